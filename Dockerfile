@@ -1,0 +1,38 @@
+# Production image: a static-ish release binary on a slim Debian, run as a non-root user.
+# Build:  docker build -t benchside .
+# Run:    see compose.yaml (Benchside beside PostgreSQL).
+
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+# Dependencies first, so source edits do not rebuild them.
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src
+COPY src src
+COPY migrations migrations
+RUN touch src/main.rs src/lib.rs \
+    && cargo build --release --locked \
+    && strip target/release/benchside
+
+FROM debian:bookworm-slim
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group --home-dir /var/lib/benchside \
+        --create-home --shell /usr/sbin/nologin benchside
+COPY --from=build /src/target/release/benchside /usr/local/bin/benchside
+USER 10001:10001
+WORKDIR /var/lib/benchside
+ENV BENCHSIDE_ENV=production \
+    BENCHSIDE_LISTEN=0.0.0.0:8080 \
+    BENCHSIDE_LOG_FORMAT=json \
+    BENCHSIDE_DATA_DIR=/var/lib/benchside
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["benchside", "healthcheck"]
+# SIGTERM stops the server gracefully: requests in flight finish first.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["benchside"]
+CMD ["serve"]

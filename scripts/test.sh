@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test command (`make test`): every test against a real PostgreSQL, then rustfmt and
+# clippy. Databases: BENCHSIDE_TEST_DATABASE_URL when set (a maintenance database on a server
+# where the role may create databases), otherwise a private cluster under
+# target/tmp/benchside-test-pg that this script stops at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+DIESEL=$(./scripts/ensure-diesel-cli.sh) || { echo "could not install diesel_cli" >&2; exit 1; }
+export DIESEL
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+echo "== cargo test"
+cargo test --all-targets --locked --no-fail-fast 2>&1 | tee "$log" || status=1
+
+if [[ -z ${BENCHSIDE_TEST_DATABASE_URL:-} ]]; then
+  cargo run -q --locked -- cluster stop --dir target/tmp/benchside-test-pg >/dev/null 2>&1 || true
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check || { echo "rustfmt: code is not formatted (run cargo fmt)"; status=1; }
+echo "== cargo clippy"
+cargo clippy --all-targets --locked --quiet -- -D warnings || status=1
+
+passed=$(grep -Eo '^test result: .*' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '^test result: .*' "$log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+echo
+echo "== summary: $passed tests passed, $failed failed; rustfmt and clippy $([[ $status == 0 ]] && echo clean || echo 'see above')"
+grep -E '^test .* FAILED$' "$log" | sed 's/^/   /' || true
+if [[ $failed != 0 ]]; then status=1; fi
+exit $status

@@ -1,0 +1,323 @@
+//! The one application error type and its mapping to HTTP.
+//!
+//! Every error leaves the service as
+//! `{"error": {"code": "stable_snake_case", "message": "human sentence", "details": {...}}}`.
+//! A 5xx never shows its cause: the cause goes to the log, under the request's ID, and the
+//! client gets a generic sentence and the `X-Request-Id` header to quote.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `not_found`, `invalid_json`.
+    #[schema(example = "not_found")]
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// Structured details, e.g. which field was wrong. Always an object.
+    #[schema(value_type = Object)]
+    pub details: Value,
+}
+
+/// An error a handler returns. Build one with the constructors below.
+pub struct AppError {
+    status: StatusCode,
+    code: Cow<'static, str>,
+    message: Cow<'static, str>,
+    details: Value,
+    retry_after_secs: Option<u32>,
+    /// The cause, logged for 5xx and never sent.
+    source: Option<anyhow::Error>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        AppError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            details: Value::Object(Default::default()),
+            retry_after_secs: None,
+            source: None,
+        }
+    }
+
+    /// Adds structured details (must serialize to a JSON object).
+    pub fn with_details(mut self, details: Value) -> Self {
+        if details.is_object() {
+            self.details = details;
+        }
+        self
+    }
+
+    /// Sets a `Retry-After` header (for 429 and 503).
+    pub fn with_retry_after(mut self, secs: u32) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
+    pub fn bad_request(
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn unprocessable(
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    pub fn conflict(
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// The database cannot be reached or is overloaded: 503 with `Retry-After`.
+    pub fn database_unavailable(cause: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The service is temporarily unavailable. Please try again shortly.",
+        )
+        .with_retry_after(5);
+        e.source = Some(cause.into());
+        e
+    }
+
+    /// Every connection is busy: 503 with a short `Retry-After`.
+    pub fn database_busy(cause: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_busy",
+            "The service is busy. Please try again in a moment.",
+        )
+        .with_retry_after(1);
+        e.source = Some(cause.into());
+        e
+    }
+
+    /// Anything unexpected: 500, cause logged, never sent.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side. It has been logged; please try again.",
+        );
+        e.source = Some(cause.into());
+        e
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The envelope for a status without a specific error (used for framework errors).
+    pub fn for_status(status: StatusCode) -> Self {
+        let (code, message): (&'static str, &'static str) = match status.as_u16() {
+            400 => ("bad_request", "The request could not be understood."),
+            401 => ("unauthenticated", "Sign in to continue."),
+            403 => ("forbidden", "You do not have permission to do this."),
+            404 => ("not_found", "Nothing exists at this address."),
+            405 => (
+                "method_not_allowed",
+                "This address does not accept that HTTP method.",
+            ),
+            406 => (
+                "not_acceptable",
+                "The requested representation is not available.",
+            ),
+            408 => ("request_timeout", "The request took too long to arrive."),
+            411 => (
+                "length_required",
+                "The request needs a Content-Length header.",
+            ),
+            413 => ("payload_too_large", "The request body is too large."),
+            414 => ("uri_too_long", "The address is too long."),
+            415 => (
+                "unsupported_media_type",
+                "The request body has an unsupported content type.",
+            ),
+            429 => ("rate_limited", "Too many requests. Please slow down."),
+            431 => ("headers_too_large", "The request headers are too large."),
+            503 => (
+                "service_unavailable",
+                "The service is temporarily unavailable. Please try again shortly.",
+            ),
+            s if s >= 500 => (
+                "internal_error",
+                "Something went wrong on our side. It has been logged; please try again.",
+            ),
+            _ => ("client_error", "The request was not accepted."),
+        };
+        Self::new(status, code, message)
+    }
+
+    fn envelope(&self) -> ErrorEnvelope {
+        ErrorEnvelope {
+            error: ErrorBody {
+                code: self.code.to_string(),
+                message: self.message.to_string(),
+                details: self.details.clone(),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppError")
+            .field("status", &self.status.as_u16())
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )?;
+        if let Some(s) = &self.source {
+            write!(f, " ({s:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(cause) => {
+                    tracing::error!(code = %self.code, error = %format!("{cause:#}"), "request failed")
+                }
+                None => tracing::error!(code = %self.code, "request failed"),
+            }
+        }
+        let mut res = HttpResponse::build(self.status);
+        if let Some(secs) = self.retry_after_secs {
+            res.insert_header((header::RETRY_AFTER, HeaderValue::from(secs)));
+        }
+        res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        res.json(self.envelope())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            Error::NotFound => AppError::not_found("The requested record does not exist."),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                AppError::database_unavailable(e)
+            }
+            Error::DatabaseError(_, info) if info.message().contains("statement timeout") => {
+                let mut err = AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_timeout",
+                    "The request took too long to process. Please try again shortly.",
+                )
+                .with_retry_after(2);
+                err.source = Some(e.into());
+                err
+            }
+            Error::DatabaseError(_, info) if info.message().contains("terminating connection") => {
+                AppError::database_unavailable(e)
+            }
+            _ => AppError::internal(e),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        use deadpool::managed::{PoolError, TimeoutType};
+        match &e {
+            PoolError::Timeout(TimeoutType::Wait) => AppError::database_busy(e),
+            _ => AppError::database_unavailable(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn body(e: &AppError) -> Value {
+        let res = e.error_response();
+        let bytes = res.into_body().try_into_bytes().unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn internal_errors_never_show_their_cause() {
+        let e = AppError::internal(anyhow::anyhow!("password=hunter2 at db.internal:5432"));
+        let res = e.error_response();
+        assert_eq!(res.status(), 500);
+        let text = body(&e).to_string();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(!text.contains("db.internal"), "{text}");
+        assert_eq!(body(&e)["error"]["code"], "internal_error");
+    }
+
+    #[test]
+    fn unavailable_sets_retry_after() {
+        let e = AppError::database_unavailable(anyhow::anyhow!("connection refused"));
+        let res = e.error_response();
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers().get("retry-after").unwrap(), "5");
+        assert!(!body(&e).to_string().contains("refused"));
+    }
+
+    #[test]
+    fn details_are_always_an_object() {
+        let e = AppError::bad_request("x", "y").with_details(serde_json::json!([1, 2]));
+        assert_eq!(body(&e)["error"]["details"], serde_json::json!({}));
+        let e = AppError::bad_request("x", "y").with_details(serde_json::json!({"field": "a"}));
+        assert_eq!(body(&e)["error"]["details"]["field"], "a");
+    }
+}

@@ -1,0 +1,213 @@
+//! Request-wide middleware: request IDs, the request log line, security headers, the body size
+//! guard, and the error envelope for errors the framework produces itself.
+
+use std::time::Instant;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpMessage, ResponseError};
+use futures_util::future::{Either, LocalBoxFuture, Ready, ready};
+use tracing::Instrument;
+
+use super::error::AppError;
+
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The ID of the current request, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The strict policy for the API and the web app: only our own origin, nothing inline.
+const CSP_APP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// Swagger UI sets inline styles; scripts still come only from our origin.
+const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Settings the request middleware needs, fixed at start.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestPolicy {
+    /// Largest body accepted by any route, by declared Content-Length.
+    pub max_body_bytes: usize,
+    /// Send `Strict-Transport-Security` (when the public URL is https).
+    pub hsts: bool,
+}
+
+/// A client-supplied request ID is kept when it is short and plain; otherwise a new one is made.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+}
+
+fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: &'static str) {
+    if !headers.contains_key(&name) {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+}
+
+fn security_headers(headers: &mut HeaderMap, path: &str, hsts: bool) {
+    set_if_absent(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set_if_absent(
+        headers,
+        header::REFERRER_POLICY,
+        "strict-origin-when-cross-origin",
+    );
+    set_if_absent(headers, header::X_FRAME_OPTIONS, "DENY");
+    set_if_absent(
+        headers,
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set_if_absent(
+        headers,
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
+    let csp = if path.starts_with("/api/docs") {
+        CSP_DOCS
+    } else {
+        CSP_APP
+    };
+    set_if_absent(headers, header::CONTENT_SECURITY_POLICY, csp);
+    if hsts {
+        set_if_absent(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+}
+
+type Wrapped<B> = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
+type ContextFuture<B> = Either<LocalBoxFuture<'static, Wrapped<B>>, Ready<Wrapped<B>>>;
+
+/// The outermost middleware: gives the request an ID and a tracing span, refuses bodies that
+/// declare themselves too large, logs one line when the response is ready, and adds the
+/// request ID and security headers to every response.
+pub fn request_context<S, B>(
+    policy: RequestPolicy,
+) -> impl Fn(ServiceRequest, &S) -> ContextFuture<B> + Clone
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    move |req: ServiceRequest, srv: &S| {
+        let id = request_id(req.headers());
+        let span = tracing::info_span!(
+            "request",
+            request_id = %id,
+            method = %req.method(),
+            path = %req.path(),
+        );
+        let path = req.path().to_string();
+
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared_len.is_some_and(|n| n > policy.max_body_bytes as u64) {
+            let _g = span.enter();
+            tracing::info!(status = 413, "request body too large");
+            let mut res = AppError::for_status(StatusCode::PAYLOAD_TOO_LARGE)
+                .with_details(serde_json::json!({ "max_bytes": policy.max_body_bytes }))
+                .error_response();
+            // The body was not read; do not try to reuse the connection.
+            res.head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+            finish(res.headers_mut(), &id, &path, policy.hsts);
+            return Either::Right(ready(Ok(req.into_response(res).map_into_right_body())));
+        }
+
+        req.extensions_mut().insert(RequestId(id.clone()));
+        let start = Instant::now();
+        let fut = span.in_scope(|| srv.call(req));
+        Either::Left(Box::pin(
+            async move {
+                let mut res = fut.await?;
+                let status = res.status().as_u16();
+                let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+                if status >= 500 {
+                    tracing::warn!(status, elapsed_ms, "request finished");
+                } else {
+                    tracing::info!(status, elapsed_ms, "request finished");
+                }
+                finish(res.headers_mut(), &id, &path, policy.hsts);
+                Ok(res.map_into_left_body())
+            }
+            .instrument(span),
+        ))
+    }
+}
+
+fn finish(headers: &mut HeaderMap, id: &str, path: &str, hsts: bool) {
+    if let Ok(v) = HeaderValue::from_str(id) {
+        headers.insert(X_REQUEST_ID, v);
+    }
+    security_headers(headers, path, hsts);
+}
+
+/// Turns any error response that is not already our JSON envelope (405 from a resource, a
+/// framework error, a 5xx from a panic guard) into the envelope. The original body is dropped
+/// (for a 5xx it may hold a cause); the original error, if any, is logged.
+pub fn envelope_errors<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    if status.is_server_error()
+        && let Some(err) = res.response().error()
+    {
+        tracing::error!(error = %err, "request failed");
+    }
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let (req, _old) = res.into_parts();
+    let mut new = AppError::for_status(status).error_response();
+    if let Some(allow) = allow {
+        new.headers_mut().insert(header::ALLOW, allow);
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_from_clients_are_kept_only_when_plain() {
+        let mut h = HeaderMap::new();
+        h.insert(X_REQUEST_ID, HeaderValue::from_static("abc-123"));
+        assert_eq!(request_id(&h), "abc-123");
+        h.insert(X_REQUEST_ID, HeaderValue::from_static("<script>"));
+        assert_ne!(request_id(&h), "<script>");
+        h.insert(
+            X_REQUEST_ID,
+            HeaderValue::from_str(&"a".repeat(65)).unwrap(),
+        );
+        assert_eq!(request_id(&h).len(), 36);
+    }
+}

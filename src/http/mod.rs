@@ -1,0 +1,149 @@
+//! The HTTP side: the app factory used by `serve` and by the tests, the server, the error
+//! mapping and the request middleware.
+
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod middleware;
+pub mod openapi;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{App, HttpRequest, HttpServer, web};
+use utoipa_actix_web::AppExt;
+
+use crate::config::Config;
+use crate::db::DbPool;
+pub use error::{AppError, AppResult};
+
+/// What every handler can reach, as `web::Data<AppState>`.
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DbPool,
+}
+
+/// Extra routes mounted beside the API, for tests that need a route of their own (for
+/// example one that sleeps, to test graceful shutdown). Production passes `None`.
+pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+/// Every documented route. The OpenAPI document is built from exactly this function, so a
+/// route cannot exist without being described.
+pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.configure(health::routes);
+}
+
+/// The app factory: one `App` per server worker, with all routes and middleware.
+pub fn build_app(
+    state: web::Data<AppState>,
+    openapi: Arc<utoipa::openapi::OpenApi>,
+    extra: Option<ExtraRoutes>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let policy = middleware::RequestPolicy {
+        max_body_bytes: state.config.max_json_bytes,
+        hsts: state.config.public_url.scheme() == "https",
+    };
+    let max_json = state.config.max_json_bytes;
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .app_data(state)
+        .app_data(extract::json_config(max_json))
+        .app_data(extract::payload_config(max_json))
+        .app_data(extract::path_config())
+        .app_data(extract::query_config())
+        .configure(api_routes)
+        .split_for_parts();
+    app.configure(|cfg| openapi::docs_routes(cfg, openapi))
+        .configure(|cfg| {
+            if let Some(extra) = &extra {
+                extra(cfg)
+            }
+        })
+        .default_service(web::to(not_found))
+        .wrap(ErrorHandlers::new().default_handler(middleware::envelope_errors))
+        .wrap_fn(middleware::request_context(policy))
+}
+
+/// The fallback for every request no route takes: 405 when the path exists for another
+/// method, 404 otherwise.
+async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
+    let details = serde_json::json!({ "method": req.method().as_str(), "path": req.path() });
+    if req.resource_map().has_resource(req.path()) {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{} does not accept {}.", req.path(), req.method()),
+        )
+        .with_details(details));
+    }
+    Err(
+        AppError::not_found(format!("No route matches {} {}.", req.method(), req.path()))
+            .with_details(details),
+    )
+}
+
+/// A bound, not yet running HTTP server.
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+}
+
+impl Application {
+    /// Binds `config.listen` and builds the server.
+    pub fn build(config: Arc<Config>, db: DbPool) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(config.listen)?;
+        Self::build_with(config, db, listener, None, true)
+    }
+
+    /// Builds the server on a given listener; tests bind port 0 and pass their own routes.
+    pub fn build_with(
+        config: Arc<Config>,
+        db: DbPool,
+        listener: TcpListener,
+        extra: Option<ExtraRoutes>,
+        handle_signals: bool,
+    ) -> std::io::Result<Application> {
+        let addr = listener.local_addr()?;
+        let openapi = Arc::new(openapi::document());
+        let workers = config.workers;
+        let shutdown_secs = config.shutdown_timeout.as_secs().max(1);
+        let state = web::Data::new(AppState { config, db });
+        let mut server =
+            HttpServer::new(move || build_app(state.clone(), openapi.clone(), extra.clone()))
+                .listen(listener)?
+                .workers(workers)
+                .shutdown_timeout(shutdown_secs);
+        if !handle_signals {
+            server = server.disable_signals();
+        }
+        Ok(Application {
+            server: server.run(),
+            addr,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A handle to stop the server (gracefully: in-flight requests finish).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Runs until stopped by a signal (SIGTERM: graceful) or through the handle.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,15 @@
+//! Benchside: self-paced course delivery for allied-health career training.
+//!
+//! Module map (see `docs/ARCHITECTURE.md` for the whole picture):
+//!
+//! - [`config`]: typed settings from the environment, validated at start.
+//! - [`telemetry`]: structured logs (`pretty` or `json`).
+//! - [`db`]: the pool, embedded migrations, the private development cluster, `schema.rs`.
+//! - [`http`]: the app factory, error envelope, middleware, health and OpenAPI.
+//! - [`server`]: what `serve`, `migrate` and `check` do, shared by the binary and the tests.
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod server;
+pub mod telemetry;

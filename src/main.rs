@@ -1,0 +1,162 @@
+//! The `benchside` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use benchside::config::Config;
+use benchside::db::cluster::Cluster;
+use benchside::{server, telemetry};
+use clap::{Parser, Subcommand};
+
+/// Benchside: self-paced course delivery for allied-health career training.
+///
+/// Settings come from environment variables (see the README's configuration table). With no
+/// DATABASE_URL in development, Benchside runs its own PostgreSQL cluster under
+/// $BENCHSIDE_DATA_DIR/pg using the PostgreSQL server programs installed on this machine.
+#[derive(Parser)]
+#[command(name = "benchside", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (and the web app), applying migrations first. Stops gracefully on
+    /// SIGTERM: requests in flight finish, then the private cluster (if started) stops.
+    Serve {
+        /// Do not apply pending migrations at start (same as BENCHSIDE_MIGRATE_ON_START=false).
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Validate the configuration, check that the database answers, and print what was found.
+    /// Exits non-zero when something needed is missing.
+    Check,
+    /// Print the OpenAPI document (the same one served at /api/openapi.json).
+    Openapi,
+    /// Exit 0 when the server at BENCHSIDE_LISTEN answers /healthz with 200 (for container
+    /// health checks; needs no curl in the image).
+    Healthcheck,
+    /// Manage the private development PostgreSQL cluster.
+    Cluster {
+        #[command(subcommand)]
+        action: ClusterAction,
+        /// The cluster folder (default: $BENCHSIDE_DATA_DIR/pg).
+        #[arg(long, global = true)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClusterAction {
+    /// Create the cluster if needed, start it, and print its connection URL.
+    Start,
+    /// Stop the cluster if it is running.
+    Stop,
+    /// Say whether the cluster exists and runs.
+    Status,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("benchside: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("benchside: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(cli.command, config));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("benchside: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { no_migrate } => {
+            if no_migrate {
+                config.database.migrate_on_start = false;
+            }
+            server::serve(config).await?;
+        }
+        Command::Migrate => {
+            let applied = server::migrate(config).await?;
+            if applied.is_empty() {
+                println!("migrations: up to date");
+            } else {
+                for m in &applied {
+                    println!("applied {m}");
+                }
+            }
+        }
+        Command::Check => {
+            let (report, ok) = server::check(&config).await;
+            print!("{report}");
+            return Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
+        Command::Openapi => print!("{}", benchside::http::openapi::document_json()),
+        Command::Healthcheck => {
+            return Ok(match server::healthcheck(config.listen) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("benchside: unhealthy: {e:#}");
+                    ExitCode::FAILURE
+                }
+            });
+        }
+        Command::Cluster { action, dir } => {
+            let dir = dir.unwrap_or_else(|| config.cluster_dir());
+            match action {
+                ClusterAction::Start => {
+                    let pg_bin = config.pg_bin.clone();
+                    let c = tokio::task::spawn_blocking(move || {
+                        Cluster::ensure_running(&dir, pg_bin.as_deref(), &[])
+                    })
+                    .await??;
+                    println!("{}", c.url(server::CLUSTER_DATABASE));
+                }
+                ClusterAction::Stop => match Cluster::inspect(&dir) {
+                    (_, Some(_)) => {
+                        let pg_bin = config.pg_bin.clone();
+                        tokio::task::spawn_blocking(move || {
+                            Cluster::ensure_running(&dir, pg_bin.as_deref(), &[])?.stop()
+                        })
+                        .await??;
+                        println!("stopped");
+                    }
+                    _ => println!("not running"),
+                },
+                ClusterAction::Status => match Cluster::inspect(&dir) {
+                    (false, _) => println!("not created ({})", dir.display()),
+                    (true, None) => println!("created, not running ({})", dir.display()),
+                    (true, Some(port)) => {
+                        println!("running on 127.0.0.1:{port} ({})", dir.display())
+                    }
+                },
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

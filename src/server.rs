@@ -1,0 +1,244 @@
+//! What the commands do: `serve`, `migrate`, `check` and `cluster`, shared by the binary and
+//! the tests.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use diesel::QueryableByName;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use crate::config::{Config, DatabaseSource};
+use crate::db::cluster::{Cluster, find_server_programs};
+use crate::db::{self, PoolSettings};
+use crate::http::Application;
+
+/// The database the process uses, and the private cluster behind it if there is one.
+pub struct Database {
+    pub url: String,
+    pub cluster: Option<Cluster>,
+}
+
+/// The name of the application database inside the private cluster.
+pub const CLUSTER_DATABASE: &str = "benchside";
+
+impl Database {
+    /// `DATABASE_URL`, or the private cluster (created and started when needed).
+    pub async fn open(config: &Config) -> anyhow::Result<Database> {
+        match &config.database.source {
+            DatabaseSource::Url(url) => Ok(Database {
+                url: url.clone(),
+                cluster: None,
+            }),
+            DatabaseSource::PrivateCluster => {
+                let dir = config.cluster_dir();
+                let pg_bin = config.pg_bin.clone();
+                let cluster = tokio::task::spawn_blocking(move || {
+                    Cluster::ensure_running(&dir, pg_bin.as_deref(), &[])
+                })
+                .await??;
+                let db = Database {
+                    url: cluster.url(CLUSTER_DATABASE),
+                    cluster: Some(cluster),
+                };
+                if let Err(e) = db::create_database_if_missing(
+                    &db.cluster.as_ref().expect("set").url("postgres"),
+                    CLUSTER_DATABASE,
+                )
+                .await
+                {
+                    db.close();
+                    return Err(e.context("creating the database in the private cluster"));
+                }
+                Ok(db)
+            }
+        }
+    }
+
+    /// Stops the private cluster if this process started it.
+    pub fn close(self) {
+        if let Some(cluster) = self.cluster
+            && cluster.started_here()
+        {
+            tracing::info!("stopping the private PostgreSQL cluster");
+            if let Err(e) = cluster.stop() {
+                tracing::error!(error = %e, "could not stop the private PostgreSQL cluster");
+            }
+        }
+    }
+}
+
+/// `benchside serve`: migrate (unless turned off), then serve HTTP until SIGTERM or SIGINT.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let config = Arc::new(config);
+    let database = Database::open(&config).await?;
+    let result = serve_on(&config, &database.url, started).await;
+    database.close();
+    result
+}
+
+async fn serve_on(config: &Arc<Config>, url: &str, started: Instant) -> anyhow::Result<()> {
+    if config.database.migrate_on_start {
+        let applied = db::run_migrations(url)
+            .await
+            .context("applying database migrations")?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), migrations = ?applied, "applied migrations");
+        }
+    }
+    let pool = db::build_pool(url, &PoolSettings::from(&config.database))?;
+    let app = Application::build(config.clone(), pool)
+        .with_context(|| format!("listening on {} (BENCHSIDE_LISTEN)", config.listen))?;
+    tracing::info!(
+        addr = %app.addr(),
+        public_url = %config.public_url,
+        env = config.env.as_str(),
+        database = %db::redact_url(url),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "Benchside is listening"
+    );
+    app.run_until_stopped().await?;
+    tracing::info!("HTTP server stopped");
+    Ok(())
+}
+
+/// `benchside migrate`: apply pending migrations and report them.
+pub async fn migrate(config: Config) -> anyhow::Result<Vec<String>> {
+    let database = Database::open(&config).await?;
+    let result = db::run_migrations(&database.url).await;
+    database.close();
+    result
+}
+
+/// `benchside check`: what the configuration says and whether the database answers.
+/// Returns the report and whether everything needed is in order.
+pub async fn check(config: &Config) -> (String, bool) {
+    let mut out = String::new();
+    let mut ok = true;
+    let _ = writeln!(out, "configuration: valid");
+    let _ = writeln!(out, "  environment     {}", config.env.as_str());
+    let _ = writeln!(out, "  listen          {}", config.listen);
+    let _ = writeln!(out, "  public URL      {}", config.public_url);
+    let _ = writeln!(out, "  data folder     {}", config.data_dir.display());
+    let _ = writeln!(
+        out,
+        "  pool            {} connections, wait {} ms, connect {} ms, statement timeout {} ms",
+        config.database.pool_size,
+        config.database.pool_timeout.as_millis(),
+        config.database.connect_timeout.as_millis(),
+        config.database.statement_timeout.as_millis()
+    );
+    let _ = writeln!(
+        out,
+        "  migrate on start {}",
+        config.database.migrate_on_start
+    );
+    let _ = writeln!(out, "  log format      {:?}", config.log_format);
+
+    let url = match &config.database.source {
+        DatabaseSource::Url(url) => {
+            let _ = writeln!(out, "database: DATABASE_URL {}", db::redact_url(url));
+            Some(url.clone())
+        }
+        DatabaseSource::PrivateCluster => {
+            let dir = config.cluster_dir();
+            let _ = writeln!(out, "database: private cluster in {}", dir.display());
+            match find_server_programs(config.pg_bin.as_deref()) {
+                Ok(bin) => {
+                    let _ = writeln!(out, "  server programs {}", bin.display());
+                }
+                Err(e) => {
+                    ok = false;
+                    let _ = writeln!(out, "  server programs MISSING: {e}");
+                }
+            }
+            match Cluster::inspect(&dir) {
+                (false, _) => {
+                    let _ = writeln!(out, "  cluster         not created yet (serve creates it)");
+                    None
+                }
+                (true, None) => {
+                    let _ = writeln!(
+                        out,
+                        "  cluster         created, not running (serve starts it)"
+                    );
+                    None
+                }
+                (true, Some(port)) => {
+                    let _ = writeln!(out, "  cluster         running on 127.0.0.1:{port}");
+                    Some(format!(
+                        "postgres://postgres@127.0.0.1:{port}/{CLUSTER_DATABASE}"
+                    ))
+                }
+            }
+        }
+    };
+
+    if let Some(url) = url {
+        match probe(&url, config.database.connect_timeout).await {
+            Ok(version) => {
+                let _ = writeln!(out, "  reachable       yes: {version}");
+                match db::pending_migrations(&url).await {
+                    Ok(p) if p.is_empty() => {
+                        let _ = writeln!(out, "  migrations      up to date");
+                    }
+                    Ok(p) => {
+                        let _ = writeln!(
+                            out,
+                            "  migrations      {} pending: {}",
+                            p.len(),
+                            p.join(", ")
+                        );
+                    }
+                    Err(e) => {
+                        let _ = writeln!(out, "  migrations      could not be read: {e:#}");
+                    }
+                }
+            }
+            Err(e) => {
+                ok = false;
+                let _ = writeln!(out, "  reachable       NO: {e:#}");
+            }
+        }
+    }
+    (out, ok)
+}
+
+async fn probe(url: &str, timeout: Duration) -> anyhow::Result<String> {
+    #[derive(QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = Text)]
+        version: String,
+    }
+    let mut conn = tokio::time::timeout(timeout, AsyncPgConnection::establish(url))
+        .await
+        .map_err(|_| anyhow::anyhow!("timed out after {} ms", timeout.as_millis()))??;
+    let v: Version = diesel::sql_query("SELECT version() AS version")
+        .get_result(&mut conn)
+        .await?;
+    Ok(v.version)
+}
+
+/// `benchside healthcheck`: GET /healthz on the local listener with a plain HTTP/1.0 request.
+pub fn healthcheck(listen: std::net::SocketAddr) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let mut addr = listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let timeout = Duration::from_secs(3);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head)?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    let status = line.split_whitespace().nth(1).unwrap_or("");
+    anyhow::ensure!(status == "200", "/healthz answered {status:?}");
+    Ok(())
+}

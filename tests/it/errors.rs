@@ -1,0 +1,296 @@
+//! The error envelope for every kind of bad request, request IDs and security headers.
+
+use actix_web::{HttpResponse, web};
+use benchside::http::{AppError, AppResult};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::harness::TestApp;
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Named {
+    name: String,
+    hours: u32,
+}
+
+/// Routes that use the app's real extractor configuration.
+fn echo_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/__test/echo",
+        web::post().to(|body: web::Json<serde_json::Value>| async move {
+            HttpResponse::Ok().json(body.into_inner())
+        }),
+    )
+    .route(
+        "/__test/named",
+        web::post().to(|body: web::Json<Named>| async move {
+            HttpResponse::Ok().json(json!({ "name": body.name }))
+        }),
+    )
+    .route(
+        "/__test/boom",
+        web::get().to(|| async {
+            AppResult::<HttpResponse>::Err(AppError::internal(anyhow::anyhow!(
+                "password authentication failed for user \"secret_user\" at 10.0.0.7"
+            )))
+        }),
+    )
+    .route(
+        "/__test/plain500",
+        web::get().to(|| async {
+            HttpResponse::InternalServerError()
+                .content_type("text/plain")
+                .body("stack trace: secret_internal_detail")
+        }),
+    )
+    .route(
+        "/__test/items/{id}",
+        web::get().to(|id: web::Path<uuid::Uuid>| async move {
+            HttpResponse::Ok().json(json!({ "id": id.into_inner() }))
+        }),
+    )
+    .route(
+        "/__test/query",
+        web::get().to(
+            |q: web::Query<std::collections::HashMap<String, u32>>| async move {
+                HttpResponse::Ok().json(json!({ "n": q.len() }))
+            },
+        ),
+    );
+}
+
+async fn app() -> TestApp {
+    TestApp::builder()
+        .var("BENCHSIDE_MAX_JSON_BYTES", "4096")
+        .routes(echo_routes)
+        .build()
+        .await
+}
+
+#[actix_web::test]
+async fn unknown_route_is_a_404_envelope() {
+    let app = app().await;
+    let res = app.get("/api/v1/no-such-thing").await;
+    let err = res.assert_error(404, "not_found");
+    assert_eq!(err["details"]["path"], "/api/v1/no-such-thing");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v1/no-such-thing")
+    );
+}
+
+#[actix_web::test]
+async fn wrong_method_is_a_405_envelope() {
+    let app = app().await;
+    let res = app.post_json("/healthz", &json!({})).await;
+    res.assert_error(405, "method_not_allowed");
+    let res = app.get("/__test/echo").await;
+    res.assert_error(405, "method_not_allowed");
+}
+
+#[actix_web::test]
+async fn malformed_json_is_a_400_that_says_where() {
+    let app = app().await;
+    let res = app
+        .post_raw(
+            "/__test/echo",
+            "application/json",
+            b"{\"name\": \"Ana\",\n  \"hours\": }".to_vec(),
+        )
+        .await;
+    let err = res.assert_error(400, "invalid_json");
+    let msg = err["message"].as_str().unwrap();
+    assert!(msg.contains("not valid JSON"), "{msg}");
+    assert!(msg.contains("line 2"), "the message names the place: {msg}");
+    assert_eq!(err["details"]["line"], 2);
+}
+
+#[actix_web::test]
+async fn valid_json_of_the_wrong_shape_is_a_422_naming_the_field() {
+    let app = app().await;
+    let res = app
+        .post_json("/__test/named", &json!({ "name": "Ana" }))
+        .await;
+    let err = res.assert_error(422, "invalid_body");
+    assert!(err["message"].as_str().unwrap().contains("hours"), "{err}");
+
+    let res = app
+        .post_json("/__test/named", &json!({ "name": "Ana", "hours": -1 }))
+        .await;
+    res.assert_error(422, "invalid_body");
+
+    let ok = app
+        .post_json("/__test/named", &json!({ "name": "Ana", "hours": 3 }))
+        .await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.json()["name"], "Ana");
+}
+
+#[actix_web::test]
+async fn wrong_content_type_is_a_415() {
+    let app = app().await;
+    let res = app
+        .post_raw("/__test/echo", "text/plain", b"{}".to_vec())
+        .await;
+    res.assert_error(415, "unsupported_media_type");
+    let res = app
+        .post_raw(
+            "/__test/echo",
+            "application/x-www-form-urlencoded",
+            b"a=1".to_vec(),
+        )
+        .await;
+    res.assert_error(415, "unsupported_media_type");
+}
+
+#[actix_web::test]
+async fn oversized_bodies_are_a_413() {
+    let app = app().await;
+    // Declared length over the limit: refused before the body is read, on any route.
+    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(10_000));
+    let res = app
+        .post_raw("/__test/echo", "application/json", big.clone().into_bytes())
+        .await;
+    let err = res.assert_error(413, "payload_too_large");
+    assert_eq!(err["details"]["max_bytes"], 4096);
+    let res = app
+        .post_raw("/healthz", "application/json", big.clone().into_bytes())
+        .await;
+    res.assert_error(413, "payload_too_large");
+
+    // Chunked, with no declared length: the JSON extractor stops at the limit.
+    let stream = futures_util::stream::iter(
+        big.into_bytes()
+            .chunks(1000)
+            .map(|c| Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    );
+    let res = crate::harness::TestResponse::read(
+        app.client
+            .post(app.url("/__test/echo"))
+            .insert_header(("content-type", "application/json"))
+            .send_stream(stream)
+            .await,
+    )
+    .await;
+    res.assert_error(413, "payload_too_large");
+
+    // Just under the limit is fine.
+    let ok = app
+        .post_json("/__test/echo", &json!({ "x": "a".repeat(4000) }))
+        .await;
+    assert_eq!(ok.status, 200);
+}
+
+#[actix_web::test]
+async fn server_errors_never_show_their_cause() {
+    let app = app().await;
+    let res = app.get("/__test/boom").await;
+    res.assert_error(500, "internal_error");
+    let text = res.text();
+    assert!(
+        !text.contains("secret_user") && !text.contains("10.0.0.7"),
+        "{text}"
+    );
+    assert!(res.header("x-request-id").is_some());
+
+    // A 5xx that did not come from AppError is replaced by the envelope too.
+    let res = app.get("/__test/plain500").await;
+    res.assert_error(500, "internal_error");
+    assert!(!res.text().contains("secret_internal_detail"));
+}
+
+#[actix_web::test]
+async fn bad_path_and_query_parameters_are_envelopes() {
+    let app = app().await;
+    app.get("/__test/items/not-a-uuid")
+        .await
+        .assert_error(404, "not_found");
+    let ok = app
+        .get("/__test/items/5f0c1e7a-3b1f-4c47-9a38-2f1d6c1e9b11")
+        .await;
+    assert_eq!(ok.status, 200);
+    let err = app
+        .get("/__test/query?n=many")
+        .await
+        .assert_error(400, "invalid_query");
+    assert!(
+        err["message"].as_str().unwrap().contains("invalid digit"),
+        "{err}"
+    );
+}
+
+#[actix_web::test]
+async fn every_response_has_a_request_id_and_security_headers() {
+    let app = app().await;
+    for path in ["/healthz", "/readyz", "/nope", "/api/openapi.json"] {
+        let res = app.get(path).await;
+        let id = res.header("x-request-id").expect("x-request-id");
+        assert!(
+            uuid::Uuid::parse_str(id).is_ok(),
+            "generated IDs are UUIDs: {id}"
+        );
+        assert_eq!(
+            res.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            res.header("referrer-policy"),
+            Some("strict-origin-when-cross-origin")
+        );
+        assert_eq!(res.header("x-frame-options"), Some("DENY"));
+        let csp = res.header("content-security-policy").expect("CSP");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        assert!(
+            !csp.contains("unsafe-inline"),
+            "the app CSP allows nothing inline: {csp}"
+        );
+        // No HSTS over plain http.
+        assert!(res.header("strict-transport-security").is_none());
+    }
+    // Two requests never share an ID.
+    let a = app.get("/healthz").await;
+    let b = app.get("/healthz").await;
+    assert_ne!(a.header("x-request-id"), b.header("x-request-id"));
+}
+
+#[actix_web::test]
+async fn a_plain_client_request_id_is_kept_and_a_hostile_one_replaced() {
+    let app = app().await;
+    let res = crate::harness::TestResponse::read(
+        app.client
+            .get(app.url("/healthz"))
+            .insert_header(("x-request-id", "lb-7f3a.42"))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(res.header("x-request-id"), Some("lb-7f3a.42"));
+    let res = crate::harness::TestResponse::read(
+        app.client
+            .get(app.url("/healthz"))
+            .insert_header(("x-request-id", "a b\"<script>"))
+            .send()
+            .await,
+    )
+    .await;
+    assert_ne!(res.header("x-request-id"), Some("a b\"<script>"));
+}
+
+#[actix_web::test]
+async fn https_public_url_turns_on_hsts() {
+    let app = TestApp::builder()
+        .var("BENCHSIDE_PUBLIC_URL", "https://learn.example.org")
+        .build()
+        .await;
+    let res = app.get("/healthz").await;
+    assert_eq!(
+        res.header("strict-transport-security"),
+        Some("max-age=31536000; includeSubDomains")
+    );
+}

@@ -1,0 +1,15 @@
+//! Black-box tests of Benchside over HTTP against a real PostgreSQL.
+//!
+//! One test binary (`it`) holds every module, so the crate is linked once. Each test gets its
+//! own database cloned from a migrated template; see `harness.rs`.
+
+mod harness;
+
+mod cli;
+mod db_layer;
+mod errors;
+mod harness_self;
+mod health;
+mod migrations;
+mod openapi;
+mod outage;

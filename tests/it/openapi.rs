@@ -1,0 +1,154 @@
+//! The OpenAPI document (valid, complete, snapshotted) and the offline API reference page.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::harness::TestApp;
+
+const SNAPSHOT: &str = "docs/openapi.json";
+
+#[test]
+fn the_openapi_document_matches_the_committed_snapshot() {
+    let generated = benchside::http::openapi::document_json();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SNAPSHOT);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "the API changed: review the difference and run `make openapi` (BLESS=1) to update {SNAPSHOT}"
+    );
+}
+
+/// Collects every `$ref` in the document.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "$ref"
+                    && let Some(s) = v.as_str()
+                {
+                    out.push(s.to_string());
+                }
+                refs(v, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[actix_web::test]
+async fn the_served_document_is_valid_openapi_3() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/openapi.json").await;
+    assert_eq!(res.status, 200);
+    let doc = res.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3."),
+        "{}",
+        doc["openapi"]
+    );
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+
+    let paths = doc["paths"].as_object().expect("paths");
+    for p in ["/healthz", "/readyz"] {
+        assert!(paths.contains_key(p), "{p} documented");
+    }
+    for (path, item) in paths {
+        assert!(path.starts_with('/'), "{path}");
+        for (method, op) in item.as_object().unwrap() {
+            assert!(
+                ["get", "put", "post", "delete", "patch", "head", "options"]
+                    .contains(&method.as_str()),
+                "{path} {method}"
+            );
+            let responses = op["responses"].as_object().expect("responses");
+            assert!(
+                !responses.is_empty(),
+                "{method} {path} documents its responses"
+            );
+        }
+        // Every documented path is actually routed (no 404 from the fallback).
+        let res = app.get(path).await;
+        assert_ne!(res.status, 404, "{path} is documented but not routed");
+    }
+
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas");
+    assert!(schemas.contains_key("ErrorEnvelope"));
+    for r in all {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("only local schema refs: {r}"));
+        assert!(schemas.contains_key(name), "dangling $ref {r}");
+    }
+}
+
+/// Every `src="..."` and `href="..."` in an HTML page.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].to_string());
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn the_reference_page_loads_everything_from_the_binary() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/docs").await;
+    assert_eq!(res.status, 308);
+    assert_eq!(res.header("location"), Some("/api/docs/"));
+
+    let page = app.get("/api/docs/").await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    let assets = links(&html);
+    assert!(
+        assets.len() >= 4,
+        "scripts and styles are linked: {assets:?}"
+    );
+    for a in &assets {
+        assert!(
+            !a.starts_with("http:") && !a.starts_with("https:") && !a.starts_with("//"),
+            "the page links only to our own origin: {a}"
+        );
+        let path = format!("/api/docs/{}", a.trim_start_matches("./"));
+        let res = app.get(&path).await;
+        assert_eq!(res.status, 200, "{path}");
+        assert!(!res.body.is_empty(), "{path}");
+    }
+
+    let init = app.get("/api/docs/swagger-initializer.js").await.text();
+    assert!(init.contains("\"url\": \"/api/openapi.json\""), "{init}");
+    assert!(
+        init.contains("\"validatorUrl\": \"none\""),
+        "the online validator badge is off: {init}"
+    );
+    assert!(
+        !init.contains("http://") && !init.contains("https://"),
+        "{init}"
+    );
+
+    // The browser may only fetch from our own origin.
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("script-src 'self';"),
+        "{csp}"
+    );
+    assert!(!csp.contains("http"), "{csp}");
+}
