@@ -57,6 +57,35 @@ pub struct DatabaseConfig {
     pub migrate_on_start: bool,
 }
 
+/// A secret value: never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub Vec<u8>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(********)")
+    }
+}
+
+/// Sign-in, sessions, password hashing and rate limits.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// HMAC key for access tokens. `None` in development means: generate one under the data
+    /// folder and keep it there. Production refuses to start without it.
+    pub jwt_secret: Option<Secret>,
+    /// A previous key, still accepted for verification while tokens signed with it live.
+    pub jwt_previous_secret: Option<Secret>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// How many argon2 hashes may run at once (each takes 19 MiB).
+    pub hash_concurrency: usize,
+    /// Rate limits on sign-in, registration, verification resend and password reset.
+    pub rate_limits: bool,
+    /// Take the client address from `X-Forwarded-For`/`Forwarded` (only behind a proxy that
+    /// sets them).
+    pub trust_proxy: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub env: Environment,
@@ -67,6 +96,7 @@ pub struct Config {
     pub pg_bin: Option<PathBuf>,
     pub database: DatabaseConfig,
     pub log_format: LogFormat,
+    pub auth: AuthConfig,
     /// Worker threads for the HTTP server.
     pub workers: usize,
     /// Largest accepted JSON request body, in bytes.
@@ -188,8 +218,50 @@ impl Config {
         });
         let shutdown_timeout = r.millis("BENCHSIDE_SHUTDOWN_TIMEOUT_MS", 30_000);
 
+        let secret = |r: &mut Reader, var: &'static str| {
+            r.parse(var, None, |v| {
+                if v.len() < 32 {
+                    Err("must be at least 32 characters of random data (e.g. `openssl rand -base64 48`)".into())
+                } else {
+                    Ok(Some(Secret(v.as_bytes().to_vec())))
+                }
+            })
+        };
+        let jwt_secret = secret(&mut r, "BENCHSIDE_JWT_SECRET");
+        let jwt_previous_secret = secret(&mut r, "BENCHSIDE_JWT_PREVIOUS_SECRET");
+        let access_token_ttl = r.parse(
+            "BENCHSIDE_ACCESS_TOKEN_TTL_SECS",
+            Duration::from_secs(900),
+            |v| match v.parse::<u64>() {
+                Ok(n) if (30..=86_400).contains(&n) => Ok(Duration::from_secs(n)),
+                _ => Err("must be a number of seconds from 30 to 86400".into()),
+            },
+        );
+        let refresh_token_ttl = r.parse(
+            "BENCHSIDE_REFRESH_TOKEN_TTL_DAYS",
+            Duration::from_secs(30 * 86_400),
+            |v| match v.parse::<u64>() {
+                Ok(n) if (1..=365).contains(&n) => Ok(Duration::from_secs(n * 86_400)),
+                _ => Err("must be a number of days from 1 to 365".into()),
+            },
+        );
+        let hash_concurrency = r.parse("BENCHSIDE_HASH_CONCURRENCY", default_workers, |v| {
+            match v.parse::<usize>() {
+                Ok(n) if (1..=256).contains(&n) => Ok(n),
+                _ => Err("must be a whole number from 1 to 256".into()),
+            }
+        });
+        let rate_limits = r.bool("BENCHSIDE_RATE_LIMITS", true);
+        let trust_proxy = r.bool("BENCHSIDE_TRUST_PROXY", false);
+
         // Production refuses the development conveniences.
         if env == Environment::Production {
+            if matches!(jwt_secret, Some(None)) {
+                r.error(
+                    "BENCHSIDE_JWT_SECRET",
+                    "is required in production (generated signing keys are refused)".into(),
+                );
+            }
             if source == DatabaseSource::PrivateCluster {
                 r.error(
                     "DATABASE_URL",
@@ -229,6 +301,15 @@ impl Config {
                 migrate_on_start: migrate_on_start.expect("checked"),
             },
             log_format: log_format.expect("checked"),
+            auth: AuthConfig {
+                jwt_secret: jwt_secret.expect("checked"),
+                jwt_previous_secret: jwt_previous_secret.expect("checked"),
+                access_token_ttl: access_token_ttl.expect("checked"),
+                refresh_token_ttl: refresh_token_ttl.expect("checked"),
+                hash_concurrency: hash_concurrency.expect("checked"),
+                rate_limits: rate_limits.expect("checked"),
+                trust_proxy: trust_proxy.expect("checked"),
+            },
             workers: workers.expect("checked"),
             max_json_bytes: max_json_bytes.expect("checked"),
             shutdown_timeout: shutdown_timeout.expect("checked"),
@@ -333,6 +414,8 @@ mod tests {
             ("BENCHSIDE_PUBLIC_URL", "/relative"),
             ("DATABASE_URL", "mysql://x"),
             ("BENCHSIDE_MIGRATE_ON_START", "maybe"),
+            ("BENCHSIDE_JWT_SECRET", "short"),
+            ("BENCHSIDE_ACCESS_TOKEN_TTL_SECS", "5"),
         ]))
         .unwrap_err();
         let names: Vec<_> = err.0.iter().map(|e| e.var).collect();
@@ -345,6 +428,8 @@ mod tests {
             "BENCHSIDE_PUBLIC_URL",
             "DATABASE_URL",
             "BENCHSIDE_MIGRATE_ON_START",
+            "BENCHSIDE_JWT_SECRET",
+            "BENCHSIDE_ACCESS_TOKEN_TTL_SECS",
         ] {
             assert!(names.contains(&var), "{var} not reported in {err}");
         }
@@ -362,14 +447,26 @@ mod tests {
         ]))
         .unwrap_err();
         let names: Vec<_> = err.0.iter().map(|e| e.var).collect();
-        assert_eq!(names, vec!["DATABASE_URL", "BENCHSIDE_PUBLIC_URL"]);
+        assert_eq!(
+            names,
+            vec![
+                "BENCHSIDE_JWT_SECRET",
+                "DATABASE_URL",
+                "BENCHSIDE_PUBLIC_URL"
+            ]
+        );
 
         let ok = Config::from_vars(vars(&[
             ("BENCHSIDE_ENV", "production"),
             ("BENCHSIDE_PUBLIC_URL", "https://learn.example.org"),
             ("DATABASE_URL", "postgres://app@db/benchside"),
+            ("BENCHSIDE_JWT_SECRET", "0123456789abcdef0123456789abcdef-x"),
         ]))
         .unwrap();
         assert_eq!(ok.env, Environment::Production);
+        assert!(
+            !format!("{ok:?}").contains("0123456789abcdef"),
+            "secrets are not printed"
+        );
     }
 }

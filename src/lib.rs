@@ -7,9 +7,17 @@
 //! - [`db`]: the pool, embedded migrations, the private development cluster, `schema.rs`.
 //! - [`http`]: the app factory, error envelope, middleware, health and OpenAPI.
 //! - [`server`]: what `serve`, `migrate` and `check` do, shared by the binary and the tests.
+//! - [`accounts`]: users, passwords, sessions, roles, the auth extractors.
+//! - [`audit`]: the append-only audit log.
+//! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
+//! - [`mail`]: transports, templates, the outbox and its worker.
 
+pub mod accounts;
+pub mod audit;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod mail;
+pub mod ratelimit;
 pub mod server;
 pub mod telemetry;

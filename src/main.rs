@@ -34,6 +34,16 @@ enum Command {
     /// Validate the configuration, check that the database answers, and print what was found.
     /// Exits non-zero when something needed is missing.
     Check,
+    /// Create an admin account, or promote an existing account to admin. The password of a new
+    /// account is read from standard input (first line) when it is not a terminal, otherwise
+    /// prompted for twice.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        /// Display name of a new account (default: the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Print the OpenAPI document (the same one served at /api/openapi.json).
     Openapi,
     /// Exit 0 when the server at BENCHSIDE_LISTEN answers /healthz with 200 (for container
@@ -115,6 +125,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             });
+        }
+        Command::CreateAdmin { email, name } => {
+            return server::create_admin(config, &email, name.as_deref()).await;
         }
         Command::Openapi => print!("{}", benchside::http::openapi::document_json()),
         Command::Healthcheck => {

@@ -242,3 +242,55 @@ pub fn healthcheck(listen: std::net::SocketAddr) -> anyhow::Result<()> {
     anyhow::ensure!(status == "200", "/healthz answered {status:?}");
     Ok(())
 }
+
+/// `benchside create-admin`.
+pub async fn create_admin(
+    config: Config,
+    email: &str,
+    name: Option<&str>,
+) -> anyhow::Result<std::process::ExitCode> {
+    use crate::accounts::cli::{Outcome, create_admin};
+    let database = Database::open(&config).await?;
+    let result = async {
+        db::run_migrations(&database.url).await?;
+        let mut conn = AsyncPgConnection::establish(&database.url).await?;
+        let email_norm = crate::accounts::domain::Email::parse(email)
+            .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+        let exists = crate::accounts::store::find_by_email(&mut conn, &email_norm)
+            .await?
+            .is_some();
+        let password = if exists { None } else { Some(read_password()?) };
+        create_admin(&mut conn, email, name, password.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message()))
+    }
+    .await;
+    database.close();
+    let outcome = result?;
+    println!(
+        "{}",
+        match outcome {
+            Outcome::Created => format!("created admin {email}"),
+            Outcome::Promoted => format!("promoted {email} to admin"),
+            Outcome::AlreadyAdmin => format!("{email} is already an admin"),
+        }
+    );
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// The first line of standard input, or a prompt (twice) on a terminal.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password for the new admin: ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_string();
+        anyhow::ensure!(!pw.is_empty(), "no password on standard input");
+        Ok(pw)
+    }
+}

@@ -33,13 +33,17 @@ pub struct ErrorBody {
     pub details: Value,
 }
 
-/// An error a handler returns. Build one with the constructors below.
-pub struct AppError {
+/// An error a handler returns. Build one with the constructors below. Boxed, so `Result`s
+/// carrying it stay one pointer wide.
+pub struct AppError(Box<Inner>);
+
+struct Inner {
     status: StatusCode,
     code: Cow<'static, str>,
     message: Cow<'static, str>,
     details: Value,
     retry_after_secs: Option<u32>,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
     /// The cause, logged for 5xx and never sent.
     source: Option<anyhow::Error>,
 }
@@ -52,27 +56,34 @@ impl AppError {
         code: impl Into<Cow<'static, str>>,
         message: impl Into<Cow<'static, str>>,
     ) -> Self {
-        AppError {
+        AppError(Box::new(Inner {
             status,
             code: code.into(),
             message: message.into(),
             details: Value::Object(Default::default()),
             retry_after_secs: None,
+            headers: Vec::new(),
             source: None,
-        }
+        }))
+    }
+
+    /// Adds a response header (e.g. `WWW-Authenticate` on 401).
+    pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.0.headers.push((name, value));
+        self
     }
 
     /// Adds structured details (must serialize to a JSON object).
     pub fn with_details(mut self, details: Value) -> Self {
         if details.is_object() {
-            self.details = details;
+            self.0.details = details;
         }
         self
     }
 
     /// Sets a `Retry-After` header (for 429 and 503).
     pub fn with_retry_after(mut self, secs: u32) -> Self {
-        self.retry_after_secs = Some(secs);
+        self.0.retry_after_secs = Some(secs);
         self
     }
 
@@ -109,7 +120,7 @@ impl AppError {
             "The service is temporarily unavailable. Please try again shortly.",
         )
         .with_retry_after(5);
-        e.source = Some(cause.into());
+        e.0.source = Some(cause.into());
         e
     }
 
@@ -121,7 +132,7 @@ impl AppError {
             "The service is busy. Please try again in a moment.",
         )
         .with_retry_after(1);
-        e.source = Some(cause.into());
+        e.0.source = Some(cause.into());
         e
     }
 
@@ -132,16 +143,20 @@ impl AppError {
             "internal_error",
             "Something went wrong on our side. It has been logged; please try again.",
         );
-        e.source = Some(cause.into());
+        e.0.source = Some(cause.into());
         e
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     pub fn code(&self) -> &str {
-        &self.code
+        &self.0.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0.message
     }
 
     /// The envelope for a status without a specific error (used for framework errors).
@@ -188,9 +203,9 @@ impl AppError {
     fn envelope(&self) -> ErrorEnvelope {
         ErrorEnvelope {
             error: ErrorBody {
-                code: self.code.to_string(),
-                message: self.message.to_string(),
-                details: self.details.clone(),
+                code: self.0.code.to_string(),
+                message: self.0.message.to_string(),
+                details: self.0.details.clone(),
             },
         }
     }
@@ -199,24 +214,19 @@ impl AppError {
 impl fmt::Debug for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AppError")
-            .field("status", &self.status.as_u16())
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("source", &self.source)
+            .field("status", &self.0.status.as_u16())
+            .field("code", &self.0.code)
+            .field("message", &self.0.message)
+            .field("source", &self.0.source)
             .finish()
     }
 }
 
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )?;
-        if let Some(s) = &self.source {
+        let e = &self.0;
+        write!(f, "{} {}: {}", e.status.as_u16(), e.code, e.message)?;
+        if let Some(s) = &e.source {
             write!(f, " ({s:#})")?;
         }
         Ok(())
@@ -225,23 +235,27 @@ impl fmt::Display for AppError {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.status.is_server_error() {
-            match &self.source {
+        let e = &self.0;
+        if e.status.is_server_error() {
+            match &e.source {
                 Some(cause) => {
-                    tracing::error!(code = %self.code, error = %format!("{cause:#}"), "request failed")
+                    tracing::error!(code = %e.code, error = %format!("{cause:#}"), "request failed")
                 }
-                None => tracing::error!(code = %self.code, "request failed"),
+                None => tracing::error!(code = %e.code, "request failed"),
             }
         }
-        let mut res = HttpResponse::build(self.status);
-        if let Some(secs) = self.retry_after_secs {
+        let mut res = HttpResponse::build(e.status);
+        if let Some(secs) = e.retry_after_secs {
             res.insert_header((header::RETRY_AFTER, HeaderValue::from(secs)));
         }
         res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        for (name, value) in &e.headers {
+            res.insert_header((name.clone(), value.clone()));
+        }
         res.json(self.envelope())
     }
 }
@@ -261,7 +275,7 @@ impl From<diesel::result::Error> for AppError {
                     "The request took too long to process. Please try again shortly.",
                 )
                 .with_retry_after(2);
-                err.source = Some(e.into());
+                err.0.source = Some(e.into());
                 err
             }
             Error::DatabaseError(_, info) if info.message().contains("terminating connection") => {

@@ -16,6 +16,7 @@ use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpRequest, HttpServer, web};
 use utoipa_actix_web::AppExt;
 
+use crate::accounts::Auth;
 use crate::config::Config;
 use crate::db::DbPool;
 pub use error::{AppError, AppResult};
@@ -24,6 +25,7 @@ pub use error::{AppError, AppResult};
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: DbPool,
+    pub auth: Auth,
 }
 
 /// Extra routes mounted beside the API, for tests that need a route of their own (for
@@ -33,7 +35,8 @@ pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 /// Every documented route. The OpenAPI document is built from exactly this function, so a
 /// route cannot exist without being described.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(health::routes);
+    cfg.configure(health::routes)
+        .service(utoipa_actix_web::scope("/api/v1").configure(crate::accounts::routes));
 }
 
 /// The app factory: one `App` per server worker, with all routes and middleware.
@@ -93,10 +96,11 @@ async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
     )
 }
 
-/// A bound, not yet running HTTP server.
+/// A bound, not yet running HTTP server, with the background tasks that serve it.
 pub struct Application {
     server: Server,
     addr: SocketAddr,
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -118,7 +122,14 @@ impl Application {
         let openapi = Arc::new(openapi::document());
         let workers = config.workers;
         let shutdown_secs = config.shutdown_timeout.as_secs().max(1);
-        let state = web::Data::new(AppState { config, db });
+        let auth = Auth::from_config(&config).map_err(std::io::Error::other)?;
+        // Revocations older than an access token's lifetime (plus leeway) no longer matter.
+        let window = config.auth.access_token_ttl + std::time::Duration::from_secs(60);
+        let background = vec![
+            auth.revocations.spawn_refresher(db.clone(), window),
+            spawn_housekeeping(db.clone()),
+        ];
+        let state = web::Data::new(AppState { config, db, auth });
         let mut server =
             HttpServer::new(move || build_app(state.clone(), openapi.clone(), extra.clone()))
                 .listen(listener)?
@@ -130,6 +141,7 @@ impl Application {
         Ok(Application {
             server: server.run(),
             addr,
+            background,
         })
     }
 
@@ -144,6 +156,29 @@ impl Application {
 
     /// Runs until stopped by a signal (SIGTERM: graceful) or through the handle.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        for task in &self.background {
+            task.abort();
+        }
+        result
     }
+}
+
+/// Periodic clean-up: stale rate-limit buckets.
+fn spawn_housekeeping(db: DbPool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let pruned = match db.get().await {
+                Ok(mut conn) => crate::ratelimit::prune(&mut conn)
+                    .await
+                    .map_err(anyhow::Error::from),
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = pruned {
+                tracing::warn!(error = %format!("{e:#}"), "housekeeping failed");
+            }
+        }
+    })
 }

@@ -23,9 +23,37 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
         license(name = "Proprietary"),
     ),
     components(schemas(crate::http::error::ErrorEnvelope, crate::http::error::ErrorBody)),
-    tags((name = "health", description = "Liveness and readiness probes")),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness and readiness probes"),
+        (name = "auth", description = "Registration, email verification, sign-in, sessions and password reset"),
+        (name = "me", description = "The signed-in user's own account"),
+        (name = "admin", description = "Administration (admins only)"),
+    ),
 )]
 struct ApiDoc;
+
+/// The `bearer` security scheme: `Authorization: Bearer <access token>`.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from `POST /api/v1/auth/login` or `/auth/refresh`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The complete OpenAPI document: the annotated routes of [`super::api_routes`].
 pub fn document() -> utoipa::openapi::OpenApi {

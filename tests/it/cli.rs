@@ -320,3 +320,67 @@ async fn healthcheck_reports_the_local_server() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[actix_web::test]
+async fn create_admin_creates_from_stdin_and_promotes_an_existing_account() {
+    use std::io::Write;
+    let db = TestDb::migrated().await;
+    let run = |email: &str, stdin: &str| {
+        let mut child = benchside(&["create-admin", "--email", email, "--name", "Pat Admin"])
+            .env("DATABASE_URL", &db.url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run("Pat@Example.org", "short\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
+
+    let out = run("Pat@Example.org", "calibrate-the-analyzer\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "created admin Pat@Example.org\n"
+    );
+
+    let app = crate::harness::TestApp::builder()
+        .database_url(&db.url)
+        .build()
+        .await;
+    let s = crate::accounts::login(&app, "pat@example.org", "calibrate-the-analyzer").await;
+    assert_eq!(s.body["user"]["role"], "admin");
+    assert_eq!(s.body["user"]["name"], "Pat Admin");
+
+    // An existing learner is promoted; no password is asked for.
+    crate::accounts::verified_user(&app, "lee@example.org").await;
+    let out = run("lee@example.org", "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "promoted lee@example.org to admin\n"
+    );
+    let out = run("lee@example.org", "");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "lee@example.org is already an admin\n"
+    );
+    let lee = crate::accounts::login(&app, "lee@example.org", crate::accounts::PASSWORD).await;
+    assert_eq!(lee.body["user"]["role"], "admin");
+}

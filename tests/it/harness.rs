@@ -345,6 +345,11 @@ impl TestAppBuilder {
             ("DATABASE_URL", url.as_str()),
             ("BENCHSIDE_WORKERS", "2"),
             ("BENCHSIDE_DB_POOL_SIZE", "4"),
+            (
+                "BENCHSIDE_JWT_SECRET",
+                "test-secret-test-secret-test-secret-0001",
+            ),
+            ("BENCHSIDE_HASH_CONCURRENCY", "2"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -422,6 +427,29 @@ impl TestApp {
         .await
     }
 
+    /// Sends a request with an optional bearer token, cookie and JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        cookie: Option<&str>,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = bearer {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        if let Some(c) = cookie {
+            req = req.insert_header(("cookie", c.to_string()));
+        }
+        match body {
+            Some(b) => TestResponse::read(req.send_json(b).await).await,
+            None => TestResponse::read(req.send().await).await,
+        }
+    }
+
     pub async fn conn(&self) -> db::DbConn {
         self.pool.get().await.unwrap()
     }
@@ -485,6 +513,26 @@ impl TestResponse {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `Set-Cookie` header for `name`, whole (value and attributes).
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+
+    /// The value set for cookie `name`.
+    pub fn cookie_value(&self, name: &str) -> Option<String> {
+        self.set_cookie(name).map(|c| {
+            c[name.len() + 1..]
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
     }
 
     /// Asserts the status and that the body is the error envelope with this code; returns the

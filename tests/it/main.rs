@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod accounts;
 mod cli;
 mod db_layer;
 mod errors;

@@ -1,0 +1,289 @@
+//! `/api/v1/admin/users`: list and search accounts, disable and re-enable them, change roles.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::domain::Role;
+use super::extract::{AdminUser, ClientInfo};
+use super::store::{self, UserRow};
+use crate::audit::{self, Actor, Event};
+use crate::db::schema::users;
+use crate::http::error::ErrorEnvelope;
+use crate::http::{AppError, AppResult, AppState};
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_users).service(update_user);
+}
+
+/// An account as admins see it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdminUserView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub email_verified: bool,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&UserRow> for AdminUserView {
+    fn from(u: &UserRow) -> Self {
+        AdminUserView {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role(),
+            email_verified: u.email_verified_at.is_some(),
+            disabled: u.disabled_at.is_some(),
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UserPage {
+    pub items: Vec<AdminUserView>,
+    /// Matching accounts in all pages.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    Disabled,
+    Unverified,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserQuery {
+    /// Text contained in the email address or the name (case-insensitive).
+    pub q: Option<String>,
+    #[param(inline)]
+    pub role: Option<Role>,
+    #[param(inline)]
+    pub status: Option<UserStatus>,
+    /// 1-based page number (default 1).
+    pub page: Option<i64>,
+    /// Accounts per page, 1 to 100 (default 25).
+    pub per_page: Option<i64>,
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+fn like_pattern(q: &str) -> String {
+    let mut p = String::from("%");
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// List and search accounts, newest first.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(UserQuery),
+    responses(
+        (status = 200, body = UserPage),
+        (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
+    )
+)]
+#[get("/admin/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    query: web::Query<UserQuery>,
+) -> AppResult<web::Json<UserPage>> {
+    let q = query.into_inner();
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(25);
+    if page < 1 || !(1..=100).contains(&per_page) {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            "`page` starts at 1 and `per_page` is from 1 to 100.",
+        ));
+    }
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if text.is_some_and(|t| t.chars().count() > 200) {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            "`q` is at most 200 characters.",
+        ));
+    }
+    let filtered = || {
+        let mut f = users::table.into_boxed();
+        if let Some(t) = text {
+            let pattern = like_pattern(t);
+            f = f.filter(
+                users::email
+                    .ilike(pattern.clone())
+                    .or(users::name.ilike(pattern)),
+            );
+        }
+        if let Some(role) = q.role {
+            f = f.filter(users::role.eq(role.as_str()));
+        }
+        match q.status {
+            Some(UserStatus::Active) => f = f.filter(users::disabled_at.is_null()),
+            Some(UserStatus::Disabled) => f = f.filter(users::disabled_at.is_not_null()),
+            Some(UserStatus::Unverified) => f = f.filter(users::email_verified_at.is_null()),
+            None => {}
+        }
+        f
+    };
+    let mut conn = state.db.get().await?;
+    let total: i64 = filtered().count().get_result(&mut conn).await?;
+    let rows: Vec<UserRow> = filtered()
+        .order((users::created_at.desc(), users::id.desc()))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .select(UserRow::as_select())
+        .load(&mut conn)
+        .await?;
+    Ok(web::Json(UserPage {
+        items: rows.iter().map(AdminUserView::from).collect(),
+        total,
+        page,
+        per_page,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    pub role: Option<Role>,
+    /// `true` disables the account (and ends its sessions); `false` re-enables it.
+    pub disabled: Option<bool>,
+}
+
+/// Change an account's role, or disable or re-enable it. Disabling or changing the role ends
+/// the account's sessions. Admins cannot change their own account here.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The account's ID")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, body = AdminUserView),
+        (status = 401, body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+        (status = 409, description = "`cannot_change_own_account`", body = ErrorEnvelope),
+        (status = 422, description = "`nothing_to_change`, `invalid_body`", body = ErrorEnvelope),
+    )
+)]
+#[patch("/admin/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    admin: AdminUser,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateUserRequest>,
+) -> AppResult<web::Json<AdminUserView>> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    if body.role.is_none() && body.disabled.is_none() {
+        return Err(AppError::unprocessable(
+            "nothing_to_change",
+            "Send a new `role` or `disabled`.",
+        ));
+    }
+    if id == admin.0.id {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "cannot_change_own_account",
+            "You cannot change your own role or disable your own account; ask another admin.",
+        ));
+    }
+    let mut conn = state.db.get().await?;
+    let origin = client.origin.clone();
+    let actor = admin.0.id;
+    let (user, revoked_at) = conn
+        .transaction::<_, AppError, _>(async move |tx| {
+            let user = store::lock_by_id(tx, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("No account has this ID."))?;
+            let mut end_sessions = None;
+            if let Some(role) = body.role.filter(|r| *r != user.role()) {
+                diesel::update(users::table.find(id))
+                    .set(users::role.eq(role.as_str()))
+                    .execute(tx)
+                    .await?;
+                end_sessions = Some("role_changed");
+                audit::record(
+                    tx,
+                    &origin,
+                    Event {
+                        actor: Actor::User(actor),
+                        action: "user.role_changed",
+                        subject: Some(("user", id.to_string())),
+                        details: json!({ "from": user.role, "to": role.as_str() }),
+                    },
+                )
+                .await?;
+            }
+            if let Some(disable) = body.disabled.filter(|d| *d != user.disabled_at.is_some()) {
+                diesel::update(users::table.find(id))
+                    .set(users::disabled_at.eq(disable.then(Utc::now)))
+                    .execute(tx)
+                    .await?;
+                if disable {
+                    end_sessions = Some("account_disabled");
+                }
+                audit::record(
+                    tx,
+                    &origin,
+                    Event {
+                        actor: Actor::User(actor),
+                        action: if disable {
+                            "user.disabled"
+                        } else {
+                            "user.enabled"
+                        },
+                        subject: Some(("user", id.to_string())),
+                        details: json!({}),
+                    },
+                )
+                .await?;
+            }
+            let mut revoked_at = None;
+            if let Some(reason) = end_sessions {
+                store::revoke_refresh_tokens(tx, id, reason, None).await?;
+                revoked_at = Some(store::revoke_sessions(tx, id).await?);
+            }
+            let user = store::find_by_id(tx, id).await?.expect("locked row exists");
+            Ok((user, revoked_at))
+        })
+        .await?;
+    if let Some(at) = revoked_at {
+        state.auth.revocations.note(user.id, at);
+    }
+    Ok(web::Json(AdminUserView::from(&user)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(super::like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+}

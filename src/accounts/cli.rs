@@ -1,0 +1,97 @@
+//! `benchside create-admin`: create an admin account, or promote an existing one.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::json;
+
+use super::domain::{Email, Name, NewPassword};
+use super::password::PasswordHasher;
+use super::store::{self, NewUser};
+use crate::audit::{self, Actor, Event, Origin};
+use crate::db::schema::users;
+use crate::http::AppError;
+
+/// What `create_admin` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Promoted,
+    AlreadyAdmin,
+}
+
+/// Creates a verified admin with this password, or promotes the existing account with this
+/// email (its password is left alone; `password` may then be `None`).
+pub async fn create_admin(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    name: Option<&str>,
+    password: Option<&str>,
+) -> Result<Outcome, AppError> {
+    let email = Email::parse(email)?;
+    if let Some(existing) = store::find_by_email(conn, &email).await? {
+        if existing.role().is_admin() {
+            return Ok(Outcome::AlreadyAdmin);
+        }
+        conn.transaction::<_, AppError, _>(async move |tx| {
+            diesel::update(users::table.find(existing.id))
+                .set(users::role.eq("admin"))
+                .execute(tx)
+                .await?;
+            store::revoke_refresh_tokens(tx, existing.id, "role_changed", None).await?;
+            store::revoke_sessions(tx, existing.id).await?;
+            audit::record(
+                tx,
+                &Origin::default(),
+                Event {
+                    actor: Actor::System,
+                    action: "user.role_changed",
+                    subject: Some(("user", existing.id.to_string())),
+                    details: json!({ "from": existing.role, "to": "admin", "via": "create-admin" }),
+                },
+            )
+            .await?;
+            Ok(())
+        })
+        .await?;
+        return Ok(Outcome::Promoted);
+    }
+    let default_name = email
+        .as_str()
+        .split('@')
+        .next()
+        .unwrap_or("Admin")
+        .to_string();
+    let name = Name::parse(name.unwrap_or(&default_name))?;
+    let password = password.ok_or_else(|| {
+        AppError::unprocessable("password_required", "A new admin account needs a password.")
+    })?;
+    let password = NewPassword::parse(password, Some(&email))?;
+    let hash = PasswordHasher::new(1).hash(password.as_str()).await?;
+    conn.transaction::<_, AppError, _>(async move |tx| {
+        let user = store::insert_user(
+            tx,
+            NewUser {
+                email: email.as_str(),
+                name: name.as_str(),
+                password_hash: &hash,
+                role: "admin",
+                email_verified_at: Some(chrono::Utc::now()),
+            },
+        )
+        .await?;
+        audit::record(
+            tx,
+            &Origin::default(),
+            Event {
+                actor: Actor::System,
+                action: "user.registered",
+                subject: Some(("user", user.id.to_string())),
+                details: json!({ "role": "admin", "via": "create-admin" }),
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(Outcome::Created)
+}

@@ -1,0 +1,252 @@
+//! Parsed account inputs: once a value has one of these types, it is valid.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::AppError;
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// A normalised email address: trimmed, lower-cased, one `@`, a dotted domain, at most 254
+/// characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, AppError> {
+        let e = raw.trim().to_lowercase();
+        let invalid = |why: &str| {
+            AppError::unprocessable(
+                "invalid_email",
+                format!("The email address is not valid: {why}."),
+            )
+            .with_details(serde_json::json!({ "field": "email" }))
+        };
+        if e.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if e.chars().count() > 254 {
+            return Err(invalid("it is longer than 254 characters"));
+        }
+        let Some((local, domain)) = e.split_once('@') else {
+            return Err(invalid("it has no @"));
+        };
+        if local.is_empty() || local.len() > 64 {
+            return Err(invalid("the part before @ must be 1 to 64 characters"));
+        }
+        if domain.contains('@') {
+            return Err(invalid("it has more than one @"));
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2
+            || labels.iter().any(|l| {
+                l.is_empty()
+                    || l.len() > 63
+                    || l.starts_with('-')
+                    || l.ends_with('-')
+                    || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+        {
+            return Err(invalid("the domain after @ is not a valid host name"));
+        }
+        if e.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c))
+        {
+            return Err(invalid("it contains characters an address cannot have"));
+        }
+        Ok(Email(e))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A display name: trimmed, 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(raw: &str) -> Result<Name, AppError> {
+        let n = raw.trim();
+        let invalid = |why: &str| {
+            AppError::unprocessable("invalid_name", format!("The name is not valid: {why}."))
+                .with_details(serde_json::json!({ "field": "name" }))
+        };
+        if n.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if n.chars().count() > 100 {
+            return Err(invalid("it is longer than 100 characters"));
+        }
+        if n.chars().any(char::is_control) {
+            return Err(invalid("it contains control characters"));
+        }
+        Ok(Name(n.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("common-passwords.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect()
+});
+
+/// A new password that meets the policy: 10 to 256 characters, not one of the 30,000 most
+/// common passwords, not the account's own email address.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(raw: &str, email: Option<&Email>) -> Result<NewPassword, AppError> {
+        let field = serde_json::json!({ "field": "password", "min_length": MIN_PASSWORD_CHARS });
+        let chars = raw.chars().count();
+        if chars < MIN_PASSWORD_CHARS {
+            return Err(AppError::unprocessable(
+                "password_too_short",
+                format!("The password must be at least {MIN_PASSWORD_CHARS} characters long."),
+            )
+            .with_details(field));
+        }
+        if chars > MAX_PASSWORD_CHARS {
+            return Err(AppError::unprocessable(
+                "password_too_long",
+                format!("The password must be at most {MAX_PASSWORD_CHARS} characters long."),
+            )
+            .with_details(field));
+        }
+        let lower = raw.to_lowercase();
+        if COMMON.contains(lower.as_str())
+            || email.is_some_and(|e| {
+                lower == e.as_str() || lower == e.as_str().split('@').next().unwrap_or("")
+            })
+        {
+            return Err(AppError::unprocessable(
+                "password_too_common",
+                "This password is too common or too easy to guess. Please choose another.",
+            )
+            .with_details(field));
+        }
+        Ok(NewPassword(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a user may do. Stored as text with a CHECK constraint; adding a role means a variant
+/// here, a migration widening the CHECK, and the permissions it grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Learner,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Learner => "learner",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Role {
+        match s {
+            "admin" => Role::Admin,
+            _ => Role::Learner,
+        }
+    }
+
+    /// Staff roles may use the admin area.
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            Email::parse("  Ana.Lopez@Example.ORG ").unwrap().as_str(),
+            "ana.lopez@example.org"
+        );
+        for bad in [
+            "",
+            "ana",
+            "@example.org",
+            "ana@",
+            "ana@example",
+            "ana@@example.org",
+            "ana lopez@example.org",
+            "ana@exa_mple.org",
+            "ana@-example.org",
+            "<ana>@example.org",
+        ] {
+            assert_eq!(
+                Email::parse(bad).unwrap_err().code(),
+                "invalid_email",
+                "{bad:?}"
+            );
+        }
+        let long = format!("{}@example.org", "a".repeat(250));
+        assert!(Email::parse(&long).is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(Name::parse("  Ana López ").unwrap().as_str(), "Ana López");
+        assert!(Name::parse("   ").is_err());
+        assert!(Name::parse(&"x".repeat(101)).is_err());
+        assert!(Name::parse("Ana\u{0}").is_err());
+    }
+
+    #[test]
+    fn passwords_follow_the_policy() {
+        let email = Email::parse("ana.lopez@example.org").unwrap();
+        assert_eq!(
+            NewPassword::parse("short", None).err().unwrap().code(),
+            "password_too_short"
+        );
+        assert_eq!(
+            NewPassword::parse(&"x".repeat(257), None)
+                .err()
+                .unwrap()
+                .code(),
+            "password_too_long"
+        );
+        for common in ["password123", "Qwertyuiop", "1234567890"] {
+            assert_eq!(
+                NewPassword::parse(common, None).err().unwrap().code(),
+                "password_too_common",
+                "{common}"
+            );
+        }
+        assert_eq!(
+            NewPassword::parse("Ana.Lopez@example.org", Some(&email))
+                .err()
+                .unwrap()
+                .code(),
+            "password_too_common"
+        );
+        assert!(NewPassword::parse("tourniquet-before-needle", Some(&email)).is_ok());
+        // Ten characters, counted as characters, not bytes.
+        assert!(NewPassword::parse("éééééééééé", None).is_ok());
+    }
+}

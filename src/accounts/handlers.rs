@@ -1,0 +1,897 @@
+//! `/api/v1/auth/*` and `/api/v1/me*`: registration, email verification, sign-in, sessions,
+//! password reset and the account owner's own profile.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::domain::{Email, Name, NewPassword};
+use super::extract::{ClientInfo, CurrentUser};
+use super::sessions::{self, Presented};
+use super::store::{self, NewUser, Purpose, User};
+use crate::audit::{self, Actor, Event};
+use crate::config::Environment;
+use crate::db::schema::users;
+use crate::http::error::ErrorEnvelope;
+use crate::http::{AppError, AppResult, AppState};
+use crate::mail::{self, templates};
+use crate::ratelimit::{self, Limit};
+
+pub const REFRESH_COOKIE: &str = "benchside_refresh";
+/// The refresh cookie is sent only to the auth endpoints (refresh and logout).
+pub const REFRESH_PATH: &str = "/api/v1/auth";
+
+const REGISTER_IP: Limit = Limit::per_minute("register_ip", 10, 10.0 / 60.0);
+const LOGIN_IP: Limit = Limit::per_minute("login_ip", 30, 30.0);
+const LOGIN_ACCOUNT: Limit = Limit::per_minute("login_account", 10, 5.0);
+const MAIL_IP: Limit = Limit::per_minute("mail_ip", 10, 10.0 / 60.0);
+const MAIL_ACCOUNT: Limit = Limit::per_minute("mail_account", 3, 3.0 / 60.0);
+const TOKEN_IP: Limit = Limit::per_minute("token_ip", 20, 10.0);
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(register)
+        .service(verify_email)
+        .service(resend_verification)
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(password_reset_request)
+        .service(password_reset_confirm)
+        .service(me)
+        .service(update_me)
+        .service(change_password);
+}
+
+async fn limit(
+    state: &AppState,
+    conn: &mut diesel_async::AsyncPgConnection,
+    limit: Limit,
+    key: &str,
+) -> AppResult<()> {
+    if state.config.auth.rate_limits {
+        ratelimit::check(conn, limit, key).await
+    } else {
+        Ok(())
+    }
+}
+
+/// A signed-in session: the access token (also renewable with the refresh cookie).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub user: User,
+}
+
+/// A neutral acknowledgement (sent whether or not an account exists).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Accepted {
+    pub message: String,
+}
+
+fn session(
+    state: &AppState,
+    user: &store::UserRow,
+    family: Uuid,
+    pending: Option<String>,
+) -> Session {
+    Session {
+        access_token: state.auth.tokens.issue(user.id, user.role(), family),
+        token_type: "Bearer".into(),
+        expires_in: state.auth.tokens.ttl().as_secs(),
+        user: User::from_row(user, pending),
+    }
+}
+
+fn refresh_cookie(state: &AppState, token: &str) -> Cookie<'static> {
+    let secs = state.config.auth.refresh_token_ttl.as_secs() as i64;
+    Cookie::build(REFRESH_COOKIE, token.to_string())
+        .path(REFRESH_PATH)
+        .http_only(true)
+        .secure(state.config.env != Environment::Development)
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::seconds(secs))
+        .finish()
+}
+
+fn clear_cookie(state: &AppState) -> Cookie<'static> {
+    let mut c = refresh_cookie(state, "");
+    c.make_removal();
+    c
+}
+
+fn unauthorized(code: &'static str, message: &'static str) -> AppError {
+    AppError::new(StatusCode::UNAUTHORIZED, code, message)
+}
+
+// ---- registration and verification ------------------------------------------------------------
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[schema(example = "ana.lopez@example.org")]
+    pub email: String,
+    #[schema(example = "Ana López")]
+    pub name: String,
+    /// At least 10 characters; not a common password.
+    pub password: String,
+}
+
+/// Create a learner account. A verification link is mailed to the address; sign-in works once
+/// it is confirmed.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created; verification mail queued", body = User),
+        (status = 409, description = "`email_taken`", body = ErrorEnvelope),
+        (status = 422, description = "`invalid_email`, `invalid_name`, `password_too_short`, `password_too_long`, `password_too_common`, `invalid_body`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`", body = ErrorEnvelope),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<RegisterRequest>,
+) -> AppResult<HttpResponse> {
+    let email = Email::parse(&body.email)?;
+    let name = Name::parse(&body.name)?;
+    let password = NewPassword::parse(&body.password, Some(&email))?;
+    {
+        let mut conn = state.db.get().await?;
+        limit(&state, &mut conn, REGISTER_IP, client.addr_key()).await?;
+        // Saves a hash for a taken address; the unique index is the real guard.
+        if store::find_by_email(&mut conn, &email).await?.is_some() {
+            return Err(store::email_taken());
+        }
+    }
+    let hash = state.auth.hasher.hash(password.as_str()).await?;
+    let mut conn = state.db.get().await?;
+    let public_url = state.config.public_url.clone();
+    let origin = client.origin.clone();
+    let user = conn
+        .transaction::<_, AppError, _>(async move |tx| {
+            let user = store::insert_user(
+                tx,
+                NewUser {
+                    email: email.as_str(),
+                    name: name.as_str(),
+                    password_hash: &hash,
+                    role: "learner",
+                    email_verified_at: None,
+                },
+            )
+            .await?;
+            let token =
+                store::issue_one_time_token(tx, user.id, Purpose::VerifyEmail, Some(&user.email))
+                    .await?;
+            mail::enqueue(
+                tx,
+                &templates::verify_email(&public_url, &user.email, &user.name, &token),
+            )
+            .await?;
+            audit::record(
+                tx,
+                &origin,
+                Event {
+                    actor: Actor::User(user.id),
+                    action: "user.registered",
+                    subject: Some(("user", user.id.to_string())),
+                    details: json!({}),
+                },
+            )
+            .await?;
+            Ok(user)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(User::from_row(&user, None)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The token from the emailed link.
+    pub token: String,
+}
+
+/// Confirm an email address with the token from the mailed link (a new account's address, or
+/// a changed one).
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Address confirmed", body = User),
+        (status = 400, description = "`invalid_token`", body = ErrorEnvelope),
+        (status = 409, description = "`email_taken` (the new address was taken meanwhile)", body = ErrorEnvelope),
+        (status = 410, description = "`token_used`, `token_expired`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`", body = ErrorEnvelope),
+    )
+)]
+#[post("/auth/verify-email")]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<TokenRequest>,
+) -> AppResult<web::Json<User>> {
+    let mut conn = state.db.get().await?;
+    limit(&state, &mut conn, TOKEN_IP, client.addr_key()).await?;
+    let origin = client.origin.clone();
+    let token = body.into_inner().token;
+    let user = conn
+        .transaction::<_, AppError, _>(async move |tx| {
+            let t = store::take_one_time_token(
+                tx,
+                &token,
+                &[Purpose::VerifyEmail, Purpose::EmailChange],
+            )
+            .await?;
+            let user = store::lock_by_id(tx, t.user_id)
+                .await?
+                .ok_or_else(|| AppError::bad_request("invalid_token", "This link is not valid."))?;
+            let address = t.email.clone().unwrap_or_default();
+            let now = Utc::now();
+            let (action, details) = if t.purpose == Purpose::EmailChange.as_str() {
+                diesel::update(users::table.find(user.id))
+                    .set((users::email.eq(&address), users::email_verified_at.eq(now)))
+                    .execute(tx)
+                    .await
+                    .map_err(store::map_email_conflict)?;
+                (
+                    "user.email_changed",
+                    json!({ "from": user.email, "to": address }),
+                )
+            } else {
+                if address != user.email {
+                    return Err(AppError::bad_request(
+                        "invalid_token",
+                        "This link was for an address the account no longer uses.",
+                    ));
+                }
+                diesel::update(users::table.find(user.id))
+                    .set(users::email_verified_at.eq(user.email_verified_at.unwrap_or(now)))
+                    .execute(tx)
+                    .await?;
+                ("user.email_verified", json!({ "email": address }))
+            };
+            audit::record(
+                tx,
+                &origin,
+                Event {
+                    actor: Actor::User(user.id),
+                    action,
+                    subject: Some(("user", user.id.to_string())),
+                    details,
+                },
+            )
+            .await?;
+            let user = store::find_by_id(tx, user.id)
+                .await?
+                .expect("locked row exists");
+            let pending = store::pending_email(tx, user.id).await?;
+            Ok(User::from_row(&user, pending))
+        })
+        .await?;
+    Ok(web::Json(user))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    pub email: String,
+}
+
+fn accepted(message: &str) -> HttpResponse {
+    HttpResponse::Accepted().json(Accepted {
+        message: message.into(),
+    })
+}
+
+/// Send the verification link again. Always answers 202, whether or not the account exists.
+#[utoipa::path(
+    tag = "auth",
+    request_body = EmailRequest,
+    responses(
+        (status = 202, description = "A link is on its way if the account exists and is unverified", body = Accepted),
+        (status = 422, description = "`invalid_email`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`", body = ErrorEnvelope),
+    )
+)]
+#[post("/auth/verify-email/resend")]
+pub async fn resend_verification(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<EmailRequest>,
+) -> AppResult<HttpResponse> {
+    let email = Email::parse(&body.email)?;
+    let mut conn = state.db.get().await?;
+    limit(&state, &mut conn, MAIL_IP, client.addr_key()).await?;
+    limit(&state, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
+    let public_url = state.config.public_url.clone();
+    conn.transaction::<_, AppError, _>(async move |tx| {
+        let Some(user) = store::find_by_email(tx, &email).await? else {
+            return Ok(());
+        };
+        if user.email_verified_at.is_some() || user.disabled_at.is_some() {
+            return Ok(());
+        }
+        let token =
+            store::issue_one_time_token(tx, user.id, Purpose::VerifyEmail, Some(&user.email))
+                .await?;
+        mail::enqueue(
+            tx,
+            &templates::verify_email(&public_url, &user.email, &user.name, &token),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(accepted(
+        "If an unconfirmed account uses this address, a new confirmation link is on its way.",
+    ))
+}
+
+// ---- sign-in and sessions ---------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Sign in. Returns a short-lived access token and sets the refresh token in an httpOnly,
+/// SameSite=Strict cookie scoped to `/api/v1/auth`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in; `Set-Cookie: benchside_refresh=...`", body = Session),
+        (status = 401, description = "`invalid_credentials`", body = ErrorEnvelope),
+        (status = 403, description = "`email_not_verified`, `account_disabled`", body = ErrorEnvelope),
+        (status = 422, description = "`invalid_email`, `invalid_body`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`", body = ErrorEnvelope),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let email = Email::parse(&body.email)?;
+    let found = {
+        // The connection goes back to the pool before hashing: a flood of sign-ins must not
+        // hold every connection while it waits for the hasher.
+        let mut conn = state.db.get().await?;
+        limit(&state, &mut conn, LOGIN_IP, client.addr_key()).await?;
+        limit(&state, &mut conn, LOGIN_ACCOUNT, email.as_str()).await?;
+        store::find_by_email(&mut conn, &email).await?
+    };
+    let verified = state
+        .auth
+        .hasher
+        .verify(
+            &body.password,
+            found.as_ref().map(|u| u.password_hash.as_str()),
+        )
+        .await?;
+    let mut conn = state.db.get().await?;
+    let user =
+        match found {
+            Some(u) if verified.ok => u,
+            other => {
+                audit::record(
+                &mut conn,
+                &client.origin,
+                Event {
+                    actor: other.as_ref().map_or(Actor::Anonymous, |u| Actor::User(u.id)),
+                    action: "user.login_failed",
+                    subject: other.as_ref().map(|u| ("user", u.id.to_string())),
+                    details: json!({ "email": email.as_str(), "known_account": other.is_some() }),
+                },
+            )
+            .await?;
+                return Err(unauthorized(
+                    "invalid_credentials",
+                    "The email address or password is not correct.",
+                ));
+            }
+        };
+    if user.disabled_at.is_some() {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "This account has been disabled. Contact your training provider.",
+        ));
+    }
+    if user.email_verified_at.is_none() {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "email_not_verified",
+            "Confirm your email address first: follow the link we sent, or ask for a new one.",
+        ));
+    }
+    let ttl = state.config.auth.refresh_token_ttl;
+    let rehash = verified.rehash;
+    let (issued, user) = conn
+        .transaction::<_, AppError, _>(async move |tx| {
+            if let Some(h) = rehash {
+                diesel::update(users::table.find(user.id))
+                    .set(users::password_hash.eq(h))
+                    .execute(tx)
+                    .await?;
+            }
+            let issued = sessions::issue(tx, user.id, Uuid::new_v4(), ttl, &client).await?;
+            Ok((issued, user))
+        })
+        .await?;
+    let pending = store::pending_email(&mut conn, user.id).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(refresh_cookie(&state, &issued.token))
+        .insert_header(("cache-control", "no-store"))
+        .json(session(&state, &user, issued.family, pending)))
+}
+
+enum RefreshOutcome {
+    Rotated(Box<store::UserRow>, sessions::Issued),
+    Reused,
+    Disabled,
+    Invalid,
+}
+
+/// Exchange the refresh cookie for a new access token and a new refresh cookie. Presenting a
+/// refresh token that was already exchanged ends the whole session (it was copied).
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "Rotated; a new `benchside_refresh` cookie is set", body = Session),
+        (status = 401, description = "`missing_refresh_token`, `invalid_refresh_token`, `refresh_token_reused`, `account_disabled`", body = ErrorEnvelope),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) else {
+        return Err(unauthorized(
+            "missing_refresh_token",
+            "Your session has ended. Please sign in again.",
+        ));
+    };
+    let token = cookie.value().to_string();
+    let ttl = state.config.auth.refresh_token_ttl;
+    let mut conn = state.db.get().await?;
+    let origin = client.origin.clone();
+    let outcome = conn
+        .transaction::<_, AppError, _>(async move |tx| {
+            match sessions::consume(tx, &token).await? {
+                Presented::Valid(t) => {
+                    let user = store::find_by_id(tx, t.user_id).await?;
+                    match user {
+                        Some(u) if u.disabled_at.is_none() => {
+                            let issued =
+                                sessions::issue(tx, u.id, t.family_id, ttl, &client).await?;
+                            Ok(RefreshOutcome::Rotated(Box::new(u), issued))
+                        }
+                        _ => {
+                            sessions::revoke_family(tx, t.family_id, "account_disabled").await?;
+                            Ok(RefreshOutcome::Disabled)
+                        }
+                    }
+                }
+                Presented::Reused(t) => {
+                    audit::record(
+                        tx,
+                        &origin,
+                        Event {
+                            actor: Actor::User(t.user_id),
+                            action: "session.reuse_detected",
+                            subject: Some(("user", t.user_id.to_string())),
+                            details: json!({ "family": t.family_id }),
+                        },
+                    )
+                    .await?;
+                    Ok(RefreshOutcome::Reused)
+                }
+                Presented::Dead | Presented::Unknown => Ok(RefreshOutcome::Invalid),
+            }
+        })
+        .await?;
+    let err = match outcome {
+        RefreshOutcome::Rotated(user, issued) => {
+            let pending = store::pending_email(&mut conn, user.id).await?;
+            return Ok(HttpResponse::Ok()
+                .cookie(refresh_cookie(&state, &issued.token))
+                .insert_header(("cache-control", "no-store"))
+                .json(session(&state, &user, issued.family, pending)));
+        }
+        RefreshOutcome::Reused => unauthorized(
+            "refresh_token_reused",
+            "This session was used from somewhere else, so it has been ended for your safety. Please sign in again.",
+        ),
+        RefreshOutcome::Disabled => unauthorized(
+            "account_disabled",
+            "This account has been disabled. Contact your training provider.",
+        ),
+        RefreshOutcome::Invalid => unauthorized(
+            "invalid_refresh_token",
+            "Your session has ended. Please sign in again.",
+        ),
+    };
+    // Tell the browser to drop the dead cookie along with the error.
+    let mut res = actix_web::ResponseError::error_response(&err);
+    let _ = res.add_cookie(&clear_cookie(&state));
+    Ok(res)
+}
+
+/// Sign out: ends this session (its refresh-token family) and clears the cookie. Succeeds
+/// without a cookie too.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 204, description = "Signed out"))
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
+    if let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) {
+        let mut conn = state.db.get().await?;
+        if let Some((family, _user)) = sessions::family_of(&mut conn, cookie.value()).await? {
+            sessions::revoke_family(&mut conn, family, "logout").await?;
+        }
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(clear_cookie(&state))
+        .finish())
+}
+
+// ---- password reset ---------------------------------------------------------------------------
+
+/// Ask for a password-reset link. Always answers 202, whether or not the account exists; the
+/// link expires in an hour and works once.
+#[utoipa::path(
+    tag = "auth",
+    request_body = EmailRequest,
+    responses(
+        (status = 202, description = "A link is on its way if the account exists", body = Accepted),
+        (status = 422, description = "`invalid_email`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`", body = ErrorEnvelope),
+    )
+)]
+#[post("/auth/password-reset/request")]
+pub async fn password_reset_request(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<EmailRequest>,
+) -> AppResult<HttpResponse> {
+    let email = Email::parse(&body.email)?;
+    let mut conn = state.db.get().await?;
+    limit(&state, &mut conn, MAIL_IP, client.addr_key()).await?;
+    limit(&state, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
+    let public_url = state.config.public_url.clone();
+    let origin = client.origin.clone();
+    conn.transaction::<_, AppError, _>(async move |tx| {
+        let Some(user) = store::find_by_email(tx, &email).await? else {
+            return Ok(());
+        };
+        if user.disabled_at.is_some() {
+            return Ok(());
+        }
+        let token = store::issue_one_time_token(tx, user.id, Purpose::PasswordReset, None).await?;
+        mail::enqueue(
+            tx,
+            &templates::password_reset(&public_url, &user.email, &user.name, &token),
+        )
+        .await?;
+        audit::record(
+            tx,
+            &origin,
+            Event {
+                actor: Actor::Anonymous,
+                action: "user.password_reset_requested",
+                subject: Some(("user", user.id.to_string())),
+                details: json!({}),
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(accepted(
+        "If an account uses this address, a link to choose a new password is on its way. It works for one hour.",
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetConfirmRequest {
+    pub token: String,
+    pub new_password: String,
+}
+
+/// Set a new password with the token from the reset link. Ends every session of the account.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ResetConfirmRequest,
+    responses(
+        (status = 204, description = "Password changed; every session ended"),
+        (status = 400, description = "`invalid_token`", body = ErrorEnvelope),
+        (status = 410, description = "`token_used`, `token_expired`", body = ErrorEnvelope),
+        (status = 422, description = "`password_too_short`, `password_too_long`, `password_too_common`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`", body = ErrorEnvelope),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn password_reset_confirm(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<ResetConfirmRequest>,
+) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let password = NewPassword::parse(&body.new_password, None)?;
+    {
+        let mut conn = state.db.get().await?;
+        limit(&state, &mut conn, TOKEN_IP, client.addr_key()).await?;
+    }
+    let hash = state.auth.hasher.hash(password.as_str()).await?;
+    let mut conn = state.db.get().await?;
+    let public_url = state.config.public_url.clone();
+    let origin = client.origin.clone();
+    let (user, revoked_at) = conn
+        .transaction::<_, AppError, _>(async move |tx| {
+            let t = store::take_one_time_token(tx, &body.token, &[Purpose::PasswordReset]).await?;
+            let user = store::lock_by_id(tx, t.user_id)
+                .await?
+                .ok_or_else(|| AppError::bad_request("invalid_token", "This link is not valid."))?;
+            let email = Email::parse(&user.email)?;
+            NewPassword::parse(password.as_str(), Some(&email))?;
+            diesel::update(users::table.find(user.id))
+                .set((
+                    users::password_hash.eq(&hash),
+                    // Following the link proved the inbox is theirs.
+                    users::email_verified_at.eq(user.email_verified_at.unwrap_or_else(Utc::now)),
+                ))
+                .execute(tx)
+                .await?;
+            store::revoke_refresh_tokens(tx, user.id, "password_reset", None).await?;
+            let revoked_at = store::revoke_sessions(tx, user.id).await?;
+            mail::enqueue(
+                tx,
+                &templates::password_changed(&public_url, &user.email, &user.name),
+            )
+            .await?;
+            audit::record(
+                tx,
+                &origin,
+                Event {
+                    actor: Actor::User(user.id),
+                    action: "user.password_reset",
+                    subject: Some(("user", user.id.to_string())),
+                    details: json!({}),
+                },
+            )
+            .await?;
+            Ok((user, revoked_at))
+        })
+        .await?;
+    state.auth.revocations.note(user.id, revoked_at);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+// ---- the signed-in user's own account ----------------------------------------------------------
+
+/// The signed-in user's account.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = User),
+        (status = 401, description = "`unauthenticated`, `invalid_token`, `token_expired`, `session_revoked`", body = ErrorEnvelope),
+    )
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, who: CurrentUser) -> AppResult<web::Json<User>> {
+    let mut conn = state.db.get().await?;
+    let user = store::find_by_id(&mut conn, who.id)
+        .await?
+        .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?;
+    let pending = store::pending_email(&mut conn, who.id).await?;
+    Ok(web::Json(User::from_row(&user, pending)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    pub name: Option<String>,
+    /// A new address: it takes effect once confirmed through the link mailed to it.
+    pub email: Option<String>,
+}
+
+/// Change the name, or start changing the email address (confirmed from the new inbox).
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = UpdateMeRequest,
+    responses(
+        (status = 200, description = "Updated; `pending_email` shows an address awaiting confirmation", body = User),
+        (status = 401, body = ErrorEnvelope),
+        (status = 409, description = "`email_taken`", body = ErrorEnvelope),
+        (status = 422, description = "`invalid_name`, `invalid_email`, `nothing_to_change`", body = ErrorEnvelope),
+    )
+)]
+#[patch("/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    who: CurrentUser,
+    client: ClientInfo,
+    body: web::Json<UpdateMeRequest>,
+) -> AppResult<web::Json<User>> {
+    let body = body.into_inner();
+    if body.name.is_none() && body.email.is_none() {
+        return Err(AppError::unprocessable(
+            "nothing_to_change",
+            "Send a new `name` or `email`.",
+        ));
+    }
+    let name = body.name.as_deref().map(Name::parse).transpose()?;
+    let email = body.email.as_deref().map(Email::parse).transpose()?;
+    let mut conn = state.db.get().await?;
+    let public_url = state.config.public_url.clone();
+    let origin = client.origin.clone();
+    let user = conn
+        .transaction::<_, AppError, _>(async move |tx| {
+            let user = store::lock_by_id(tx, who.id)
+                .await?
+                .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?;
+            if let Some(name) = &name {
+                diesel::update(users::table.find(user.id))
+                    .set(users::name.eq(name.as_str()))
+                    .execute(tx)
+                    .await?;
+            }
+            if let Some(email) = email.filter(|e| e.as_str() != user.email) {
+                if store::find_by_email(tx, &email).await?.is_some() {
+                    return Err(store::email_taken());
+                }
+                let token = store::issue_one_time_token(
+                    tx,
+                    user.id,
+                    Purpose::EmailChange,
+                    Some(email.as_str()),
+                )
+                .await?;
+                let display = name.as_ref().map_or(user.name.as_str(), |n| n.as_str());
+                mail::enqueue(
+                    tx,
+                    &templates::email_change(&public_url, email.as_str(), display, &token),
+                )
+                .await?;
+                audit::record(
+                    tx,
+                    &origin,
+                    Event {
+                        actor: Actor::User(user.id),
+                        action: "user.email_change_requested",
+                        subject: Some(("user", user.id.to_string())),
+                        details: json!({ "from": user.email, "to": email.as_str() }),
+                    },
+                )
+                .await?;
+            }
+            let user = store::find_by_id(tx, who.id)
+                .await?
+                .expect("locked row exists");
+            let pending = store::pending_email(tx, who.id).await?;
+            Ok(User::from_row(&user, pending))
+        })
+        .await?;
+    Ok(web::Json(user))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Change the password. Needs the current one; ends every other session, and returns a fresh
+/// access token for this one.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, description = "Changed; other sessions ended", body = Session),
+        (status = 401, body = ErrorEnvelope),
+        (status = 422, description = "`wrong_password`, `password_too_short`, `password_too_long`, `password_too_common`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`", body = ErrorEnvelope),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    who: CurrentUser,
+    client: ClientInfo,
+    body: web::Json<ChangePasswordRequest>,
+) -> AppResult<web::Json<Session>> {
+    let user = {
+        let mut conn = state.db.get().await?;
+        limit(&state, &mut conn, LOGIN_ACCOUNT, &who.id.to_string()).await?;
+        store::find_by_id(&mut conn, who.id)
+            .await?
+            .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?
+    };
+    let email = Email::parse(&user.email)?;
+    let new = NewPassword::parse(&body.new_password, Some(&email))?;
+    let verified = state
+        .auth
+        .hasher
+        .verify(&body.current_password, Some(&user.password_hash))
+        .await?;
+    if !verified.ok {
+        let mut conn = state.db.get().await?;
+        audit::record(
+            &mut conn,
+            &client.origin,
+            Event {
+                actor: Actor::User(who.id),
+                action: "user.password_change_failed",
+                subject: Some(("user", who.id.to_string())),
+                details: json!({}),
+            },
+        )
+        .await?;
+        return Err(AppError::unprocessable(
+            "wrong_password",
+            "The current password is not correct.",
+        )
+        .with_details(json!({ "field": "current_password" })));
+    }
+    let hash = state.auth.hasher.hash(new.as_str()).await?;
+    let mut conn = state.db.get().await?;
+    let public_url = state.config.public_url.clone();
+    let origin = client.origin.clone();
+    let (user, revoked_at) = conn
+        .transaction::<_, AppError, _>(async move |tx| {
+            diesel::update(users::table.find(who.id))
+                .set(users::password_hash.eq(&hash))
+                .execute(tx)
+                .await?;
+            store::revoke_refresh_tokens(tx, who.id, "password_changed", Some(who.session)).await?;
+            let revoked_at = store::revoke_sessions(tx, who.id).await?;
+            mail::enqueue(
+                tx,
+                &templates::password_changed(&public_url, &user.email, &user.name),
+            )
+            .await?;
+            audit::record(
+                tx,
+                &origin,
+                Event {
+                    actor: Actor::User(who.id),
+                    action: "user.password_changed",
+                    subject: Some(("user", who.id.to_string())),
+                    details: json!({}),
+                },
+            )
+            .await?;
+            Ok((user, revoked_at))
+        })
+        .await?;
+    state.auth.revocations.note(who.id, revoked_at);
+    let pending = store::pending_email(&mut conn, who.id).await?;
+    Ok(web::Json(session(&state, &user, who.session, pending)))
+}

@@ -1,0 +1,108 @@
+//! Which users' sessions were revoked recently, kept in memory so checking an access token
+//! costs no database round trip.
+//!
+//! `users.sessions_revoked_at` is the source of truth. Each process refreshes this map every
+//! `REFRESH_EVERY` from the rows revoked within the last access-token lifetime (older
+//! revocations no longer matter: every token issued before them has expired), and applies its
+//! own revocations at once. So a revocation takes effect immediately in the process that made
+//! it and within `REFRESH_EVERY` everywhere else.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::DbPool;
+use crate::db::schema::users;
+
+pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
+
+#[derive(Default)]
+pub struct Revocations {
+    /// user -> revoked-at, in Unix milliseconds.
+    map: RwLock<HashMap<Uuid, i64>>,
+}
+
+impl Revocations {
+    /// Whether a token issued at `issued_ms` (Unix milliseconds) for `user` has been revoked.
+    pub fn is_revoked(&self, user: Uuid, issued_ms: i64) -> bool {
+        self.map
+            .read()
+            .map(|m| m.get(&user).is_some_and(|&at| issued_ms < at))
+            .unwrap_or(false)
+    }
+
+    /// Records a revocation made by this process.
+    pub fn note(&self, user: Uuid, at: DateTime<Utc>) {
+        if let Ok(mut m) = self.map.write() {
+            let ms = at.timestamp_millis();
+            let e = m.entry(user).or_insert(ms);
+            *e = (*e).max(ms);
+        }
+    }
+
+    /// Reloads revocations from the last `window`.
+    pub async fn refresh(&self, pool: &DbPool, window: Duration) -> anyhow::Result<()> {
+        let mut conn = pool.get().await?;
+        let since = Utc::now() - chrono::Duration::from_std(window)?;
+        let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = users::table
+            .filter(users::sessions_revoked_at.gt(since))
+            .select((users::id, users::sessions_revoked_at))
+            .load(&mut conn)
+            .await?;
+        let fresh: HashMap<Uuid, i64> = rows
+            .into_iter()
+            .filter_map(|(id, at)| Some((id, at?.timestamp_millis())))
+            .collect();
+        if let Ok(mut m) = self.map.write() {
+            *m = fresh;
+        }
+        Ok(())
+    }
+
+    /// Keeps the map fresh until the returned task is aborted.
+    pub fn spawn_refresher(
+        self: &Arc<Self>,
+        pool: DbPool,
+        window: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(REFRESH_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = this.refresh(&pool, window).await {
+                    tracing::warn!(error = %format!("{e:#}"), "could not refresh session revocations");
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_issued_before_a_revocation_are_revoked() {
+        let r = Revocations::default();
+        let u = Uuid::new_v4();
+        let at = DateTime::from_timestamp_millis(1_000_500).unwrap();
+        assert!(!r.is_revoked(u, 1_000_499));
+        r.note(u, at);
+        assert!(
+            r.is_revoked(u, 1_000_499),
+            "issued a millisecond before: revoked"
+        );
+        assert!(!r.is_revoked(u, 1_000_500), "issued at or after: valid");
+        assert!(!r.is_revoked(Uuid::new_v4(), 1_000_499));
+        // An older revocation never lowers a newer one.
+        r.note(u, DateTime::from_timestamp_millis(500).unwrap());
+        assert!(r.is_revoked(u, 1_000_499));
+    }
+}

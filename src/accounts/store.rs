@@ -1,0 +1,304 @@
+//! Account queries. Each takes `&mut AsyncPgConnection`, so it runs on a pooled connection or
+//! inside the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::domain::{Email, Role};
+use super::tokens::{random_token, token_hash};
+use crate::db::schema::{one_time_tokens, refresh_tokens, users};
+use crate::http::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub sessions_revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        Role::from_db(&self.role)
+    }
+}
+
+/// A user as the account owner sees it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub email_verified: bool,
+    /// A new address waiting for confirmation from its inbox.
+    pub pending_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn from_row(u: &UserRow, pending_email: Option<String>) -> User {
+        User {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role(),
+            email_verified: u.email_verified_at.is_some(),
+            pending_email,
+            created_at: u.created_at,
+        }
+    }
+}
+
+pub async fn find_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &Email,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email.as_str()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Locks the user's row for the rest of the transaction.
+pub async fn lock_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The address waiting for confirmation, if any.
+pub async fn pending_email(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+) -> QueryResult<Option<String>> {
+    one_time_tokens::table
+        .filter(one_time_tokens::user_id.eq(user))
+        .filter(one_time_tokens::purpose.eq("email_change"))
+        .filter(one_time_tokens::used_at.is_null())
+        .filter(one_time_tokens::expires_at.gt(Utc::now()))
+        .order(one_time_tokens::created_at.desc())
+        .select(one_time_tokens::email)
+        .first::<Option<String>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub email_verified_at: Option<DateTime<Utc>>,
+}
+
+pub fn email_taken() -> AppError {
+    AppError::conflict(
+        "email_taken",
+        "An account with this email address already exists. Sign in, or reset your password if you forgot it.",
+    )
+    .with_details(serde_json::json!({ "field": "email" }))
+}
+
+/// Maps a unique violation on the email to 409 `email_taken`.
+pub fn map_email_conflict(e: DieselError) -> AppError {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info)
+            if info.constraint_name() == Some("users_email_key") =>
+        {
+            email_taken()
+        }
+        e => e.into(),
+    }
+}
+
+pub async fn insert_user(
+    conn: &mut AsyncPgConnection,
+    new: NewUser<'_>,
+) -> Result<UserRow, AppError> {
+    diesel::insert_into(users::table)
+        .values(&new)
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(map_email_conflict)
+}
+
+/// The purposes of one-time tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    EmailChange,
+    PasswordReset,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::EmailChange => "email_change",
+            Purpose::PasswordReset => "password_reset",
+        }
+    }
+
+    pub fn lifetime(self) -> chrono::Duration {
+        match self {
+            Purpose::VerifyEmail => chrono::Duration::hours(48),
+            Purpose::EmailChange => chrono::Duration::hours(24),
+            Purpose::PasswordReset => chrono::Duration::hours(1),
+        }
+    }
+}
+
+/// Issues a one-time token, retiring the user's earlier unused ones of the same purpose.
+/// Returns the token to send (only its hash is stored).
+pub async fn issue_one_time_token(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    purpose: Purpose,
+    email: Option<&str>,
+) -> QueryResult<String> {
+    let now = Utc::now();
+    diesel::update(
+        one_time_tokens::table
+            .filter(one_time_tokens::user_id.eq(user))
+            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::used_at.is_null()),
+    )
+    .set(one_time_tokens::used_at.eq(now))
+    .execute(conn)
+    .await?;
+    let token = random_token();
+    diesel::insert_into(one_time_tokens::table)
+        .values((
+            one_time_tokens::user_id.eq(user),
+            one_time_tokens::purpose.eq(purpose.as_str()),
+            one_time_tokens::token_hash.eq(token_hash(&token)),
+            one_time_tokens::email.eq(email),
+            one_time_tokens::created_at.eq(now),
+            one_time_tokens::expires_at.eq(now + purpose.lifetime()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(token)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = one_time_tokens)]
+pub struct OneTimeToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub purpose: String,
+    pub email: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// Finds a presented one-time token of one of `purposes` and locks it. Unknown, used and
+/// expired tokens are refused with their own codes.
+pub async fn take_one_time_token(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    purposes: &[Purpose],
+) -> Result<OneTimeToken, AppError> {
+    let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
+    let found: Option<OneTimeToken> = one_time_tokens::table
+        .filter(one_time_tokens::token_hash.eq(token_hash(token)))
+        .filter(one_time_tokens::purpose.eq_any(purposes))
+        .select(OneTimeToken::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(t) = found else {
+        return Err(AppError::bad_request(
+            "invalid_token",
+            "This link is not valid. Check that you copied all of it, or ask for a new one.",
+        ));
+    };
+    if t.used_at.is_some() {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::GONE,
+            "token_used",
+            "This link has already been used. Ask for a new one if you still need it.",
+        ));
+    }
+    if t.expires_at <= Utc::now() {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::GONE,
+            "token_expired",
+            "This link has expired. Ask for a new one.",
+        ));
+    }
+    diesel::update(one_time_tokens::table.find(t.id))
+        .set(one_time_tokens::used_at.eq(Utc::now()))
+        .execute(conn)
+        .await?;
+    Ok(t)
+}
+
+/// Revokes every live refresh token of `user`, except the family `keep`.
+pub async fn revoke_refresh_tokens(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    reason: &str,
+    keep: Option<Uuid>,
+) -> QueryResult<usize> {
+    // The nil UUID is never a family, so `None` keeps nothing.
+    let keep = keep.unwrap_or(Uuid::nil());
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user))
+            .filter(refresh_tokens::revoked_at.is_null())
+            .filter(refresh_tokens::family_id.ne(keep)),
+    )
+    .set((
+        refresh_tokens::revoked_at.eq(Utc::now()),
+        refresh_tokens::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+    .await
+}
+
+/// Ends every access token issued to `user` before now.
+pub async fn revoke_sessions(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+) -> QueryResult<DateTime<Utc>> {
+    let now = Utc::now();
+    diesel::update(users::table.find(user))
+        .set(users::sessions_revoked_at.eq(now))
+        .execute(conn)
+        .await?;
+    Ok(now)
+}

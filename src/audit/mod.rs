@@ -1,0 +1,83 @@
+//! The append-only audit log: who did what to which record, when, and from where.
+//!
+//! `record` takes a connection so it joins the caller's transaction: the event is written if
+//! and only if the change it describes is.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::schema::audit_log;
+
+/// Who acted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The platform itself (a command, a worker).
+    System,
+    /// Someone not signed in (a failed sign-in to an unknown account, say).
+    Anonymous,
+    User(Uuid),
+}
+
+/// Where the request came from.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+/// One event.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub actor: Actor,
+    /// Dotted snake_case, e.g. `user.registered`.
+    pub action: &'a str,
+    /// The record acted on: (type, id).
+    pub subject: Option<(&'a str, String)>,
+    pub details: Value,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewRow<'a> {
+    actor_kind: &'a str,
+    actor_id: Option<Uuid>,
+    action: &'a str,
+    subject_type: Option<&'a str>,
+    subject_id: Option<&'a str>,
+    request_id: Option<&'a str>,
+    client_addr: Option<&'a str>,
+    details: &'a Value,
+}
+
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    origin: &Origin,
+    event: Event<'_>,
+) -> QueryResult<()> {
+    let (actor_kind, actor_id) = match event.actor {
+        Actor::System => ("system", None),
+        Actor::Anonymous => ("anonymous", None),
+        Actor::User(id) => ("user", Some(id)),
+    };
+    let details = if event.details.is_object() {
+        event.details
+    } else {
+        Value::Object(Default::default())
+    };
+    diesel::insert_into(audit_log::table)
+        .values(NewRow {
+            actor_kind,
+            actor_id,
+            action: event.action,
+            subject_type: event.subject.as_ref().map(|s| s.0),
+            subject_id: event.subject.as_ref().map(|s| s.1.as_str()),
+            request_id: origin.request_id.as_deref(),
+            client_addr: origin.client_addr.as_deref(),
+            details: &details,
+        })
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,80 @@
+//! Rate limits as token buckets in PostgreSQL, so every app process shares them.
+//!
+//! A bucket holds up to `capacity` tokens and refills at `per_second`; each attempt takes one.
+//! One statement per check (an upsert that refills, takes a token if there is one, and returns
+//! what is left), so the check is atomic under concurrency. A refused attempt takes nothing.
+
+use diesel::QueryableByName;
+use diesel::sql_types::{Bool, Double, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::http::AppError;
+
+/// A kind of limit: how many at once, and how fast they come back.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    /// Names the bucket family, e.g. `login_ip`.
+    pub name: &'static str,
+    pub capacity: f64,
+    pub per_second: f64,
+}
+
+impl Limit {
+    pub const fn per_minute(name: &'static str, capacity: u32, per_minute: f64) -> Limit {
+        Limit {
+            name,
+            capacity: capacity as f64,
+            per_second: per_minute / 60.0,
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Outcome {
+    #[diesel(sql_type = Bool)]
+    allowed: bool,
+    #[diesel(sql_type = Double)]
+    tokens: f64,
+}
+
+/// Takes one token from `limit`'s bucket for `key`; refuses with 429 and `Retry-After` when
+/// the bucket is empty.
+pub async fn check(conn: &mut AsyncPgConnection, limit: Limit, key: &str) -> Result<(), AppError> {
+    let bucket = format!("{}:{}", limit.name, key);
+    let bucket: String = bucket.chars().take(300).collect();
+    // In DO UPDATE, `b` is the current row, locked: concurrent checks queue on it, so two
+    // attempts never take the same token.
+    let o: Outcome = diesel::sql_query(
+        "INSERT INTO rate_limit_buckets AS b (bucket, tokens, allowed, updated_at)
+         VALUES ($1, $2 - 1, true, clock_timestamp())
+         ON CONFLICT (bucket) DO UPDATE SET
+             tokens = LEAST($2, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * $3)
+                      - CASE WHEN LEAST($2, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * $3) >= 1 THEN 1 ELSE 0 END,
+             allowed = LEAST($2, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)::float8) * $3) >= 1,
+             updated_at = clock_timestamp()
+         RETURNING b.allowed, b.tokens",
+    )
+    .bind::<Text, _>(&bucket)
+    .bind::<Double, _>(limit.capacity)
+    .bind::<Double, _>(limit.per_second)
+    .get_result(conn)
+    .await?;
+    if o.allowed {
+        return Ok(());
+    }
+    let wait = ((1.0 - o.tokens) / limit.per_second).ceil().max(1.0) as u32;
+    Err(AppError::new(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Too many attempts. Please wait a little and try again.",
+    )
+    .with_retry_after(wait)
+    .with_details(serde_json::json!({ "retry_after_seconds": wait })))
+}
+
+/// Deletes buckets that have been full for a day (housekeeping, run now and then).
+pub async fn prune(conn: &mut AsyncPgConnection) -> diesel::QueryResult<usize> {
+    diesel::sql_query("DELETE FROM rate_limit_buckets WHERE updated_at < now() - interval '1 day'")
+        .execute(conn)
+        .await
+}

@@ -1,0 +1,914 @@
+//! Accounts over HTTP: registration, sign-in, sessions, tokens, roles, admin, rate limits.
+//! (Flows that go through the mailbox are in `account_mail.rs`.)
+
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestResponse};
+
+pub const PASSWORD: &str = "tourniquet-before-needle";
+pub const REFRESH: &str = "benchside_refresh";
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Str {
+    #[diesel(sql_type = Nullable<Text>)]
+    s: Option<String>,
+}
+
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    let mut c = app.conn().await;
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut c)
+        .await
+        .unwrap()
+        .n
+}
+
+pub async fn text(app: &TestApp, sql: &str) -> Option<String> {
+    let mut c = app.conn().await;
+    diesel::sql_query(sql)
+        .get_result::<Str>(&mut c)
+        .await
+        .unwrap()
+        .s
+}
+
+pub async fn exec(app: &TestApp, sql: &str) {
+    app.conn().await.batch_execute(sql).await.unwrap();
+}
+
+pub async fn register(app: &TestApp, email: &str, name: &str, password: &str) -> TestResponse {
+    app.post_json(
+        "/api/v1/auth/register",
+        &json!({ "email": email, "name": name, "password": password }),
+    )
+    .await
+}
+
+/// Registers and marks the address verified directly (for tests that are not about mail).
+pub async fn verified_user(app: &TestApp, email: &str) -> Value {
+    let res = register(app, email, "Test Learner", PASSWORD).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    exec(
+        app,
+        &format!("UPDATE users SET email_verified_at = now() WHERE email = '{email}'"),
+    )
+    .await;
+    res.json()
+}
+
+pub struct Signed {
+    pub access: String,
+    /// `benchside_refresh=...`, ready for a Cookie header.
+    pub cookie: String,
+    pub body: Value,
+}
+
+pub async fn login(app: &TestApp, email: &str, password: &str) -> Signed {
+    let res = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": email, "password": password }),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    Signed {
+        access: res.json()["access_token"].as_str().unwrap().to_string(),
+        cookie: format!(
+            "{REFRESH}={}",
+            res.cookie_value(REFRESH).expect("refresh cookie")
+        ),
+        body: res.json(),
+    }
+}
+
+pub async fn admin(app: &TestApp, email: &str) -> Signed {
+    verified_user(app, email).await;
+    exec(
+        app,
+        &format!("UPDATE users SET role = 'admin' WHERE email = '{email}'"),
+    )
+    .await;
+    login(app, email, PASSWORD).await
+}
+
+#[actix_web::test]
+async fn registration_creates_an_unverified_learner_with_an_argon2id_hash() {
+    let app = TestApp::spawn().await;
+    let res = register(&app, "  Ana.Lopez@Example.ORG ", " Ana López ", PASSWORD).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let user = res.json();
+    assert_eq!(user["email"], "ana.lopez@example.org");
+    assert_eq!(user["name"], "Ana López");
+    assert_eq!(user["role"], "learner");
+    assert_eq!(user["email_verified"], false);
+    assert!(user.get("password_hash").is_none());
+
+    let hash = text(&app, "SELECT password_hash AS s FROM users")
+        .await
+        .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM one_time_tokens WHERE purpose = 'verify_email' AND email = 'ana.lopez@example.org'").await,
+        1
+    );
+    // Audited with where it came from.
+    let audit = text(
+        &app,
+        "SELECT action || ' ' || coalesce(client_addr, '-') || ' ' || (request_id IS NOT NULL)::text AS s FROM audit_log",
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit, "user.registered 127.0.0.1 true");
+}
+
+#[actix_web::test]
+async fn bad_registrations_are_refused_and_store_nothing() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        register(&app, "ana@example.org", "Ana", PASSWORD)
+            .await
+            .status,
+        201
+    );
+    let long_email = format!("{}@example.org", "a".repeat(250));
+    let long_name = "n".repeat(101);
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (
+            json!({"email": "not-an-email", "name": "A", "password": PASSWORD}),
+            422,
+            "invalid_email",
+        ),
+        (
+            json!({"email": long_email, "name": "A", "password": PASSWORD}),
+            422,
+            "invalid_email",
+        ),
+        (
+            json!({"email": "b@example.org", "name": "  ", "password": PASSWORD}),
+            422,
+            "invalid_name",
+        ),
+        (
+            json!({"email": "b@example.org", "name": long_name, "password": PASSWORD}),
+            422,
+            "invalid_name",
+        ),
+        (
+            json!({"email": "b@example.org", "name": "B", "password": "short"}),
+            422,
+            "password_too_short",
+        ),
+        (
+            json!({"email": "b@example.org", "name": "B", "password": "x".repeat(300)}),
+            422,
+            "password_too_long",
+        ),
+        (
+            json!({"email": "b@example.org", "name": "B", "password": "password1234"}),
+            422,
+            "password_too_common",
+        ),
+        (
+            json!({"email": "b@example.org", "name": "B", "password": PASSWORD, "role": "admin"}),
+            422,
+            "invalid_body",
+        ),
+        (
+            json!({"email": "b@example.org", "name": "B"}),
+            422,
+            "invalid_body",
+        ),
+        (
+            json!({"email": "ANA@example.org", "name": "Ana", "password": PASSWORD}),
+            409,
+            "email_taken",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let res = app.post_json("/api/v1/auth/register", &body).await;
+        res.assert_error(status, code);
+    }
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM users").await, 1);
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM users WHERE role = 'admin'").await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn sign_in_needs_the_right_password_and_a_verified_address() {
+    let app = TestApp::spawn().await;
+    register(&app, "ana@example.org", "Ana", PASSWORD).await;
+    let login = |email: &'static str, pw: &'static str| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/api/v1/auth/login",
+                &json!({ "email": email, "password": pw }),
+            )
+            .await
+        }
+    };
+    login("ana@example.org", PASSWORD)
+        .await
+        .assert_error(403, "email_not_verified");
+    let wrong = login("ana@example.org", "wrong-password-1").await;
+    let unknown = login("nobody@example.org", "wrong-password-1").await;
+    let a = wrong.assert_error(401, "invalid_credentials");
+    let b = unknown.assert_error(401, "invalid_credentials");
+    assert_eq!(a, b, "unknown and wrong look the same");
+    assert!(wrong.set_cookie(REFRESH).is_none());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'user.login_failed'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM audit_log WHERE action = 'user.login_failed' AND actor_kind = 'anonymous'").await,
+        1
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM refresh_tokens").await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_session_signs_in_refreshes_detects_reuse_and_signs_out() {
+    let app = TestApp::spawn().await;
+    verified_user(&app, "ana@example.org").await;
+    let res = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": "ANA@example.org", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let body = res.json();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(body["user"]["email"], "ana@example.org");
+    let set = res.set_cookie(REFRESH).unwrap();
+    for attr in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/v1/auth",
+        "Max-Age=2592000",
+    ] {
+        assert!(set.contains(attr), "{attr} in {set}");
+    }
+    assert!(!set.contains("Secure"), "not Secure in development: {set}");
+    let access = body["access_token"].as_str().unwrap().to_string();
+    let first = format!("{REFRESH}={}", res.cookie_value(REFRESH).unwrap());
+    // Only a hash is stored.
+    let stored = count(&app, &format!(
+        "SELECT count(*) AS n FROM refresh_tokens WHERE token_hash = sha256(convert_to('{}', 'UTF8'))",
+        res.cookie_value(REFRESH).unwrap()
+    )).await;
+    assert_eq!(stored, 1);
+
+    let me = app
+        .call("GET", "/api/v1/me", Some(&access), None, None)
+        .await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["email"], "ana@example.org");
+
+    // Rotate.
+    let r1 = app
+        .call("POST", "/api/v1/auth/refresh", None, Some(&first), None)
+        .await;
+    assert_eq!(r1.status, 200, "{}", r1.text());
+    let second = format!("{REFRESH}={}", r1.cookie_value(REFRESH).unwrap());
+    assert_ne!(first, second);
+    let access2 = r1.json()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.call("GET", "/api/v1/me", Some(&access2), None, None)
+            .await
+            .status,
+        200
+    );
+
+    // Replaying the first token: the whole family ends, including the second token.
+    let replay = app
+        .call("POST", "/api/v1/auth/refresh", None, Some(&first), None)
+        .await;
+    replay.assert_error(401, "refresh_token_reused");
+    assert!(
+        replay.set_cookie(REFRESH).unwrap().contains("Max-Age=0"),
+        "cookie cleared"
+    );
+    app.call("POST", "/api/v1/auth/refresh", None, Some(&second), None)
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM refresh_tokens WHERE revoked_reason = 'reuse_detected'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'session.reuse_detected'"
+        )
+        .await,
+        1
+    );
+
+    // A new sign-in, then sign out: that refresh token no longer works.
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let out = app
+        .call("POST", "/api/v1/auth/logout", None, Some(&s.cookie), None)
+        .await;
+    assert_eq!(out.status, 204);
+    assert!(out.set_cookie(REFRESH).unwrap().contains("Max-Age=0"));
+    app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None)
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    app.call("POST", "/api/v1/auth/refresh", None, None, None)
+        .await
+        .assert_error(401, "missing_refresh_token");
+    // Logging out twice, or with no cookie, is fine.
+    assert_eq!(
+        app.call("POST", "/api/v1/auth/logout", None, None, None)
+            .await
+            .status,
+        204
+    );
+}
+
+#[actix_web::test]
+async fn two_refreshes_with_one_token_at_once_rotate_it_only_once() {
+    let app = TestApp::spawn().await;
+    verified_user(&app, "ana@example.org").await;
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let (a, b) = futures_util::join!(
+        app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None),
+        app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 401], "{} / {}", a.text(), b.text());
+    // One token was used once; the reuse then revoked the family.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM refresh_tokens WHERE used_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
+
+fn forge(header: &str, claims: &Value, secret: Option<&[u8]>) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    let head = B64.encode(header);
+    let body = B64.encode(claims.to_string());
+    match secret {
+        None => format!("{head}.{body}."),
+        Some(key) => jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            claims,
+            &jsonwebtoken::EncodingKey::from_secret(key),
+        )
+        .unwrap(),
+    }
+}
+
+#[actix_web::test]
+async fn missing_tampered_expired_and_unsigned_access_tokens_get_401() {
+    let app = TestApp::spawn().await;
+    verified_user(&app, "ana@example.org").await;
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+
+    let res = app.call("GET", "/api/v1/me", None, None, None).await;
+    res.assert_error(401, "unauthenticated");
+    assert!(
+        res.header("www-authenticate")
+            .unwrap()
+            .starts_with("Bearer")
+    );
+
+    let mut req = app.client.get(app.url("/api/v1/me"));
+    req = req.insert_header(("authorization", format!("Basic {}", s.access)));
+    TestResponse::read(req.send().await)
+        .await
+        .assert_error(401, "invalid_token");
+
+    // Tampered: the role raised to admin, signature kept.
+    let parts: Vec<&str> = s.access.split('.').collect();
+    use base64::Engine;
+    let mut claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts[1])
+            .unwrap(),
+    )
+    .unwrap();
+    claims["role"] = json!("admin");
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    );
+    app.call("GET", "/api/v1/admin/users", Some(&tampered), None, None)
+        .await
+        .assert_error(401, "invalid_token");
+    // alg: none.
+    let none = forge(r#"{"alg":"none","typ":"JWT"}"#, &claims, None);
+    app.call("GET", "/api/v1/admin/users", Some(&none), None, None)
+        .await
+        .assert_error(401, "invalid_token");
+    // Correctly signed but expired.
+    let now = chrono::Utc::now().timestamp();
+    claims["iat"] = json!(now - 3600);
+    claims["ims"] = json!((now - 3600) * 1000);
+    claims["exp"] = json!(now - 1800);
+    claims["role"] = json!("learner");
+    let expired = forge(
+        r#"{"alg":"HS256","typ":"JWT"}"#,
+        &claims,
+        Some(b"test-secret-test-secret-test-secret-0001"),
+    );
+    app.call("GET", "/api/v1/me", Some(&expired), None, None)
+        .await
+        .assert_error(401, "token_expired");
+    // The genuine token still works.
+    assert_eq!(
+        app.call("GET", "/api/v1/me", Some(&s.access), None, None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn a_learner_calling_an_admin_route_gets_403() {
+    let app = TestApp::spawn().await;
+    verified_user(&app, "ana@example.org").await;
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    app.call("GET", "/api/v1/admin/users", Some(&s.access), None, None)
+        .await
+        .assert_error(403, "forbidden");
+    let id = text(&app, "SELECT id::text AS s FROM users").await.unwrap();
+    app.call(
+        "PATCH",
+        &format!("/api/v1/admin/users/{id}"),
+        Some(&s.access),
+        None,
+        Some(&json!({ "role": "admin" })),
+    )
+    .await
+    .assert_error(403, "forbidden");
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM users WHERE role = 'admin'").await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn admins_list_search_and_page_through_users() {
+    let app = TestApp::spawn().await;
+    let a = admin(&app, "boss@example.org").await;
+    for i in 0..5 {
+        register(
+            &app,
+            &format!("learner{i}@example.org"),
+            &format!("Learner {i}"),
+            PASSWORD,
+        )
+        .await;
+    }
+    register(&app, "mo_100%@example.org", "Mo Percent", PASSWORD).await;
+    let get = |q: &str| {
+        let app = &app;
+        let token = a.access.clone();
+        let path = format!("/api/v1/admin/users{q}");
+        async move { app.call("GET", &path, Some(&token), None, None).await }
+    };
+    let all = get("").await;
+    assert_eq!(all.status, 200, "{}", all.text());
+    assert_eq!(all.json()["total"], 7);
+    assert_eq!(
+        all.json()["items"][0]["email"],
+        "mo_100%@example.org",
+        "newest first"
+    );
+
+    let page = get("?per_page=2&page=2").await.json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (page["page"].as_i64(), page["total"].as_i64()),
+        (Some(2), Some(7))
+    );
+
+    let found = get("?q=LEARNER%203").await.json();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["name"], "Learner 3");
+    // Wildcards in the search are literal.
+    assert_eq!(get("?q=%25").await.json()["total"], 1);
+    assert_eq!(get("?q=_").await.json()["total"], 1);
+
+    assert_eq!(get("?role=admin").await.json()["total"], 1);
+    assert_eq!(get("?status=unverified").await.json()["total"], 6);
+    get("?per_page=500")
+        .await
+        .assert_error(400, "invalid_query");
+    get("?page=0").await.assert_error(400, "invalid_query");
+    get("?role=superuser")
+        .await
+        .assert_error(400, "invalid_query");
+    get("?colour=blue").await.assert_error(400, "invalid_query");
+}
+
+#[actix_web::test]
+async fn disabling_an_account_ends_its_sessions_at_once_and_re_enabling_restores_sign_in() {
+    let app = TestApp::spawn().await;
+    let a = admin(&app, "boss@example.org").await;
+    verified_user(&app, "ana@example.org").await;
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let id = text(
+        &app,
+        "SELECT id::text AS s FROM users WHERE email = 'ana@example.org'",
+    )
+    .await
+    .unwrap();
+    let path = format!("/api/v1/admin/users/{id}");
+
+    let res = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&a.access),
+            None,
+            Some(&json!({ "disabled": true })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["disabled"], true);
+
+    app.call("GET", "/api/v1/me", Some(&s.access), None, None)
+        .await
+        .assert_error(401, "session_revoked");
+    app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None)
+        .await
+        .assert_error(401, "invalid_refresh_token");
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({ "email": "ana@example.org", "password": PASSWORD }),
+    )
+    .await
+    .assert_error(403, "account_disabled");
+
+    let res = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&a.access),
+            None,
+            Some(&json!({ "disabled": false })),
+        )
+        .await;
+    assert_eq!(res.json()["disabled"], false);
+    login(&app, "ana@example.org", PASSWORD).await;
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM audit_log WHERE action IN ('user.disabled', 'user.enabled') AND request_id IS NOT NULL").await,
+        2
+    );
+
+    // Bad input changes nothing.
+    let self_path = format!(
+        "/api/v1/admin/users/{}",
+        text(
+            &app,
+            "SELECT id::text AS s FROM users WHERE email = 'boss@example.org'"
+        )
+        .await
+        .unwrap()
+    );
+    app.call(
+        "PATCH",
+        &self_path,
+        Some(&a.access),
+        None,
+        Some(&json!({ "disabled": true })),
+    )
+    .await
+    .assert_error(409, "cannot_change_own_account");
+    app.call(
+        "PATCH",
+        "/api/v1/admin/users/8b3a4c1e-0000-4000-8000-000000000000",
+        Some(&a.access),
+        None,
+        Some(&json!({ "disabled": true })),
+    )
+    .await
+    .assert_error(404, "not_found");
+    app.call(
+        "PATCH",
+        "/api/v1/admin/users/not-a-uuid",
+        Some(&a.access),
+        None,
+        Some(&json!({ "disabled": true })),
+    )
+    .await
+    .assert_error(404, "not_found");
+    app.call("PATCH", &path, Some(&a.access), None, Some(&json!({})))
+        .await
+        .assert_error(422, "nothing_to_change");
+    app.call(
+        "PATCH",
+        &path,
+        Some(&a.access),
+        None,
+        Some(&json!({ "role": "owner" })),
+    )
+    .await
+    .assert_error(422, "invalid_body");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM users WHERE disabled_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_role_change_takes_effect_through_a_new_sign_in() {
+    let app = TestApp::spawn().await;
+    let a = admin(&app, "boss@example.org").await;
+    verified_user(&app, "ana@example.org").await;
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let id = text(
+        &app,
+        "SELECT id::text AS s FROM users WHERE email = 'ana@example.org'",
+    )
+    .await
+    .unwrap();
+    let res = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/admin/users/{id}"),
+            Some(&a.access),
+            None,
+            Some(&json!({ "role": "admin" })),
+        )
+        .await;
+    assert_eq!(res.json()["role"], "admin");
+    app.call("GET", "/api/v1/me", Some(&s.access), None, None)
+        .await
+        .assert_error(401, "session_revoked");
+    let again = login(&app, "ana@example.org", PASSWORD).await;
+    assert_eq!(again.body["user"]["role"], "admin");
+    assert_eq!(
+        app.call(
+            "GET",
+            "/api/v1/admin/users",
+            Some(&again.access),
+            None,
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    let audit = text(&app, "SELECT details->>'from' || '>' || (details->>'to') AS s FROM audit_log WHERE action = 'user.role_changed'").await;
+    assert_eq!(audit.as_deref(), Some("learner>admin"));
+}
+
+#[actix_web::test]
+async fn changing_the_password_ends_other_sessions_and_keeps_this_one() {
+    let app = TestApp::spawn().await;
+    verified_user(&app, "ana@example.org").await;
+    let phone = login(&app, "ana@example.org", PASSWORD).await;
+    let laptop = login(&app, "ana@example.org", PASSWORD).await;
+    let body = |cur: &str, new: &str| json!({ "current_password": cur, "new_password": new });
+
+    app.call(
+        "POST",
+        "/api/v1/me/password",
+        Some(&laptop.access),
+        None,
+        Some(&body("wrong-password-1", "centrifuge-at-3000-rpm")),
+    )
+    .await
+    .assert_error(422, "wrong_password");
+    app.call(
+        "POST",
+        "/api/v1/me/password",
+        Some(&laptop.access),
+        None,
+        Some(&body(PASSWORD, "short")),
+    )
+    .await
+    .assert_error(422, "password_too_short");
+
+    let res = app
+        .call(
+            "POST",
+            "/api/v1/me/password",
+            Some(&laptop.access),
+            None,
+            Some(&body(PASSWORD, "centrifuge-at-3000-rpm")),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let fresh = res.json()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.call("GET", "/api/v1/me", Some(&fresh), None, None)
+            .await
+            .status,
+        200
+    );
+    // Every earlier access token ends; the phone's session is gone, the laptop's continues.
+    app.call("GET", "/api/v1/me", Some(&phone.access), None, None)
+        .await
+        .assert_error(401, "session_revoked");
+    app.call(
+        "POST",
+        "/api/v1/auth/refresh",
+        None,
+        Some(&phone.cookie),
+        None,
+    )
+    .await
+    .assert_error(401, "invalid_refresh_token");
+    assert_eq!(
+        app.call(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Some(&laptop.cookie),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({ "email": "ana@example.org", "password": PASSWORD }),
+    )
+    .await
+    .assert_error(401, "invalid_credentials");
+    login(&app, "ana@example.org", "centrifuge-at-3000-rpm").await;
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'user.password_changed'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'user.password_change_failed'"
+        )
+        .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn the_profile_name_changes_and_an_email_change_waits_for_confirmation() {
+    let app = TestApp::spawn().await;
+    verified_user(&app, "ana@example.org").await;
+    verified_user(&app, "taken@example.org").await;
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let patch = |b: Value| {
+        let app = &app;
+        let t = s.access.clone();
+        async move {
+            app.call("PATCH", "/api/v1/me", Some(&t), None, Some(&b))
+                .await
+        }
+    };
+    let res = patch(json!({ "name": "Ana María López" })).await;
+    assert_eq!(res.json()["name"], "Ana María López");
+    let res = patch(json!({ "email": "Ana.New@Example.org" })).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        res.json()["email"],
+        "ana@example.org",
+        "unchanged until confirmed"
+    );
+    assert_eq!(res.json()["pending_email"], "ana.new@example.org");
+    patch(json!({ "email": "taken@example.org" }))
+        .await
+        .assert_error(409, "email_taken");
+    patch(json!({}))
+        .await
+        .assert_error(422, "nothing_to_change");
+    patch(json!({ "name": "" }))
+        .await
+        .assert_error(422, "invalid_name");
+    patch(json!({ "email": "nope" }))
+        .await
+        .assert_error(422, "invalid_email");
+    patch(json!({ "role": "admin" }))
+        .await
+        .assert_error(422, "invalid_body");
+    let me = app
+        .call("GET", "/api/v1/me", Some(&s.access), None, None)
+        .await
+        .json();
+    assert_eq!(
+        (me["name"].as_str(), me["role"].as_str()),
+        (Some("Ana María López"), Some("learner"))
+    );
+}
+
+#[actix_web::test]
+async fn sign_in_is_rate_limited_per_account_and_per_address() {
+    let app = TestApp::builder()
+        .var("BENCHSIDE_RATE_LIMITS", "true")
+        .build()
+        .await;
+    verified_user(&app, "ana@example.org").await;
+    let attempt = |email: &'static str| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/api/v1/auth/login",
+                &json!({ "email": email, "password": "wrong-password-1" }),
+            )
+            .await
+        }
+    };
+    for _ in 0..10 {
+        attempt("ana@example.org")
+            .await
+            .assert_error(401, "invalid_credentials");
+    }
+    let res = attempt("ana@example.org").await;
+    let err = res.assert_error(429, "rate_limited");
+    let wait: u32 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(err["details"]["retry_after_seconds"], wait);
+    // Even the right password waits: the limit applies before the check.
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({ "email": "ana@example.org", "password": PASSWORD }),
+    )
+    .await
+    .assert_error(429, "rate_limited");
+    // Other accounts from this address still get through until the address limit (30).
+    for i in 0..18 {
+        let email = format!("other{i}@example.org");
+        app.post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": email, "password": "wrong-password-1" }),
+        )
+        .await
+        .assert_error(401, "invalid_credentials");
+    }
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({ "email": "x@example.org", "password": "wrong-password-1" }),
+    )
+    .await
+    .assert_error(429, "rate_limited");
+    // One address bucket, Ana's, and the 18 others' (the last attempt stopped at the address).
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM rate_limit_buckets WHERE bucket LIKE 'login_%'"
+        )
+        .await,
+        20
+    );
+}
+
+#[actix_web::test]
+async fn registration_is_rate_limited_per_address() {
+    let app = TestApp::spawn().await;
+    for i in 0..10 {
+        let res = register(&app, &format!("l{i}@example.org"), "L", PASSWORD).await;
+        assert_eq!(res.status, 201);
+    }
+    let res = register(&app, "l10@example.org", "L", PASSWORD).await;
+    res.assert_error(429, "rate_limited");
+    assert!(res.header("retry-after").is_some());
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM users").await, 10);
+}
