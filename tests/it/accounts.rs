@@ -912,3 +912,45 @@ async fn registration_is_rate_limited_per_address() {
     assert!(res.header("retry-after").is_some());
     assert_eq!(count(&app, "SELECT count(*) AS n FROM users").await, 10);
 }
+
+#[actix_web::test]
+async fn checking_an_access_token_needs_no_database_round_trip() {
+    use benchside::accounts::tokens::AccessTokens;
+    use benchside::accounts::{CurrentUser, Role};
+    use benchside::config::Secret;
+
+    // The database is unreachable; a route that only needs the signed-in user still answers.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = TestApp::builder()
+        .database_url(&format!("postgres://postgres@127.0.0.1:{port}/nowhere"))
+        .routes(|cfg| {
+            cfg.route(
+                "/__test/whoami",
+                actix_web::web::get().to(|who: CurrentUser| async move {
+                    actix_web::HttpResponse::Ok().json(json!({ "id": who.id, "role": who.role }))
+                }),
+            );
+        })
+        .build()
+        .await;
+    let tokens = AccessTokens::new(
+        &Secret(b"test-secret-test-secret-test-secret-0001".to_vec()),
+        None,
+        app.config.public_url.origin().ascii_serialization(),
+        std::time::Duration::from_secs(900),
+    );
+    let user = uuid::Uuid::new_v4();
+    let token = tokens.issue(user, Role::Learner, uuid::Uuid::new_v4());
+    let res = app
+        .call("GET", "/__test/whoami", Some(&token), None, None)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["id"], user.to_string());
+    app.call("GET", "/readyz", None, None, None)
+        .await
+        .assert_error(503, "database_unavailable");
+}

@@ -389,7 +389,6 @@ pub struct TestApp {
     pub pool: DbPool,
     pub db_url: String,
     pub db: Option<TestDb>,
-    #[allow(dead_code)]
     pub config: Arc<Config>,
     pub client: awc::Client,
 }
