@@ -97,6 +97,10 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub log_format: LogFormat,
     pub auth: AuthConfig,
+    /// Where course content lives.
+    pub courses_dir: PathBuf,
+    /// Import `courses_dir` when `serve` starts.
+    pub import_courses_on_start: bool,
     /// Worker threads for the HTTP server.
     pub workers: usize,
     /// Largest accepted JSON request body, in bytes.
@@ -252,6 +256,14 @@ impl Config {
             }
         });
         let rate_limits = r.bool("BENCHSIDE_RATE_LIMITS", true);
+        let courses_dir = PathBuf::from(
+            r.get("BENCHSIDE_COURSES_DIR")
+                .unwrap_or_else(|| "./courses".into()),
+        );
+        let import_courses_on_start = r.bool(
+            "BENCHSIDE_IMPORT_COURSES_ON_START",
+            env == Environment::Development,
+        );
         let trust_proxy = r.bool("BENCHSIDE_TRUST_PROXY", false);
 
         // Production refuses the development conveniences.
@@ -310,6 +322,8 @@ impl Config {
                 rate_limits: rate_limits.expect("checked"),
                 trust_proxy: trust_proxy.expect("checked"),
             },
+            courses_dir,
+            import_courses_on_start: import_courses_on_start.expect("checked"),
             workers: workers.expect("checked"),
             max_json_bytes: max_json_bytes.expect("checked"),
             shutdown_timeout: shutdown_timeout.expect("checked"),

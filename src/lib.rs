@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod http;

@@ -44,6 +44,11 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Course content: validate the files, or import them into the database.
+    Courses {
+        #[command(subcommand)]
+        action: CoursesAction,
+    },
     /// Print the OpenAPI document (the same one served at /api/openapi.json).
     Openapi,
     /// Exit 0 when the server at BENCHSIDE_LISTEN answers /healthz with 200 (for container
@@ -57,6 +62,16 @@ enum Command {
         #[arg(long, global = true)]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum CoursesAction {
+    /// Check every course under PATH (default: BENCHSIDE_COURSES_DIR or ./courses) and report
+    /// every problem with its file and line. Exits non-zero on any problem.
+    Validate { path: Option<PathBuf> },
+    /// Validate, then write every course in one transaction and print what changed. Importing
+    /// unchanged files changes nothing.
+    Import { path: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -128,6 +143,18 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::CreateAdmin { email, name } => {
             return server::create_admin(config, &email, name.as_deref()).await;
+        }
+        Command::Courses { action } => {
+            return match action {
+                CoursesAction::Validate { path } => {
+                    let path = path.unwrap_or_else(|| config.courses_dir.clone());
+                    Ok(server::validate_courses(&path))
+                }
+                CoursesAction::Import { path } => {
+                    let path = path.unwrap_or_else(|| config.courses_dir.clone());
+                    server::import_courses(config, &path).await
+                }
+            };
         }
         Command::Openapi => print!("{}", benchside::http::openapi::document_json()),
         Command::Healthcheck => {

@@ -11,8 +11,8 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::config::{Config, DatabaseSource};
+use crate::db;
 use crate::db::cluster::{Cluster, find_server_programs};
-use crate::db::{self, PoolSettings};
 use crate::http::Application;
 
 /// The database the process uses, and the private cluster behind it if there is one.
@@ -89,8 +89,33 @@ async fn serve_on(config: &Arc<Config>, url: &str, started: Instant) -> anyhow::
             tracing::info!(count = applied.len(), migrations = ?applied, "applied migrations");
         }
     }
-    let pool = db::build_pool(url, &PoolSettings::from(&config.database))?;
-    let app = Application::build(config.clone(), pool)
+    if config.import_courses_on_start && !config.courses_dir.is_dir() {
+        tracing::info!(dir = %config.courses_dir.display(), "no courses folder; nothing imported");
+    } else if config.import_courses_on_start {
+        let dir = config.courses_dir.clone();
+        let models =
+            tokio::task::spawn_blocking(move || crate::catalog::load::load_dir(&dir)).await?;
+        match models {
+            Ok(models) => {
+                let mut conn = AsyncPgConnection::establish(url).await?;
+                let report = crate::catalog::import::import(&mut conn, &models).await?;
+                for c in &report.courses {
+                    tracing::info!(course = %c.slug, status = c.status, version = c.version, "courses imported");
+                }
+            }
+            Err(problems) => {
+                for p in &problems {
+                    tracing::error!("{p}");
+                }
+                anyhow::bail!(
+                    "{} problem(s) in {} (run `benchside courses validate`; set BENCHSIDE_IMPORT_COURSES_ON_START=false to start without importing)",
+                    problems.len(),
+                    config.courses_dir.display()
+                );
+            }
+        }
+    }
+    let app = Application::build(config.clone(), url)
         .with_context(|| format!("listening on {} (BENCHSIDE_LISTEN)", config.listen))?;
     tracing::info!(
         addr = %app.addr(),
@@ -293,4 +318,77 @@ fn read_password() -> anyhow::Result<String> {
         anyhow::ensure!(!pw.is_empty(), "no password on standard input");
         Ok(pw)
     }
+}
+
+/// `benchside courses validate`.
+pub fn validate_courses(path: &std::path::Path) -> std::process::ExitCode {
+    match crate::catalog::load::load_dir(path) {
+        Ok(models) if models.is_empty() => {
+            println!(
+                "{}: no course folders (a folder with a course.toml) found",
+                path.display()
+            );
+            std::process::ExitCode::FAILURE
+        }
+        Ok(models) => {
+            for m in &models {
+                let lessons: usize = m.modules.iter().map(|x| x.lessons.len()).sum();
+                let questions: usize = m
+                    .modules
+                    .iter()
+                    .filter_map(|x| x.bank.as_ref())
+                    .map(|b| b.questions.len())
+                    .sum();
+                println!(
+                    "{}: {} modules, {lessons} lessons, {questions} questions, {} quizzes",
+                    m.slug,
+                    m.modules.len(),
+                    m.quizzes.len()
+                );
+            }
+            println!("ok: {} course(s) valid", models.len());
+            std::process::ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            for p in &problems {
+                println!("{}", problem_line(path, p));
+            }
+            println!("{} problem(s) found", problems.len());
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn problem_line(root: &std::path::Path, p: &crate::catalog::load::Problem) -> String {
+    format!("{}:{}: {}", root.join(&p.file).display(), p.line, p.message)
+}
+
+/// `benchside courses import`.
+pub async fn import_courses(
+    config: Config,
+    path: &std::path::Path,
+) -> anyhow::Result<std::process::ExitCode> {
+    let started = Instant::now();
+    let models = match crate::catalog::load::load_dir(path) {
+        Ok(m) => m,
+        Err(problems) => {
+            for p in &problems {
+                println!("{}", problem_line(path, p));
+            }
+            println!("{} problem(s) found; nothing imported", problems.len());
+            return Ok(std::process::ExitCode::FAILURE);
+        }
+    };
+    let database = Database::open(&config).await?;
+    let result = async {
+        db::run_migrations(&database.url).await?;
+        let mut conn = AsyncPgConnection::establish(&database.url).await?;
+        crate::catalog::import::import(&mut conn, &models).await
+    }
+    .await;
+    database.close();
+    let report = result?;
+    print!("{}", report.render());
+    println!("imported in {} ms", started.elapsed().as_millis());
+    Ok(std::process::ExitCode::SUCCESS)
 }

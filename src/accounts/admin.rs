@@ -82,19 +82,6 @@ pub struct UserQuery {
     pub per_page: Option<i64>,
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern.
-fn like_pattern(q: &str) -> String {
-    let mut p = String::from("%");
-    for c in q.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
 /// List and search accounts, newest first.
 #[utoipa::path(
     tag = "admin",
@@ -132,7 +119,7 @@ pub async fn list_users(
     let filtered = || {
         let mut f = users::table.into_boxed();
         if let Some(t) = text {
-            let pattern = like_pattern(t);
+            let pattern = crate::db::like_pattern(t);
             f = f.filter(
                 users::email
                     .ilike(pattern.clone())
@@ -278,12 +265,4 @@ pub async fn update_user(
         state.auth.revocations.note(user.id, at);
     }
     Ok(web::Json(AdminUserView::from(&user)))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(super::like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
-    }
 }

@@ -9,7 +9,7 @@ pub mod schema;
 use std::time::Duration;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sql_types::{Bool, Text};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
@@ -159,21 +159,31 @@ pub async fn create_database_if_missing(
     }
 }
 
+/// `%text%` for `LIKE`/`ILIKE`, with the wildcards `%`, `_` and `\` in `text` escaped.
+pub fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// Quotes an SQL identifier.
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// One round trip to the database: the readiness probe.
+/// One round trip to the database: the readiness probe. A DSL query, so its prepared
+/// statement is cached per connection (raw SQL such as `sql_query` or `dsl::sql` is prepared
+/// on every call, costing a second round trip).
 pub async fn ping(conn: &mut AsyncPgConnection) -> QueryResult<()> {
-    #[derive(QueryableByName)]
-    struct One {
-        #[diesel(sql_type = BigInt)]
-        #[allow(dead_code)]
-        one: i64,
-    }
-    diesel::sql_query("SELECT 1::int8 AS one")
-        .get_result::<One>(conn)
+    diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>())
+        .get_result::<i32>(conn)
         .await
         .map(|_| ())
 }
@@ -205,6 +215,11 @@ mod tests {
             redact_url("postgres://app@db/benchside"),
             "postgres://app@db/benchside"
         );
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
     }
 
     #[test]

@@ -16,6 +16,107 @@ diesel::table! {
 }
 
 diesel::table! {
+    course_assets (course_id, path) {
+        course_id -> Uuid,
+        path -> Text,
+        content_type -> Text,
+        bytes -> Bytea,
+        sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    course_modules (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        slug -> Text,
+        position -> Int4,
+        title -> Text,
+        summary -> Text,
+        content_hash -> Text,
+        retired_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    course_versions (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        version -> Int4,
+        content_hash -> Text,
+        changes -> Jsonb,
+        imported_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    courses (id) {
+        id -> Uuid,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        description_html -> Text,
+        level -> Text,
+        estimated_hours -> Int4,
+        contact_hours -> Float8,
+        sequential -> Bool,
+        access_days -> Int4,
+        published -> Bool,
+        completion_all_lessons -> Bool,
+        completion_externship -> Bool,
+        externship_total_hours -> Nullable<Float8>,
+        externship_min_total_procedures -> Nullable<Int4>,
+        externship_notes_html -> Nullable<Text>,
+        module_count -> Int4,
+        lesson_count -> Int4,
+        outline -> Jsonb,
+        content_hash -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    externship_department_requirements (course_id, slug) {
+        course_id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        position -> Int4,
+        min_hours -> Float8,
+    }
+}
+
+diesel::table! {
+    externship_procedure_requirements (course_id, slug) {
+        course_id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        position -> Int4,
+        min_count -> Int4,
+    }
+}
+
+diesel::table! {
+    lessons (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        module_id -> Uuid,
+        slug -> Text,
+        position -> Int4,
+        title -> Text,
+        estimated_minutes -> Int4,
+        objectives -> Jsonb,
+        free_preview -> Bool,
+        body_html -> Text,
+        content_hash -> Text,
+        added_in_version -> Int4,
+        changed_in_version -> Int4,
+        retired_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     one_time_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -25,6 +126,53 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    question_banks (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        module_id -> Nullable<Uuid>,
+        slug -> Text,
+        retired_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> Uuid,
+        bank_id -> Uuid,
+        slug -> Text,
+        position -> Int4,
+        kind -> Text,
+        prompt_html -> Text,
+        explanation_html -> Text,
+        shuffle -> Bool,
+        spec -> Jsonb,
+        content_hash -> Text,
+        retired_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    quizzes (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        module_id -> Nullable<Uuid>,
+        slug -> Text,
+        title -> Text,
+        is_final -> Bool,
+        required -> Bool,
+        requires_other_requirements -> Bool,
+        pass_percent -> Int4,
+        max_attempts -> Int4,
+        time_limit_minutes -> Int4,
+        cooldown_minutes -> Int4,
+        review -> Text,
+        draw -> Jsonb,
+        content_hash -> Text,
+        retired_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -68,12 +216,31 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(course_assets -> courses (course_id));
+diesel::joinable!(course_modules -> courses (course_id));
+diesel::joinable!(course_versions -> courses (course_id));
+diesel::joinable!(externship_department_requirements -> courses (course_id));
+diesel::joinable!(externship_procedure_requirements -> courses (course_id));
+diesel::joinable!(lessons -> courses (course_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
+diesel::joinable!(question_banks -> courses (course_id));
+diesel::joinable!(questions -> question_banks (bank_id));
+diesel::joinable!(quizzes -> courses (course_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    course_assets,
+    course_modules,
+    course_versions,
+    courses,
+    externship_department_requirements,
+    externship_procedure_requirements,
+    lessons,
     one_time_tokens,
+    question_banks,
+    questions,
+    quizzes,
     rate_limit_buckets,
     refresh_tokens,
     users,

@@ -28,6 +28,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
         (name = "health", description = "Liveness and readiness probes"),
         (name = "auth", description = "Registration, email verification, sign-in, sessions and password reset"),
         (name = "me", description = "The signed-in user's own account"),
+        (name = "catalog", description = "Published courses and their outlines (no account needed)"),
         (name = "admin", description = "Administration (admins only)"),
     ),
 )]

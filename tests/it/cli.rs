@@ -79,8 +79,13 @@ fn sigterm_and_wait(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
+fn fixture_courses() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/courses/valid")
+}
+
 fn serve(data_dir: &Path, port: u16, log: &Path) -> Child {
     benchside(&["serve"])
+        .env("BENCHSIDE_COURSES_DIR", fixture_courses())
         .env("BENCHSIDE_DATA_DIR", data_dir)
         .env("BENCHSIDE_LISTEN", format!("127.0.0.1:{port}"))
         .env("BENCHSIDE_LOG_FORMAT", "json")
@@ -158,6 +163,7 @@ async fn serve_on_an_empty_database_url_applies_the_migrations() {
     let port = free_port();
     let mut child = benchside(&["serve"])
         .env("DATABASE_URL", &db.url)
+        .env("BENCHSIDE_COURSES_DIR", fixture_courses())
         .env("BENCHSIDE_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -177,6 +183,15 @@ async fn serve_on_an_empty_database_url_applies_the_migrations() {
         .unwrap();
     assert_eq!(n.n as usize, crate::migrations::all().len());
     drop(conn);
+    // Development imports the courses at start.
+    let res = awc::Client::default()
+        .get(format!(
+            "http://127.0.0.1:{port}/api/v1/courses/demo-course"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     assert!(sigterm_and_wait(&mut child).success());
 }
 
@@ -383,4 +398,82 @@ async fn create_admin_creates_from_stdin_and_promotes_an_existing_account() {
     );
     let lee = crate::accounts::login(&app, "lee@example.org", crate::accounts::PASSWORD).await;
     assert_eq!(lee.body["user"]["role"], "admin");
+}
+
+#[test]
+fn courses_validate_reports_file_and_line_and_fails() {
+    let broken = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/courses/broken");
+    let out = benchside(&["courses", "validate"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{}:10: unknown field `colour`",
+            broken.join("broken-course/course.toml").display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("problem(s) found"), "{text}");
+    let out = benchside(&["courses", "validate"])
+        .arg(fixture_courses())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("demo-course: 2 modules, 3 lessons, 6 questions, 3 quizzes")
+    );
+}
+
+#[actix_web::test]
+async fn courses_import_writes_once_then_reports_no_change() {
+    let db = TestDb::migrated().await;
+    let run = || {
+        benchside(&["courses", "import"])
+            .arg(fixture_courses())
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(
+            "demo-course (added, version 1): 2 modules, 3 lessons, 6 questions, 3 quizzes"
+        ),
+        "{text}"
+    );
+    let out = run();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("demo-course (unchanged, version 1)"),
+        "{text}"
+    );
+    // Broken content is refused before anything is written.
+    let broken = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/courses/broken");
+    let out = benchside(&["courses", "import"])
+        .arg(&broken)
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing imported"));
+    let mut conn = db.conn().await;
+    let n: Count = diesel::sql_query("SELECT count(*) AS n FROM courses")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n.n, 1);
 }

@@ -359,8 +359,7 @@ impl TestAppBuilder {
         let pool = db::build_pool(&url, &PoolSettings::from(&config.database)).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let app =
-            Application::build_with(config.clone(), pool.clone(), listener, self.routes, false)
-                .unwrap();
+            Application::build_with(config.clone(), &url, listener, self.routes, false).unwrap();
         let addr = app.addr();
         let handle = app.handle();
         let task = actix_web::rt::spawn(app.run_until_stopped());

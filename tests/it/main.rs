@@ -6,6 +6,7 @@
 mod harness;
 
 mod accounts;
+mod catalog;
 mod cli;
 mod db_layer;
 mod errors;

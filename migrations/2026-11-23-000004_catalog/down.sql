@@ -1,0 +1,10 @@
+DROP TABLE course_assets;
+DROP TABLE externship_procedure_requirements;
+DROP TABLE externship_department_requirements;
+DROP TABLE quizzes;
+DROP TABLE questions;
+DROP TABLE question_banks;
+DROP TABLE lessons;
+DROP TABLE course_modules;
+DROP TABLE course_versions;
+DROP TABLE courses;

@@ -1,0 +1,264 @@
+//! The public catalog: `GET /api/v1/courses`, `GET /api/v1/courses/{slug}` and the images
+//! beside the lessons. Published courses only; no account needed. Responses carry ETags and
+//! answer 304 to a matching `If-None-Match`.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::{
+    self,
+    schema::{course_assets, courses},
+};
+use crate::http::error::ErrorEnvelope;
+use crate::http::{AppError, AppResult, AppState};
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_courses)
+        .service(get_course)
+        .service(get_asset);
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, Queryable)]
+pub struct CourseSummary {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    /// `beginner`, `intermediate` or `advanced`.
+    pub level: String,
+    pub estimated_hours: i32,
+    pub contact_hours: f64,
+    pub module_count: i32,
+    pub lesson_count: i32,
+    /// Whether the program includes a clinical externship.
+    pub has_externship: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CoursePage {
+    pub items: Vec<CourseSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CourseQuery {
+    /// Words to look for in the title and summary.
+    pub q: Option<String>,
+    /// 1-based page (default 1).
+    pub page: Option<i64>,
+    /// Courses per page, 1 to 100 (default 20).
+    pub per_page: Option<i64>,
+}
+
+/// A weak ETag from a body's hash.
+fn etag_of(bytes: &[u8]) -> String {
+    let h = Sha256::digest(bytes);
+    format!(
+        "W/\"{}\"",
+        h[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+/// A JSON body with its ETag, or 304 when the client has it.
+fn cached_json(req: &HttpRequest, body: Vec<u8>, max_age: u32) -> HttpResponse {
+    let etag = etag_of(&body);
+    let cache = format!("public, max-age={max_age}, must-revalidate");
+    if not_modified(req, &etag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, cache))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .content_type("application/json")
+        .body(body)
+}
+
+/// Published courses, by title; search with `q`.
+#[utoipa::path(
+    tag = "catalog",
+    params(CourseQuery),
+    responses(
+        (status = 200, body = CoursePage, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
+    )
+)]
+#[get("/courses")]
+pub async fn list_courses(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<CourseQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(20);
+    if page < 1 || !(1..=100).contains(&per_page) {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            "`page` starts at 1 and `per_page` is from 1 to 100.",
+        ));
+    }
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if text.is_some_and(|t| t.chars().count() > 200) {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            "`q` is at most 200 characters.",
+        ));
+    }
+    // Every word must appear in the title or the summary (case-insensitive).
+    let words: Vec<String> = text
+        .map(|t| t.split_whitespace().take(8).map(db::like_pattern).collect())
+        .unwrap_or_default();
+    let filtered = || {
+        let mut f = courses::table
+            .filter(courses::published.eq(true))
+            .into_boxed();
+        for w in &words {
+            f = f.filter(
+                courses::title
+                    .ilike(w.clone())
+                    .or(courses::summary.ilike(w.clone())),
+            );
+        }
+        f
+    };
+    let mut conn = state.db.get().await?;
+    // Two cached prepared statements: the page and the count.
+    let items: Vec<CourseSummary> = filtered()
+        .select((
+            courses::slug,
+            courses::title,
+            courses::summary,
+            courses::level,
+            courses::estimated_hours,
+            courses::contact_hours,
+            courses::module_count,
+            courses::lesson_count,
+            courses::externship_total_hours.is_not_null(),
+        ))
+        .order((courses::title.asc(), courses::id.asc()))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .load(&mut conn)
+        .await?;
+    let total: i64 = if page == 1 && (items.len() as i64) < per_page {
+        items.len() as i64
+    } else {
+        filtered().count().get_result(&mut conn).await?
+    };
+    let body = serde_json::to_vec(&CoursePage {
+        items,
+        total,
+        page,
+        per_page,
+    })
+    .map_err(AppError::internal)?;
+    Ok(cached_json(&req, body, 60))
+}
+
+/// The outline of a course: modules, lessons (titles, minutes, free previews), quizzes and
+/// their rules, completion rules and externship requirements.
+#[utoipa::path(
+    tag = "catalog",
+    params(("slug" = String, Path, description = "The course's slug")),
+    responses(
+        (status = 200, body = Object, description = "The outline", headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 404, description = "`not_found`: no published course has this slug", body = ErrorEnvelope),
+    )
+)]
+#[get("/courses/{slug}")]
+pub async fn get_course(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let outline: Option<Value> = courses::table
+        .filter(courses::slug.eq(slug.as_str()))
+        .filter(courses::published.eq(true))
+        .select(courses::outline)
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let outline =
+        outline.ok_or_else(|| AppError::not_found("No published course has this address."))?;
+    let body = serde_json::to_vec(&outline).map_err(AppError::internal)?;
+    Ok(cached_json(&req, body, 60))
+}
+
+/// An image or diagram used by a course's lessons.
+#[utoipa::path(
+    tag = "catalog",
+    params(
+        ("slug" = String, Path, description = "The course's slug"),
+        ("path" = String, Path, description = "`<module>/images/<file>`"),
+    ),
+    responses(
+        (status = 200, description = "The file", content_type = "image/*"),
+        (status = 304, description = "Not modified"),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+#[get("/courses/{slug}/assets/{path:.*}")]
+pub async fn get_asset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (slug, file) = path.into_inner();
+    let mut conn = state.db.get().await?;
+    let found: Option<(String, Vec<u8>, String)> = course_assets::table
+        .inner_join(courses::table)
+        .filter(courses::slug.eq(&slug))
+        .filter(courses::published.eq(true))
+        .filter(course_assets::path.eq(&file))
+        .select((
+            course_assets::content_type,
+            course_assets::bytes,
+            course_assets::sha256,
+        ))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let (content_type, bytes, sha) = found.ok_or_else(|| AppError::not_found("No such image."))?;
+    let etag = format!("\"{}\"", &sha[..24]);
+    let cache = "public, max-age=3600";
+    if not_modified(&req, &etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, cache))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache))
+        // An SVG opened on its own may not run anything.
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+        ))
+        .content_type(content_type)
+        .body(bytes))
+}

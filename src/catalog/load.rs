@@ -1,0 +1,1325 @@
+//! Reading and validating `courses/`: every problem is collected (with its file and line) and
+//! reported together; a course with no problems becomes a [`CourseModel`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use super::model::*;
+use super::render::{self, Context, Reference};
+
+/// One problem: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+// ---- the file formats (see courses/README.md) --------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCourse {
+    slug: Spanned<String>,
+    title: String,
+    summary: String,
+    description: String,
+    level: Spanned<String>,
+    estimated_hours: i64,
+    contact_hours: f64,
+    sequential: bool,
+    access_days: i64,
+    #[serde(default = "yes")]
+    published: bool,
+    completion: RawCompletion,
+    #[serde(default)]
+    quizzes: Vec<Spanned<RawQuiz>>,
+    externship: Option<Spanned<RawExternship>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCompletion {
+    #[serde(default = "yes")]
+    all_lessons: bool,
+    #[serde(default)]
+    quizzes: Vec<Spanned<String>>,
+    #[serde(default)]
+    externship: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuiz {
+    slug: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    r#final: bool,
+    pass_percent: i64,
+    #[serde(default)]
+    max_attempts: i64,
+    #[serde(default)]
+    time_limit_minutes: i64,
+    #[serde(default)]
+    cooldown_minutes: i64,
+    #[serde(default = "after_submit")]
+    review: String,
+    #[serde(default)]
+    required: Option<bool>,
+    #[serde(default)]
+    requires_other_requirements: bool,
+    draw: Vec<RawDraw>,
+}
+
+fn after_submit() -> String {
+    "after_submit".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDraw {
+    bank: String,
+    count: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExternship {
+    total_hours: f64,
+    #[serde(default)]
+    departments: Vec<RawDepartment>,
+    #[serde(default)]
+    procedures: Vec<RawProcedure>,
+    min_total_procedures: Option<i64>,
+    notes: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDepartment {
+    slug: String,
+    name: String,
+    min_hours: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcedure {
+    slug: String,
+    name: String,
+    min_count: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModule {
+    title: String,
+    summary: String,
+    quiz: Option<Spanned<RawQuiz>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFrontMatter {
+    title: String,
+    estimated_minutes: i64,
+    #[serde(default)]
+    objectives: Vec<String>,
+    #[serde(default)]
+    free_preview: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBank {
+    #[serde(default)]
+    questions: Vec<Spanned<RawQuestion>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    slug: String,
+    #[serde(rename = "type")]
+    kind: String,
+    prompt: String,
+    explanation: String,
+    #[serde(default = "yes")]
+    shuffle: bool,
+    choices: Option<Vec<RawChoice>>,
+    answer: Option<toml::Value>,
+    pairs: Option<Vec<RawPair>>,
+    distractors: Option<Vec<String>>,
+    items: Option<Vec<String>>,
+    tolerance: Option<f64>,
+    unit: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    text: String,
+    #[serde(default)]
+    correct: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPair {
+    left: String,
+    right: String,
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+struct Problems<'a> {
+    root: &'a Path,
+    list: Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, file: &Path, line: usize, message: impl Into<String>) {
+        let file = file.strip_prefix(self.root).unwrap_or(file).to_path_buf();
+        self.list.push(Problem {
+            file,
+            line: line.max(1),
+            message: message.into(),
+        });
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn valid_slug(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.len() <= 64
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// `NN-<slug>` (or `NN-<slug>.md`) -> (NN, slug).
+fn numbered(name: &str) -> Option<(i32, String)> {
+    let (n, rest) = name.split_once('-')?;
+    let n: i32 = n.parse().ok()?;
+    Some((n, rest.to_string()))
+}
+
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hash_json(v: &impl serde::Serialize) -> String {
+    sha256_hex(&[serde_json::to_string(v).unwrap_or_default().as_bytes()])
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(
+    p: &mut Problems<'_>,
+    file: &Path,
+    text: &str,
+    line_offset: usize,
+) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            let msg = e.message().trim().to_string();
+            p.add(file, line + line_offset, msg);
+            None
+        }
+    }
+}
+
+fn read(p: &mut Problems<'_>, file: &Path) -> Option<String> {
+    match std::fs::read_to_string(file) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            p.add(file, 1, format!("cannot read: {e}"));
+            None
+        }
+    }
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    v
+}
+
+// ---- loading ----------------------------------------------------------------------------------
+
+/// Loads and validates every course under `root` (each sub-folder with a `course.toml`).
+pub fn load_dir(root: &Path) -> Result<Vec<CourseModel>, Vec<Problem>> {
+    let mut p = Problems {
+        root,
+        list: Vec::new(),
+    };
+    if !root.is_dir() {
+        p.add(root, 1, "not a folder");
+        return Err(p.list);
+    }
+    let mut courses = Vec::new();
+    for dir in sorted_entries(root) {
+        if dir.is_dir()
+            && dir.join("course.toml").is_file()
+            && let Some(c) = load_course(&mut p, &dir)
+        {
+            courses.push(c);
+        }
+    }
+    if p.list.is_empty() {
+        Ok(courses)
+    } else {
+        p.list
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        Err(p.list)
+    }
+}
+
+struct LessonSource {
+    file: PathBuf,
+    text: String,
+    body_offset_lines: usize,
+    body: String,
+    module_slug: String,
+    module_dir: PathBuf,
+}
+
+fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
+    let errors_before = p.list.len();
+    let course_file = dir.join("course.toml");
+    let text = read(p, &course_file)?;
+    // A course.toml that does not parse still lets the modules be checked.
+    let raw: Option<RawCourse> = parse_toml(p, &course_file, &text, 0);
+    let folder = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_string();
+    let cf = &course_file;
+    let slug = match &raw {
+        Some(raw) => {
+            let slug = raw.slug.get_ref().clone();
+            let line = line_of(&text, raw.slug.span().start);
+            if !valid_slug(&slug) {
+                p.add(cf, line, format!("slug `{slug}` is not a valid slug"));
+            } else if slug != folder {
+                p.add(
+                    cf,
+                    line,
+                    format!("slug `{slug}` must equal the folder name `{folder}`"),
+                );
+            }
+            check_text(p, cf, 1, "title", &raw.title, 200);
+            check_text(p, cf, 1, "summary", &raw.summary, 300);
+            if !["beginner", "intermediate", "advanced"].contains(&raw.level.get_ref().as_str()) {
+                p.add(
+                    cf,
+                    line_of(&text, raw.level.span().start),
+                    "level must be beginner, intermediate or advanced",
+                );
+            }
+            if !(1..=10000).contains(&raw.estimated_hours) {
+                p.add(cf, 1, "estimated_hours must be from 1 to 10000");
+            }
+            if !(raw.contact_hours.is_finite()
+                && raw.contact_hours >= 0.0
+                && raw.contact_hours < 100000.0)
+            {
+                p.add(cf, 1, "contact_hours must be zero or more");
+            }
+            if !(1..=3650).contains(&raw.access_days) {
+                p.add(cf, 1, "access_days must be from 1 to 3650");
+            }
+            slug
+        }
+        None => folder.clone(),
+    };
+
+    // All source files, for the course's content hash.
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    files.insert("course.toml".into(), text.as_bytes().to_vec());
+
+    // Modules.
+    let mut modules = Vec::new();
+    let mut quizzes = Vec::new();
+    let mut assets = Vec::new();
+    let mut lesson_sources: Vec<(usize, LessonSource)> = Vec::new();
+    let mut module_slugs = HashSet::new();
+    // Questions per bank, also for banks with problems (so draws are still checked).
+    let mut bank_sizes: HashMap<String, usize> = HashMap::new();
+    let modules_dir = dir.join("modules");
+    if !modules_dir.is_dir() {
+        p.add(cf, 1, "the course has no modules/ folder");
+    }
+    for mdir in sorted_entries(&modules_dir)
+        .into_iter()
+        .filter(|d| d.is_dir())
+    {
+        let name = mdir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        let module_file = mdir.join("module.toml");
+        let Some((position, mslug)) = numbered(&name).filter(|(_, s)| valid_slug(s)) else {
+            p.add(
+                &mdir,
+                1,
+                "a module folder is named NN-<slug> (e.g. 01-laboratory-safety)",
+            );
+            continue;
+        };
+        if !module_slugs.insert(mslug.clone()) {
+            p.add(&mdir, 1, format!("duplicate module slug `{mslug}`"));
+        }
+        let Some(mtext) = read(p, &module_file) else {
+            continue;
+        };
+        files.insert(format!("{name}/module.toml"), mtext.as_bytes().to_vec());
+        let Some(rm) = parse_toml::<RawModule>(p, &module_file, &mtext, 0) else {
+            continue;
+        };
+        check_text(p, &module_file, 1, "title", &rm.title, 200);
+        check_text(p, &module_file, 1, "summary", &rm.summary, 300);
+        if let Some(q) = rm.quiz
+            && let Some(quiz) = quiz_model(p, &module_file, &mtext, &q, Some(&mslug), true)
+        {
+            quizzes.push((module_file.clone(), line_of(&mtext, q.span().start), quiz));
+        }
+
+        let mut lessons = Vec::new();
+        let mut bank = None;
+        let mut bank_size = None;
+        for f in sorted_entries(&mdir) {
+            let fname = f
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string();
+            if f.is_dir() {
+                if fname == "images" {
+                    for img in sorted_entries(&f) {
+                        if let Some(a) = asset(p, &img, &mslug) {
+                            files.insert(format!("{name}/images/{}", a.path), a.bytes.clone());
+                            assets.push(a);
+                        }
+                    }
+                } else {
+                    p.add(&f, 1, "unexpected folder (a module holds lessons, questions.toml, module.toml and images/)");
+                }
+                continue;
+            }
+            if fname == "module.toml" {
+                continue;
+            }
+            if fname == "questions.toml" {
+                let Some(qtext) = read(p, &f) else { continue };
+                files.insert(format!("{name}/questions.toml"), qtext.as_bytes().to_vec());
+                bank_size = Some(qtext.matches("[[questions]]").count());
+                bank = bank_model(p, &f, &qtext, &slug, &mslug);
+                continue;
+            }
+            if let Some(stem) = fname.strip_suffix(".md") {
+                let Some((lpos, lslug)) = numbered(stem).filter(|(_, s)| valid_slug(s)) else {
+                    p.add(
+                        &f,
+                        1,
+                        "a lesson file is named NN-<slug>.md (e.g. 01-order-of-draw.md)",
+                    );
+                    continue;
+                };
+                let Some(ltext) = read(p, &f) else { continue };
+                files.insert(format!("{name}/{fname}"), ltext.as_bytes().to_vec());
+                if let Some((lesson, src)) =
+                    lesson_front(p, &f, &ltext, &lslug, lpos, &mslug, &mdir)
+                {
+                    lessons.push(lesson);
+                    lesson_sources.push((modules.len(), src));
+                }
+                continue;
+            }
+            p.add(
+                &f,
+                1,
+                "unexpected file (lessons are .md, questions in questions.toml)",
+            );
+        }
+        if lessons.is_empty() {
+            p.add(&module_file, 1, format!("module `{mslug}` has no lessons"));
+        }
+        if let Some(n) = bank_size {
+            bank_sizes.insert(
+                mslug.clone(),
+                bank.as_ref().map_or(n, |b| b.questions.len()),
+            );
+        }
+        modules.push(ModuleModel {
+            slug: mslug,
+            position,
+            title: rm.title,
+            summary: rm.summary,
+            lessons,
+            bank,
+            content_hash: String::new(),
+        });
+    }
+    if modules.is_empty() {
+        p.add(cf, 1, "the course has no modules");
+    }
+
+    // Lesson slugs are unique across the course; links and images must resolve.
+    let mut lesson_slugs: HashMap<String, usize> = HashMap::new();
+    for (_, src) in &lesson_sources {
+        let slug = src
+            .file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(numbered)
+            .map(|(_, s)| s)
+            .unwrap_or_default();
+        *lesson_slugs.entry(slug).or_default() += 1;
+    }
+    for (slug, n) in &lesson_slugs {
+        if *n > 1 {
+            p.add(cf, 1, format!("lesson slug `{slug}` is used by {n} lessons; lesson slugs are unique in a course"));
+        }
+    }
+    for (mi, src) in &lesson_sources {
+        let (findings, refs) = render::check(&src.body);
+        for f in findings {
+            p.add(
+                &src.file,
+                src.body_offset_lines + line_of(&src.body, f.offset) - 1,
+                f.message,
+            );
+        }
+        for (offset, r) in refs {
+            let line = src.body_offset_lines + line_of(&src.body, offset) - 1;
+            match r {
+                Reference::Lesson(s) if !lesson_slugs.contains_key(&s) => {
+                    p.add(&src.file, line, format!("link to a missing lesson `{s}`"));
+                }
+                Reference::Image(path) => {
+                    let rel = path.trim_start_matches("./");
+                    let ok = rel.starts_with("images/")
+                        && !rel.contains("..")
+                        && src.module_dir.join(rel).is_file();
+                    if !ok {
+                        p.add(
+                            &src.file,
+                            line,
+                            format!("image `{path}` is not a file in this module's images/ folder"),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !src
+            .body
+            .lines()
+            .any(|l| l.trim().eq_ignore_ascii_case("## references"))
+        {
+            let last = src.body.trim_end().lines().count().max(1);
+            p.add(
+                &src.file,
+                src.body_offset_lines + last - 1,
+                "a lesson ends with a `## References` section citing its sources",
+            );
+        }
+        let _ = (mi, &src.text, &src.module_slug);
+    }
+
+    // Course-level quizzes.
+    let no_quizzes = Vec::new();
+    for q in raw.as_ref().map_or(&no_quizzes, |r| &r.quizzes) {
+        if let Some(quiz) = quiz_model(p, cf, &text, q, None, false) {
+            quizzes.push((course_file.clone(), line_of(&text, q.span().start), quiz));
+        }
+    }
+    let mut quiz_slugs = HashSet::new();
+    let banks = &bank_sizes;
+    for (file, line, quiz) in &quizzes {
+        if !quiz_slugs.insert(quiz.slug.clone()) {
+            p.add(file, *line, format!("duplicate quiz slug `{}`", quiz.slug));
+        }
+        for d in &quiz.draw {
+            match banks.get(&d.bank) {
+                None => p.add(
+                    file,
+                    *line,
+                    format!(
+                        "quiz `{}` draws from a missing bank `{}`",
+                        quiz.slug, d.bank
+                    ),
+                ),
+                Some(&n) if (d.count as usize) > n => p.add(
+                    file,
+                    *line,
+                    format!(
+                        "quiz `{}` draws {} questions from bank `{}`, which holds {n}",
+                        quiz.slug, d.count, d.bank
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+    if quizzes.iter().filter(|(_, _, q)| q.is_final).count() > 1 {
+        p.add(cf, 1, "a course has at most one final exam");
+    }
+    // Completion: named quizzes exist and become required.
+    let mut quizzes: Vec<QuizModel> = quizzes.into_iter().map(|(_, _, q)| q).collect();
+    let no_names = Vec::new();
+    for s in raw.as_ref().map_or(&no_names, |r| &r.completion.quizzes) {
+        match quizzes.iter_mut().find(|q| &q.slug == s.get_ref()) {
+            Some(q) => q.required = true,
+            None => p.add(
+                cf,
+                line_of(&text, s.span().start),
+                format!("completion names a missing quiz `{}`", s.get_ref()),
+            ),
+        }
+    }
+
+    // Externship.
+    let externship = raw
+        .as_ref()
+        .and_then(|r| r.externship.as_ref())
+        .and_then(|e| externship_model(p, cf, &text, e, &slug));
+    if let Some(r) = &raw
+        && r.completion.externship
+        && r.externship.is_none()
+    {
+        p.add(
+            cf,
+            1,
+            "completion.externship is true but the course has no [externship] table",
+        );
+    }
+
+    let raw = raw?;
+    if p.list.len() > errors_before {
+        return None;
+    }
+
+    // Render lessons now that everything resolves.
+    for (mi, src) in lesson_sources {
+        let module = &mut modules[mi];
+        let ctx = Context {
+            course: &slug,
+            module: Some(&src.module_slug),
+        };
+        let html = render::render(&src.body, &ctx);
+        let lslug = src
+            .file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(numbered)
+            .map(|(_, s)| s)
+            .unwrap_or_default();
+        if let Some(l) = module.lessons.iter_mut().find(|l| l.slug == lslug) {
+            l.body_html = html;
+            l.content_hash = hash_json(&(
+                &l.title,
+                l.position,
+                l.estimated_minutes,
+                &l.objectives,
+                l.free_preview,
+                &l.body_html,
+                &module.slug,
+            ));
+        }
+    }
+    for m in &mut modules {
+        m.lessons.sort_by_key(|l| l.position);
+        m.content_hash = hash_json(&(&m.title, &m.summary, m.position));
+    }
+    modules.sort_by_key(|m| m.position);
+    for q in &mut quizzes {
+        q.content_hash = hash_json(&(
+            &q.title,
+            &q.module_slug,
+            q.is_final,
+            q.required,
+            q.requires_other_requirements,
+            q.pass_percent,
+            q.max_attempts,
+            q.time_limit_minutes,
+            q.cooldown_minutes,
+            &q.review,
+            &q.draw,
+        ));
+    }
+
+    let ctx = Context {
+        course: &slug,
+        module: None,
+    };
+    Some(CourseModel {
+        description_html: render::render(&raw.description, &ctx),
+        slug: slug.clone(),
+        title: raw.title,
+        summary: raw.summary,
+        level: raw.level.into_inner(),
+        estimated_hours: raw.estimated_hours as i32,
+        contact_hours: raw.contact_hours,
+        sequential: raw.sequential,
+        access_days: raw.access_days as i32,
+        published: raw.published,
+        completion_all_lessons: raw.completion.all_lessons,
+        completion_externship: raw.completion.externship,
+        modules,
+        quizzes,
+        externship,
+        assets,
+        content_hash: sha256_hex(
+            &files
+                .iter()
+                .flat_map(|(k, v)| [k.as_bytes(), v.as_slice()])
+                .collect::<Vec<_>>(),
+        ),
+    })
+}
+
+fn check_text(p: &mut Problems<'_>, file: &Path, line: usize, what: &str, value: &str, max: usize) {
+    let n = value.trim().chars().count();
+    if n == 0 {
+        p.add(file, line, format!("{what} must not be empty"));
+    } else if n > max {
+        p.add(
+            file,
+            line,
+            format!("{what} is longer than {max} characters"),
+        );
+    }
+}
+
+fn quiz_model(
+    p: &mut Problems<'_>,
+    file: &Path,
+    text: &str,
+    q: &Spanned<RawQuiz>,
+    module: Option<&str>,
+    in_module: bool,
+) -> Option<QuizModel> {
+    let line = line_of(text, q.span().start);
+    let r = q.get_ref();
+    let before = p.list.len();
+    let slug = r.slug.get_ref();
+    if !valid_slug(slug) {
+        p.add(
+            file,
+            line,
+            format!("quiz slug `{slug}` is not a valid slug"),
+        );
+    }
+    check_text(p, file, line, "quiz title", &r.title, 200);
+    if !(1..=100).contains(&r.pass_percent) {
+        p.add(file, line, "pass_percent must be from 1 to 100");
+    }
+    if r.max_attempts < 0 || r.max_attempts > 1000 {
+        p.add(
+            file,
+            line,
+            "max_attempts must be from 0 (unlimited) to 1000",
+        );
+    }
+    if !(0..=1440).contains(&r.time_limit_minutes) {
+        p.add(
+            file,
+            line,
+            "time_limit_minutes must be from 0 (untimed) to 1440",
+        );
+    }
+    if !(0..=525600).contains(&r.cooldown_minutes) {
+        p.add(file, line, "cooldown_minutes must be from 0 to 525600");
+    }
+    if !["after_submit", "after_pass", "after_attempts_used"].contains(&r.review.as_str()) {
+        p.add(
+            file,
+            line,
+            "review must be after_submit, after_pass or after_attempts_used",
+        );
+    }
+    if r.draw.is_empty() {
+        p.add(file, line, format!("quiz `{slug}` draws no questions"));
+    }
+    let mut seen = HashSet::new();
+    for d in &r.draw {
+        if d.count < 1 {
+            p.add(
+                file,
+                line,
+                format!("quiz `{slug}`: a draw count must be at least 1"),
+            );
+        }
+        if !seen.insert(d.bank.clone()) {
+            p.add(
+                file,
+                line,
+                format!("quiz `{slug}` names bank `{}` twice", d.bank),
+            );
+        }
+    }
+    if in_module && r.r#final {
+        p.add(
+            file,
+            line,
+            "the final exam is declared in course.toml, not in a module",
+        );
+    }
+    if !in_module && r.required.is_some() {
+        p.add(
+            file,
+            line,
+            "course-level quizzes become required through [completion].quizzes",
+        );
+    }
+    if p.list.len() > before {
+        return None;
+    }
+    Some(QuizModel {
+        slug: slug.clone(),
+        module_slug: module.map(str::to_string),
+        title: r.title.clone(),
+        is_final: r.r#final,
+        required: r.required.unwrap_or(false),
+        requires_other_requirements: r.requires_other_requirements,
+        pass_percent: r.pass_percent as i32,
+        max_attempts: r.max_attempts as i32,
+        time_limit_minutes: r.time_limit_minutes as i32,
+        cooldown_minutes: r.cooldown_minutes as i32,
+        review: r.review.clone(),
+        draw: r
+            .draw
+            .iter()
+            .map(|d| Draw {
+                bank: d.bank.clone(),
+                count: d.count as i32,
+            })
+            .collect(),
+        content_hash: String::new(),
+    })
+}
+
+fn externship_model(
+    p: &mut Problems<'_>,
+    file: &Path,
+    text: &str,
+    e: &Spanned<RawExternship>,
+    course: &str,
+) -> Option<ExternshipModel> {
+    let line = line_of(text, e.span().start);
+    let r = e.get_ref();
+    let before = p.list.len();
+    if !(r.total_hours.is_finite() && r.total_hours > 0.0 && r.total_hours < 100000.0) {
+        p.add(file, line, "externship.total_hours must be more than zero");
+    }
+    let mut slugs = HashSet::new();
+    let mut dept_sum = 0.0;
+    for d in &r.departments {
+        if !valid_slug(&d.slug) || !slugs.insert(d.slug.clone()) {
+            p.add(
+                file,
+                line,
+                format!("department slug `{}` is invalid or repeated", d.slug),
+            );
+        }
+        check_text(p, file, line, "department name", &d.name, 100);
+        if !(d.min_hours.is_finite() && d.min_hours > 0.0) {
+            p.add(
+                file,
+                line,
+                format!("department `{}`: min_hours must be more than zero", d.slug),
+            );
+        }
+        dept_sum += d.min_hours;
+    }
+    if dept_sum > r.total_hours + 1e-9 {
+        p.add(
+            file,
+            line,
+            format!(
+                "department minimums add up to {dept_sum} hours, more than total_hours {}",
+                r.total_hours
+            ),
+        );
+    }
+    let mut slugs = HashSet::new();
+    for pr in &r.procedures {
+        if !valid_slug(&pr.slug) || !slugs.insert(pr.slug.clone()) {
+            p.add(
+                file,
+                line,
+                format!("procedure slug `{}` is invalid or repeated", pr.slug),
+            );
+        }
+        check_text(p, file, line, "procedure name", &pr.name, 100);
+        if pr.min_count < 1 || pr.min_count > 100000 {
+            p.add(
+                file,
+                line,
+                format!("procedure `{}`: min_count must be at least 1", pr.slug),
+            );
+        }
+    }
+    if let Some(n) = r.min_total_procedures {
+        let sum: i64 = r.procedures.iter().map(|p| p.min_count).sum();
+        if n < 1 {
+            p.add(file, line, "min_total_procedures must be at least 1");
+        } else if r.procedures.is_empty() {
+            p.add(file, line, "min_total_procedures needs a procedures list");
+        } else if n < sum {
+            p.add(
+                file,
+                line,
+                format!(
+                    "min_total_procedures ({n}) is less than the procedures' own minimums ({sum})"
+                ),
+            );
+        }
+    }
+    if p.list.len() > before {
+        return None;
+    }
+    let ctx = Context {
+        course,
+        module: None,
+    };
+    Some(ExternshipModel {
+        total_hours: r.total_hours,
+        departments: r
+            .departments
+            .iter()
+            .map(|d| Requirement {
+                slug: d.slug.clone(),
+                name: d.name.clone(),
+                minimum: d.min_hours,
+            })
+            .collect(),
+        procedures: r
+            .procedures
+            .iter()
+            .map(|d| Requirement {
+                slug: d.slug.clone(),
+                name: d.name.clone(),
+                minimum: d.min_count as f64,
+            })
+            .collect(),
+        min_total_procedures: r.min_total_procedures.map(|n| n as i32),
+        notes_html: r.notes.as_deref().map(|n| render::render(n, &ctx)),
+    })
+}
+
+fn lesson_front(
+    p: &mut Problems<'_>,
+    file: &Path,
+    text: &str,
+    slug: &str,
+    position: i32,
+    module_slug: &str,
+    module_dir: &Path,
+) -> Option<(LessonModel, LessonSource)> {
+    let normalized = text.replace("\r\n", "\n");
+    let Some(rest) = normalized.strip_prefix("+++\n") else {
+        p.add(
+            file,
+            1,
+            "a lesson starts with TOML front matter between `+++` lines",
+        );
+        return None;
+    };
+    let Some(end) = rest
+        .find("\n+++\n")
+        .or_else(|| rest.strip_suffix("\n+++").map(|s| s.len()))
+    else {
+        p.add(file, 1, "the front matter has no closing `+++` line");
+        return None;
+    };
+    let front = &rest[..end + 1];
+    let body = rest.get(end + 5..).unwrap_or("").to_string();
+    let fm: RawFrontMatter = parse_toml(p, file, front, 1)?;
+    let front_lines = front.matches('\n').count();
+    let body_offset_lines = front_lines + 3; // the two +++ lines, 1-based
+    let before = p.list.len();
+    check_text(p, file, 2, "title", &fm.title, 200);
+    if !(1..=600).contains(&fm.estimated_minutes) {
+        p.add(file, 2, "estimated_minutes must be from 1 to 600");
+    }
+    if fm.objectives.is_empty() {
+        p.add(file, 2, "a lesson lists its learning objectives");
+    }
+    for o in &fm.objectives {
+        check_text(p, file, 2, "an objective", o, 300);
+    }
+    if body.trim().is_empty() {
+        p.add(file, body_offset_lines, "the lesson has no text");
+    }
+    if p.list.len() > before {
+        return None;
+    }
+    Some((
+        LessonModel {
+            slug: slug.to_string(),
+            position,
+            title: fm.title,
+            estimated_minutes: fm.estimated_minutes as i32,
+            objectives: fm.objectives,
+            free_preview: fm.free_preview,
+            body_html: String::new(),
+            content_hash: String::new(),
+        },
+        LessonSource {
+            file: file.to_path_buf(),
+            text: text.to_string(),
+            body_offset_lines,
+            body,
+            module_slug: module_slug.to_string(),
+            module_dir: module_dir.to_path_buf(),
+        },
+    ))
+}
+
+fn asset(p: &mut Problems<'_>, file: &Path, module: &str) -> Option<AssetModel> {
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let content_type = match ext.as_str() {
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        _ => {
+            p.add(file, 1, "images are .svg, .png, .jpg or .webp");
+            return None;
+        }
+    };
+    let valid_name = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
+        && !name.starts_with('.');
+    if !valid_name {
+        p.add(file, 1, "image file names use a-z, 0-9, -, _ and .");
+        return None;
+    }
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            p.add(file, 1, format!("cannot read: {e}"));
+            return None;
+        }
+    };
+    if bytes.len() > 2 * 1024 * 1024 {
+        p.add(file, 1, "images are at most 2 MiB");
+        return None;
+    }
+    if ext == "svg" {
+        let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+        let bad = [
+            ("<script", "a <script> element"),
+            ("<foreignobject", "a <foreignObject> element"),
+            ("javascript:", "a javascript: URL"),
+            ("href=\"http", "an external reference"),
+            ("href='http", "an external reference"),
+            ("href=\"//", "an external reference"),
+            ("@import", "an external stylesheet"),
+            ("url(http", "an external reference"),
+        ];
+        for (needle, what) in bad {
+            if let Some(i) = text.find(needle) {
+                p.add(file, line_of(&text, i), format!("unsafe SVG: {what}"));
+            }
+        }
+        let handler = text.match_indices(" on").find(|(i, _)| {
+            let after: String = text[i + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
+            !after.is_empty() && text[i + 3 + after.len()..].trim_start().starts_with('=')
+        });
+        if let Some((i, _)) = handler {
+            p.add(
+                file,
+                line_of(&text, i),
+                "unsafe SVG: an event handler attribute",
+            );
+        }
+    }
+    Some(AssetModel {
+        path: format!("{module}/images/{name}"),
+        content_type: content_type.into(),
+        sha256: sha256_hex(&[&bytes]),
+        bytes,
+    })
+}
+
+fn bank_model(
+    p: &mut Problems<'_>,
+    file: &Path,
+    text: &str,
+    course: &str,
+    module: &str,
+) -> Option<BankModel> {
+    let raw: RawBank = parse_toml(p, file, text, 0)?;
+    let before = p.list.len();
+    let mut seen = HashSet::new();
+    let mut questions = Vec::new();
+    let ctx = Context {
+        course,
+        module: Some(module),
+    };
+    for (i, q) in raw.questions.iter().enumerate() {
+        let line = line_of(text, q.span().start);
+        let r = q.get_ref();
+        if !valid_slug(&r.slug) {
+            p.add(
+                file,
+                line,
+                format!("question slug `{}` is not a valid slug", r.slug),
+            );
+        } else if !seen.insert(r.slug.clone()) {
+            p.add(file, line, format!("duplicate question slug `{}`", r.slug));
+        }
+        check_text(p, file, line, "prompt", &r.prompt, 4000);
+        check_text(p, file, line, "explanation", &r.explanation, 4000);
+        for (what, md) in [("prompt", &r.prompt), ("explanation", &r.explanation)] {
+            let (findings, refs) = render::check(md);
+            for f in findings {
+                p.add(file, line, format!("{what}: {}", f.message));
+            }
+            if !refs.is_empty() {
+                p.add(
+                    file,
+                    line,
+                    format!("{what}: questions may not link to lessons or images"),
+                );
+            }
+        }
+        let unused = |p: &mut Problems<'_>, present: bool, key: &str| {
+            if present {
+                p.add(
+                    file,
+                    line,
+                    format!("`{key}` does not belong to a {} question", r.kind),
+                );
+            }
+        };
+        let render_md = |s: &str| render::render(s, &ctx);
+        let spec: Option<Value> = match r.kind.as_str() {
+            "single" | "multiple" => {
+                unused(p, r.answer.is_some(), "answer");
+                unused(p, r.pairs.is_some(), "pairs");
+                unused(p, r.items.is_some(), "items");
+                unused(p, r.tolerance.is_some(), "tolerance");
+                unused(p, r.distractors.is_some(), "distractors");
+                match &r.choices {
+                    None => {
+                        p.add(file, line, "choices are missing");
+                        None
+                    }
+                    Some(c) => {
+                        let correct = c.iter().filter(|c| c.correct).count();
+                        if !(2..=8).contains(&c.len()) {
+                            p.add(file, line, "a question has 2 to 8 choices");
+                        }
+                        if r.kind == "single" && correct != 1 {
+                            p.add(file, line, format!("a single-choice question has exactly one correct choice (found {correct})"));
+                        }
+                        if r.kind == "multiple" && correct == 0 {
+                            p.add(
+                                file,
+                                line,
+                                "a multiple-choice question has no correct choice",
+                            );
+                        }
+                        let texts: HashSet<&str> = c.iter().map(|c| c.text.trim()).collect();
+                        if texts.len() != c.len() || texts.contains("") {
+                            p.add(file, line, "choices must be distinct and not empty");
+                        }
+                        Some(
+                            json!({ "choices": c.iter().map(|c| json!({ "html": render_md(&c.text), "correct": c.correct })).collect::<Vec<_>>() }),
+                        )
+                    }
+                }
+            }
+            "true_false" => {
+                unused(p, r.choices.is_some(), "choices");
+                unused(p, r.pairs.is_some(), "pairs");
+                unused(p, r.items.is_some(), "items");
+                unused(p, r.tolerance.is_some(), "tolerance");
+                match r.answer.as_ref().and_then(|a| a.as_bool()) {
+                    Some(b) => Some(json!({ "answer": b })),
+                    None => {
+                        p.add(
+                            file,
+                            line,
+                            "a true_false question has `answer = true` or `answer = false`",
+                        );
+                        None
+                    }
+                }
+            }
+            "matching" => {
+                unused(p, r.choices.is_some(), "choices");
+                unused(p, r.answer.is_some(), "answer");
+                unused(p, r.items.is_some(), "items");
+                unused(p, r.tolerance.is_some(), "tolerance");
+                match &r.pairs {
+                    None => {
+                        p.add(file, line, "pairs are missing");
+                        None
+                    }
+                    Some(pairs) => {
+                        if !(2..=10).contains(&pairs.len()) {
+                            p.add(file, line, "a matching question has 2 to 10 pairs");
+                        }
+                        let lefts: HashSet<&str> = pairs.iter().map(|p| p.left.trim()).collect();
+                        let mut rights: HashSet<&str> =
+                            pairs.iter().map(|p| p.right.trim()).collect();
+                        if lefts.len() != pairs.len()
+                            || rights.len() != pairs.len()
+                            || lefts.contains("")
+                            || rights.contains("")
+                        {
+                            p.add(
+                                file,
+                                line,
+                                "matching pairs need distinct, non-empty left and right texts",
+                            );
+                        }
+                        let distractors = r.distractors.clone().unwrap_or_default();
+                        for d in &distractors {
+                            if !rights.insert(d.trim()) {
+                                p.add(
+                                    file,
+                                    line,
+                                    format!("distractor `{d}` repeats a right-hand text"),
+                                );
+                            }
+                        }
+                        Some(json!({
+                            "pairs": pairs.iter().map(|p| json!({ "left": render_md(&p.left), "right": render_md(&p.right) })).collect::<Vec<_>>(),
+                            "distractors": distractors.iter().map(|d| render_md(d)).collect::<Vec<_>>(),
+                        }))
+                    }
+                }
+            }
+            "ordering" => {
+                unused(p, r.choices.is_some(), "choices");
+                unused(p, r.answer.is_some(), "answer");
+                unused(p, r.pairs.is_some(), "pairs");
+                unused(p, r.tolerance.is_some(), "tolerance");
+                match &r.items {
+                    None => {
+                        p.add(file, line, "items are missing");
+                        None
+                    }
+                    Some(items) => {
+                        let distinct: HashSet<&str> = items.iter().map(|s| s.trim()).collect();
+                        if !(2..=10).contains(&items.len()) {
+                            p.add(file, line, "an ordering question has 2 to 10 items");
+                        }
+                        if distinct.len() != items.len() || distinct.contains("") {
+                            p.add(file, line, "ordering items must be distinct and not empty");
+                        }
+                        Some(
+                            json!({ "items": items.iter().map(|s| render_md(s)).collect::<Vec<_>>() }),
+                        )
+                    }
+                }
+            }
+            "numeric" => {
+                unused(p, r.choices.is_some(), "choices");
+                unused(p, r.pairs.is_some(), "pairs");
+                unused(p, r.items.is_some(), "items");
+                let answer = r
+                    .answer
+                    .as_ref()
+                    .and_then(|a| a.as_float().or_else(|| a.as_integer().map(|i| i as f64)));
+                let tolerance = r.tolerance.unwrap_or(0.0);
+                match answer {
+                    Some(a) if a.is_finite() && tolerance.is_finite() && tolerance >= 0.0 => {
+                        Some(json!({ "answer": a, "tolerance": tolerance, "unit": r.unit }))
+                    }
+                    Some(_) => {
+                        p.add(
+                            file,
+                            line,
+                            "a numeric answer must be finite and its tolerance zero or more",
+                        );
+                        None
+                    }
+                    None => {
+                        p.add(file, line, "a numeric question has a number `answer`");
+                        None
+                    }
+                }
+            }
+            other => {
+                p.add(file, line, format!("unknown question type `{other}` (single, multiple, true_false, matching, ordering, numeric)"));
+                None
+            }
+        };
+        if let Some(spec) = spec {
+            let prompt_html = render_md(&r.prompt);
+            let explanation_html = render_md(&r.explanation);
+            let content_hash = hash_json(&(
+                &r.kind,
+                &prompt_html,
+                &explanation_html,
+                r.shuffle,
+                &spec,
+                i,
+            ));
+            questions.push(QuestionModel {
+                slug: r.slug.clone(),
+                position: i as i32,
+                kind: r.kind.clone(),
+                prompt_html,
+                explanation_html,
+                shuffle: r.shuffle,
+                spec,
+                content_hash,
+            });
+        }
+    }
+    if raw.questions.is_empty() {
+        p.add(file, 1, "the question bank is empty");
+    }
+    if p.list.len() > before {
+        return None;
+    }
+    Some(BankModel {
+        slug: module.to_string(),
+        questions,
+    })
+}

@@ -1,0 +1,13 @@
+//! The catalog: course content as files (`courses/`), their validation and import, and the
+//! public catalog API.
+
+pub mod api;
+pub mod import;
+pub mod load;
+pub mod model;
+pub mod render;
+
+/// The catalog routes, under `/api/v1`.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.configure(api::routes);
+}

@@ -1,0 +1,120 @@
+//! Validated course content, ready to import. Built by [`super::load`] from the files.
+
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CourseModel {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub description_html: String,
+    pub level: String,
+    pub estimated_hours: i32,
+    pub contact_hours: f64,
+    pub sequential: bool,
+    pub access_days: i32,
+    pub published: bool,
+    pub completion_all_lessons: bool,
+    pub completion_externship: bool,
+    pub modules: Vec<ModuleModel>,
+    /// Course-level and module quizzes.
+    pub quizzes: Vec<QuizModel>,
+    pub externship: Option<ExternshipModel>,
+    pub assets: Vec<AssetModel>,
+    /// SHA-256 of every source file of the course (paths and bytes).
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleModel {
+    pub slug: String,
+    pub position: i32,
+    pub title: String,
+    pub summary: String,
+    pub lessons: Vec<LessonModel>,
+    pub bank: Option<BankModel>,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonModel {
+    pub slug: String,
+    pub position: i32,
+    pub title: String,
+    pub estimated_minutes: i32,
+    pub objectives: Vec<String>,
+    pub free_preview: bool,
+    pub body_html: String,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BankModel {
+    pub slug: String,
+    pub questions: Vec<QuestionModel>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionModel {
+    pub slug: String,
+    pub position: i32,
+    pub kind: String,
+    pub prompt_html: String,
+    pub explanation_html: String,
+    pub shuffle: bool,
+    /// The kind's data, e.g. `{"choices": [{"html": "...", "correct": true}, ...]}`.
+    pub spec: Value,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuizModel {
+    pub slug: String,
+    /// The module the quiz belongs to (`None`: course-level, such as the final exam).
+    pub module_slug: Option<String>,
+    pub title: String,
+    pub is_final: bool,
+    pub required: bool,
+    pub requires_other_requirements: bool,
+    pub pass_percent: i32,
+    pub max_attempts: i32,
+    pub time_limit_minutes: i32,
+    pub cooldown_minutes: i32,
+    pub review: String,
+    pub draw: Vec<Draw>,
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Draw {
+    pub bank: String,
+    pub count: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternshipModel {
+    pub total_hours: f64,
+    pub departments: Vec<Requirement>,
+    pub procedures: Vec<Requirement>,
+    pub min_total_procedures: Option<i32>,
+    pub notes_html: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    pub slug: String,
+    pub name: String,
+    /// Hours (departments) or a count (procedures).
+    pub minimum: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetModel {
+    /// `<module-slug>/images/<file>`.
+    pub path: String,
+    pub content_type: String,
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
