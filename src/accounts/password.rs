@@ -1,16 +1,20 @@
-//! Password hashing with argon2id, off the async workers and with a cap on concurrent hashes.
+//! Password hashing with argon2id on a fixed set of hasher threads.
 //!
-//! Parameters are argon2's defaults, which are OWASP's minimum (m = 19 MiB, t = 2, p = 1). At
-//! most `hash_concurrency` hashes run at once, so a login flood uses at most that many × 19 MiB;
-//! further requests wait their turn. Unknown accounts are verified against a dummy hash so the
-//! response time does not reveal whether an account exists.
+//! Parameters are argon2's defaults, which are OWASP's minimum (m = 19 MiB, t = 2, p = 1).
+//! `hash_concurrency` dedicated threads do all hashing, so a sign-in flood uses at most that
+//! many × 19 MiB (each thread's allocator reuses its block; with tokio's blocking pool every new
+//! thread kept its own 19 MiB and a flood left hundreds of MiB resident). Waiting jobs are
+//! bounded too: past `QUEUE_PER_THREAD` per thread, new requests get 503 `server_busy`. Unknown
+//! accounts are verified against a dummy hash so the response time does not reveal whether an
+//! account exists.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::http::AppError;
 
@@ -29,9 +33,14 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .to_string()
 });
 
+/// Jobs that may wait per hasher thread before requests are refused.
+pub const QUEUE_PER_THREAD: usize = 256;
+
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: SyncSender<Job>,
 }
 
 /// The outcome of checking a password.
@@ -43,26 +52,61 @@ pub struct Verified {
 }
 
 impl PasswordHasher {
-    pub fn new(concurrency: usize) -> PasswordHasher {
+    /// Starts `threads` hasher threads; they end when the last handle is dropped.
+    pub fn new(threads: usize) -> PasswordHasher {
         // Build the dummy hash now rather than during the first sign-in.
         LazyLock::force(&DUMMY_HASH);
-        PasswordHasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+        let threads = threads.max(1);
+        let (tx, rx) = sync_channel::<Job>(threads * QUEUE_PER_THREAD);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = Arc::clone(&rx);
+            std::thread::Builder::new()
+                .name(format!("hasher-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // every sender dropped
+                        }
+                    }
+                })
+                .expect("starting a hasher thread");
         }
+        PasswordHasher { jobs: tx }
     }
 
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            // The request went away while queued (client timeout): skip the work.
+            if !done.is_closed() {
+                let _ = done.send(f());
+            }
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                return Err(AppError::server_busy(anyhow::anyhow!(
+                    "password hasher queue full"
+                )));
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(AppError::internal(anyhow::anyhow!(
+                    "hasher threads stopped"
+                )));
+            }
+        }
+        result
             .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("hash semaphore closed: {e}")))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("hash task failed: {e}")))
+            .map_err(|e| AppError::internal(anyhow::anyhow!("hash job dropped: {e}")))
     }
 
     /// Hashes a new password (PHC string: `$argon2id$v=19$m=19456,t=2,p=1$...`).

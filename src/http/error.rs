@@ -124,8 +124,8 @@ impl AppError {
         e
     }
 
-    /// Every connection is busy: 503 with a short `Retry-After`.
-    pub fn database_busy(cause: impl Into<anyhow::Error>) -> Self {
+    /// Every connection (or hasher) is busy: 503 with a short `Retry-After`.
+    pub fn server_busy(cause: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "server_busy",
@@ -290,7 +290,7 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
         use deadpool::managed::{PoolError, TimeoutType};
         match &e {
-            PoolError::Timeout(TimeoutType::Wait) => AppError::database_busy(e),
+            PoolError::Timeout(TimeoutType::Wait) => AppError::server_busy(e),
             _ => AppError::database_unavailable(e),
         }
     }
