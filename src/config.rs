@@ -577,7 +577,13 @@ mod tests {
 
     #[test]
     fn bad_mail_settings_are_reported_by_name() {
-        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        // (variables given, variable reported, part of the message)
+        type Case = (
+            &'static [(&'static str, &'static str)],
+            &'static str,
+            &'static str,
+        );
+        let cases: &[Case] = &[
             (
                 &[("BENCHSIDE_SMTP_URL", "http://mail.example.org")],
                 "BENCHSIDE_SMTP_URL",
