@@ -6,10 +6,12 @@
 //! - [`telemetry`]: structured logs (`pretty` or `json`).
 //! - [`db`]: the pool, embedded migrations, the private development cluster, `schema.rs`.
 //! - [`http`]: the app factory, error envelope, middleware, health and OpenAPI.
+//! - [`mail`]: mail templates, transports (SMTP, files), the outbox and its worker.
 //! - [`server`]: what `serve`, `migrate` and `check` do, shared by the binary and the tests.
 
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod mail;
 pub mod server;
 pub mod telemetry;

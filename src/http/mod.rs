@@ -93,10 +93,11 @@ async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
     )
 }
 
-/// A bound, not yet running HTTP server.
+/// A bound, not yet running HTTP server, and the mail outbox worker that runs beside it.
 pub struct Application {
     server: Server,
     addr: SocketAddr,
+    mail_worker: Option<crate::mail::WorkerHandle>,
 }
 
 impl Application {
@@ -107,6 +108,8 @@ impl Application {
     }
 
     /// Builds the server on a given listener; tests bind port 0 and pass their own routes.
+    /// Starts the mail outbox worker (unless `BENCHSIDE_MAIL_WORKER` is off) on the current
+    /// Tokio runtime; it stops when the server stops.
     pub fn build_with(
         config: Arc<Config>,
         db: DbPool,
@@ -118,7 +121,11 @@ impl Application {
         let openapi = Arc::new(openapi::document());
         let workers = config.workers;
         let shutdown_secs = config.shutdown_timeout.as_secs().max(1);
-        let state = web::Data::new(AppState { config, db });
+        let mail = config.mail.worker.then(|| config.mail.clone());
+        let state = web::Data::new(AppState {
+            config,
+            db: db.clone(),
+        });
         let mut server =
             HttpServer::new(move || build_app(state.clone(), openapi.clone(), extra.clone()))
                 .listen(listener)?
@@ -127,9 +134,19 @@ impl Application {
         if !handle_signals {
             server = server.disable_signals();
         }
+        let mail_worker = match mail {
+            Some(mail) => {
+                let transport = crate::mail::MailTransport::from_config(&mail)
+                    .map_err(|e| std::io::Error::other(format!("mail transport: {e:#}")))?;
+                let settings = crate::mail::WorkerSettings::from_config(&mail);
+                Some(crate::mail::Worker::new(db, transport, mail.from, settings).spawn())
+            }
+            None => None,
+        };
         Ok(Application {
             server: server.run(),
             addr,
+            mail_worker,
         })
     }
 
@@ -142,8 +159,13 @@ impl Application {
         self.server.handle()
     }
 
-    /// Runs until stopped by a signal (SIGTERM: graceful) or through the handle.
+    /// Runs until stopped by a signal (SIGTERM: graceful) or through the handle, then stops
+    /// the mail worker (letting the round in flight finish, for up to 10 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(worker) = self.mail_worker {
+            worker.stop(std::time::Duration::from_secs(10)).await;
+        }
+        result
     }
 }
