@@ -288,10 +288,26 @@ impl Config {
 /// The mail settings: `BENCHSIDE_SMTP_URL`, `BENCHSIDE_MAIL_*` and `BENCHSIDE_SMTP_TIMEOUT_MS`.
 fn mail_config(r: &mut Reader, env: Environment, data_dir: &std::path::Path) -> Option<MailConfig> {
     let production = env == Environment::Production;
-    let smtp_url = r
-        .parse("BENCHSIDE_SMTP_URL", None, |v| parse_smtp_url(v).map(Some))
-        .flatten();
+    // Parsed by hand: an error must not repeat the URL's password.
     let smtp_url_given = r.get("BENCHSIDE_SMTP_URL").is_some();
+    let smtp_url = r
+        .get("BENCHSIDE_SMTP_URL")
+        .and_then(|v| match parse_smtp_url(&v) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                let shown = match Url::parse(&v) {
+                    Ok(mut u) if u.password().is_some() => {
+                        let _ = u.set_password(Some("********"));
+                        u.to_string()
+                    }
+                    Ok(_) => v.clone(),
+                    Err(_) if v.contains('@') => "<hidden: it may hold a password>".into(),
+                    Err(_) => v.clone(),
+                };
+                r.error("BENCHSIDE_SMTP_URL", format!("{message} (got {shown:?})"));
+                None
+            }
+        });
     let transport_given = r.get("BENCHSIDE_MAIL_TRANSPORT").is_some();
     let default_transport = if smtp_url_given {
         MailTransportKind::Smtp
@@ -317,6 +333,21 @@ fn mail_config(r: &mut Reader, env: Environment, data_dir: &std::path::Path) -> 
             "is required when BENCHSIDE_MAIL_TRANSPORT is `smtp`".into(),
         ),
         _ => {}
+    }
+
+    if production
+        && let Some(url) = &smtp_url
+        && url.password().is_some()
+        && url.scheme() == "smtp"
+        && !url
+            .query_pairs()
+            .any(|(k, v)| k == "tls" && v == "required")
+    {
+        r.error(
+            "BENCHSIDE_SMTP_URL",
+            "would send its password without TLS; use smtps:// or ?tls=required in production"
+                .into(),
+        );
     }
 
     let default_from: lettre::message::Mailbox = "Benchside <no-reply@localhost>"
@@ -600,6 +631,16 @@ mod tests {
                 "`tls` must be",
             ),
             (
+                &[("BENCHSIDE_SMTP_URL", "smtp://u:secret@host?tls=no")],
+                "BENCHSIDE_SMTP_URL",
+                "u:********@host",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_URL", "smtp//u:secret@host")],
+                "BENCHSIDE_SMTP_URL",
+                "hidden",
+            ),
+            (
                 &[("BENCHSIDE_SMTP_URL", "smtps://host?tls=required")],
                 "BENCHSIDE_SMTP_URL",
                 "always TLS",
@@ -667,6 +708,7 @@ mod tests {
         ];
         for (given, var, message) in cases {
             let err = Config::from_vars(vars(given)).unwrap_err();
+            assert!(!err.to_string().contains("secret"), "{err}");
             assert!(
                 err.0
                     .iter()
@@ -715,6 +757,30 @@ mod tests {
             err[0].starts_with("BENCHSIDE_MAIL_TRANSPORT: `file` is refused in production"),
             "{err:?}"
         );
+
+        for url in [
+            "smtp://app:secret@relay.example.org:587",
+            "smtp://app:secret@relay.example.org:587?tls=opportunistic",
+        ] {
+            let err = with(&[
+                ("BENCHSIDE_SMTP_URL", url),
+                ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
+            ])
+            .unwrap_err();
+            assert_eq!(err.0.len(), 1, "{err}");
+            assert_eq!(err.0[0].var, "BENCHSIDE_SMTP_URL");
+            assert!(err.0[0].message.contains("without TLS"), "{err}");
+        }
+        for url in [
+            "smtps://app:secret@relay.example.org",
+            "smtp://app:secret@relay.example.org:587?tls=required",
+        ] {
+            with(&[
+                ("BENCHSIDE_SMTP_URL", url),
+                ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
+            ])
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        }
 
         let ok = with(&[
             ("BENCHSIDE_SMTP_URL", "smtp://relay:25"),

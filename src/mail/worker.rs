@@ -45,7 +45,7 @@ impl WorkerSettings {
     pub fn from_config(c: &MailConfig) -> WorkerSettings {
         WorkerSettings {
             poll_interval: c.poll_interval,
-            batch_size: 10,
+            batch_size: 8,
             max_attempts: c.max_attempts,
             retry_base: c.retry_base,
             retry_cap: Duration::from_secs(5 * 3600),

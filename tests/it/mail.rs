@@ -800,3 +800,70 @@ async fn production_refuses_mail_to_files_and_requires_a_relay_and_a_sender() {
     let got = sink.wait_for(1, WAIT).await;
     assert_eq!(got[0].from, "no-reply@example.org");
 }
+
+#[actix_web::test]
+async fn tls_required_refuses_a_relay_without_starttls() {
+    let sink = SmtpSink::start();
+    let out = benchside(&["mail", "send-test", "--to", "ops@example.org"])
+        .env("BENCHSIDE_SMTP_URL", format!("{}?tls=required", sink.url()))
+        .env("BENCHSIDE_SMTP_TIMEOUT_MS", "2000")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("could not send a test message"), "{stderr}");
+    assert!(
+        sink.messages().is_empty(),
+        "nothing goes out in plain text when TLS is required"
+    );
+}
+
+#[actix_web::test]
+async fn with_the_worker_off_mail_stays_queued() {
+    let sink = SmtpSink::start();
+    let app = app_for(&sink)
+        .var("BENCHSIDE_MAIL_WORKER", "false")
+        .build()
+        .await;
+    let id = enqueue(&mut *app.conn().await, &reset_for("ana@example.org"))
+        .await
+        .unwrap();
+    // Ten poll intervals: a running worker would have sent it.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(sink.messages().is_empty());
+    let r = rows(&mut *app.conn().await).await;
+    assert_eq!(
+        (r[0].id, r[0].status.as_str(), r[0].attempts),
+        (id, "pending", 0)
+    );
+}
+
+#[test]
+fn check_reports_the_mail_settings_without_the_password() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = benchside(&["check"])
+        .env(
+            "DATABASE_URL",
+            format!("postgres://app@127.0.0.1:{closed}/x"),
+        )
+        .env(
+            "BENCHSIDE_SMTP_URL",
+            "smtps://mailer:s3cret@smtp.example.org",
+        )
+        .env("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>")
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains(
+            "  mail            smtp smtps://mailer:********@smtp.example.org from Benchside \
+             <no-reply@example.org>; outbox worker on\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("s3cret"), "{stdout}");
+}
