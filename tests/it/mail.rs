@@ -867,3 +867,64 @@ fn check_reports_the_mail_settings_without_the_password() {
     );
     assert!(!stdout.contains("s3cret"), "{stdout}");
 }
+
+#[actix_web::test]
+async fn serve_runs_the_worker_and_stops_it_on_sigterm() {
+    let sink = SmtpSink::start();
+    let db = TestDb::migrated().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("serve-mail-{}.log", Uuid::new_v4().simple()));
+    let mut child = benchside(&["serve"])
+        .env("DATABASE_URL", &db.url)
+        .env("BENCHSIDE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("BENCHSIDE_SMTP_URL", sink.url())
+        .env("BENCHSIDE_MAIL_POLL_MS", "50")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let client = awc::Client::default();
+    let started = Instant::now();
+    loop {
+        assert!(child.try_wait().unwrap().is_none(), "serve exited early");
+        assert!(started.elapsed() < WAIT, "serve did not become ready");
+        if let Ok(res) = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && res.status() == 200
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+
+    let mut conn = db.conn().await;
+    enqueue(&mut conn, &reset_for("ana@example.org"))
+        .await
+        .unwrap();
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got[0].to, vec!["ana@example.org"]);
+
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < WAIT, "serve did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("mail worker started"), "{text}");
+    assert!(text.contains("mail worker stopped"), "{text}");
+    let _ = std::fs::remove_file(&log);
+}
