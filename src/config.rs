@@ -107,6 +107,47 @@ pub struct Config {
     pub max_json_bytes: usize,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_timeout: Duration,
+    /// Outgoing mail: transport, sender, and the outbox worker.
+    pub mail: MailConfig,
+}
+
+/// How mail leaves the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailTransportKind {
+    /// An SMTP relay (`BENCHSIDE_SMTP_URL`).
+    Smtp,
+    /// One `.eml` file per message under `$BENCHSIDE_DATA_DIR/mail` (development only).
+    File,
+}
+
+impl MailTransportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailTransportKind::Smtp => "smtp",
+            MailTransportKind::File => "file",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub transport: MailTransportKind,
+    /// `BENCHSIDE_SMTP_URL`; always set when `transport` is `Smtp`.
+    pub smtp_url: Option<Url>,
+    /// Connect and per-command timeout for SMTP.
+    pub smtp_timeout: Duration,
+    /// The `From` of every message.
+    pub from: lettre::message::Mailbox,
+    /// Where the file transport writes: `$BENCHSIDE_DATA_DIR/mail`.
+    pub dir: PathBuf,
+    /// Run the outbox worker inside `serve`.
+    pub worker: bool,
+    /// How often an idle worker looks for due mail.
+    pub poll_interval: Duration,
+    /// Attempts before a message is given up as `failed`.
+    pub max_attempts: u32,
+    /// The first retry delay; each later one is three times the one before (capped).
+    pub retry_base: Duration,
 }
 
 /// A configuration problem: the variable and what is wrong with it.
@@ -295,6 +336,8 @@ impl Config {
             }
         }
 
+        let mail = mail_config(&mut r, env, &data_dir);
+
         if !r.errors.is_empty() {
             return Err(ConfigErrors(r.errors));
         }
@@ -327,6 +370,7 @@ impl Config {
             workers: workers.expect("checked"),
             max_json_bytes: max_json_bytes.expect("checked"),
             shutdown_timeout: shutdown_timeout.expect("checked"),
+            mail: mail.expect("checked"),
         })
     }
 
@@ -334,6 +378,138 @@ impl Config {
     pub fn cluster_dir(&self) -> PathBuf {
         self.data_dir.join("pg")
     }
+}
+
+/// The mail settings: `BENCHSIDE_SMTP_URL`, `BENCHSIDE_MAIL_*` and `BENCHSIDE_SMTP_TIMEOUT_MS`.
+fn mail_config(r: &mut Reader, env: Environment, data_dir: &std::path::Path) -> Option<MailConfig> {
+    let production = env == Environment::Production;
+    // Parsed by hand: an error must not repeat the URL's password.
+    let smtp_url_given = r.get("BENCHSIDE_SMTP_URL").is_some();
+    let smtp_url = r
+        .get("BENCHSIDE_SMTP_URL")
+        .and_then(|v| match parse_smtp_url(&v) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                let shown = match Url::parse(&v) {
+                    Ok(mut u) if u.password().is_some() => {
+                        let _ = u.set_password(Some("********"));
+                        u.to_string()
+                    }
+                    Ok(_) => v.clone(),
+                    Err(_) if v.contains('@') => "<hidden: it may hold a password>".into(),
+                    Err(_) => v.clone(),
+                };
+                r.error("BENCHSIDE_SMTP_URL", format!("{message} (got {shown:?})"));
+                None
+            }
+        });
+    let transport_given = r.get("BENCHSIDE_MAIL_TRANSPORT").is_some();
+    let default_transport = if smtp_url_given {
+        MailTransportKind::Smtp
+    } else {
+        MailTransportKind::File
+    };
+    let transport = r.parse("BENCHSIDE_MAIL_TRANSPORT", default_transport, |v| match v {
+        "smtp" => Ok(MailTransportKind::Smtp),
+        "file" => Ok(MailTransportKind::File),
+        _ => Err("must be `smtp` or `file`".into()),
+    });
+    match transport {
+        Some(MailTransportKind::File) if production && transport_given => r.error(
+            "BENCHSIDE_MAIL_TRANSPORT",
+            "`file` is refused in production (mail must reach people); use `smtp`".into(),
+        ),
+        Some(_) if production && !smtp_url_given => r.error(
+            "BENCHSIDE_SMTP_URL",
+            "is required in production (the relay that delivers mail, e.g. smtps://user:password@smtp.example.org)".into(),
+        ),
+        Some(MailTransportKind::Smtp) if !smtp_url_given => r.error(
+            "BENCHSIDE_SMTP_URL",
+            "is required when BENCHSIDE_MAIL_TRANSPORT is `smtp`".into(),
+        ),
+        _ => {}
+    }
+
+    if production
+        && let Some(url) = &smtp_url
+        && url.password().is_some()
+        && url.scheme() == "smtp"
+        && !url
+            .query_pairs()
+            .any(|(k, v)| k == "tls" && v == "required")
+    {
+        r.error(
+            "BENCHSIDE_SMTP_URL",
+            "would send its password without TLS; use smtps:// or ?tls=required in production"
+                .into(),
+        );
+    }
+
+    let default_from: lettre::message::Mailbox = "Benchside <no-reply@localhost>"
+        .parse()
+        .expect("default sender parses");
+    if production && r.get("BENCHSIDE_MAIL_FROM").is_none() {
+        r.error(
+            "BENCHSIDE_MAIL_FROM",
+            "is required in production (the sender of every mail, e.g. `Benchside <no-reply@example.org>`)".into(),
+        );
+    }
+    let from = r.parse("BENCHSIDE_MAIL_FROM", default_from, |v| {
+        v.parse::<lettre::message::Mailbox>().map_err(|e| {
+            format!("must be an address such as `Benchside <no-reply@example.org>` ({e})")
+        })
+    });
+
+    let smtp_timeout = r.millis("BENCHSIDE_SMTP_TIMEOUT_MS", 10_000);
+    let worker = r.bool("BENCHSIDE_MAIL_WORKER", true);
+    let poll_interval = r.millis("BENCHSIDE_MAIL_POLL_MS", 1_000);
+    let retry_base = r.millis("BENCHSIDE_MAIL_RETRY_BASE_MS", 10_000);
+    let max_attempts = r.parse("BENCHSIDE_MAIL_MAX_ATTEMPTS", 12u32, |v| {
+        match v.parse::<u32>() {
+            Ok(n) if (1..=100).contains(&n) => Ok(n),
+            _ => Err("must be a whole number from 1 to 100".into()),
+        }
+    });
+
+    Some(MailConfig {
+        transport: transport?,
+        smtp_url,
+        smtp_timeout: smtp_timeout?,
+        from: from?,
+        dir: data_dir.join("mail"),
+        worker: worker?,
+        poll_interval: poll_interval?,
+        max_attempts: max_attempts?,
+        retry_base: retry_base?,
+    })
+}
+
+/// `smtp://host[:port]` (no TLS, or STARTTLS with `?tls=required` or `?tls=opportunistic`) or
+/// `smtps://host[:port]` (implicit TLS), with optional `user:password@`.
+fn parse_smtp_url(v: &str) -> Result<Url, String> {
+    let url = Url::parse(v).map_err(|e| {
+        format!("must be a URL such as smtp://host:25 or smtps://user:password@host:465 ({e})")
+    })?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err("must start with smtp:// or smtps://".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("must name a host".into());
+    }
+    for (k, val) in url.query_pairs() {
+        match (k.as_ref(), val.as_ref()) {
+            ("tls", _) if url.scheme() == "smtps" => {
+                return Err("smtps:// is always TLS; leave out `tls`".into());
+            }
+            ("tls", "required" | "opportunistic") => {}
+            ("tls", _) => return Err("`tls` must be `required` or `opportunistic`".into()),
+            (k, _) => return Err(format!("has an unknown query parameter `{k}`")),
+        }
+    }
+    if url.username().is_empty() != url.password().is_none() {
+        return Err("must give both a user and a password, or neither".into());
+    }
+    Ok(url)
 }
 
 fn default_listen() -> SocketAddr {
@@ -461,13 +637,13 @@ mod tests {
         ]))
         .unwrap_err();
         let names: Vec<_> = err.0.iter().map(|e| e.var).collect();
-        assert_eq!(
-            names,
-            vec![
+        assert!(
+            names.starts_with(&[
                 "BENCHSIDE_JWT_SECRET",
                 "DATABASE_URL",
                 "BENCHSIDE_PUBLIC_URL"
-            ]
+            ]),
+            "{names:?}"
         );
 
         let ok = Config::from_vars(vars(&[
@@ -475,6 +651,8 @@ mod tests {
             ("BENCHSIDE_PUBLIC_URL", "https://learn.example.org"),
             ("DATABASE_URL", "postgres://app@db/benchside"),
             ("BENCHSIDE_JWT_SECRET", "0123456789abcdef0123456789abcdef-x"),
+            ("BENCHSIDE_SMTP_URL", "smtps://app:pw@smtp.example.org"),
+            ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
         ]))
         .unwrap();
         assert_eq!(ok.env, Environment::Production);
@@ -482,5 +660,242 @@ mod tests {
             !format!("{ok:?}").contains("0123456789abcdef"),
             "secrets are not printed"
         );
+    }
+
+    #[test]
+    fn mail_defaults_to_files_in_development_and_smtp_when_a_url_is_given() {
+        let c = Config::from_vars(vars(&[("BENCHSIDE_DATA_DIR", "/srv/bench")])).unwrap();
+        assert_eq!(c.mail.transport, MailTransportKind::File);
+        assert_eq!(c.mail.smtp_url, None);
+        assert_eq!(c.mail.dir, PathBuf::from("/srv/bench/mail"));
+        assert_eq!(c.mail.from.to_string(), "Benchside <no-reply@localhost>");
+        assert!(c.mail.worker);
+        assert_eq!(c.mail.poll_interval, Duration::from_secs(1));
+        assert_eq!(c.mail.max_attempts, 12);
+        assert_eq!(c.mail.retry_base, Duration::from_secs(10));
+        assert_eq!(c.mail.smtp_timeout, Duration::from_secs(10));
+
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://relay.internal",
+            "smtps://user:p%40ss@smtp.example.org:465",
+            "smtp://user:pass@smtp.example.org:587?tls=required",
+            "smtp://smtp.example.org?tls=opportunistic",
+        ] {
+            let c = Config::from_vars(vars(&[("BENCHSIDE_SMTP_URL", url)]))
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(c.mail.transport, MailTransportKind::Smtp, "{url}");
+            assert_eq!(
+                c.mail.smtp_url.unwrap().as_str(),
+                Url::parse(url).unwrap().as_str()
+            );
+        }
+
+        // A URL can stay configured while development writes files.
+        let c = Config::from_vars(vars(&[
+            ("BENCHSIDE_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("BENCHSIDE_MAIL_TRANSPORT", "file"),
+            (
+                "BENCHSIDE_MAIL_FROM",
+                "  Course Office <office@learn.example.org> ",
+            ),
+            ("BENCHSIDE_MAIL_POLL_MS", "50"),
+            ("BENCHSIDE_MAIL_MAX_ATTEMPTS", "3"),
+            ("BENCHSIDE_MAIL_RETRY_BASE_MS", "20"),
+            ("BENCHSIDE_MAIL_WORKER", "false"),
+        ]))
+        .unwrap();
+        assert_eq!(c.mail.transport, MailTransportKind::File);
+        assert_eq!(c.mail.from.email.to_string(), "office@learn.example.org");
+        assert_eq!(c.mail.from.name.as_deref(), Some("Course Office"));
+        assert_eq!(c.mail.poll_interval, Duration::from_millis(50));
+        assert_eq!(c.mail.max_attempts, 3);
+        assert_eq!(c.mail.retry_base, Duration::from_millis(20));
+        assert!(!c.mail.worker);
+    }
+
+    #[test]
+    fn bad_mail_settings_are_reported_by_name() {
+        // (variables given, variable reported, part of the message)
+        type Case = (
+            &'static [(&'static str, &'static str)],
+            &'static str,
+            &'static str,
+        );
+        let cases: &[Case] = &[
+            (
+                &[("BENCHSIDE_SMTP_URL", "http://mail.example.org")],
+                "BENCHSIDE_SMTP_URL",
+                "must start with smtp://",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_URL", "mail.example.org:25")],
+                "BENCHSIDE_SMTP_URL",
+                "must",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_URL", "smtp://host?tls=always")],
+                "BENCHSIDE_SMTP_URL",
+                "`tls` must be",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_URL", "smtp://u:secret@host?tls=no")],
+                "BENCHSIDE_SMTP_URL",
+                "u:********@host",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_URL", "smtp//u:secret@host")],
+                "BENCHSIDE_SMTP_URL",
+                "hidden",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_URL", "smtps://host?tls=required")],
+                "BENCHSIDE_SMTP_URL",
+                "always TLS",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_URL", "smtp://host?pool=5")],
+                "BENCHSIDE_SMTP_URL",
+                "unknown query parameter `pool`",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_URL", "smtp://user@host")],
+                "BENCHSIDE_SMTP_URL",
+                "both a user and a password",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_TRANSPORT", "sendmail")],
+                "BENCHSIDE_MAIL_TRANSPORT",
+                "must be `smtp` or `file`",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_TRANSPORT", "smtp")],
+                "BENCHSIDE_SMTP_URL",
+                "is required when BENCHSIDE_MAIL_TRANSPORT is `smtp`",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_FROM", "Benchside")],
+                "BENCHSIDE_MAIL_FROM",
+                "must be an address",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@>")],
+                "BENCHSIDE_MAIL_FROM",
+                "must be an address",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_FROM", "a@b.org, c@d.org")],
+                "BENCHSIDE_MAIL_FROM",
+                "must be an address",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_MAX_ATTEMPTS", "0")],
+                "BENCHSIDE_MAIL_MAX_ATTEMPTS",
+                "from 1 to 100",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_POLL_MS", "0")],
+                "BENCHSIDE_MAIL_POLL_MS",
+                "milliseconds",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_RETRY_BASE_MS", "soon")],
+                "BENCHSIDE_MAIL_RETRY_BASE_MS",
+                "milliseconds",
+            ),
+            (
+                &[("BENCHSIDE_SMTP_TIMEOUT_MS", "-1")],
+                "BENCHSIDE_SMTP_TIMEOUT_MS",
+                "milliseconds",
+            ),
+            (
+                &[("BENCHSIDE_MAIL_WORKER", "sometimes")],
+                "BENCHSIDE_MAIL_WORKER",
+                "true or false",
+            ),
+        ];
+        for (given, var, message) in cases {
+            let err = Config::from_vars(vars(given)).unwrap_err();
+            assert!(!err.to_string().contains("secret"), "{err}");
+            assert!(
+                err.0
+                    .iter()
+                    .any(|e| e.var == *var && e.message.contains(message)),
+                "{given:?}: expected {var} ({message}) in {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn production_refuses_mail_to_files_and_requires_a_relay_and_a_sender() {
+        let base = [
+            ("BENCHSIDE_ENV", "production"),
+            ("BENCHSIDE_PUBLIC_URL", "https://learn.example.org"),
+            ("DATABASE_URL", "postgres://app@db/benchside"),
+            ("BENCHSIDE_JWT_SECRET", "0123456789abcdef0123456789abcdef-x"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut all = base.to_vec();
+            all.extend_from_slice(extra);
+            Config::from_vars(vars(&all))
+        };
+        let messages =
+            |e: ConfigErrors| -> Vec<String> { e.0.iter().map(|e| e.to_string()).collect() };
+
+        let err = messages(with(&[]).unwrap_err());
+        assert_eq!(err.len(), 2, "{err:?}");
+        assert!(
+            err[0].starts_with("BENCHSIDE_SMTP_URL: is required in production"),
+            "{err:?}"
+        );
+        assert!(
+            err[1].starts_with("BENCHSIDE_MAIL_FROM: is required in production"),
+            "{err:?}"
+        );
+
+        let err = messages(
+            with(&[
+                ("BENCHSIDE_SMTP_URL", "smtp://relay:25"),
+                ("BENCHSIDE_MAIL_TRANSPORT", "file"),
+                ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
+            ])
+            .unwrap_err(),
+        );
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert!(
+            err[0].starts_with("BENCHSIDE_MAIL_TRANSPORT: `file` is refused in production"),
+            "{err:?}"
+        );
+
+        for url in [
+            "smtp://app:secret@relay.example.org:587",
+            "smtp://app:secret@relay.example.org:587?tls=opportunistic",
+        ] {
+            let err = with(&[
+                ("BENCHSIDE_SMTP_URL", url),
+                ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
+            ])
+            .unwrap_err();
+            assert_eq!(err.0.len(), 1, "{err}");
+            assert_eq!(err.0[0].var, "BENCHSIDE_SMTP_URL");
+            assert!(err.0[0].message.contains("without TLS"), "{err}");
+        }
+        for url in [
+            "smtps://app:secret@relay.example.org",
+            "smtp://app:secret@relay.example.org:587?tls=required",
+        ] {
+            with(&[
+                ("BENCHSIDE_SMTP_URL", url),
+                ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
+            ])
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        }
+
+        let ok = with(&[
+            ("BENCHSIDE_SMTP_URL", "smtp://relay:25"),
+            ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
+        ])
+        .unwrap();
+        assert_eq!(ok.mail.transport, MailTransportKind::Smtp);
     }
 }

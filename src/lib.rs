@@ -6,6 +6,7 @@
 //! - [`telemetry`]: structured logs (`pretty` or `json`).
 //! - [`db`]: the pool, embedded migrations, the private development cluster, `schema.rs`.
 //! - [`http`]: the app factory, error envelope, middleware, health and OpenAPI.
+//! - [`mail`]: mail templates, transports (SMTP, files), the outbox and its worker.
 //! - [`server`]: what `serve`, `migrate` and `check` do, shared by the binary and the tests.
 //! - [`accounts`]: users, passwords, sessions, roles, the auth extractors.
 //! - [`audit`]: the append-only audit log.

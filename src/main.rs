@@ -54,6 +54,11 @@ enum Command {
     /// Exit 0 when the server at BENCHSIDE_LISTEN answers /healthz with 200 (for container
     /// health checks; needs no curl in the image).
     Healthcheck,
+    /// Outgoing mail.
+    Mail {
+        #[command(subcommand)]
+        action: MailAction,
+    },
     /// Manage the private development PostgreSQL cluster.
     Cluster {
         #[command(subcommand)]
@@ -82,6 +87,25 @@ enum ClusterAction {
     Stop,
     /// Say whether the cluster exists and runs.
     Status,
+}
+
+#[derive(Subcommand)]
+enum MailAction {
+    /// Send a test message straight through the configured transport (SMTP, or a file in
+    /// development), not through the outbox; exits non-zero with the transport's error when
+    /// it fails.
+    SendTest {
+        /// The address to send it to.
+        #[arg(long, value_parser = parse_address)]
+        to: String,
+    },
+}
+
+fn parse_address(s: &str) -> Result<String, String> {
+    s.trim()
+        .parse::<lettre::Address>()
+        .map(|a| a.to_string())
+        .map_err(|e| format!("not an email address ({e})"))
 }
 
 fn main() -> ExitCode {
@@ -166,6 +190,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 }
             });
         }
+        Command::Mail {
+            action: MailAction::SendTest { to },
+        } => println!("{}", benchside::mail::send_test(&config, &to).await?),
         Command::Cluster { action, dir } => {
             let dir = dir.unwrap_or_else(|| config.cluster_dir());
             match action {

@@ -10,7 +10,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use crate::config::{Config, DatabaseSource};
+use crate::config::{Config, DatabaseSource, MailTransportKind};
 use crate::db;
 use crate::db::cluster::{Cluster, find_server_programs};
 use crate::http::Application;
@@ -162,6 +162,17 @@ pub async fn check(config: &Config) -> (String, bool) {
         config.database.migrate_on_start
     );
     let _ = writeln!(out, "  log format      {:?}", config.log_format);
+    let _ = writeln!(
+        out,
+        "  mail            {} from {}; outbox worker {}",
+        match (&config.mail.transport, &config.mail.smtp_url) {
+            (MailTransportKind::Smtp, Some(url)) =>
+                format!("smtp {}", db::redact_url(url.as_str())),
+            _ => format!("file {}", config.mail.dir.display()),
+        },
+        config.mail.from,
+        if config.mail.worker { "on" } else { "off" }
+    );
 
     let url = match &config.database.source {
         DatabaseSource::Url(url) => {

@@ -117,6 +117,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    mail_outbox (id) {
+        id -> Uuid,
+        kind -> Text,
+        recipient -> Text,
+        recipient_name -> Nullable<Text>,
+        subject -> Text,
+        text_body -> Nullable<Text>,
+        html_body -> Nullable<Text>,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+        lease_id -> Nullable<Uuid>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     one_time_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -237,6 +257,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     externship_department_requirements,
     externship_procedure_requirements,
     lessons,
+    mail_outbox,
     one_time_tokens,
     question_banks,
     questions,

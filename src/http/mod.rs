@@ -99,11 +99,13 @@ async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
     )
 }
 
-/// A bound, not yet running HTTP server, with the background tasks that serve it.
+/// A bound, not yet running HTTP server, with the background tasks that serve it (the mail
+/// outbox worker, the session-revocation refresher, housekeeping).
 pub struct Application {
     server: Server,
     addr: SocketAddr,
     background: Vec<tokio::task::JoinHandle<()>>,
+    mail_worker: Option<crate::mail::WorkerHandle>,
 }
 
 impl Application {
@@ -119,6 +121,9 @@ impl Application {
     /// connection's I/O runs on the runtime that opened it; if a background task (on the main
     /// runtime) opened connections the workers then reused, every query would hop between
     /// threads. Measured: that costs about a quarter of the throughput of a one-query route.
+    ///
+    /// Starts the mail outbox worker (unless `BENCHSIDE_MAIL_WORKER` is off) on the current
+    /// Tokio runtime; it stops when the server stops.
     pub fn build_with(
         config: Arc<Config>,
         database_url: &str,
@@ -131,7 +136,7 @@ impl Application {
         let background_db = db::build_pool(
             database_url,
             &PoolSettings {
-                max_size: 2,
+                max_size: 3,
                 ..settings
             },
         )
@@ -146,8 +151,9 @@ impl Application {
         let background = vec![
             auth.revocations
                 .spawn_refresher(background_db.clone(), window),
-            spawn_housekeeping(background_db),
+            spawn_housekeeping(background_db.clone()),
         ];
+        let mail = config.mail.worker.then(|| config.mail.clone());
         let state = web::Data::new(AppState { config, db, auth });
         let mut server =
             HttpServer::new(move || build_app(state.clone(), openapi.clone(), extra.clone()))
@@ -157,10 +163,22 @@ impl Application {
         if !handle_signals {
             server = server.disable_signals();
         }
+        let mail_worker = match mail {
+            Some(mail) => {
+                let transport = crate::mail::MailTransport::from_config(&mail)
+                    .map_err(|e| std::io::Error::other(format!("mail transport: {e:#}")))?;
+                let settings = crate::mail::WorkerSettings::from_config(&mail);
+                Some(
+                    crate::mail::Worker::new(background_db, transport, mail.from, settings).spawn(),
+                )
+            }
+            None => None,
+        };
         Ok(Application {
             server: server.run(),
             addr,
             background,
+            mail_worker,
         })
     }
 
@@ -173,11 +191,15 @@ impl Application {
         self.server.handle()
     }
 
-    /// Runs until stopped by a signal (SIGTERM: graceful) or through the handle.
+    /// Runs until stopped by a signal (SIGTERM: graceful) or through the handle, then stops
+    /// the mail worker (letting the round in flight finish, for up to 10 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         for task in &self.background {
             task.abort();
+        }
+        if let Some(worker) = self.mail_worker {
+            worker.stop(std::time::Duration::from_secs(10)).await;
         }
         result
     }

@@ -22,17 +22,18 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A `benchside` command with a clean environment (no DATABASE_URL from the caller).
-fn benchside(args: &[&str]) -> Command {
+/// A `benchside` command with a clean environment: no `DATABASE_URL` or `BENCHSIDE_*` from
+/// the caller, and the fixture course folder (so `serve` never imports the real `courses/`).
+pub fn benchside(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
-    c.args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("BENCHSIDE_ENV")
-        .env_remove("BENCHSIDE_PUBLIC_URL")
-        .env_remove("BENCHSIDE_DATA_DIR")
-        .env_remove("BENCHSIDE_LISTEN")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null());
+    c.args(args).stdin(Stdio::null());
+    for (k, _) in std::env::vars() {
+        if k == "DATABASE_URL" || k.starts_with("BENCHSIDE_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("RUST_LOG", "info")
+        .env("BENCHSIDE_COURSES_DIR", fixture_courses());
     c
 }
 
@@ -79,7 +80,7 @@ fn sigterm_and_wait(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
-fn fixture_courses() -> PathBuf {
+pub fn fixture_courses() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/courses/valid")
 }
 

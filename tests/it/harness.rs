@@ -341,6 +341,12 @@ impl TestAppBuilder {
                 (Some(db), url)
             }
         };
+        // Mail goes to files in a folder of the app's own unless a test sets an SMTP URL, and
+        // the outbox worker polls often so tests see mail quickly.
+        let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("test-data")
+            .join(uuid::Uuid::new_v4().simple().to_string());
+        let data_dir = data_dir.to_string_lossy().into_owned();
         let mut vars: HashMap<String, String> = [
             ("DATABASE_URL", url.as_str()),
             ("BENCHSIDE_WORKERS", "2"),
@@ -350,6 +356,8 @@ impl TestAppBuilder {
                 "test-secret-test-secret-test-secret-0001",
             ),
             ("BENCHSIDE_HASH_CONCURRENCY", "2"),
+            ("BENCHSIDE_DATA_DIR", data_dir.as_str()),
+            ("BENCHSIDE_MAIL_POLL_MS", "50"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

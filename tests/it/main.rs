@@ -12,6 +12,8 @@ mod db_layer;
 mod errors;
 mod harness_self;
 mod health;
+mod mail;
 mod migrations;
 mod openapi;
 mod outage;
+mod smtp;

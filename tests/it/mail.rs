@@ -1,0 +1,920 @@
+//! Mail: the outbox and its worker against a real SMTP server (`smtp.rs`) and a real
+//! PostgreSQL; the file transport; the `mail send-test` command; production refusals.
+
+use std::collections::{BTreeSet, HashSet};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use benchside::db::schema::mail_outbox;
+use benchside::db::{self, PoolSettings};
+use benchside::mail::templates::{self, RenderedMail};
+use benchside::mail::transport::MemoryTransport;
+use benchside::mail::{MailTransport, Worker, WorkerSettings, enqueue};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use uuid::Uuid;
+
+use crate::cli::benchside;
+use crate::harness::{TestApp, TestAppBuilder, TestDb};
+use crate::smtp::{SmtpSink, link_with_token};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, Clone, Queryable)]
+struct Row {
+    id: Uuid,
+    kind: String,
+    recipient: String,
+    status: String,
+    attempts: i32,
+    last_error: Option<String>,
+    sent_at: Option<DateTime<Utc>>,
+    text_body: Option<String>,
+    html_body: Option<String>,
+    lease_id: Option<Uuid>,
+}
+
+async fn rows(conn: &mut AsyncPgConnection) -> Vec<Row> {
+    use mail_outbox::dsl as o;
+    o::mail_outbox
+        .select((
+            o::id,
+            o::kind,
+            o::recipient,
+            o::status,
+            o::attempts,
+            o::last_error,
+            o::sent_at,
+            o::text_body,
+            o::html_body,
+            o::lease_id,
+        ))
+        .order((o::created_at, o::recipient))
+        .load(conn)
+        .await
+        .unwrap()
+}
+
+/// Polls the outbox until `done` holds; panics with the rows after `timeout`.
+async fn wait_rows(
+    conn: &mut AsyncPgConnection,
+    timeout: Duration,
+    done: impl Fn(&[Row]) -> bool,
+) -> Vec<Row> {
+    let started = Instant::now();
+    loop {
+        let r = rows(conn).await;
+        if done(&r) {
+            return r;
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "outbox not as expected after {timeout:?}: {r:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn public_url() -> url::Url {
+    url::Url::parse("https://learn.example.org/").unwrap()
+}
+
+/// An app whose mail goes to `sink`, retrying quickly.
+fn app_for(sink: &SmtpSink) -> TestAppBuilder {
+    TestApp::builder()
+        .var("BENCHSIDE_SMTP_URL", &sink.url())
+        .var("BENCHSIDE_PUBLIC_URL", public_url().as_str())
+        .var(
+            "BENCHSIDE_MAIL_FROM",
+            "Benchside Courses <courses@learn.example.org>",
+        )
+        .var("BENCHSIDE_MAIL_POLL_MS", "20")
+        .var("BENCHSIDE_MAIL_RETRY_BASE_MS", "40")
+        .var("BENCHSIDE_SMTP_TIMEOUT_MS", "3000")
+}
+
+fn reset_for(to: &str) -> RenderedMail {
+    templates::password_reset(&public_url(), to, "Learner", "tok")
+}
+
+#[actix_web::test]
+async fn an_enqueued_mail_arrives_with_both_parts_headers_and_the_link() {
+    let sink = SmtpSink::start();
+    let app = app_for(&sink).build().await;
+    // Long enough for quoted-printable soft line breaks, with characters a query must encode.
+    let token = format!("a+b/c=d&e f-{}", "x".repeat(90));
+    let mail = templates::verify_email(
+        &app.config.public_url,
+        "ana@example.org",
+        "Ana <Pérez>",
+        &token,
+    );
+    let id = enqueue(&mut *app.conn().await, &mail).await.unwrap();
+
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got.len(), 1);
+    let m = &got[0];
+    assert_eq!(m.from, "courses@learn.example.org");
+    assert_eq!(m.to, vec!["ana@example.org"]);
+    assert_eq!(
+        m.sender_header(),
+        (
+            Some("Benchside Courses".into()),
+            "courses@learn.example.org".into()
+        )
+    );
+    assert_eq!(
+        m.recipient_header(),
+        (Some("Ana <Pérez>".into()), "ana@example.org".into())
+    );
+    assert_eq!(m.subject(), "Confirm your email address for Benchside");
+    assert_eq!(m.message_id(), format!("{id}@learn.example.org"));
+    assert!(
+        m.data.contains("Content-Type: multipart/alternative"),
+        "{}",
+        m.data
+    );
+    // The link survives the trip: the token comes back exactly.
+    assert_eq!(link_with_token(&m.data, "/verify-email"), token);
+    let text = m.text();
+    assert!(text.starts_with("Hello Ana <Pérez>,\r\n"), "{text}");
+    assert!(
+        text.contains("https://learn.example.org/verify-email?token=a%2Bb%2Fc%3Dd%26e+f-xxx"),
+        "{text}"
+    );
+    let html = m.html();
+    assert!(html.contains("Hello Ana &lt;Pérez&gt;,"), "{html}");
+    assert!(
+        html.contains(
+            "href=\"https://learn.example.org/verify-email?token=a%2Bb%2Fc%3Dd%26e+f-xxx"
+        ),
+        "{html}"
+    );
+
+    let mut conn = app.conn().await;
+    let r = wait_rows(&mut conn, WAIT, |r| r[0].status == "sent").await;
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].id, r[0].kind.as_str(), r[0].attempts),
+        (id, "verify_email", 1)
+    );
+    assert!(r[0].sent_at.is_some() && r[0].last_error.is_none() && r[0].lease_id.is_none());
+    assert!(
+        r[0].text_body.is_none() && r[0].html_body.is_none(),
+        "bodies (with their one-time link) are erased once sent"
+    );
+}
+
+#[actix_web::test]
+async fn mail_waits_out_an_smtp_outage_and_then_arrives_exactly_once() {
+    let mut sink = SmtpSink::start();
+    let app = app_for(&sink)
+        .var("BENCHSIDE_MAIL_MAX_ATTEMPTS", "50")
+        .build()
+        .await;
+    let mut conn = app.conn().await;
+    // One delivery first, so the transport holds a pooled connection that the outage breaks.
+    enqueue(&mut conn, &reset_for("first@example.org"))
+        .await
+        .unwrap();
+    sink.wait_for(1, WAIT).await;
+
+    sink.stop();
+    let mut queued = BTreeSet::new();
+    for i in 0..5 {
+        let id = enqueue(&mut conn, &reset_for(&format!("l{i}@example.org")))
+            .await
+            .unwrap();
+        queued.insert(id);
+    }
+    // The relay is down: every mail is tried, kept, and told why.
+    let during = wait_rows(&mut conn, WAIT, |r| {
+        r.iter()
+            .filter(|r| queued.contains(&r.id))
+            .all(|r| r.status == "pending" && r.attempts >= 2 && r.last_error.is_some())
+    })
+    .await;
+    for r in during.iter().filter(|r| queued.contains(&r.id)) {
+        let err = r.last_error.as_deref().unwrap();
+        assert!(err.starts_with("SMTP: "), "{err}");
+        assert!(r.text_body.is_some(), "a queued mail keeps its body");
+    }
+    assert_eq!(
+        sink.messages().len(),
+        1,
+        "nothing delivered during the outage"
+    );
+
+    sink.restart();
+    let got = sink.wait_for(6, WAIT).await;
+    let after = wait_rows(&mut conn, WAIT, |r| r.iter().all(|r| r.status == "sent")).await;
+    // A few more polls: nothing arrives twice.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let got_now = sink.messages();
+    assert_eq!(got_now.len(), 6, "{got:#?}");
+    let delivered: BTreeSet<Uuid> = got_now[1..]
+        .iter()
+        .map(|m| m.message_id().split('@').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(delivered, queued, "each queued mail arrived once");
+    for r in after.iter().filter(|r| queued.contains(&r.id)) {
+        assert!(r.attempts >= 3, "{r:?}");
+        assert!(r.sent_at.is_some());
+    }
+}
+
+#[actix_web::test]
+async fn two_apps_on_one_database_send_every_mail_exactly_once() {
+    let sink = SmtpSink::start();
+    // Slow acceptance makes the two workers' deliveries overlap.
+    sink.set_delay(Duration::from_millis(15));
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    let mut ids = BTreeSet::new();
+    for i in 0..40 {
+        ids.insert(
+            enqueue(&mut conn, &reset_for(&format!("p{i:02}@example.org")))
+                .await
+                .unwrap(),
+        );
+    }
+    let a = app_for(&sink).database_url(&db.url).build().await;
+    let b = app_for(&sink).database_url(&db.url).build().await;
+
+    sink.wait_for(40, WAIT).await;
+    let r = wait_rows(&mut conn, WAIT, |r| r.iter().all(|r| r.status == "sent")).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let got = sink.messages();
+    assert_eq!(got.len(), 40, "no mail sent twice");
+    let delivered: BTreeSet<Uuid> = got
+        .iter()
+        .map(|m| m.message_id().split('@').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(delivered, ids);
+    assert!(r.iter().all(|r| r.attempts == 1), "{r:#?}");
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_workers_claim_disjoint_rows() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    let mut ids = BTreeSet::new();
+    for i in 0..60 {
+        ids.insert(
+            enqueue(&mut conn, &reset_for(&format!("c{i:02}@example.org")))
+                .await
+                .unwrap(),
+        );
+    }
+    let settings = WorkerSettings {
+        batch_size: 4,
+        ..WorkerSettings::from_config(
+            &benchside::config::Config::from_vars(Default::default())
+                .unwrap()
+                .mail,
+        )
+    };
+    let from: lettre::message::Mailbox = "Benchside <no-reply@example.org>".parse().unwrap();
+    let mut tasks = Vec::new();
+    let mut stores: Vec<MemoryTransport> = Vec::new();
+    for _ in 0..4 {
+        let pool = db::build_pool(
+            &db.url,
+            &PoolSettings {
+                max_size: 2,
+                wait_timeout: Duration::from_secs(5),
+                connect_timeout: Duration::from_secs(5),
+                statement_timeout: Duration::from_secs(5),
+            },
+        )
+        .unwrap();
+        let (transport, store) = MailTransport::memory();
+        stores.push(store);
+        let worker = Worker::new(pool, transport, from.clone(), settings.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rounds = 0;
+            loop {
+                let round = worker.run_once().await.unwrap();
+                assert_eq!(round.sent, round.claimed, "{round:?}");
+                if round.claimed == 0 {
+                    return rounds;
+                }
+                rounds += 1;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let per_worker: Vec<HashSet<String>> = stores
+        .iter()
+        .map(|s| {
+            s.messages()
+                .iter()
+                .map(|m| {
+                    let raw = String::from_utf8(m.raw.clone()).unwrap();
+                    raw.lines()
+                        .find_map(|l| l.strip_prefix("Message-ID: <"))
+                        .unwrap()
+                        .split('@')
+                        .next()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
+        })
+        .collect();
+    let total: usize = stores.iter().map(|s| s.messages().len()).sum();
+    assert_eq!(total, 60, "every mail sent once, none twice");
+    let union: BTreeSet<Uuid> = per_worker
+        .iter()
+        .flatten()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(union, ids);
+    let busy = per_worker.iter().filter(|s| !s.is_empty()).count();
+    assert!(busy >= 2, "the workers ran side by side: {per_worker:?}");
+    let r = rows(&mut conn).await;
+    assert!(
+        r.iter().all(|r| r.status == "sent" && r.attempts == 1),
+        "{r:#?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_mail_that_keeps_failing_ends_failed_after_the_maximum_attempts() {
+    let sink = SmtpSink::start();
+    sink.refuse_recipient("nobody@example.org");
+    let app = app_for(&sink)
+        .var("BENCHSIDE_MAIL_MAX_ATTEMPTS", "3")
+        .var("BENCHSIDE_MAIL_RETRY_BASE_MS", "20")
+        .build()
+        .await;
+    let mut conn = app.conn().await;
+    let bad = enqueue(&mut conn, &reset_for("nobody@example.org"))
+        .await
+        .unwrap();
+    let good = enqueue(&mut conn, &reset_for("ana@example.org"))
+        .await
+        .unwrap();
+
+    let r = wait_rows(&mut conn, WAIT, |r| {
+        r.iter()
+            .all(|r| matches!(r.status.as_str(), "sent" | "failed"))
+    })
+    .await;
+    let bad_row = r.iter().find(|r| r.id == bad).unwrap();
+    assert_eq!(bad_row.status, "failed");
+    assert_eq!(bad_row.attempts, 3);
+    let err = bad_row.last_error.as_deref().unwrap();
+    assert!(err.contains("550"), "{err}");
+    assert!(bad_row.sent_at.is_none() && bad_row.lease_id.is_none());
+    assert!(bad_row.text_body.is_none() && bad_row.html_body.is_none());
+    assert_eq!(
+        sink.refused(),
+        vec!["nobody@example.org"; 3],
+        "tried exactly three times"
+    );
+    // The failing mail held nothing up.
+    assert_eq!(r.iter().find(|r| r.id == good).unwrap().status, "sent");
+    let got = sink.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, vec!["ana@example.org"]);
+
+    // A message that cannot even be built fails at once: retrying cannot help.
+    let broken = RenderedMail {
+        to: "ana@example,org".into(),
+        ..reset_for("x@example.org")
+    };
+    let id = enqueue(&mut conn, &broken).await.unwrap();
+    let r = wait_rows(&mut conn, WAIT, |r| {
+        r.iter().any(|r| r.id == id && r.status == "failed")
+    })
+    .await;
+    let row = r.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(row.attempts, 1);
+    assert!(
+        row.last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("the message cannot be built"),
+        "{row:?}"
+    );
+}
+
+#[actix_web::test]
+async fn mail_enqueued_in_a_rolled_back_transaction_is_never_sent() {
+    let sink = SmtpSink::start();
+    let app = app_for(&sink).build().await;
+    let mut conn = app.conn().await;
+
+    let rolled_back = conn
+        .transaction::<(), diesel::result::Error, _>(async |tx| {
+            enqueue(tx, &reset_for("rolled-back@example.org")).await?;
+            // The request fails after writing its mail.
+            Err(diesel::result::Error::RollbackTransaction)
+        })
+        .await;
+    assert!(rolled_back.is_err());
+    let committed = conn
+        .transaction::<Uuid, diesel::result::Error, _>(async |tx| {
+            enqueue(tx, &reset_for("committed@example.org")).await
+        })
+        .await
+        .unwrap();
+
+    // The committed mail, enqueued later, arrives; the rolled-back one never existed.
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got[0].to, vec!["committed@example.org"]);
+    let r = wait_rows(&mut conn, WAIT, |r| r.iter().all(|r| r.status == "sent")).await;
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].id, r[0].recipient.as_str()),
+        (committed, "committed@example.org")
+    );
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[actix_web::test]
+async fn the_file_transport_writes_a_parseable_eml() {
+    // No SMTP URL: development writes files under $BENCHSIDE_DATA_DIR/mail.
+    let app = TestApp::builder()
+        .var("BENCHSIDE_PUBLIC_URL", "https://learn.example.org/campus")
+        .build()
+        .await;
+    let dir = app.config.mail.dir.clone();
+    let mut conn = app.conn().await;
+    let id = enqueue(
+        &mut conn,
+        &templates::password_reset(&app.config.public_url, "ana@example.org", "Ana", "r3set"),
+    )
+    .await
+    .unwrap();
+    wait_rows(&mut conn, WAIT, |r| r[0].status == "sent").await;
+
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![format!("{id}.eml")],
+        "one file, no temporary left"
+    );
+    let raw = std::fs::read_to_string(dir.join(format!("{id}.eml"))).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("a parseable message");
+    assert_eq!(parsed.subject(), Some("Reset your Benchside password"));
+    assert_eq!(
+        parsed.from().unwrap().first().unwrap().address.as_deref(),
+        Some("no-reply@localhost")
+    );
+    assert_eq!(
+        parsed.to().unwrap().first().unwrap().address.as_deref(),
+        Some("ana@example.org")
+    );
+    assert_eq!(parsed.text_body_count(), 1);
+    assert_eq!(parsed.html_body_count(), 1);
+    let text = parsed.body_text(0).unwrap();
+    assert!(text.contains("expires in one hour"), "{text}");
+    assert!(
+        text.contains("https://learn.example.org/campus/reset-password?token=r3set"),
+        "{text}"
+    );
+    assert_eq!(link_with_token(&raw, "/reset-password"), "r3set");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[actix_web::test]
+async fn a_claim_whose_lease_ran_out_is_delivered_and_a_live_one_is_left_alone() {
+    let sink = SmtpSink::start();
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    let crashed = enqueue(&mut conn, &reset_for("crashed@example.org"))
+        .await
+        .unwrap();
+    let live = enqueue(&mut conn, &reset_for("live@example.org"))
+        .await
+        .unwrap();
+    // A worker claimed both and died; the first lease ran out, the second has not.
+    conn.batch_execute(&format!(
+        "UPDATE mail_outbox SET status = 'sending', attempts = 1, lease_id = gen_random_uuid(), \
+         locked_until = CASE WHEN id = '{crashed}' THEN now() - interval '1 second' \
+                             ELSE now() + interval '1 hour' END"
+    ))
+    .await
+    .unwrap();
+
+    let _app = app_for(&sink).database_url(&db.url).build().await;
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got[0].to, vec!["crashed@example.org"]);
+    let r = wait_rows(&mut conn, WAIT, |r| {
+        r.iter().any(|r| r.id == crashed && r.status == "sent")
+    })
+    .await;
+    let c = r.iter().find(|r| r.id == crashed).unwrap();
+    assert_eq!(c.attempts, 2, "the lost attempt counts");
+    assert!(
+        c.last_error.as_deref().unwrap().contains("lease ran out"),
+        "{c:?}"
+    );
+    let l = r.iter().find(|r| r.id == live).unwrap();
+    assert_eq!((l.status.as_str(), l.attempts), ("sending", 1));
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[actix_web::test]
+async fn stopping_the_app_stops_its_worker() {
+    let sink = SmtpSink::start();
+    let app = app_for(&sink).build().await;
+    let db_url = app.db_url.clone();
+    enqueue(&mut *app.conn().await, &reset_for("before@example.org"))
+        .await
+        .unwrap();
+    sink.wait_for(1, WAIT).await;
+    // Keep the database: the app drops its own when it goes.
+    let mut app = app;
+    let db = app.db.take();
+    app.stop().await;
+
+    let mut conn = AsyncPgConnection::establish(&db_url).await.unwrap();
+    enqueue(&mut conn, &reset_for("after@example.org"))
+        .await
+        .unwrap();
+    // Ten poll intervals: a running worker would have sent it.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sink.messages().len(), 1);
+    let r = rows(&mut conn).await;
+    assert_eq!(r[1].status, "pending");
+    drop(conn);
+    drop(db);
+}
+
+#[actix_web::test]
+async fn the_outbox_refuses_rows_that_break_its_invariants() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    let bad_recipient = RenderedMail {
+        to: "not-an-address".into(),
+        ..reset_for("x@example.org")
+    };
+    let err = enqueue(&mut conn, &bad_recipient).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::CheckViolation,
+                _
+            )
+        ),
+        "{err:?}"
+    );
+    let id = enqueue(&mut conn, &reset_for("ok@example.org"))
+        .await
+        .unwrap();
+    for (change, why) in [
+        ("status = 'lost'", "unknown status"),
+        ("status = 'sent', attempts = 1", "sent without sent_at"),
+        (
+            "status = 'sending', attempts = 1",
+            "sending without a lease",
+        ),
+        (
+            "status = 'failed', attempts = 1, text_body = NULL, html_body = NULL",
+            "failed without an error",
+        ),
+        (
+            "status = 'sent', attempts = 0, sent_at = now(), text_body = NULL, html_body = NULL",
+            "sent without an attempt",
+        ),
+        ("text_body = NULL", "pending without a body"),
+        ("attempts = -1", "negative attempts"),
+        ("kind = 'Not A Kind'", "kind format"),
+    ] {
+        let r = conn
+            .batch_execute(&format!(
+                "UPDATE mail_outbox SET {change} WHERE id = '{id}'"
+            ))
+            .await;
+        assert!(r.is_err(), "{why}: {change} was accepted");
+    }
+}
+
+#[actix_web::test]
+async fn the_sweep_purges_old_finished_mail_only() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    let mut ids = Vec::new();
+    for to in ["old-sent", "new-sent", "old-pending"] {
+        ids.push(
+            enqueue(&mut conn, &reset_for(&format!("{to}@example.org")))
+                .await
+                .unwrap(),
+        );
+    }
+    conn.batch_execute(&format!(
+        "UPDATE mail_outbox SET status = 'sent', attempts = 1, sent_at = now(), \
+           text_body = NULL, html_body = NULL WHERE id IN ('{}', '{}');
+         UPDATE mail_outbox SET created_at = now() - interval '31 days' \
+          WHERE id IN ('{}', '{}')",
+        ids[0], ids[1], ids[0], ids[2]
+    ))
+    .await
+    .unwrap();
+    let pool = db::build_pool(
+        &db.url,
+        &PoolSettings {
+            max_size: 1,
+            wait_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(5),
+        },
+    )
+    .unwrap();
+    let config = benchside::config::Config::from_vars(Default::default()).unwrap();
+    let (transport, _) = MailTransport::memory();
+    let worker = Worker::new(
+        pool,
+        transport,
+        config.mail.from.clone(),
+        WorkerSettings::from_config(&config.mail),
+    );
+    let sweep = worker.sweep().await.unwrap();
+    assert_eq!((sweep.recovered, sweep.purged), (0, 1));
+    let left: BTreeSet<Uuid> = rows(&mut conn).await.iter().map(|r| r.id).collect();
+    assert_eq!(left, BTreeSet::from([ids[1], ids[2]]));
+}
+
+/// The binary with a clean environment.
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[actix_web::test]
+async fn mail_send_test_reports_delivery_and_failure() {
+    let sink = SmtpSink::start();
+    let out = benchside(&["mail", "send-test", "--to", "ops@example.org"])
+        .env("BENCHSIDE_SMTP_URL", sink.url())
+        .env("BENCHSIDE_PUBLIC_URL", "https://learn.example.org")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        format!(
+            "sent a test message to ops@example.org through smtp {}\n",
+            sink.url()
+        )
+    );
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got[0].to, vec!["ops@example.org"]);
+    assert_eq!(got[0].subject(), "Benchside test message");
+    assert!(
+        got[0]
+            .text()
+            .contains("test message from Benchside at https://learn.example.org/")
+    );
+
+    // No relay listening: the transport's error, and a failure exit.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = benchside(&["mail", "send-test", "--to", "ops@example.org"])
+        .env(
+            "BENCHSIDE_SMTP_URL",
+            format!("smtp://relay:s3cret@127.0.0.1:{closed}"),
+        )
+        .env("BENCHSIDE_SMTP_TIMEOUT_MS", "2000")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("could not send a test message to ops@example.org through smtp"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("SMTP: "), "{stderr}");
+    assert!(
+        !stderr.contains("s3cret"),
+        "the password is hidden: {stderr}"
+    );
+
+    // Not an address: a usage error.
+    let out = benchside(&["mail", "send-test", "--to", "ops at example"])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not an email address"), "{stderr}");
+
+    // Without a relay in development, the message is written to a file.
+    let data = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("send-test-{}", Uuid::new_v4().simple()));
+    let out = benchside(&["mail", "send-test", "--to", "ops@example.org"])
+        .env("BENCHSIDE_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    let path = stdout
+        .trim()
+        .strip_prefix("wrote a test message for ops@example.org to ")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        path.starts_with(data.join("mail").to_str().unwrap()),
+        "{path}"
+    );
+    let raw = std::fs::read_to_string(path).unwrap();
+    assert!(raw.contains("Subject: Benchside test message"), "{raw}");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[actix_web::test]
+async fn production_refuses_mail_to_files_and_requires_a_relay_and_a_sender() {
+    let production = |c: &mut Command| {
+        c.env("BENCHSIDE_ENV", "production")
+            .env("BENCHSIDE_JWT_SECRET", "0123456789abcdef0123456789abcdef-x")
+            .env("DATABASE_URL", "postgres://app@127.0.0.1:1/benchside")
+            .env("BENCHSIDE_PUBLIC_URL", "https://learn.example.org");
+    };
+    let mut c = benchside(&["serve"]);
+    production(&mut c);
+    let out = c.output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("BENCHSIDE_SMTP_URL: is required in production"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("BENCHSIDE_MAIL_FROM: is required in production"),
+        "{stderr}"
+    );
+
+    let mut c = benchside(&["serve"]);
+    production(&mut c);
+    let out = c
+        .env("BENCHSIDE_MAIL_TRANSPORT", "file")
+        .env("BENCHSIDE_SMTP_URL", "smtp://relay:25")
+        .env("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("BENCHSIDE_MAIL_TRANSPORT: `file` is refused in production"),
+        "{stderr}"
+    );
+
+    // With a relay and a sender, production sends.
+    let sink = SmtpSink::start();
+    let mut c = benchside(&["mail", "send-test", "--to", "ops@example.org"]);
+    production(&mut c);
+    let out = c
+        .env("BENCHSIDE_SMTP_URL", sink.url())
+        .env("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got[0].from, "no-reply@example.org");
+}
+
+#[actix_web::test]
+async fn tls_required_refuses_a_relay_without_starttls() {
+    let sink = SmtpSink::start();
+    let out = benchside(&["mail", "send-test", "--to", "ops@example.org"])
+        .env("BENCHSIDE_SMTP_URL", format!("{}?tls=required", sink.url()))
+        .env("BENCHSIDE_SMTP_TIMEOUT_MS", "2000")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("could not send a test message"), "{stderr}");
+    assert!(
+        sink.messages().is_empty(),
+        "nothing goes out in plain text when TLS is required"
+    );
+}
+
+#[actix_web::test]
+async fn with_the_worker_off_mail_stays_queued() {
+    let sink = SmtpSink::start();
+    let app = app_for(&sink)
+        .var("BENCHSIDE_MAIL_WORKER", "false")
+        .build()
+        .await;
+    let id = enqueue(&mut *app.conn().await, &reset_for("ana@example.org"))
+        .await
+        .unwrap();
+    // Ten poll intervals: a running worker would have sent it.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(sink.messages().is_empty());
+    let r = rows(&mut *app.conn().await).await;
+    assert_eq!(
+        (r[0].id, r[0].status.as_str(), r[0].attempts),
+        (id, "pending", 0)
+    );
+}
+
+#[test]
+fn check_reports_the_mail_settings_without_the_password() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = benchside(&["check"])
+        .env(
+            "DATABASE_URL",
+            format!("postgres://app@127.0.0.1:{closed}/x"),
+        )
+        .env(
+            "BENCHSIDE_SMTP_URL",
+            "smtps://mailer:s3cret@smtp.example.org",
+        )
+        .env("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>")
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains(
+            "  mail            smtp smtps://mailer:********@smtp.example.org from Benchside \
+             <no-reply@example.org>; outbox worker on\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("s3cret"), "{stdout}");
+}
+
+#[actix_web::test]
+async fn serve_runs_the_worker_and_stops_it_on_sigterm() {
+    let sink = SmtpSink::start();
+    let db = TestDb::migrated().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("serve-mail-{}.log", Uuid::new_v4().simple()));
+    let mut child = benchside(&["serve"])
+        .env("DATABASE_URL", &db.url)
+        .env("BENCHSIDE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("BENCHSIDE_SMTP_URL", sink.url())
+        .env("BENCHSIDE_MAIL_POLL_MS", "50")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let client = awc::Client::default();
+    let started = Instant::now();
+    loop {
+        assert!(child.try_wait().unwrap().is_none(), "serve exited early");
+        assert!(started.elapsed() < WAIT, "serve did not become ready");
+        if let Ok(res) = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && res.status() == 200
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+
+    let mut conn = db.conn().await;
+    enqueue(&mut conn, &reset_for("ana@example.org"))
+        .await
+        .unwrap();
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got[0].to, vec!["ana@example.org"]);
+
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < WAIT, "serve did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("mail worker started"), "{text}");
+    assert!(text.contains("mail worker stopped"), "{text}");
+    let _ = std::fs::remove_file(&log);
+}
