@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod account_mail;
 mod accounts;
 mod catalog;
 mod cli;
