@@ -16,6 +16,7 @@ use super::store::{self, UserRow};
 use crate::audit::{self, Actor, Event};
 use crate::db::schema::users;
 use crate::http::error::ErrorEnvelope;
+use crate::http::paging::{Paging, search_text};
 use crate::http::{AppError, AppResult, AppState};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -101,21 +102,9 @@ pub async fn list_users(
     query: web::Query<UserQuery>,
 ) -> AppResult<web::Json<UserPage>> {
     let q = query.into_inner();
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(25);
-    if page < 1 || !(1..=100).contains(&per_page) {
-        return Err(AppError::bad_request(
-            "invalid_query",
-            "`page` starts at 1 and `per_page` is from 1 to 100.",
-        ));
-    }
-    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    if text.is_some_and(|t| t.chars().count() > 200) {
-        return Err(AppError::bad_request(
-            "invalid_query",
-            "`q` is at most 200 characters.",
-        ));
-    }
+    let paging = Paging::parse(q.page, q.per_page, 25)?;
+    let (page, per_page) = (paging.page, paging.per_page);
+    let text = search_text(q.q.as_deref())?;
     let filtered = || {
         let mut f = users::table.into_boxed();
         if let Some(t) = text {
@@ -142,7 +131,7 @@ pub async fn list_users(
     let rows: Vec<UserRow> = filtered()
         .order((users::created_at.desc(), users::id.desc()))
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(paging.offset())
         .select(UserRow::as_select())
         .load(&mut conn)
         .await?;

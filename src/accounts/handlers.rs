@@ -657,30 +657,14 @@ pub async fn password_reset_confirm(
                 .ok_or_else(|| AppError::bad_request("invalid_token", "This link is not valid."))?;
             let email = Email::parse(&user.email)?;
             NewPassword::parse(password.as_str(), Some(&email))?;
-            diesel::update(users::table.find(user.id))
-                .set((
-                    users::password_hash.eq(&hash),
-                    // Following the link proved the inbox is theirs.
-                    users::email_verified_at.eq(user.email_verified_at.unwrap_or_else(Utc::now)),
-                ))
-                .execute(tx)
-                .await?;
-            store::revoke_refresh_tokens(tx, user.id, "password_reset", None).await?;
-            let revoked_at = store::revoke_sessions(tx, user.id).await?;
-            mail::enqueue(
+            // Following the link proved the inbox is theirs.
+            let revoked_at = replace_password(
                 tx,
-                &templates::password_changed(&public_url, &user.email, &user.name),
-            )
-            .await?;
-            audit::record(
-                tx,
+                &user,
+                &hash,
+                PasswordChange::Reset,
                 &origin,
-                Event {
-                    actor: Actor::User(user.id),
-                    action: "user.password_reset",
-                    subject: Some(("user", user.id.to_string())),
-                    details: json!({}),
-                },
+                &public_url,
             )
             .await?;
             Ok((user, revoked_at))
@@ -688,6 +672,62 @@ pub async fn password_reset_confirm(
         .await?;
     state.auth.revocations.note(user.id, revoked_at);
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Why a password is being replaced.
+enum PasswordChange {
+    /// Through a reset link: every session ends, and the address counts as verified.
+    Reset,
+    /// By the signed-in user: every session but `keep` ends.
+    Changed { keep: Uuid },
+}
+
+/// Stores the new hash, ends sessions, queues the "password changed" notice and audits it.
+/// Returns the revocation instant (for the in-memory map, once committed).
+async fn replace_password(
+    tx: &mut diesel_async::AsyncPgConnection,
+    user: &store::UserRow,
+    hash: &str,
+    change: PasswordChange,
+    origin: &audit::Origin,
+    public_url: &url::Url,
+) -> AppResult<chrono::DateTime<Utc>> {
+    let (keep, reason, action) = match change {
+        PasswordChange::Reset => (None, "password_reset", "user.password_reset"),
+        PasswordChange::Changed { keep } => {
+            (Some(keep), "password_changed", "user.password_changed")
+        }
+    };
+    let verified = match change {
+        PasswordChange::Reset => Some(user.email_verified_at.unwrap_or_else(Utc::now)),
+        PasswordChange::Changed { .. } => user.email_verified_at,
+    };
+    diesel::update(users::table.find(user.id))
+        .set((
+            users::password_hash.eq(hash),
+            users::email_verified_at.eq(verified),
+        ))
+        .execute(tx)
+        .await?;
+    store::revoke_refresh_tokens(tx, user.id, reason, keep).await?;
+    let revoked_at = store::revoke_sessions(tx, user.id).await?;
+    mail::enqueue(
+        tx,
+        &templates::password_changed(public_url, &user.email, &user.name),
+    )
+    .await?;
+    audit::record(
+        tx,
+        origin,
+        Event {
+            actor: Actor::User(user.id),
+            action,
+            subject: Some(("user", user.id.to_string())),
+            details: json!({}),
+        },
+    )
+    .await?;
+    Ok(revoked_at)
 }
 
 // ---- the signed-in user's own account ----------------------------------------------------------
@@ -866,26 +906,13 @@ pub async fn change_password(
     let origin = client.origin.clone();
     let (user, revoked_at) = conn
         .transaction::<_, AppError, _>(async move |tx| {
-            diesel::update(users::table.find(who.id))
-                .set(users::password_hash.eq(&hash))
-                .execute(tx)
-                .await?;
-            store::revoke_refresh_tokens(tx, who.id, "password_changed", Some(who.session)).await?;
-            let revoked_at = store::revoke_sessions(tx, who.id).await?;
-            mail::enqueue(
+            let revoked_at = replace_password(
                 tx,
-                &templates::password_changed(&public_url, &user.email, &user.name),
-            )
-            .await?;
-            audit::record(
-                tx,
+                &user,
+                &hash,
+                PasswordChange::Changed { keep: who.session },
                 &origin,
-                Event {
-                    actor: Actor::User(who.id),
-                    action: "user.password_changed",
-                    subject: Some(("user", who.id.to_string())),
-                    details: json!({}),
-                },
+                &public_url,
             )
             .await?;
             Ok((user, revoked_at))

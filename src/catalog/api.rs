@@ -16,6 +16,7 @@ use crate::db::{
     schema::{course_assets, courses},
 };
 use crate::http::error::ErrorEnvelope;
+use crate::http::paging::{Paging, search_text};
 use crate::http::{AppError, AppResult, AppState};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -111,21 +112,9 @@ pub async fn list_courses(
     query: web::Query<CourseQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(20);
-    if page < 1 || !(1..=100).contains(&per_page) {
-        return Err(AppError::bad_request(
-            "invalid_query",
-            "`page` starts at 1 and `per_page` is from 1 to 100.",
-        ));
-    }
-    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    if text.is_some_and(|t| t.chars().count() > 200) {
-        return Err(AppError::bad_request(
-            "invalid_query",
-            "`q` is at most 200 characters.",
-        ));
-    }
+    let paging = Paging::parse(q.page, q.per_page, 20)?;
+    let (page, per_page) = (paging.page, paging.per_page);
+    let text = search_text(q.q.as_deref())?;
     // Every word must appear in the title or the summary (case-insensitive).
     let words: Vec<String> = text
         .map(|t| t.split_whitespace().take(8).map(db::like_pattern).collect())
@@ -159,7 +148,7 @@ pub async fn list_courses(
         ))
         .order((courses::title.asc(), courses::id.asc()))
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(paging.offset())
         .load(&mut conn)
         .await?;
     let total: i64 = if page == 1 && (items.len() as i64) < per_page {

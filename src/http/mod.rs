@@ -6,6 +6,7 @@ pub mod extract;
 pub mod health;
 pub mod middleware;
 pub mod openapi;
+pub mod paging;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
