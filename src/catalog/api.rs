@@ -16,7 +16,7 @@ use crate::db::{
     schema::{course_assets, courses},
 };
 use crate::http::error::ErrorEnvelope;
-use crate::http::paging::{Paging, search_text};
+use crate::http::paging::{Paging, is_slug, search_text};
 use crate::http::{AppError, AppResult, AppState};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -183,6 +183,9 @@ pub async fn get_course(
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    if !is_slug(&slug) {
+        return Err(AppError::not_found("No published course has this address."));
+    }
     let mut conn = state.db.get().await?;
     let outline: Option<Value> = courses::table
         .filter(courses::slug.eq(slug.as_str()))
@@ -217,6 +220,14 @@ pub async fn get_asset(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (slug, file) = path.into_inner();
+    let plausible = file.len() <= 300
+        && !file.contains("..")
+        && file
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._/-".contains(c));
+    if !is_slug(&slug) || !plausible {
+        return Err(AppError::not_found("No such image."));
+    }
     let mut conn = state.db.get().await?;
     let found: Option<(String, Vec<u8>, String)> = course_assets::table
         .inner_join(courses::table)

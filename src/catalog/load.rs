@@ -210,10 +210,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 fn valid_slug(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.len() <= 64
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    crate::http::paging::is_slug(s)
 }
 
 /// `NN-<slug>` (or `NN-<slug>.md`) -> (NN, slug).

@@ -15,10 +15,10 @@ impl Paging {
     pub fn parse(page: Option<i64>, per_page: Option<i64>, default: i64) -> AppResult<Paging> {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(default);
-        if page < 1 || !(1..=100).contains(&per_page) {
+        if !(1..=1_000_000).contains(&page) || !(1..=100).contains(&per_page) {
             return Err(AppError::bad_request(
                 "invalid_query",
-                "`page` starts at 1 and `per_page` is from 1 to 100.",
+                "`page` is from 1 to 1000000 and `per_page` from 1 to 100.",
             ));
         }
         Ok(Paging { page, per_page })
@@ -29,16 +29,26 @@ impl Paging {
     }
 }
 
-/// The trimmed search text of a `q` parameter (`None` when empty), at most 200 characters.
+/// The trimmed search text of a `q` parameter (`None` when empty): at most 200 characters and
+/// no control characters (PostgreSQL text cannot hold NUL).
 pub fn search_text(q: Option<&str>) -> AppResult<Option<&str>> {
     let text = q.map(str::trim).filter(|t| !t.is_empty());
-    if text.is_some_and(|t| t.chars().count() > 200) {
+    if text.is_some_and(|t| t.chars().count() > 200 || t.chars().any(char::is_control)) {
         return Err(AppError::bad_request(
             "invalid_query",
-            "`q` is at most 200 characters.",
+            "`q` is at most 200 characters of text.",
         ));
     }
     Ok(text)
+}
+
+/// Whether a path segment can be a slug (`a-z`, `0-9`, `-`, starting with a letter, at most
+/// 64 characters). Handlers answer 404 for anything else without asking the database.
+pub fn is_slug(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.len() <= 64
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 #[cfg(test)]
@@ -65,5 +75,8 @@ mod tests {
         assert_eq!(search_text(Some("  ana ")).unwrap(), Some("ana"));
         assert_eq!(search_text(Some("   ")).unwrap(), None);
         assert!(search_text(Some(&"x".repeat(201))).is_err());
+        assert!(search_text(Some("a\u{0}b")).is_err());
+        assert!(Paging::parse(Some(i64::MAX), None, 20).is_err());
+        assert!(is_slug("order-of-draw") && !is_slug("a\u{0}") && !is_slug("Order"));
     }
 }

@@ -494,3 +494,37 @@ async fn lesson_images_are_served_with_their_type_and_cannot_run_scripts() {
         .await
         .assert_error(404, "not_found");
 }
+
+#[actix_web::test]
+async fn junk_in_paths_and_queries_is_a_4xx_never_a_500() {
+    let app = TestApp::spawn().await;
+    import_dir(&app, &fixtures("valid")).await;
+    for path in [
+        "/api/v1/courses/demo%00course",
+        "/api/v1/courses/DEMO-COURSE",
+        "/api/v1/courses/demo-course/assets/safety/images/a%00.svg",
+        "/api/v1/courses/demo-course/assets/..%2f..%2fcourse.toml",
+    ] {
+        app.get(path).await.assert_error(404, "not_found");
+    }
+    for query in [
+        "?q=%00",
+        "?page=9223372036854775807",
+        "?per_page=-1",
+        "?page=abc",
+    ] {
+        app.get(&format!("/api/v1/courses{query}"))
+            .await
+            .assert_error(400, "invalid_query");
+    }
+    let a = crate::accounts::admin(&app, "boss@example.org").await;
+    app.call(
+        "GET",
+        "/api/v1/admin/users?q=%00",
+        Some(&a.access),
+        None,
+        None,
+    )
+    .await
+    .assert_error(400, "invalid_query");
+}

@@ -17,4 +17,5 @@ mod mail;
 mod migrations;
 mod openapi;
 mod outage;
+mod programs;
 mod smtp;
