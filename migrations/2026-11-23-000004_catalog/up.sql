@@ -23,7 +23,8 @@ CREATE TABLE courses (
     -- counts and the public outline, computed at import (the outline endpoint is one read)
     module_count     integer NOT NULL CHECK (module_count >= 0),
     lesson_count     integer NOT NULL CHECK (lesson_count >= 0),
-    outline          jsonb NOT NULL CHECK (jsonb_typeof(outline) = 'object'),
+    -- stored as JSON text so the outline endpoint sends it as it is, with no parsing
+    outline          text NOT NULL CHECK (jsonb_typeof(outline::jsonb) = 'object'),
     -- a hash of every source file: an unchanged import is detected by it and writes nothing
     content_hash     text NOT NULL,
     version          integer NOT NULL DEFAULT 1 CHECK (version >= 1),

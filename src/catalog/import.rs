@@ -205,7 +205,7 @@ async fn import_course(
         courses::externship_notes_html.eq(ext.and_then(|e| e.notes_html.clone())),
         courses::module_count.eq(n_modules as i32),
         courses::lesson_count.eq(n_lessons as i32),
-        courses::outline.eq(outline(m, version)),
+        courses::outline.eq(outline(m, version).to_string()),
         courses::content_hash.eq(&m.content_hash),
         courses::version.eq(version),
     );

@@ -69,7 +69,7 @@ diesel::table! {
         externship_notes_html -> Nullable<Text>,
         module_count -> Int4,
         lesson_count -> Int4,
-        outline -> Jsonb,
+        outline -> Text,
         content_hash -> Text,
         version -> Int4,
         created_at -> Timestamptz,
