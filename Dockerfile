@@ -23,12 +23,15 @@ RUN apt-get update \
     && useradd --system --uid 10001 --user-group --home-dir /var/lib/benchside \
         --create-home --shell /usr/sbin/nologin benchside
 COPY --from=build /src/target/release/benchside /usr/local/bin/benchside
+# Course content, for `benchside courses import` (or import at start).
+COPY courses /usr/share/benchside/courses
 USER 10001:10001
 WORKDIR /var/lib/benchside
 ENV BENCHSIDE_ENV=production \
     BENCHSIDE_LISTEN=0.0.0.0:8080 \
     BENCHSIDE_LOG_FORMAT=json \
-    BENCHSIDE_DATA_DIR=/var/lib/benchside
+    BENCHSIDE_DATA_DIR=/var/lib/benchside \
+    BENCHSIDE_COURSES_DIR=/usr/share/benchside/courses
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["benchside", "healthcheck"]
