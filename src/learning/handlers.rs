@@ -763,9 +763,14 @@ pub async fn get_lesson(
     let (id, lesson) = path.into_inner();
     let conn = state.db.get().await?;
     let ctx = lesson_context(&conn, &user, id, &lesson, false).await?;
-    // Admins read without leaving progress behind.
+    // Admins read without leaving progress behind. A learner re-reading the lesson they are
+    // on writes nothing: the first opening is recorded once, and the resume point and last
+    // activity only when they change (or the activity is a minute old).
     if ctx.row.user_id == user.id {
-        store::record_open(&conn, ctx.row.id, ctx.lesson.id).await?;
+        let first = !ctx.facts.opened.contains(&ctx.lesson.slug);
+        let touch = ctx.row.last_lesson_id != Some(ctx.lesson.id)
+            || Utc::now() - ctx.row.last_activity_at > chrono::Duration::seconds(60);
+        store::record_open(&conn, ctx.row.id, ctx.lesson.id, first, touch).await?;
     }
     let (previous, next) = ctx.outline.neighbours(&ctx.lesson.slug);
     let (previous, next) = (
@@ -852,6 +857,18 @@ pub async fn complete_lesson(
         ..
     } = lesson_context(&conn, &user, id, &lesson, true).await?;
     let was_active = row.state == "active";
+    // Already complete and nothing to recompute: answer from what was read, writing nothing.
+    if let Some(at) = facts.completed.get(&lesson_row.slug).copied()
+        && !(was_active && progress::missing(&outline, &facts).is_empty())
+    {
+        return Ok(web::Json(CompletionResult {
+            lesson,
+            completed: true,
+            completed_at: at,
+            percent_complete: progress::percent_complete(&outline, &facts),
+            enrolment_state: row.effective_state(Utc::now()).to_string(),
+        }));
+    }
     let (enrolment, lesson_id, slug) = (row.id, lesson_row.id, lesson_row.slug);
     let (completed_at, done, percent) = conn
         .transaction::<_, AppError, _>(async move |tx| {

@@ -375,31 +375,46 @@ pub fn facts_for(
     facts
 }
 
-/// Records that a lesson was opened (first time only) and makes it the enrolment's last
-/// lesson; two statements, pipelined.
+/// Records that a lesson was opened (`first`: insert its progress row; a row that exists is
+/// kept) and (`touch`) makes it the enrolment's last lesson with fresh activity. The two
+/// statements are pipelined.
 pub async fn record_open(
     conn: &AsyncPgConnection,
     enrolment: Uuid,
     lesson: Uuid,
+    first: bool,
+    touch: bool,
 ) -> QueryResult<()> {
     let at = Utc::now();
-    let open = diesel::insert_into(lesson_progress::table)
-        .values((
-            lesson_progress::enrolment_id.eq(enrolment),
-            lesson_progress::lesson_id.eq(lesson),
-            lesson_progress::first_opened_at.eq(at),
-            lesson_progress::updated_at.eq(at),
-        ))
-        .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
-        .do_nothing()
-        .execute(&mut &*conn);
-    let touch = diesel::update(enrolments::table.find(enrolment))
-        .set((
-            enrolments::last_lesson_id.eq(lesson),
-            enrolments::last_activity_at.eq(at),
-        ))
-        .execute(&mut &*conn);
-    futures_util::try_join!(open, touch).map(|_| ())
+    let open = async {
+        if !first {
+            return Ok(0);
+        }
+        diesel::insert_into(lesson_progress::table)
+            .values((
+                lesson_progress::enrolment_id.eq(enrolment),
+                lesson_progress::lesson_id.eq(lesson),
+                lesson_progress::first_opened_at.eq(at),
+                lesson_progress::updated_at.eq(at),
+            ))
+            .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
+            .do_nothing()
+            .execute(&mut &*conn)
+            .await
+    };
+    let last = async {
+        if !touch {
+            return Ok(0);
+        }
+        diesel::update(enrolments::table.find(enrolment))
+            .set((
+                enrolments::last_lesson_id.eq(lesson),
+                enrolments::last_activity_at.eq(at),
+            ))
+            .execute(&mut &*conn)
+            .await
+    };
+    futures_util::try_join!(open, last).map(|_| ())
 }
 
 /// Marks a lesson complete, keeping the earliest completion time (two requests at once

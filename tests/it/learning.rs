@@ -902,3 +902,31 @@ async fn the_enrolment_confirmation_mail_reaches_the_learner() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sink.messages().len(), 2);
 }
+
+#[actix_web::test]
+async fn re_reading_the_current_lesson_and_re_completing_write_nothing() {
+    let (app, ana) = setup().await;
+    let id = enrol(&app, &ana).await;
+    let xmins = async || {
+        text(
+            &app,
+            "SELECT (SELECT xmin::text FROM enrolments) || '/' ||
+                    (SELECT string_agg(xmin::text, ',') FROM lesson_progress) AS s",
+        )
+        .await
+    };
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    let before = xmins().await;
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(xmins().await, before, "a re-read is read-only");
+    assert_eq!(complete(&app, &ana, &id, "sharps").await.status, 200);
+    let completed = xmins().await;
+    assert_ne!(completed, before);
+    let res = complete(&app, &ana, &id, "sharps").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["completed"], true);
+    assert_eq!(xmins().await, completed, "a second completion is read-only");
+    // Another lesson moves the resume point again.
+    assert_eq!(read(&app, &ana, &id, "gloves").await.status, 200);
+    assert_ne!(xmins().await, completed);
+}
