@@ -10,6 +10,8 @@
 //! - [`server`]: what `serve`, `migrate` and `check` do, shared by the binary and the tests.
 //! - [`accounts`]: users, passwords, sessions, roles, the auth extractors.
 //! - [`audit`]: the append-only audit log.
+//! - [`catalog`]: course files, their validation and import, the public catalog.
+//! - [`learning`]: enrolment, lesson delivery, progress and the learner's dashboard.
 //! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
 //! - [`mail`]: transports, templates, the outbox and its worker.
 
@@ -19,6 +21,7 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod learning;
 pub mod mail;
 pub mod ratelimit;
 pub mod server;

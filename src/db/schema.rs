@@ -16,6 +16,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    cohorts (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     course_assets (course_id, path) {
         course_id -> Uuid,
         path -> Text,
@@ -78,6 +87,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    enrolment_codes (id) {
+        id -> Uuid,
+        cohort_id -> Uuid,
+        code -> Text,
+        max_uses -> Nullable<Int4>,
+        uses -> Int4,
+        expires_at -> Nullable<Timestamptz>,
+        disabled_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    enrolments (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        course_id -> Uuid,
+        course_version -> Int4,
+        cohort_id -> Nullable<Uuid>,
+        state -> Text,
+        started_at -> Timestamptz,
+        access_expires_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        last_activity_at -> Timestamptz,
+        last_lesson_id -> Nullable<Uuid>,
+        time_spent_seconds -> Int8,
+    }
+}
+
+diesel::table! {
     externship_department_requirements (course_id, slug) {
         course_id -> Uuid,
         slug -> Text,
@@ -94,6 +134,18 @@ diesel::table! {
         name -> Text,
         position -> Int4,
         min_count -> Int4,
+    }
+}
+
+diesel::table! {
+    lesson_progress (enrolment_id, lesson_id) {
+        enrolment_id -> Uuid,
+        lesson_id -> Uuid,
+        first_opened_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+        time_spent_seconds -> Int8,
+        last_position -> Nullable<Jsonb>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -176,6 +228,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    quiz_outcomes (enrolment_id, quiz_id) {
+        enrolment_id -> Uuid,
+        quiz_id -> Uuid,
+        best_percent -> Int4,
+        passed_at -> Nullable<Timestamptz>,
+        attempts_used -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     quizzes (id) {
         id -> Uuid,
         course_id -> Uuid,
@@ -236,31 +299,46 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(cohorts -> courses (course_id));
 diesel::joinable!(course_assets -> courses (course_id));
 diesel::joinable!(course_modules -> courses (course_id));
 diesel::joinable!(course_versions -> courses (course_id));
+diesel::joinable!(enrolment_codes -> cohorts (cohort_id));
+diesel::joinable!(enrolments -> cohorts (cohort_id));
+diesel::joinable!(enrolments -> courses (course_id));
+diesel::joinable!(enrolments -> lessons (last_lesson_id));
+diesel::joinable!(enrolments -> users (user_id));
 diesel::joinable!(externship_department_requirements -> courses (course_id));
 diesel::joinable!(externship_procedure_requirements -> courses (course_id));
+diesel::joinable!(lesson_progress -> enrolments (enrolment_id));
+diesel::joinable!(lesson_progress -> lessons (lesson_id));
 diesel::joinable!(lessons -> courses (course_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(question_banks -> courses (course_id));
 diesel::joinable!(questions -> question_banks (bank_id));
+diesel::joinable!(quiz_outcomes -> enrolments (enrolment_id));
+diesel::joinable!(quiz_outcomes -> quizzes (quiz_id));
 diesel::joinable!(quizzes -> courses (course_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    cohorts,
     course_assets,
     course_modules,
     course_versions,
     courses,
+    enrolment_codes,
+    enrolments,
     externship_department_requirements,
     externship_procedure_requirements,
+    lesson_progress,
     lessons,
     mail_outbox,
     one_time_tokens,
     question_banks,
     questions,
+    quiz_outcomes,
     quizzes,
     rate_limit_buckets,
     refresh_tokens,

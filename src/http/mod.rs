@@ -39,7 +39,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.configure(health::routes).service(
         utoipa_actix_web::scope("/api/v1")
             .configure(crate::accounts::routes)
-            .configure(crate::catalog::routes),
+            .configure(crate::catalog::routes)
+            .configure(crate::learning::routes),
     );
 }
 

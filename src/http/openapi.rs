@@ -29,6 +29,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
         (name = "auth", description = "Registration, email verification, sign-in, sessions and password reset"),
         (name = "me", description = "The signed-in user's own account"),
         (name = "catalog", description = "Published courses and their outlines (no account needed)"),
+        (name = "learning", description = "Enrolment, lessons, progress and the learner's dashboard"),
         (name = "admin", description = "Administration (admins only)"),
     ),
 )]

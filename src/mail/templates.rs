@@ -127,6 +127,43 @@ pub fn password_changed(public_url: &Url, to: &str, name: &str) -> RenderedMail 
     )
 }
 
+/// Confirmation that a learner is enrolled in a course, with a link to
+/// `{public_url}/courses/{slug}`.
+pub fn enrolment_confirmed(
+    public_url: &Url,
+    to: &str,
+    name: &str,
+    course_title: &str,
+    course_slug: &str,
+) -> RenderedMail {
+    let mut url = link(public_url, "courses", None);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.push(course_slug);
+    }
+    Body {
+        greeting: greeting(name),
+        before: vec![
+            format!("You are enrolled in {course_title}. Welcome aboard."),
+            "Work through the lessons at your own pace; Benchside remembers where you stopped, \
+             so you can pick up from the same place on any device."
+                .into(),
+        ],
+        action: Some(Action {
+            label: "Start the course",
+            url,
+        }),
+        after: vec![
+            "If you did not enrol in this course, let your program coordinator know.".into(),
+        ],
+    }
+    .render(
+        to,
+        name,
+        &format!("You are enrolled in {course_title}"),
+        "enrolment_confirmed",
+    )
+}
+
 /// A test message for `benchside mail send-test`.
 pub fn test_message(public_url: &Url, to: &str) -> RenderedMail {
     Body {
@@ -336,6 +373,11 @@ mod tests {
                 "password_changed",
                 Some("https://learn.example.org/forgot-password"),
             ),
+            (
+                enrolment_confirmed(&b, "ana@example.org", "Ana", "Phlebotomy", "phlebotomy"),
+                "enrolment_confirmed",
+                Some("https://learn.example.org/courses/phlebotomy"),
+            ),
             (test_message(&b, "ops@example.org"), "test", None),
         ];
         for (m, kind, url) in cases {
@@ -364,6 +406,14 @@ mod tests {
                 .text
                 .contains("https://learn.example.org/")
         );
+    }
+
+    #[test]
+    fn course_titles_are_escaped_and_slugs_encoded_in_the_enrolment_mail() {
+        let m = enrolment_confirmed(&base(), "a@example.org", "A", "Labs <&> more", "a b");
+        assert!(m.html.contains("Labs &lt;&amp;&gt; more"), "{}", m.html);
+        assert!(m.text.contains("https://learn.example.org/courses/a%20b"));
+        assert_eq!(m.subject, "You are enrolled in Labs <&> more");
     }
 
     #[test]

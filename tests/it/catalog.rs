@@ -13,14 +13,14 @@ use serde_json::json;
 use crate::accounts::{count, exec};
 use crate::harness::{TestApp, TestResponse};
 
-fn fixtures(name: &str) -> PathBuf {
+pub fn fixtures(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/courses")
         .join(name)
 }
 
 /// A copy of a fixture tree in a temporary folder, so a test can edit it.
-fn copy_tree(from: &Path) -> PathBuf {
+pub fn copy_tree(from: &Path) -> PathBuf {
     let to = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("courses-{}", uuid::Uuid::new_v4().simple()));
     fn copy(from: &Path, to: &Path) {

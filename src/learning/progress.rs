@@ -1,0 +1,456 @@
+//! Progress arithmetic: what is locked, what comes next, what is still missing. Pure functions
+//! over a course's stored outline (`courses.outline`, written at import) and the learner's
+//! facts (completed lessons, quiz outcomes), so every route computes them the same way and
+//! the dashboard needs no query per enrolment.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+/// The parts of the stored outline that progress needs. Only live content is in it: retired
+/// lessons and quizzes are not, so they never count.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Outline {
+    #[serde(default)]
+    pub sequential: bool,
+    #[serde(default)]
+    pub modules: Vec<OutlineModule>,
+    /// Course-level quizzes (the final exam).
+    #[serde(default)]
+    pub quizzes: Vec<OutlineQuiz>,
+    pub completion: CompletionRules,
+    #[serde(default)]
+    pub externship: Option<ExternshipRules>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutlineModule {
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub lessons: Vec<OutlineLesson>,
+    #[serde(default)]
+    pub quiz: Option<OutlineQuiz>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutlineLesson {
+    pub slug: String,
+    pub title: String,
+    pub estimated_minutes: i32,
+    #[serde(default)]
+    pub free_preview: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutlineQuiz {
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub pass_percent: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CompletionRules {
+    #[serde(default)]
+    pub all_lessons: bool,
+    #[serde(default)]
+    pub required_quizzes: Vec<String>,
+    #[serde(default)]
+    pub externship: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExternshipRules {
+    pub total_hours: f64,
+    #[serde(default)]
+    pub departments: Vec<DepartmentRule>,
+    #[serde(default)]
+    pub procedures: Vec<ProcedureRule>,
+    #[serde(default)]
+    pub min_total_procedures: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DepartmentRule {
+    pub slug: String,
+    pub name: String,
+    pub min_hours: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProcedureRule {
+    pub slug: String,
+    pub name: String,
+    pub min_count: i64,
+}
+
+impl Outline {
+    pub fn parse(json: &str) -> Result<Outline, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// (module index, lesson index) of a live lesson.
+    pub fn find_lesson(&self, slug: &str) -> Option<(usize, usize)> {
+        self.modules.iter().enumerate().find_map(|(mi, m)| {
+            m.lessons
+                .iter()
+                .position(|l| l.slug == slug)
+                .map(|li| (mi, li))
+        })
+    }
+
+    /// Every live lesson in course order, with its module index.
+    pub fn lessons(&self) -> impl Iterator<Item = (usize, &OutlineLesson)> {
+        self.modules
+            .iter()
+            .enumerate()
+            .flat_map(|(mi, m)| m.lessons.iter().map(move |l| (mi, l)))
+    }
+
+    /// The lessons before and after `slug` in course order.
+    pub fn neighbours(&self, slug: &str) -> (Option<&OutlineLesson>, Option<&OutlineLesson>) {
+        let all: Vec<&OutlineLesson> = self.lessons().map(|(_, l)| l).collect();
+        match all.iter().position(|l| l.slug == slug) {
+            Some(i) => (i.checked_sub(1).map(|p| all[p]), all.get(i + 1).copied()),
+            None => (None, None),
+        }
+    }
+
+    /// A quiz anywhere in the course (module quizzes and course-level ones).
+    pub fn quiz(&self, slug: &str) -> Option<&OutlineQuiz> {
+        self.modules
+            .iter()
+            .filter_map(|m| m.quiz.as_ref())
+            .chain(self.quizzes.iter())
+            .find(|q| q.slug == slug)
+    }
+
+    /// The quizzes completion requires, in course order.
+    pub fn required_quizzes(&self) -> Vec<&OutlineQuiz> {
+        self.modules
+            .iter()
+            .filter_map(|m| m.quiz.as_ref())
+            .chain(self.quizzes.iter())
+            .filter(|q| self.completion.required_quizzes.contains(&q.slug))
+            .collect()
+    }
+}
+
+/// What a learner has done in one enrolment, keyed by slug (lesson and quiz slugs are the
+/// stable identities of content across re-imports).
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Lesson slug -> first completion time.
+    pub completed: HashMap<String, DateTime<Utc>>,
+    /// Lessons opened at least once.
+    pub opened: HashSet<String>,
+    /// The lesson opened last (from `enrolments.last_lesson_id`).
+    pub last_lesson: Option<String>,
+    pub quizzes: HashMap<String, QuizFact>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QuizFact {
+    pub best_percent: i32,
+    pub attempts_used: i32,
+    pub passed: bool,
+}
+
+impl Facts {
+    pub fn is_completed(&self, lesson: &str) -> bool {
+        self.completed.contains_key(lesson)
+    }
+
+    pub fn quiz_passed(&self, quiz: &str) -> bool {
+        self.quizzes.get(quiz).is_some_and(|q| q.passed)
+    }
+
+    /// `passed`, `not_passed` (attempted) or `not_attempted`.
+    pub fn quiz_state(&self, quiz: &str) -> &'static str {
+        match self.quizzes.get(quiz) {
+            Some(q) if q.passed => "passed",
+            Some(q) if q.attempts_used > 0 => "not_passed",
+            _ => "not_attempted",
+        }
+    }
+}
+
+/// Why a module is locked: what, in earlier modules, still has to be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lock {
+    /// Incomplete lessons of earlier modules: (module slug, lesson slug).
+    pub lessons: Vec<(String, String)>,
+    /// Required module quizzes of earlier modules not yet passed.
+    pub quizzes: Vec<String>,
+}
+
+impl Lock {
+    /// One sentence for people.
+    pub fn explain(&self, outline: &Outline) -> String {
+        let mut parts = Vec::new();
+        if !self.lessons.is_empty() {
+            let titles: Vec<String> = self
+                .lessons
+                .iter()
+                .filter_map(|(_, l)| outline.find_lesson(l))
+                .map(|(mi, li)| format!("\"{}\"", outline.modules[mi].lessons[li].title))
+                .collect();
+            parts.push(format!("complete {}", join_words(&titles)));
+        }
+        if !self.quizzes.is_empty() {
+            let titles: Vec<String> = self
+                .quizzes
+                .iter()
+                .map(|q| {
+                    format!(
+                        "\"{}\"",
+                        outline.quiz(q).map(|q| q.title.as_str()).unwrap_or(q)
+                    )
+                })
+                .collect();
+            parts.push(format!("pass {}", join_words(&titles)));
+        }
+        format!("This lesson opens when you {}.", parts.join(" and "))
+    }
+}
+
+/// The lock on module `module` (None: open). Only sequential courses lock: a module opens
+/// when every lesson of all earlier modules is complete and each earlier module's required
+/// quiz is passed.
+pub fn module_lock(outline: &Outline, facts: &Facts, module: usize) -> Option<Lock> {
+    if !outline.sequential {
+        return None;
+    }
+    let mut lock = Lock {
+        lessons: Vec::new(),
+        quizzes: Vec::new(),
+    };
+    for m in outline.modules.iter().take(module) {
+        for l in &m.lessons {
+            if !facts.is_completed(&l.slug) {
+                lock.lessons.push((m.slug.clone(), l.slug.clone()));
+            }
+        }
+        if let Some(q) = &m.quiz
+            && q.required
+            && !facts.quiz_passed(&q.slug)
+        {
+            lock.quizzes.push(q.slug.clone());
+        }
+    }
+    (!lock.lessons.is_empty() || !lock.quizzes.is_empty()).then_some(lock)
+}
+
+/// The lesson to open next (resume): the last opened lesson if it is incomplete and open,
+/// else the first incomplete lesson in an open module.
+pub fn next_lesson<'a>(outline: &'a Outline, facts: &Facts) -> Option<(usize, &'a OutlineLesson)> {
+    let open = |mi: usize| module_lock(outline, facts, mi).is_none();
+    if let Some(last) = &facts.last_lesson
+        && let Some((mi, li)) = outline.find_lesson(last)
+        && !facts.is_completed(last)
+        && open(mi)
+    {
+        return Some((mi, &outline.modules[mi].lessons[li]));
+    }
+    outline
+        .lessons()
+        .find(|(mi, l)| !facts.is_completed(&l.slug) && open(*mi))
+}
+
+/// Percent complete, rounded down: completed live lessons plus passed required quizzes, over
+/// live lessons plus required quizzes. The externship is reported apart.
+pub fn percent_complete(outline: &Outline, facts: &Facts) -> i32 {
+    let lessons: Vec<&OutlineLesson> = outline.lessons().map(|(_, l)| l).collect();
+    let quizzes = outline.required_quizzes();
+    let total = lessons.len() + quizzes.len();
+    if total == 0 {
+        return 0;
+    }
+    let done = lessons
+        .iter()
+        .filter(|l| facts.is_completed(&l.slug))
+        .count()
+        + quizzes
+            .iter()
+            .filter(|q| facts.quiz_passed(&q.slug))
+            .count();
+    (done * 100 / total) as i32
+}
+
+/// What is still missing for course completion.
+#[derive(Debug, Clone, Default)]
+pub struct Missing {
+    /// Incomplete lessons (when the course requires all lessons).
+    pub lessons: Vec<(String, String)>,
+    /// Required quizzes not passed: (slug, title).
+    pub quizzes: Vec<(String, String)>,
+    /// The externship is required and not yet met (logging arrives with the externship
+    /// module, so nothing is logged yet).
+    pub externship: bool,
+}
+
+impl Missing {
+    pub fn is_empty(&self) -> bool {
+        self.lessons.is_empty() && self.quizzes.is_empty() && !self.externship
+    }
+}
+
+pub fn missing(outline: &Outline, facts: &Facts) -> Missing {
+    let lessons = if outline.completion.all_lessons {
+        outline
+            .lessons()
+            .filter(|(_, l)| !facts.is_completed(&l.slug))
+            .map(|(_, l)| (l.slug.clone(), l.title.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let quizzes = outline
+        .required_quizzes()
+        .into_iter()
+        .filter(|q| !facts.quiz_passed(&q.slug))
+        .map(|q| (q.slug.clone(), q.title.clone()))
+        .collect();
+    Missing {
+        lessons,
+        quizzes,
+        externship: outline.completion.externship,
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn join_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn outline(sequential: bool) -> Outline {
+        Outline::parse(&json!({
+            "sequential": sequential,
+            "modules": [
+                {"slug": "m1", "title": "One", "lessons": [
+                    {"slug": "a", "title": "A", "estimated_minutes": 5, "free_preview": true},
+                    {"slug": "b", "title": "B", "estimated_minutes": 5, "free_preview": false}],
+                 "quiz": {"slug": "q1", "title": "Quiz one", "required": true, "pass_percent": 80}},
+                {"slug": "m2", "title": "Two", "lessons": [
+                    {"slug": "c", "title": "C", "estimated_minutes": 5, "free_preview": false}],
+                 "quiz": {"slug": "q2", "title": "Quiz two", "required": false, "pass_percent": 80}},
+                {"slug": "m3", "title": "Three", "lessons": [
+                    {"slug": "d", "title": "D", "estimated_minutes": 5, "free_preview": false}],
+                 "quiz": null}
+            ],
+            "quizzes": [{"slug": "final", "title": "Final", "required": true, "pass_percent": 70}],
+            "completion": {"all_lessons": true, "required_quizzes": ["q1", "final"], "externship": false},
+            "externship": null
+        }).to_string())
+        .unwrap()
+    }
+
+    fn done(facts: &mut Facts, lessons: &[&str]) {
+        for l in lessons {
+            facts.completed.insert(l.to_string(), Utc::now());
+        }
+    }
+
+    fn pass(facts: &mut Facts, quiz: &str) {
+        facts.quizzes.insert(
+            quiz.into(),
+            QuizFact {
+                best_percent: 90,
+                attempts_used: 1,
+                passed: true,
+            },
+        );
+    }
+
+    #[test]
+    fn modules_open_after_earlier_lessons_and_required_quizzes() {
+        let o = outline(true);
+        let mut f = Facts::default();
+        assert_eq!(module_lock(&o, &f, 0), None);
+        let lock = module_lock(&o, &f, 1).unwrap();
+        assert_eq!(lock.lessons.len(), 2);
+        assert_eq!(lock.quizzes, vec!["q1".to_string()]);
+        assert_eq!(
+            lock.explain(&o),
+            "This lesson opens when you complete \"A\" and \"B\" and pass \"Quiz one\"."
+        );
+        done(&mut f, &["a", "b"]);
+        assert!(module_lock(&o, &f, 1).is_some(), "the quiz is still needed");
+        pass(&mut f, "q1");
+        assert_eq!(module_lock(&o, &f, 1), None);
+        // Module 2's quiz is not required: finishing its lesson opens module 3.
+        assert!(module_lock(&o, &f, 2).is_some());
+        done(&mut f, &["c"]);
+        assert_eq!(module_lock(&o, &f, 2), None);
+        // Nothing locks in a self-paced (non-sequential) course.
+        assert_eq!(module_lock(&outline(false), &Facts::default(), 2), None);
+    }
+
+    #[test]
+    fn resume_prefers_the_last_opened_incomplete_lesson() {
+        let o = outline(true);
+        let mut f = Facts::default();
+        assert_eq!(next_lesson(&o, &f).unwrap().1.slug, "a");
+        f.last_lesson = Some("b".into());
+        assert_eq!(next_lesson(&o, &f).unwrap().1.slug, "b");
+        done(&mut f, &["b"]);
+        assert_eq!(next_lesson(&o, &f).unwrap().1.slug, "a");
+        done(&mut f, &["a"]);
+        assert!(next_lesson(&o, &f).is_none(), "the quiz stands in the way");
+        pass(&mut f, "q1");
+        assert_eq!(next_lesson(&o, &f).unwrap().1.slug, "c");
+    }
+
+    #[test]
+    fn percent_and_missing_count_live_lessons_and_required_quizzes() {
+        let o = outline(true);
+        let mut f = Facts::default();
+        assert_eq!(percent_complete(&o, &f), 0);
+        done(&mut f, &["a", "b", "gone"]);
+        // 2 of 4 lessons + 0 of 2 quizzes; a retired lesson ("gone") does not count.
+        assert_eq!(percent_complete(&o, &f), 33);
+        let m = missing(&o, &f);
+        assert_eq!(m.lessons.len(), 2);
+        assert_eq!(m.quizzes.len(), 2);
+        done(&mut f, &["c", "d"]);
+        pass(&mut f, "q1");
+        pass(&mut f, "final");
+        assert_eq!(percent_complete(&o, &f), 100);
+        assert!(missing(&o, &f).is_empty());
+    }
+
+    #[test]
+    fn neighbours_cross_module_boundaries() {
+        let o = outline(true);
+        let (p, n) = o.neighbours("b");
+        assert_eq!(
+            (p.unwrap().slug.as_str(), n.unwrap().slug.as_str()),
+            ("a", "c")
+        );
+        let (p, n) = o.neighbours("a");
+        assert!(p.is_none() && n.is_some());
+        assert!(o.neighbours("d").1.is_none());
+    }
+
+    #[test]
+    fn words_are_joined_for_people() {
+        let w = |v: &[&str]| join_words(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(w(&[]), "");
+        assert_eq!(w(&["a"]), "a");
+        assert_eq!(w(&["a", "b"]), "a and b");
+        assert_eq!(w(&["a", "b", "c"]), "a, b and c");
+    }
+}

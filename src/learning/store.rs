@@ -1,0 +1,612 @@
+//! Learning queries. Every one uses diesel's query builder with bind parameters (prepared
+//! once per connection). Functions taking `&AsyncPgConnection` can be pipelined: polled
+//! together, their statements go out in one round trip.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Int4, Jsonb, Nullable, Text, Timestamptz};
+use diesel::upsert::excluded;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::progress::{Facts, QuizFact};
+use crate::db::schema::{
+    cohorts, courses, enrolment_codes, enrolments, lesson_progress, lessons, quiz_outcomes,
+    quizzes, users,
+};
+
+diesel::define_sql_function! {
+    #[sql_name = "coalesce"]
+    fn coalesce_ts(a: Nullable<Timestamptz>, b: Nullable<Timestamptz>) -> Nullable<Timestamptz>;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "coalesce"]
+    fn coalesce_json(a: Nullable<Jsonb>, b: Nullable<Jsonb>) -> Nullable<Jsonb>;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "greatest"]
+    fn greatest_ts(a: Timestamptz, b: Timestamptz) -> Timestamptz;
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = enrolments)]
+pub struct EnrolmentRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub course_id: Uuid,
+    pub course_version: i32,
+    pub cohort_id: Option<Uuid>,
+    pub state: String,
+    pub started_at: DateTime<Utc>,
+    pub access_expires_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub last_activity_at: DateTime<Utc>,
+    pub last_lesson_id: Option<Uuid>,
+    pub time_spent_seconds: i64,
+}
+
+impl EnrolmentRow {
+    /// The state a learner sees: an active enrolment past its access period reads `expired`.
+    pub fn effective_state(&self, at: DateTime<Utc>) -> &str {
+        if self.state == "active" && self.access_expires_at <= at {
+            "expired"
+        } else {
+            &self.state
+        }
+    }
+}
+
+/// The course fields an enrolment view needs.
+#[derive(Debug, Clone, Queryable)]
+pub struct CourseBrief {
+    pub slug: String,
+    pub title: String,
+    /// The outline as stored: JSON text, parsed straight into [`super::progress::Outline`].
+    pub outline: String,
+    pub access_days: i32,
+}
+
+type CourseBriefCols = (
+    courses::slug,
+    courses::title,
+    courses::outline,
+    courses::access_days,
+);
+const COURSE_BRIEF: CourseBriefCols = (
+    courses::slug,
+    courses::title,
+    courses::outline,
+    courses::access_days,
+);
+
+/// A published course, for enrolment.
+#[derive(Debug, Clone, Queryable)]
+pub struct EnrollableCourse {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub version: i32,
+    pub access_days: i32,
+}
+
+pub async fn published_course(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+) -> QueryResult<Option<EnrollableCourse>> {
+    courses::table
+        .filter(courses::slug.eq(slug).and(courses::published.eq(true)))
+        .select((
+            courses::id,
+            courses::slug,
+            courses::title,
+            courses::version,
+            courses::access_days,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn user_contact(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+) -> QueryResult<(String, String)> {
+    users::table
+        .find(user)
+        .select((users::email, users::name))
+        .first(conn)
+        .await
+}
+
+/// Inserts an enrolment unless the learner already has one in the course (the unique
+/// constraint decides, so two requests at once create one row). `None`: it existed.
+pub async fn insert_enrolment(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    course: &EnrollableCourse,
+    cohort: Option<Uuid>,
+) -> QueryResult<Option<EnrolmentRow>> {
+    let now = Utc::now();
+    diesel::insert_into(enrolments::table)
+        .values((
+            enrolments::user_id.eq(user),
+            enrolments::course_id.eq(course.id),
+            enrolments::course_version.eq(course.version),
+            enrolments::cohort_id.eq(cohort),
+            enrolments::started_at.eq(now),
+            enrolments::last_activity_at.eq(now),
+            enrolments::access_expires_at
+                .eq(now + chrono::Duration::days(i64::from(course.access_days))),
+        ))
+        .on_conflict((enrolments::user_id, enrolments::course_id))
+        .do_nothing()
+        .returning(EnrolmentRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn enrolment_for(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    course: Uuid,
+) -> QueryResult<EnrolmentRow> {
+    enrolments::table
+        .filter(
+            enrolments::user_id
+                .eq(user)
+                .and(enrolments::course_id.eq(course)),
+        )
+        .select(EnrolmentRow::as_select())
+        .first(conn)
+        .await
+}
+
+/// An enrolment code with its cohort's course.
+#[derive(Debug, Clone, Queryable)]
+pub struct CodeRow {
+    pub id: Uuid,
+    pub cohort_id: Uuid,
+    pub max_uses: Option<i32>,
+    pub uses: i32,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub course: EnrollableCourse,
+}
+
+pub async fn find_code(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<CodeRow>> {
+    enrolment_codes::table
+        .inner_join(cohorts::table.inner_join(courses::table))
+        .filter(enrolment_codes::code.eq(code))
+        .filter(courses::published.eq(true))
+        .select((
+            enrolment_codes::id,
+            enrolment_codes::cohort_id,
+            enrolment_codes::max_uses,
+            enrolment_codes::uses,
+            enrolment_codes::expires_at,
+            enrolment_codes::disabled_at,
+            (
+                courses::id,
+                courses::slug,
+                courses::title,
+                courses::version,
+                courses::access_days,
+            ),
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Takes one use of a code, atomically: false when it is used up.
+pub async fn consume_code(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::update(enrolment_codes::table)
+        .filter(enrolment_codes::id.eq(id))
+        .filter(
+            enrolment_codes::max_uses.is_null().or(enrolment_codes::uses
+                .nullable()
+                .lt(enrolment_codes::max_uses)),
+        )
+        .set(enrolment_codes::uses.eq(enrolment_codes::uses + 1))
+        .returning(enrolment_codes::id)
+        .get_result::<Uuid>(conn)
+        .await
+        .optional()
+        .map(|r| r.is_some())
+}
+
+/// Every enrolment of a learner with its course, most recently active first.
+pub async fn enrolments_of(
+    conn: &AsyncPgConnection,
+    user: Uuid,
+) -> QueryResult<Vec<(EnrolmentRow, CourseBrief)>> {
+    enrolments::table
+        .inner_join(courses::table)
+        .filter(enrolments::user_id.eq(user))
+        .order((enrolments::last_activity_at.desc(), enrolments::id))
+        .select((EnrolmentRow::as_select(), COURSE_BRIEF))
+        .load(&mut &*conn)
+        .await
+}
+
+/// The live lesson of an enrolment's course, as served.
+#[derive(Debug, Clone, Queryable)]
+pub struct LessonRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub objectives: Value,
+    pub body_html: String,
+    pub estimated_minutes: i32,
+}
+
+/// An enrolment by ID with its course and, when `lesson` names a live lesson of the course,
+/// that lesson: one query.
+pub async fn enrolment_with_lesson(
+    conn: &AsyncPgConnection,
+    id: Uuid,
+    lesson: Option<&str>,
+) -> QueryResult<Option<(EnrolmentRow, CourseBrief, Option<LessonRow>)>> {
+    enrolments::table
+        .inner_join(courses::table)
+        .left_join(
+            lessons::table.on(lessons::course_id
+                .eq(enrolments::course_id)
+                .and(lessons::slug.nullable().eq(lesson))
+                .and(lessons::retired_at.is_null())),
+        )
+        .filter(enrolments::id.eq(id))
+        .select((
+            EnrolmentRow::as_select(),
+            COURSE_BRIEF,
+            (
+                lessons::id,
+                lessons::slug,
+                lessons::title,
+                lessons::objectives,
+                lessons::body_html,
+                lessons::estimated_minutes,
+            )
+                .nullable(),
+        ))
+        .first(&mut &*conn)
+        .await
+        .optional()
+}
+
+/// One lesson-progress or quiz-outcome row, as one result shape for a UNION ALL.
+type FactRow = (String, Uuid, Uuid, String, Option<DateTime<Utc>>, i32, i32);
+
+/// The progress facts of some enrolments: lesson progress and quiz outcomes, one query.
+pub async fn facts_of(
+    conn: &AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Uuid, FactKind)>> {
+    let lessons_q = lesson_progress::table
+        .inner_join(lessons::table)
+        .filter(lesson_progress::enrolment_id.eq_any(ids))
+        .select((
+            "lesson".into_sql::<Text>(),
+            lesson_progress::enrolment_id,
+            lesson_progress::lesson_id,
+            lessons::slug,
+            lesson_progress::completed_at,
+            0.into_sql::<Int4>(),
+            0.into_sql::<Int4>(),
+        ));
+    let quizzes_q = quiz_outcomes::table
+        .inner_join(quizzes::table)
+        .filter(quiz_outcomes::enrolment_id.eq_any(ids))
+        .select((
+            "quiz".into_sql::<Text>(),
+            quiz_outcomes::enrolment_id,
+            quiz_outcomes::quiz_id,
+            quizzes::slug,
+            quiz_outcomes::passed_at,
+            quiz_outcomes::best_percent,
+            quiz_outcomes::attempts_used,
+        ));
+    let rows: Vec<FactRow> = lessons_q.union_all(quizzes_q).load(&mut &*conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, enrolment, item, slug, at, n, m)| {
+            let fact = if kind == "quiz" {
+                FactKind::Quiz {
+                    slug,
+                    fact: QuizFact {
+                        best_percent: n,
+                        attempts_used: m,
+                        passed: at.is_some(),
+                    },
+                }
+            } else {
+                FactKind::Lesson {
+                    slug,
+                    completed_at: at,
+                }
+            };
+            (enrolment, item, fact)
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone)]
+pub enum FactKind {
+    Lesson {
+        slug: String,
+        completed_at: Option<DateTime<Utc>>,
+    },
+    Quiz {
+        slug: String,
+        fact: QuizFact,
+    },
+}
+
+/// Folds fact rows into one enrolment's [`Facts`].
+pub fn facts_for(
+    rows: &[(Uuid, Uuid, FactKind)],
+    enrolment: Uuid,
+    last_lesson: Option<Uuid>,
+) -> Facts {
+    let mut facts = Facts::default();
+    for (e, item, kind) in rows {
+        if *e != enrolment {
+            continue;
+        }
+        match kind {
+            FactKind::Lesson { slug, completed_at } => {
+                facts.opened.insert(slug.clone());
+                if let Some(at) = completed_at {
+                    facts.completed.insert(slug.clone(), *at);
+                }
+                if last_lesson == Some(*item) {
+                    facts.last_lesson = Some(slug.clone());
+                }
+            }
+            FactKind::Quiz { slug, fact } => {
+                facts.quizzes.insert(slug.clone(), *fact);
+            }
+        }
+    }
+    facts
+}
+
+/// Records that a lesson was opened (`first`: insert its progress row; a row that exists is
+/// kept) and (`touch`) makes it the enrolment's last lesson with fresh activity. The two
+/// statements are pipelined.
+pub async fn record_open(
+    conn: &AsyncPgConnection,
+    enrolment: Uuid,
+    lesson: Uuid,
+    first: bool,
+    touch: bool,
+) -> QueryResult<()> {
+    let at = Utc::now();
+    let open = async {
+        if !first {
+            return Ok(0);
+        }
+        diesel::insert_into(lesson_progress::table)
+            .values((
+                lesson_progress::enrolment_id.eq(enrolment),
+                lesson_progress::lesson_id.eq(lesson),
+                lesson_progress::first_opened_at.eq(at),
+                lesson_progress::updated_at.eq(at),
+            ))
+            .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
+            .do_nothing()
+            .execute(&mut &*conn)
+            .await
+    };
+    let last = async {
+        if !touch {
+            return Ok(0);
+        }
+        diesel::update(enrolments::table.find(enrolment))
+            .set((
+                enrolments::last_lesson_id.eq(lesson),
+                enrolments::last_activity_at.eq(at),
+            ))
+            .execute(&mut &*conn)
+            .await
+    };
+    futures_util::try_join!(open, last).map(|_| ())
+}
+
+/// Marks a lesson complete, keeping the earliest completion time (two requests at once
+/// record it once: the second one's upsert sees the first's row). Returns the recorded time.
+pub async fn record_completion(
+    conn: &mut AsyncPgConnection,
+    enrolment: Uuid,
+    lesson: Uuid,
+) -> QueryResult<DateTime<Utc>> {
+    let at = Utc::now();
+    let completed: Option<DateTime<Utc>> = diesel::insert_into(lesson_progress::table)
+        .values((
+            lesson_progress::enrolment_id.eq(enrolment),
+            lesson_progress::lesson_id.eq(lesson),
+            lesson_progress::first_opened_at.eq(at),
+            lesson_progress::completed_at.eq(Some(at)),
+            lesson_progress::updated_at.eq(at),
+        ))
+        .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
+        .do_update()
+        .set((
+            lesson_progress::completed_at.eq(coalesce_ts(
+                lesson_progress::completed_at,
+                excluded(lesson_progress::completed_at),
+            )),
+            lesson_progress::updated_at.eq(excluded(lesson_progress::updated_at)),
+        ))
+        .returning(lesson_progress::completed_at)
+        .get_result(conn)
+        .await?;
+    Ok(completed.unwrap_or(at))
+}
+
+/// Makes a lesson the enrolment's last one and records activity. Inside a transaction this
+/// also locks the enrolment row, so concurrent completions of one enrolment take turns.
+pub async fn touch_enrolment(
+    conn: &mut AsyncPgConnection,
+    enrolment: Uuid,
+    lesson: Uuid,
+) -> QueryResult<()> {
+    diesel::update(enrolments::table.find(enrolment))
+        .set((
+            enrolments::last_lesson_id.eq(lesson),
+            enrolments::last_activity_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Active -> completed. False when the enrolment was not active.
+pub async fn mark_completed(conn: &mut AsyncPgConnection, enrolment: Uuid) -> QueryResult<bool> {
+    diesel::update(enrolments::table.find(enrolment))
+        .filter(enrolments::state.eq("active"))
+        .set((
+            enrolments::state.eq("completed"),
+            enrolments::completed_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// Adds time on task to a lesson and its enrolment and records the last position, in the
+/// caller's transaction.
+pub async fn record_heartbeat(
+    conn: &mut AsyncPgConnection,
+    enrolment: Uuid,
+    lesson: Uuid,
+    seconds: i64,
+    position: Option<&Value>,
+) -> QueryResult<(i64, i64)> {
+    let at = Utc::now();
+    let lesson_total: i64 = diesel::insert_into(lesson_progress::table)
+        .values((
+            lesson_progress::enrolment_id.eq(enrolment),
+            lesson_progress::lesson_id.eq(lesson),
+            lesson_progress::first_opened_at.eq(at),
+            lesson_progress::time_spent_seconds.eq(seconds),
+            lesson_progress::last_position.eq(position),
+            lesson_progress::updated_at.eq(at),
+        ))
+        .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
+        .do_update()
+        .set((
+            lesson_progress::time_spent_seconds
+                .eq(lesson_progress::time_spent_seconds
+                    + excluded(lesson_progress::time_spent_seconds)),
+            lesson_progress::last_position.eq(coalesce_json(
+                excluded(lesson_progress::last_position),
+                lesson_progress::last_position,
+            )),
+            lesson_progress::updated_at.eq(excluded(lesson_progress::updated_at)),
+        ))
+        .returning(lesson_progress::time_spent_seconds)
+        .get_result(conn)
+        .await?;
+    let enrolment_total: i64 = diesel::update(enrolments::table.find(enrolment))
+        .set((
+            enrolments::time_spent_seconds.eq(enrolments::time_spent_seconds + seconds),
+            enrolments::last_activity_at.eq(at),
+            enrolments::last_lesson_id.eq(lesson),
+        ))
+        .returning(enrolments::time_spent_seconds)
+        .get_result(conn)
+        .await?;
+    Ok((lesson_total, enrolment_total))
+}
+
+/// An enrolment by ID, locked for a state change.
+pub async fn lock_enrolment(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(EnrolmentRow, CourseBrief)>> {
+    // Only the enrolment row is locked (FOR UPDATE on a join would lock the course too).
+    let Some(row) = enrolments::table
+        .filter(enrolments::id.eq(id))
+        .select(EnrolmentRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let course = courses::table
+        .find(row.course_id)
+        .select(COURSE_BRIEF)
+        .first(conn)
+        .await?;
+    Ok(Some((row, course)))
+}
+
+pub async fn set_withdrawn(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<EnrolmentRow> {
+    diesel::update(enrolments::table.find(id))
+        .set((
+            enrolments::state.eq("withdrawn"),
+            enrolments::withdrawn_at.eq(diesel::dsl::now),
+        ))
+        .returning(EnrolmentRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Back to active; an expired access period is extended by the course's access days from now.
+pub async fn set_reactivated(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    access_days: i32,
+) -> QueryResult<EnrolmentRow> {
+    diesel::update(enrolments::table.find(id))
+        .set((
+            enrolments::state.eq("active"),
+            enrolments::withdrawn_at.eq(None::<DateTime<Utc>>),
+            enrolments::access_expires_at.eq(greatest_ts(
+                enrolments::access_expires_at,
+                Utc::now() + chrono::Duration::days(i64::from(access_days)),
+            )),
+        ))
+        .returning(EnrolmentRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// A free-preview lesson of a published course.
+pub async fn preview_lesson(
+    conn: &mut AsyncPgConnection,
+    course: &str,
+    lesson: &str,
+) -> QueryResult<Option<(CourseBrief, LessonRow)>> {
+    lessons::table
+        .inner_join(courses::table)
+        .filter(courses::slug.eq(course).and(courses::published.eq(true)))
+        .filter(lessons::slug.eq(lesson))
+        .filter(
+            lessons::retired_at
+                .is_null()
+                .and(lessons::free_preview.eq(true)),
+        )
+        .select((
+            COURSE_BRIEF,
+            (
+                lessons::id,
+                lessons::slug,
+                lessons::title,
+                lessons::objectives,
+                lessons::body_html,
+                lessons::estimated_minutes,
+            ),
+        ))
+        .first(conn)
+        .await
+        .optional()
+}

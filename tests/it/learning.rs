@@ -1,0 +1,932 @@
+//! Enrolment and self-paced learning over HTTP against PostgreSQL: enrolling (directly and
+//! with codes), lesson delivery with sequential unlocking, progress, heartbeats, the dashboard,
+//! withdrawal and re-activation, ownership, re-imports and the confirmation mail.
+//!
+//! The fixture course (`tests/fixtures/courses/valid/demo-course`) is sequential: module
+//! `safety` (lessons `sharps` (free preview), `gloves`; required quiz `safety-quiz`), module
+//! `collection` (lesson `order`; required quiz `collection-quiz`), a required final exam, and
+//! a required externship.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::accounts::{PASSWORD, Signed, admin, count, exec, login, text, verified_user};
+use crate::catalog::{copy_tree, fixtures, import_dir};
+use crate::harness::{TestApp, TestResponse};
+use crate::smtp::SmtpSink;
+
+async fn learner(app: &TestApp, email: &str) -> Signed {
+    verified_user(app, email).await;
+    login(app, email, PASSWORD).await
+}
+
+/// An app with the fixture course imported and one signed-in learner.
+async fn setup() -> (TestApp, Signed) {
+    let app = TestApp::spawn().await;
+    import_dir(&app, &fixtures("valid")).await;
+    let ana = learner(&app, "ana@example.org").await;
+    (app, ana)
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, who: &Signed) -> TestResponse {
+    app.call(method, path, Some(&who.access), None, None).await
+}
+
+async fn call_json(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    who: &Signed,
+    body: &Value,
+) -> TestResponse {
+    app.call(method, path, Some(&who.access), None, Some(body))
+        .await
+}
+
+/// Enrols in the demo course; returns the enrolment ID.
+async fn enrol(app: &TestApp, who: &Signed) -> String {
+    let res = call(app, "POST", "/api/v1/courses/demo-course/enrolment", who).await;
+    assert!(res.status == 201 || res.status == 200, "{}", res.text());
+    res.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn read(app: &TestApp, who: &Signed, id: &str, lesson: &str) -> TestResponse {
+    call(
+        app,
+        "GET",
+        &format!("/api/v1/enrolments/{id}/lessons/{lesson}"),
+        who,
+    )
+    .await
+}
+
+async fn complete(app: &TestApp, who: &Signed, id: &str, lesson: &str) -> TestResponse {
+    call(
+        app,
+        "PUT",
+        &format!("/api/v1/enrolments/{id}/lessons/{lesson}/completion"),
+        who,
+    )
+    .await
+}
+
+async fn dashboard(app: &TestApp, who: &Signed) -> Value {
+    let res = call(app, "GET", "/api/v1/me/enrolments", who).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    res.json()
+}
+
+async fn pass_quiz(app: &TestApp, enrolment: &str, quiz: &str) {
+    exec(
+        app,
+        &format!(
+            "INSERT INTO quiz_outcomes (enrolment_id, quiz_id, best_percent, passed_at, attempts_used)
+             SELECT '{enrolment}', id, 90, now(), 1 FROM quizzes WHERE slug = '{quiz}'"
+        ),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_learner_enrols_studies_in_order_hits_a_locked_module_and_unlocks_it() {
+    let (app, ana) = setup().await;
+    let res = call(&app, "POST", "/api/v1/courses/demo-course/enrolment", &ana).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let e = res.json();
+    let id = e["id"].as_str().unwrap().to_string();
+    assert_eq!(e["state"], "active");
+    assert_eq!(e["course_slug"], "demo-course");
+    assert_eq!(e["course_version"], 1);
+    assert_eq!(e["cohort_id"], Value::Null);
+    // 90 days of access from the course.
+    let days = count(
+        &app,
+        "SELECT extract(day FROM access_expires_at - started_at)::bigint AS n FROM enrolments",
+    )
+    .await;
+    assert_eq!(days, 90);
+    // Idempotent.
+    let again = call(&app, "POST", "/api/v1/courses/demo-course/enrolment", &ana).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["id"], e["id"]);
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM enrolments").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'enrolment.created'"
+        )
+        .await,
+        1
+    );
+
+    let d = dashboard(&app, &ana).await;
+    assert_eq!(d["enrolments"].as_array().unwrap().len(), 1);
+    assert_eq!(d["enrolments"][0]["next_lesson"]["slug"], "sharps");
+    assert_eq!(d["enrolments"][0]["percent_complete"], 0);
+    let quizzes: Vec<&str> = d["enrolments"][0]["required_quizzes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(quizzes, vec!["not_attempted"; 3]);
+
+    // The first lesson.
+    let res = read(&app, &ana, &id, "sharps").await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let l = res.json();
+    assert_eq!(l["lesson"]["title"], "Sharps");
+    assert!(
+        l["lesson"]["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("Never recap")
+    );
+    assert_eq!(
+        l["lesson"]["objectives"],
+        json!(["Dispose of sharps safely"])
+    );
+    assert_eq!(l["lesson"]["estimated_minutes"], 10);
+    assert_eq!(
+        (l["previous"].clone(), l["next"].clone()),
+        (Value::Null, json!("gloves"))
+    );
+    assert_eq!(l["completed"], false);
+    assert_eq!(l["module"], "safety");
+    // Opening a lesson of a later lesson in an open module moves the resume point to it.
+    assert_eq!(read(&app, &ana, &id, "gloves").await.status, 200);
+    let d = dashboard(&app, &ana).await;
+    assert_eq!(d["enrolments"][0]["next_lesson"]["slug"], "gloves");
+
+    // Complete both lessons of module 1.
+    let res = complete(&app, &ana, &id, "sharps").await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["completed"], true);
+    // 1 of 3 lessons + 0 of 3 required quizzes.
+    assert_eq!(res.json()["percent_complete"], 16);
+    assert_eq!(res.json()["enrolment_state"], "active");
+    assert_eq!(
+        read(&app, &ana, &id, "sharps").await.json()["completed"],
+        true
+    );
+    assert_eq!(complete(&app, &ana, &id, "gloves").await.status, 200);
+
+    // Module 2 is locked until the safety quiz is passed.
+    let res = read(&app, &ana, &id, "order").await;
+    let err = res.assert_error(403, "lesson_locked");
+    assert_eq!(err["details"]["module"], "collection");
+    assert_eq!(
+        err["details"]["unlocks_when"]["quizzes"],
+        json!(["safety-quiz"])
+    );
+    assert_eq!(err["details"]["unlocks_when"]["lessons"], json!([]));
+    assert!(
+        err["message"].as_str().unwrap().contains("Safety quiz"),
+        "{err}"
+    );
+    complete(&app, &ana, &id, "order")
+        .await
+        .assert_error(403, "lesson_locked");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM lesson_progress p JOIN lessons l ON l.id = p.lesson_id
+             WHERE l.slug = 'order'"
+        )
+        .await,
+        0,
+        "a locked lesson leaves no progress behind"
+    );
+    let d = dashboard(&app, &ana).await;
+    assert_eq!(
+        d["enrolments"][0]["next_lesson"],
+        Value::Null,
+        "only the quiz stands in the way"
+    );
+    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana).await;
+    assert_eq!(detail.status, 200, "{}", detail.text());
+    let detail = detail.json();
+    assert_eq!(detail["modules"][0]["locked"], false);
+    assert_eq!(detail["modules"][1]["locked"], true);
+    assert_eq!(detail["modules"][1]["lessons"][0]["locked"], true);
+    assert_eq!(detail["modules"][0]["lessons"][1]["completed"], true);
+    assert_eq!(detail["modules"][0]["quiz"]["state"], "not_attempted");
+
+    // Passing the quiz (the assessment module will write this row) opens module 2.
+    pass_quiz(&app, &id, "safety-quiz").await;
+    let d = dashboard(&app, &ana).await;
+    assert_eq!(d["enrolments"][0]["next_lesson"]["slug"], "order");
+    assert_eq!(d["enrolments"][0]["required_quizzes"][0]["state"], "passed");
+    // 2 lessons + 1 quiz of 6.
+    assert_eq!(d["enrolments"][0]["percent_complete"], 50);
+    let res = read(&app, &ana, &id, "order").await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["previous"], "gloves");
+    assert_eq!(res.json()["next"], Value::Null);
+    assert_eq!(complete(&app, &ana, &id, "order").await.status, 200);
+
+    // Everything but the quizzes and the externship is done: the course says why.
+    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
+        .await
+        .json();
+    let c = &detail["completion"];
+    assert_eq!(c["complete"], false);
+    assert_eq!(c["lessons_missing"], json!([]));
+    let missing: Vec<&str> = c["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 3, "{missing:?}");
+    assert_eq!(missing[0], "Pass the quiz \"Collection quiz\".");
+    assert_eq!(missing[1], "Pass the quiz \"Final exam\".");
+    assert!(missing[2].contains("20 hours"), "{}", missing[2]);
+    assert!(missing[2].contains("0 logged"), "{}", missing[2]);
+    assert_eq!(c["externship"]["met"], false);
+    assert_eq!(c["externship"]["hours_logged"], 0.0);
+    assert_eq!(detail["next_lesson"], Value::Null);
+    // Even with every quiz passed, the externship keeps the enrolment active.
+    pass_quiz(&app, &id, "collection-quiz").await;
+    pass_quiz(&app, &id, "final-exam").await;
+    let res = complete(&app, &ana, &id, "order").await;
+    assert_eq!(res.json()["percent_complete"], 100);
+    assert_eq!(res.json()["enrolment_state"], "active");
+    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
+        .await
+        .json();
+    assert_eq!(detail["completion"]["missing"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn a_course_without_externship_completes_when_the_last_requirement_is_met() {
+    let app = TestApp::spawn().await;
+    let dir = copy_tree(&fixtures("valid"));
+    let toml = dir.join("demo-course/course.toml");
+    let edited = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("externship = true", "externship = false")
+        .replace("sequential = true", "sequential = false");
+    std::fs::write(&toml, edited).unwrap();
+    import_dir(&app, &dir).await;
+    let ana = learner(&app, "ana@example.org").await;
+    let id = enrol(&app, &ana).await;
+    // Not sequential: module 2 is open from the start.
+    assert_eq!(read(&app, &ana, &id, "order").await.status, 200);
+    assert_eq!(complete(&app, &ana, &id, "sharps").await.status, 200);
+    for q in ["safety-quiz", "collection-quiz", "final-exam"] {
+        pass_quiz(&app, &id, q).await;
+    }
+    // The last two lessons completed at once: whichever comes second completes the course.
+    let (a, b) = futures_util::join!(
+        complete(&app, &ana, &id, "gloves"),
+        complete(&app, &ana, &id, "order")
+    );
+    assert_eq!(
+        (a.status, b.status),
+        (200, 200),
+        "{} / {}",
+        a.text(),
+        b.text()
+    );
+    let mut states = vec![
+        a.json()["enrolment_state"].as_str().unwrap().to_string(),
+        b.json()["enrolment_state"].as_str().unwrap().to_string(),
+    ];
+    states.sort();
+    assert_eq!(states, vec!["active", "completed"]);
+    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
+        .await
+        .json();
+    assert_eq!(detail["state"], "completed");
+    assert!(detail["completed_at"].is_string());
+    assert_eq!(detail["completion"]["complete"], true);
+    assert_eq!(detail["completion"]["missing"], json!([]));
+    // Completed learners can still read, and a completed course cannot be withdrawn from.
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/enrolments/{id}/withdraw"),
+        &ana,
+    )
+    .await
+    .assert_error(409, "enrolment_completed");
+}
+
+#[actix_web::test]
+async fn two_enrolments_at_once_create_one_and_two_completions_at_once_record_one_time() {
+    let (app, ana) = setup().await;
+    let path = "/api/v1/courses/demo-course/enrolment";
+    let (a, b) = futures_util::join!(
+        call(&app, "POST", path, &ana),
+        call(&app, "POST", path, &ana)
+    );
+    let mut statuses = vec![a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 201], "{} / {}", a.text(), b.text());
+    assert_eq!(a.json()["id"], b.json()["id"]);
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM enrolments").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM mail_outbox WHERE kind = 'enrolment_confirmed'"
+        )
+        .await,
+        1,
+        "one confirmation mail"
+    );
+
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    for _ in 0..3 {
+        let (x, y) = futures_util::join!(
+            complete(&app, &ana, &id, "sharps"),
+            complete(&app, &ana, &id, "sharps")
+        );
+        assert_eq!(
+            (x.status, y.status),
+            (200, 200),
+            "{} / {}",
+            x.text(),
+            y.text()
+        );
+        assert_eq!(x.json()["completed_at"], y.json()["completed_at"]);
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM lesson_progress WHERE completed_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let first = complete(&app, &ana, &id, "sharps").await.json()["completed_at"].clone();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(
+        complete(&app, &ana, &id, "sharps").await.json()["completed_at"],
+        first,
+        "the first completion time is kept"
+    );
+}
+
+#[actix_web::test]
+async fn bad_input_is_refused_and_changes_nothing() {
+    let (app, ana) = setup().await;
+    // Unknown and unpublished courses.
+    call(
+        &app,
+        "POST",
+        "/api/v1/courses/no-such-course/enrolment",
+        &ana,
+    )
+    .await
+    .assert_error(404, "not_found");
+    let id = enrol(&app, &ana).await;
+    exec(&app, "UPDATE courses SET published = false").await;
+    let bob = learner(&app, "bob@example.org").await;
+    call(&app, "POST", "/api/v1/courses/demo-course/enrolment", &bob)
+        .await
+        .assert_error(404, "not_found");
+    app.get("/api/v1/courses/demo-course/lessons/sharps/preview")
+        .await
+        .assert_error(404, "not_found");
+    exec(&app, "UPDATE courses SET published = true").await;
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM enrolments").await, 1);
+    // Enrolling needs an account.
+    app.post_json("/api/v1/courses/demo-course/enrolment", &json!({}))
+        .await
+        .assert_error(401, "unauthenticated");
+
+    // Unknown lessons.
+    read(&app, &ana, &id, "no-such-lesson")
+        .await
+        .assert_error(404, "not_found");
+    complete(&app, &ana, &id, "no-such-lesson")
+        .await
+        .assert_error(404, "not_found");
+    let hb = |lesson: &str| format!("/api/v1/enrolments/{id}/lessons/{lesson}/heartbeat");
+    call_json(
+        &app,
+        "POST",
+        &hb("no-such-lesson"),
+        &ana,
+        &json!({ "seconds": 10 }),
+    )
+    .await
+    .assert_error(404, "not_found");
+    // An unknown enrolment, and an ID that is not a UUID.
+    read(&app, &ana, &uuid::Uuid::new_v4().to_string(), "sharps")
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(read(&app, &ana, "not-a-uuid", "sharps").await.status, 404);
+
+    // Free preview: open without an account for preview lessons only.
+    let res = app
+        .get("/api/v1/courses/demo-course/lessons/sharps/preview")
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["lesson"]["title"], "Sharps");
+    assert_eq!(res.json()["module"], "safety");
+    for path in [
+        "/api/v1/courses/demo-course/lessons/gloves/preview",
+        "/api/v1/courses/demo-course/lessons/nope/preview",
+        "/api/v1/courses/nope/lessons/sharps/preview",
+    ] {
+        app.get(path).await.assert_error(404, "not_found");
+    }
+
+    // Heartbeats: only whole seconds from 1 to 300 and a small object position.
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    for body in [
+        json!({ "seconds": -5 }),
+        json!({ "seconds": 0 }),
+        json!({ "seconds": 301 }),
+        json!({ "seconds": 86400 }),
+        json!({ "seconds": 1.5 }),
+        json!({ "seconds": "10" }),
+        json!({ "seconds": null }),
+        json!({ "seconds": 10, "position": [1, 2] }),
+        json!({ "seconds": 10, "position": "top" }),
+        json!({ "seconds": 10, "position": { "pad": "x".repeat(1100) } }),
+    ] {
+        call_json(&app, "POST", &hb("sharps"), &ana, &body)
+            .await
+            .assert_error(422, "invalid_heartbeat");
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT (SELECT time_spent_seconds FROM enrolments)
+                  + (SELECT sum(time_spent_seconds) FROM lesson_progress)::bigint AS n"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        text(&app, "SELECT last_position::text AS s FROM lesson_progress").await,
+        None
+    );
+    // A good one adds time and keeps the position; one without a position keeps the last.
+    let res = call_json(
+        &app,
+        "POST",
+        &hb("sharps"),
+        &ana,
+        &json!({ "seconds": 30, "position": { "scroll": 0.4 } }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["lesson_time_spent_seconds"], 30);
+    let res = call_json(
+        &app,
+        "POST",
+        &hb("sharps"),
+        &ana,
+        &json!({ "seconds": 300 }),
+    )
+    .await;
+    assert_eq!(res.json()["lesson_time_spent_seconds"], 330);
+    assert_eq!(res.json()["enrolment_time_spent_seconds"], 330);
+    assert_eq!(
+        text(&app, "SELECT last_position::text AS s FROM lesson_progress").await,
+        Some(r#"{"scroll": 0.4}"#.to_string())
+    );
+    assert_eq!(
+        dashboard(&app, &ana).await["enrolments"][0]["time_spent_seconds"],
+        330
+    );
+    // A heartbeat on a locked lesson is refused like a read.
+    call_json(&app, "POST", &hb("order"), &ana, &json!({ "seconds": 10 }))
+        .await
+        .assert_error(403, "lesson_locked");
+    // Retired lessons are not served.
+    exec(
+        &app,
+        "UPDATE lessons SET retired_at = now() WHERE slug = 'gloves'",
+    )
+    .await;
+    read(&app, &ana, &id, "gloves")
+        .await
+        .assert_error(404, "not_found");
+}
+
+async fn seed_codes(app: &TestApp) {
+    exec(
+        app,
+        "INSERT INTO cohorts (id, course_id, name)
+           SELECT '00000000-0000-0000-0000-00000000c0c0', id, 'Spring 2027' FROM courses;
+         INSERT INTO enrolment_codes (cohort_id, code, max_uses, expires_at, disabled_at) VALUES
+           ('00000000-0000-0000-0000-00000000c0c0', 'SPRING-ONE', 1, NULL, NULL),
+           ('00000000-0000-0000-0000-00000000c0c0', 'SPRING-OPEN', NULL, now() + interval '1 day', NULL),
+           ('00000000-0000-0000-0000-00000000c0c0', 'SPRING-OLD', NULL, now() - interval '1 second', NULL),
+           ('00000000-0000-0000-0000-00000000c0c0', 'SPRING-OFF', 10, NULL, now());",
+    )
+    .await;
+}
+
+async fn uses(app: &TestApp, code: &str) -> i64 {
+    count(
+        app,
+        &format!("SELECT uses::bigint AS n FROM enrolment_codes WHERE code = '{code}'"),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn enrolment_codes_join_a_cohort_once_and_refuse_when_used_up_or_expired() {
+    let (app, ana) = setup().await;
+    seed_codes(&app).await;
+    let join = async |who: &Signed, code: &str| {
+        call_json(
+            &app,
+            "POST",
+            "/api/v1/enrolments/join",
+            who,
+            &json!({ "code": code }),
+        )
+        .await
+    };
+    let res = join(&ana, "  spring-one ").await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(
+        res.json()["cohort_id"],
+        "00000000-0000-0000-0000-00000000c0c0"
+    );
+    assert_eq!(res.json()["course_slug"], "demo-course");
+    assert_eq!(uses(&app, "SPRING-ONE").await, 1);
+    // Already enrolled: the same enrolment, no use taken (even of a used-up code).
+    let again = join(&ana, "SPRING-ONE").await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["id"], res.json()["id"]);
+    assert_eq!(join(&ana, "spring-open").await.status, 200);
+    assert_eq!(uses(&app, "SPRING-OPEN").await, 0);
+
+    let bob = learner(&app, "bob@example.org").await;
+    join(&bob, "SPRING-ONE")
+        .await
+        .assert_error(410, "code_used_up");
+    join(&bob, "spring-old")
+        .await
+        .assert_error(410, "code_expired");
+    join(&bob, "SPRING-OFF")
+        .await
+        .assert_error(410, "code_expired");
+    join(&bob, "NO-SUCH-CODE")
+        .await
+        .assert_error(404, "code_not_found");
+    join(&bob, "").await.assert_error(404, "code_not_found");
+    call_json(&app, "POST", "/api/v1/enrolments/join", &bob, &json!({}))
+        .await
+        .assert_error(422, "invalid_body");
+    assert_eq!(uses(&app, "SPRING-ONE").await, 1);
+    assert_eq!(uses(&app, "SPRING-OFF").await, 0);
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM enrolments").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM mail_outbox WHERE kind = 'enrolment_confirmed'"
+        )
+        .await,
+        1
+    );
+    // A code with uses left works for Bob.
+    let res = join(&bob, "Spring-Open").await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(uses(&app, "SPRING-OPEN").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'enrolment.created'
+             AND details->>'via' = 'code'"
+        )
+        .await,
+        2
+    );
+}
+
+#[actix_web::test]
+async fn the_last_use_of_a_code_goes_to_one_of_two_learners_joining_at_once() {
+    let (app, ana) = setup().await;
+    seed_codes(&app).await;
+    let bob = learner(&app, "bob@example.org").await;
+    let body = json!({ "code": "SPRING-ONE" });
+    let (a, b) = futures_util::join!(
+        call_json(&app, "POST", "/api/v1/enrolments/join", &ana, &body),
+        call_json(&app, "POST", "/api/v1/enrolments/join", &bob, &body)
+    );
+    let mut statuses = vec![a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 410], "{} / {}", a.text(), b.text());
+    assert_eq!(uses(&app, "SPRING-ONE").await, 1);
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM enrolments").await, 1);
+}
+
+#[actix_web::test]
+async fn withdrawn_and_expired_enrolments_cannot_read_until_an_admin_reactivates_them() {
+    let (app, ana) = setup().await;
+    let root = admin(&app, "admin@example.org").await;
+    let id = enrol(&app, &ana).await;
+    let withdraw = format!("/api/v1/enrolments/{id}/withdraw");
+    let reactivate = format!("/api/v1/admin/enrolments/{id}/reactivate");
+
+    call(&app, "POST", &reactivate, &root)
+        .await
+        .assert_error(409, "enrolment_not_inactive");
+    let res = call(&app, "POST", &withdraw, &ana).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["state"], "withdrawn");
+    assert!(res.json()["withdrawn_at"].is_string());
+    // Withdrawing again is harmless.
+    assert_eq!(call(&app, "POST", &withdraw, &ana).await.status, 200);
+    let err = read(&app, &ana, &id, "sharps")
+        .await
+        .assert_error(403, "enrolment_inactive");
+    assert_eq!(err["details"]["state"], "withdrawn");
+    complete(&app, &ana, &id, "sharps")
+        .await
+        .assert_error(403, "enrolment_inactive");
+    // Enrolling again does not undo a withdrawal.
+    let res = call(&app, "POST", "/api/v1/courses/demo-course/enrolment", &ana).await;
+    assert_eq!(
+        (res.status, res.json()["state"].clone()),
+        (200, json!("withdrawn"))
+    );
+    // Learners cannot re-activate.
+    call(&app, "POST", &reactivate, &ana)
+        .await
+        .assert_error(403, "forbidden");
+    let res = call(&app, "POST", &reactivate, &root).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["state"], "active");
+    assert_eq!(res.json()["withdrawn_at"], Value::Null);
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+
+    // Expiry: an active enrolment past its access period reads as expired.
+    exec(
+        &app,
+        "UPDATE enrolments SET started_at = now() - interval '100 days',
+                               access_expires_at = now() - interval '1 day'",
+    )
+    .await;
+    assert_eq!(
+        dashboard(&app, &ana).await["enrolments"][0]["state"],
+        "expired"
+    );
+    read(&app, &ana, &id, "sharps")
+        .await
+        .assert_error(403, "enrolment_inactive");
+    let res = call(&app, "POST", &reactivate, &root).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.json()["state"], "active");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM enrolments WHERE access_expires_at > now() + interval '89 days'"
+        )
+        .await,
+        1,
+        "access extended by the course's 90 days"
+    );
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action IN ('enrolment.withdrawn', 'enrolment.reactivated')"
+        )
+        .await,
+        3
+    );
+}
+
+#[actix_web::test]
+async fn another_learners_enrolment_is_not_found_on_every_route() {
+    let (app, ana) = setup().await;
+    let bob = learner(&app, "bob@example.org").await;
+    let root = admin(&app, "admin@example.org").await;
+    let id = enrol(&app, &ana).await;
+    let bobs = enrol(&app, &bob).await;
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+
+    let hb = json!({ "seconds": 10 });
+    let routes: Vec<(&str, String, Option<&Value>)> = vec![
+        ("GET", format!("/api/v1/enrolments/{id}"), None),
+        (
+            "GET",
+            format!("/api/v1/enrolments/{id}/lessons/sharps"),
+            None,
+        ),
+        (
+            "PUT",
+            format!("/api/v1/enrolments/{id}/lessons/sharps/completion"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/enrolments/{id}/lessons/sharps/heartbeat"),
+            Some(&hb),
+        ),
+        ("POST", format!("/api/v1/enrolments/{id}/withdraw"), None),
+    ];
+    for (method, path, body) in &routes {
+        let res = app.call(method, path, Some(&bob.access), None, *body).await;
+        let err = res.assert_error(404, "not_found");
+        assert!(!err.to_string().contains(&id), "{err}");
+    }
+    // Admins may read but not change a learner's enrolment.
+    for (method, path, body) in &routes {
+        let res = app
+            .call(method, path, Some(&root.access), None, *body)
+            .await;
+        if *method == "GET" {
+            assert_eq!(res.status, 200, "{method} {path}: {}", res.text());
+        } else {
+            res.assert_error(404, "not_found");
+        }
+    }
+    // Nothing changed: Ana's enrolment has no completion, no time and is active.
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM enrolments WHERE id = '{id}' AND state = 'active'
+                 AND time_spent_seconds = 0"
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM lesson_progress WHERE enrolment_id = '{id}'
+                 AND (completed_at IS NOT NULL OR time_spent_seconds > 0)"
+            )
+        )
+        .await,
+        0
+    );
+    // The admin's read left no progress of the admin's behind, and the dashboards are apart.
+    let d = dashboard(&app, &bob).await;
+    assert_eq!(d["enrolments"].as_array().unwrap().len(), 1);
+    assert_eq!(d["enrolments"][0]["id"], bobs.as_str());
+    assert_eq!(
+        dashboard(&app, &root).await["enrolments"],
+        json!([]),
+        "the admin is enrolled in nothing"
+    );
+}
+
+#[actix_web::test]
+async fn progress_survives_a_reimport_that_edits_and_adds_lessons() {
+    let app = TestApp::spawn().await;
+    let dir = copy_tree(&fixtures("valid"));
+    import_dir(&app, &dir).await;
+    let ana = learner(&app, "ana@example.org").await;
+    let id = enrol(&app, &ana).await;
+    for l in ["sharps", "gloves"] {
+        assert_eq!(read(&app, &ana, &id, l).await.status, 200);
+        assert_eq!(complete(&app, &ana, &id, l).await.status, 200);
+    }
+    pass_quiz(&app, &id, "safety-quiz").await;
+    let d = dashboard(&app, &ana).await;
+    // 2 lessons + 1 quiz of 3 lessons + 3 quizzes.
+    assert_eq!(d["enrolments"][0]["percent_complete"], 50);
+    assert_eq!(d["enrolments"][0]["next_lesson"]["slug"], "order");
+    let before = text(
+        &app,
+        "SELECT string_agg(lesson_id || '@' || completed_at, ',' ORDER BY lesson_id) AS s
+         FROM lesson_progress",
+    )
+    .await;
+
+    // Edit a completed lesson and add a new one to module 1.
+    let m1 = dir.join("demo-course/modules/01-safety");
+    let gloves = m1.join("02-gloves.md");
+    let edited = std::fs::read_to_string(&gloves)
+        .unwrap()
+        .replace("Wear gloves.", "Always wear gloves.");
+    std::fs::write(&gloves, edited).unwrap();
+    std::fs::write(
+        m1.join("03-spills.md"),
+        "+++\ntitle = \"Spills\"\nestimated_minutes = 5\nobjectives = [\"Clean a spill\"]\n+++\n\nUse the spill kit.\n\n## References\n\n1. CLSI GP17.\n",
+    )
+    .unwrap();
+    let report = import_dir(&app, &dir).await;
+    assert_eq!(report.courses[0].version, 2);
+
+    // Completions are kept (same lesson IDs, same times).
+    let after = text(
+        &app,
+        "SELECT string_agg(lesson_id || '@' || completed_at, ',' ORDER BY lesson_id) AS s
+         FROM lesson_progress",
+    )
+    .await;
+    assert_eq!(before, after);
+    let d = dashboard(&app, &ana).await;
+    let e = &d["enrolments"][0];
+    // 2 of 4 lessons + 1 of 3 quizzes = 3 of 7.
+    assert_eq!(e["percent_complete"], 42);
+    assert_eq!(
+        e["course_version"], 1,
+        "the enrolment keeps its starting version"
+    );
+    // The new lesson is next, and module 2 is locked again until it is done.
+    assert_eq!(e["next_lesson"]["slug"], "spills");
+    read(&app, &ana, &id, "order")
+        .await
+        .assert_error(403, "lesson_locked");
+    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
+        .await
+        .json();
+    let lessons = &detail["modules"][0]["lessons"];
+    assert_eq!(lessons[1]["slug"], "gloves");
+    assert_eq!(lessons[1]["completed"], true);
+    assert_eq!(lessons[2]["slug"], "spills");
+    assert_eq!(lessons[2]["completed"], false);
+    let res = read(&app, &ana, &id, "gloves").await;
+    assert!(
+        res.json()["lesson"]["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("Always wear gloves")
+    );
+    assert_eq!(res.json()["next"], "spills");
+    assert_eq!(complete(&app, &ana, &id, "spills").await.status, 200);
+    assert_eq!(read(&app, &ana, &id, "order").await.status, 200);
+
+    // Removing a lesson retires it: it stops counting, its progress row stays.
+    std::fs::remove_file(m1.join("03-spills.md")).unwrap();
+    import_dir(&app, &dir).await;
+    let d = dashboard(&app, &ana).await;
+    assert_eq!(d["enrolments"][0]["percent_complete"], 50);
+    read(&app, &ana, &id, "spills")
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM lesson_progress").await,
+        4
+    );
+}
+
+#[actix_web::test]
+async fn the_enrolment_confirmation_mail_reaches_the_learner() {
+    let sink = SmtpSink::start();
+    let app = TestApp::builder()
+        .var("BENCHSIDE_SMTP_URL", &sink.url())
+        .var("BENCHSIDE_PUBLIC_URL", "https://learn.example.org")
+        .build()
+        .await;
+    import_dir(&app, &fixtures("valid")).await;
+    let ana = learner(&app, "ana@example.org").await;
+    // The verification mail from registration comes first.
+    sink.wait_for(1, Duration::from_secs(10)).await;
+    enrol(&app, &ana).await;
+    let mails = sink.wait_for(2, Duration::from_secs(10)).await;
+    let mail = mails
+        .iter()
+        .find(|m| m.subject().contains("enrolled"))
+        .expect("an enrolment mail");
+    assert_eq!(mail.to, vec!["ana@example.org".to_string()]);
+    assert_eq!(mail.subject(), "You are enrolled in Demo Course");
+    assert!(
+        mail.text()
+            .contains("https://learn.example.org/courses/demo-course"),
+        "{}",
+        mail.text()
+    );
+    assert!(mail.text().contains("Hello Test Learner,"));
+    // Enrolling again sends nothing more.
+    enrol(&app, &ana).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 2);
+}
+
+#[actix_web::test]
+async fn re_reading_the_current_lesson_and_re_completing_write_nothing() {
+    let (app, ana) = setup().await;
+    let id = enrol(&app, &ana).await;
+    let xmins = async || {
+        text(
+            &app,
+            "SELECT (SELECT xmin::text FROM enrolments) || '/' ||
+                    (SELECT string_agg(xmin::text, ',') FROM lesson_progress) AS s",
+        )
+        .await
+    };
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    let before = xmins().await;
+    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(xmins().await, before, "a re-read is read-only");
+    assert_eq!(complete(&app, &ana, &id, "sharps").await.status, 200);
+    let completed = xmins().await;
+    assert_ne!(completed, before);
+    let res = complete(&app, &ana, &id, "sharps").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["completed"], true);
+    assert_eq!(xmins().await, completed, "a second completion is read-only");
+    // Another lesson moves the resume point again.
+    assert_eq!(read(&app, &ana, &id, "gloves").await.status, 200);
+    assert_ne!(xmins().await, completed);
+}
