@@ -278,6 +278,14 @@ impl From<diesel::result::Error> for AppError {
                 err.0.source = Some(e.into());
                 err
             }
+            // Text PostgreSQL cannot store (a NUL byte) that slipped past a handler's own
+            // checks: the client's input is at fault, not the server.
+            Error::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
+                AppError::bad_request(
+                    "invalid_input",
+                    "The request contains characters that are not allowed (such as NUL).",
+                )
+            }
             Error::DatabaseError(_, info) if info.message().contains("terminating connection") => {
                 AppError::database_unavailable(e)
             }

@@ -930,3 +930,71 @@ async fn re_reading_the_current_lesson_and_re_completing_write_nothing() {
     assert_eq!(read(&app, &ana, &id, "gloves").await.status, 200);
     assert_ne!(xmins().await, completed);
 }
+
+#[actix_web::test]
+async fn nul_bytes_in_slugs_and_codes_are_a_4xx_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    import_dir(&app, &fixtures("valid")).await;
+    verified_user(&app, "ana@example.org").await;
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let res = app
+        .call(
+            "POST",
+            "/api/v1/courses/demo-course/enrolment",
+            Some(&s.access),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let id = res.json()["id"].as_str().unwrap().to_string();
+
+    let res = app
+        .call(
+            "POST",
+            "/api/v1/courses/demo%00course/enrolment",
+            Some(&s.access),
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        (400..500).contains(&res.status),
+        "{} {}",
+        res.status,
+        res.text()
+    );
+    for path in [
+        format!("/api/v1/enrolments/{id}/lessons/sh%00arps"),
+        "/api/v1/courses/demo-course/lessons/sh%00arps/preview".to_string(),
+    ] {
+        let res = app.call("GET", &path, Some(&s.access), None, None).await;
+        assert!(
+            (400..500).contains(&res.status),
+            "{path}: {} {}",
+            res.status,
+            res.text()
+        );
+        assert!(res.json()["error"]["code"].is_string());
+    }
+    let res = app
+        .call(
+            "POST",
+            "/api/v1/enrolments/join",
+            Some(&s.access),
+            None,
+            Some(&json!({ "code": "ABC\u{0}DEF" })),
+        )
+        .await;
+    assert!(
+        (400..500).contains(&res.status),
+        "{} {}",
+        res.status,
+        res.text()
+    );
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM enrolments").await, 1);
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM lesson_progress").await,
+        0
+    );
+}
