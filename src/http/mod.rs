@@ -27,6 +27,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: DbPool,
     pub auth: Auth,
+    /// Course outlines and lesson bodies, cached per content version.
+    pub content: crate::learning::cache::ContentCache,
 }
 
 /// Extra routes mounted beside the API, for tests that need a route of their own (for
@@ -156,7 +158,12 @@ impl Application {
             spawn_housekeeping(background_db.clone()),
         ];
         let mail = config.mail.worker.then(|| config.mail.clone());
-        let state = web::Data::new(AppState { config, db, auth });
+        let state = web::Data::new(AppState {
+            config,
+            db,
+            auth,
+            content: Default::default(),
+        });
         let mut server =
             HttpServer::new(move || build_app(state.clone(), openapi.clone(), extra.clone()))
                 .listen(listener)?

@@ -4,6 +4,8 @@
 //! Ownership: an enrolment is visible to its learner, and readable (never writable) by admins.
 //! Anyone else gets the same 404 as for an ID that does not exist.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
@@ -13,6 +15,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::cache::Html;
 use super::progress::{self, Facts, Lock, Outline};
 use super::store::{self, CourseBrief, EnrolmentRow, LessonRow};
 use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
@@ -189,7 +192,8 @@ pub struct LessonBody {
     #[schema(value_type = Vec<String>)]
     pub objectives: Value,
     /// Sanitized HTML, rendered at import.
-    pub body_html: String,
+    #[schema(value_type = String)]
+    pub body_html: Html,
     pub estimated_minutes: i32,
 }
 
@@ -234,23 +238,23 @@ pub struct HeartbeatResult {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-fn body(row: LessonRow) -> LessonBody {
+fn body(row: LessonRow, body_html: Html) -> LessonBody {
     LessonBody {
         slug: row.slug,
         title: row.title,
         objectives: row.objectives,
-        body_html: row.body_html,
+        body_html,
         estimated_minutes: row.estimated_minutes,
     }
 }
 
-fn parse_outline(course: &CourseBrief) -> AppResult<Outline> {
-    Outline::parse(&course.outline).map_err(|e| {
-        AppError::internal(anyhow::anyhow!(
-            "outline of {} unreadable: {e}",
-            course.slug
-        ))
-    })
+/// The course's parsed outline, from the process's cache (one keyed read on a miss).
+pub async fn outline_of(
+    state: &AppState,
+    conn: &diesel_async::AsyncPgConnection,
+    course: &CourseBrief,
+) -> AppResult<Arc<Outline>> {
+    state.content.outline(conn, course.id, course.version).await
 }
 
 fn enrolment_not_found() -> AppError {
@@ -303,13 +307,14 @@ fn lesson_ref(outline: &Outline, mi: usize, l: &progress::OutlineLesson) -> Less
 struct LessonContext {
     row: EnrolmentRow,
     course: CourseBrief,
-    outline: Outline,
+    outline: Arc<Outline>,
     lesson: LessonRow,
     facts: Facts,
     module: usize,
 }
 
 async fn lesson_context(
+    state: &AppState,
     conn: &diesel_async::AsyncPgConnection,
     user: &CurrentUser,
     id: Uuid,
@@ -325,7 +330,7 @@ async fn lesson_context(
         .filter(|(row, _, _)| visible(row, user, write))
         .ok_or_else(enrolment_not_found)?;
     let lesson = lesson.ok_or_else(lesson_not_found)?;
-    let outline = parse_outline(&course)?;
+    let outline = outline_of(state, conn, &course).await?;
     let state = row.effective_state(Utc::now());
     if state == "withdrawn" || state == "expired" {
         return Err(inactive(state));
@@ -651,7 +656,7 @@ pub async fn my_enrolments(
     };
     let mut enrolments = Vec::with_capacity(rows.len());
     for (row, course) in rows {
-        let outline = parse_outline(&course)?;
+        let outline = outline_of(&state, &conn, &course).await?;
         let f = store::facts_for(&facts, row.id, row.last_lesson_id);
         enrolments.push(DashboardEntry {
             percent_complete: progress::percent_complete(&outline, &f),
@@ -690,7 +695,7 @@ pub async fn get_enrolment(
     let (row, course, _) = found
         .filter(|(row, _, _)| visible(row, &user, false))
         .ok_or_else(enrolment_not_found)?;
-    let outline = parse_outline(&course)?;
+    let outline = outline_of(&state, &conn, &course).await?;
     let facts = store::facts_for(&facts, row.id, row.last_lesson_id);
     let modules = outline
         .modules
@@ -762,7 +767,7 @@ pub async fn get_lesson(
 ) -> AppResult<web::Json<LessonView>> {
     let (id, lesson) = path.into_inner();
     let conn = state.db.get().await?;
-    let ctx = lesson_context(&conn, &user, id, &lesson, false).await?;
+    let ctx = lesson_context(&state, &conn, &user, id, &lesson, false).await?;
     // Admins read without leaving progress behind. A learner re-reading the lesson they are
     // on writes nothing: the first opening is recorded once, and the resume point and last
     // activity only when they change (or the activity is a minute old).
@@ -778,11 +783,15 @@ pub async fn get_lesson(
         next.map(|l| l.slug.clone()),
     );
     let completed_at = ctx.facts.completed.get(&ctx.lesson.slug).copied();
+    let html = state
+        .content
+        .lesson_body(&conn, ctx.lesson.id, &ctx.lesson.content_hash)
+        .await?;
     Ok(web::Json(LessonView {
         enrolment_id: ctx.row.id,
         course_slug: ctx.course.slug,
         module: ctx.outline.modules[ctx.module].slug.clone(),
-        lesson: body(ctx.lesson),
+        lesson: body(ctx.lesson, html),
         previous,
         next,
         completed: completed_at.is_some(),
@@ -812,7 +821,11 @@ pub async fn preview_lesson(
     let (course, row) = store::preview_lesson(&mut conn, &slug, &lesson)
         .await?
         .ok_or_else(|| AppError::not_found("This lesson is not open for preview."))?;
-    let outline = parse_outline(&course)?;
+    let outline = outline_of(&state, &conn, &course).await?;
+    let html = state
+        .content
+        .lesson_body(&conn, row.id, &row.content_hash)
+        .await?;
     let module = outline
         .find_lesson(&row.slug)
         .map(|(mi, _)| outline.modules[mi].slug.clone())
@@ -821,7 +834,7 @@ pub async fn preview_lesson(
         course_slug: course.slug,
         course_title: course.title,
         module,
-        lesson: body(row),
+        lesson: body(row, html),
     }))
 }
 
@@ -855,7 +868,7 @@ pub async fn complete_lesson(
         lesson: lesson_row,
         facts,
         ..
-    } = lesson_context(&conn, &user, id, &lesson, true).await?;
+    } = lesson_context(&state, &conn, &user, id, &lesson, true).await?;
     let was_active = row.state == "active";
     // Already complete and nothing to recompute: answer from what was read, writing nothing.
     if let Some(at) = facts.completed.get(&lesson_row.slug).copied()
@@ -873,9 +886,13 @@ pub async fn complete_lesson(
     let (completed_at, done, percent) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             // Locks the enrolment row first: a concurrent completion in the same enrolment
-            // waits, so the facts re-read below include it.
-            store::touch_enrolment(tx, enrolment, lesson_id).await?;
-            let at = store::record_completion(tx, enrolment, lesson_id).await?;
+            // waits, so the facts re-read below include it. The two statements are
+            // pipelined (one round trip); the server runs them in the order sent.
+            let shared: &diesel_async::AsyncPgConnection = tx;
+            let ((), at) = futures_util::try_join!(
+                store::touch_enrolment(shared, enrolment, lesson_id),
+                store::record_completion(shared, enrolment, lesson_id),
+            )?;
             let mut facts = facts;
             facts.completed.insert(slug, at);
             let mut missing = progress::missing(&outline, &facts);
@@ -970,7 +987,7 @@ pub async fn heartbeat(
     let (seconds, position) = parse_heartbeat(&body)?;
     let position = position.cloned();
     let mut conn = state.db.get().await?;
-    let ctx = lesson_context(&conn, &user, id, &lesson, true).await?;
+    let ctx = lesson_context(&state, &conn, &user, id, &lesson, true).await?;
     let (enrolment, lesson_id) = (ctx.row.id, ctx.lesson.id);
     let (l, e) = conn
         .transaction::<_, AppError, _>(async move |tx| {

@@ -6,6 +6,7 @@
 //! re-imports; what counts is computed from the course's stored outline (live content only),
 //! so a re-import that adds or retires lessons recomputes percent complete on the next read.
 
+pub mod cache;
 pub mod handlers;
 pub mod progress;
 pub mod store;

@@ -63,23 +63,27 @@ impl EnrolmentRow {
 /// The course fields an enrolment view needs.
 #[derive(Debug, Clone, Queryable)]
 pub struct CourseBrief {
+    pub id: Uuid,
     pub slug: String,
     pub title: String,
-    /// The outline as stored: JSON text, parsed straight into [`super::progress::Outline`].
-    pub outline: String,
+    /// The content version: the key of the parsed outline in [`super::outlines::OutlineCache`]
+    /// (the outline itself is not read on every request).
+    pub version: i32,
     pub access_days: i32,
 }
 
 type CourseBriefCols = (
+    courses::id,
     courses::slug,
     courses::title,
-    courses::outline,
+    courses::version,
     courses::access_days,
 );
-const COURSE_BRIEF: CourseBriefCols = (
+pub const COURSE_BRIEF: CourseBriefCols = (
+    courses::id,
     courses::slug,
     courses::title,
-    courses::outline,
+    courses::version,
     courses::access_days,
 );
 
@@ -241,7 +245,8 @@ pub struct LessonRow {
     pub slug: String,
     pub title: String,
     pub objectives: Value,
-    pub body_html: String,
+    /// The body's key in [`super::cache::ContentCache`] (the body itself is read on a miss).
+    pub content_hash: String,
     pub estimated_minutes: i32,
 }
 
@@ -269,7 +274,7 @@ pub async fn enrolment_with_lesson(
                 lessons::slug,
                 lessons::title,
                 lessons::objectives,
-                lessons::body_html,
+                lessons::content_hash,
                 lessons::estimated_minutes,
             )
                 .nullable(),
@@ -421,7 +426,7 @@ pub async fn record_open(
 /// Marks a lesson complete, keeping the earliest completion time (two requests at once
 /// record it once: the second one's upsert sees the first's row). Returns the recorded time.
 pub async fn record_completion(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     enrolment: Uuid,
     lesson: Uuid,
 ) -> QueryResult<DateTime<Utc>> {
@@ -444,7 +449,7 @@ pub async fn record_completion(
             lesson_progress::updated_at.eq(excluded(lesson_progress::updated_at)),
         ))
         .returning(lesson_progress::completed_at)
-        .get_result(conn)
+        .get_result(&mut &*conn)
         .await?;
     Ok(completed.unwrap_or(at))
 }
@@ -452,7 +457,7 @@ pub async fn record_completion(
 /// Makes a lesson the enrolment's last one and records activity. Inside a transaction this
 /// also locks the enrolment row, so concurrent completions of one enrolment take turns.
 pub async fn touch_enrolment(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     enrolment: Uuid,
     lesson: Uuid,
 ) -> QueryResult<()> {
@@ -461,7 +466,7 @@ pub async fn touch_enrolment(
             enrolments::last_lesson_id.eq(lesson),
             enrolments::last_activity_at.eq(Utc::now()),
         ))
-        .execute(conn)
+        .execute(&mut &*conn)
         .await
         .map(|_| ())
 }
@@ -602,7 +607,7 @@ pub async fn preview_lesson(
                 lessons::slug,
                 lessons::title,
                 lessons::objectives,
-                lessons::body_html,
+                lessons::content_hash,
                 lessons::estimated_minutes,
             ),
         ))

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Load benchmark of the hottest learner routes, each measured against the bare actix-web +
+# diesel reference server in the same run (wrk through a reference `run.sh`).
+#
+#   scripts/bench.sh RUN_SH [ROUTE...]
+#
+# RUN_SH is the reference harness's `run.sh` (not part of this repository). ROUTE is any of
+# readyz, catalog, outline, lesson, completion, dashboard, enrolment (default: lesson
+# completion). The server runs from a release build pinned to CPU 1, like the reference, on a
+# fresh database `benchside_bench` on BENCH_DATABASE_URL's server (default the local
+# PostgreSQL), with rate limits off. One learner, enrolled in the phlebotomy program, reads
+# and completes its first lesson; the admin token is used for nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN_SH=${1:?usage: scripts/bench.sh path/to/run.sh [route...]}
+shift
+ROUTES=("$@")
+[[ ${#ROUTES[@]} -gt 0 ]] || ROUTES=(lesson completion)
+
+SERVER=${BENCH_SERVER_URL:-postgres://postgres@127.0.0.1:5432}
+DB_URL="$SERVER/benchside_bench"
+PORT=${BENCH_PORT:-18080}
+BASE="http://127.0.0.1:$PORT"
+DATA=$(mktemp -d)
+trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
+
+psql -X -q "$SERVER/postgres" -c 'DROP DATABASE IF EXISTS benchside_bench' -c 'CREATE DATABASE benchside_bench'
+cargo build --release --locked -q
+DATABASE_URL=$DB_URL BENCHSIDE_LISTEN=127.0.0.1:$PORT BENCHSIDE_DATA_DIR=$DATA \
+  BENCHSIDE_RATE_LIMITS=false BENCHSIDE_MAIL_WORKER=false RUST_LOG=${RUST_LOG:-info,actix_server=warn} \
+  taskset -c 1 target/release/benchside serve >"$DATA/server.log" 2>&1 &
+PID=$!
+for _ in $(seq 100); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.2; done
+curl -fs "$BASE/readyz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+curl -fs -X POST "$BASE/api/v1/auth/register" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.org","name":"Bench Learner","password":"calibrate-the-analyzer"}' >/dev/null
+psql -X -q "$DB_URL" -c "UPDATE users SET email_verified_at = now() WHERE email = 'bench@example.org'"
+TOKEN=$(curl -fs -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.org","password":"calibrate-the-analyzer"}' | json "['access_token']")
+AUTH="Authorization: Bearer $TOKEN"
+ENROLMENT=$(curl -fs -X POST "$BASE/api/v1/courses/phlebotomy-technician/enrolment" -H "$AUTH" | json "['id']")
+LESSON=$(curl -fs "$BASE/api/v1/enrolments/$ENROLMENT" -H "$AUTH" | json "['next_lesson']['slug']")
+curl -fs "$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON" -H "$AUTH" >/dev/null
+curl -fs -X PUT "$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON/completion" -H "$AUTH" >/dev/null
+
+URLS=()
+for r in "${ROUTES[@]}"; do
+  case $r in
+    readyz) URLS+=("$BASE/readyz") ;;
+    catalog) URLS+=("$BASE/api/v1/courses") ;;
+    outline) URLS+=("$BASE/api/v1/courses/phlebotomy-technician") ;;
+    lesson) URLS+=("$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON") ;;
+    completion) URLS+=("PUT:$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON/completion") ;;
+    dashboard) URLS+=("$BASE/api/v1/me/enrolments") ;;
+    enrolment) URLS+=("$BASE/api/v1/enrolments/$ENROLMENT") ;;
+    *) echo "unknown route $r" >&2; exit 2 ;;
+  esac
+done
+echo "bench: learner token ready; enrolment $ENROLMENT, lesson $LESSON"
+HEADERS=$AUTH DATABASE_URL=$DB_URL "$RUN_SH" url --vs-baseline "${URLS[@]}"
