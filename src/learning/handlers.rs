@@ -261,7 +261,7 @@ fn lesson_not_found() -> AppError {
     AppError::not_found("This course has no lesson with that name.")
 }
 
-fn inactive(state: &str) -> AppError {
+pub(crate) fn inactive(state: &str) -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
         "enrolment_inactive",
