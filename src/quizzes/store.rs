@@ -470,7 +470,8 @@ const ITEM_STATS: &str = r#"
 SELECT b.slug AS bank, q.slug AS slug, q.kind AS kind, q.retired_at IS NOT NULL AS retired,
        count(g.credit) AS shown,
        count(g.answer) AS answered,
-       (100.0 * avg(CASE WHEN g.credit >= 1 THEN 1.0 ELSE 0.0 END))::float8 AS percent_correct,
+       (100.0 * avg(CASE WHEN g.credit >= 1 THEN 1.0 WHEN g.credit IS NOT NULL THEN 0.0 END))::float8
+           AS percent_correct,
        avg(g.credit) AS mean_credit,
        CASE WHEN count(g.credit) >= 10
             THEN corr(g.credit, 100.0 * (g.score - g.credit) / NULLIF(g.max_score - 1, 0))
