@@ -296,19 +296,17 @@ pub fn validate(spec: &Spec, layout: &Layout, answer: &Value) -> Result<Value, S
     parse(spec, layout, answer).map(|p| render(&p))
 }
 
+fn all_or_nothing(right: bool) -> f64 {
+    if right { 1.0 } else { 0.0 }
+}
+
 /// The credit an answer earns, 0 to 1. Unanswered (`None`) and malformed answers earn 0.
 pub fn credit(spec: &Spec, layout: &Layout, answer: Option<&Value>) -> f64 {
     let Some(parsed) = answer.and_then(|a| parse(spec, layout, a).ok()) else {
         return 0.0;
     };
     match (spec, parsed) {
-        (Spec::Single { correct }, Parsed::Choice(p)) => {
-            if correct[layout.choices[p]] {
-                1.0
-            } else {
-                0.0
-            }
-        }
+        (Spec::Single { correct }, Parsed::Choice(p)) => all_or_nothing(correct[layout.choices[p]]),
         (Spec::Multiple { correct }, Parsed::Choices(ps)) => {
             let total = correct.iter().filter(|c| **c).count();
             if total == 0 {
@@ -318,13 +316,7 @@ pub fn credit(spec: &Spec, layout: &Layout, answer: Option<&Value>) -> f64 {
             let wrong = ps.len() - right;
             (right.saturating_sub(wrong)) as f64 / total as f64
         }
-        (Spec::TrueFalse { answer }, Parsed::Bool(b)) => {
-            if *answer == b {
-                1.0
-            } else {
-                0.0
-            }
-        }
+        (Spec::TrueFalse { answer }, Parsed::Bool(b)) => all_or_nothing(*answer == b),
         (Spec::Matching { pairs, .. }, Parsed::Pairs(ps)) => {
             if *pairs == 0 {
                 return 0.0;
@@ -336,18 +328,10 @@ pub fn credit(spec: &Spec, layout: &Layout, answer: Option<&Value>) -> f64 {
             right as f64 / *pairs as f64
         }
         (Spec::Ordering { .. }, Parsed::Order(ps)) => {
-            if ps.iter().enumerate().all(|(i, p)| layout.items[*p] == i) {
-                1.0
-            } else {
-                0.0
-            }
+            all_or_nothing(ps.iter().enumerate().all(|(i, p)| layout.items[*p] == i))
         }
         (Spec::Numeric { answer, tolerance }, Parsed::Number(v)) => {
-            if (v - answer).abs() <= tolerance + NUMERIC_EPSILON {
-                1.0
-            } else {
-                0.0
-            }
+            all_or_nothing((v - answer).abs() <= tolerance + NUMERIC_EPSILON)
         }
         _ => 0.0,
     }
