@@ -817,41 +817,91 @@ async fn failing_keeps_the_next_module_locked_with_partial_credit_and_the_comple
 }
 
 #[actix_web::test]
-async fn two_submits_at_once_grade_once() {
+async fn submits_at_once_grade_once() {
     let (app, ana, id) = setup().await;
-    let attempt = id_of(&started(&app, &ana, &id, "safety-quiz").await);
-    let right = answers(&app, &attempt, &[]).await;
-    save(&app, &ana, &attempt, right).await;
-    let (x, y) = futures_util::join!(submit(&app, &ana, &attempt), submit(&app, &ana, &attempt));
-    assert_eq!(
-        (x.status, y.status),
-        (200, 200),
-        "{} / {}",
-        x.text(),
-        y.text()
-    );
-    assert_eq!(x.json()["result"], y.json()["result"]);
-    assert_eq!(x.json()["result"]["percent"], 100);
-    assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM quiz_attempts WHERE state = 'submitted'"
-        )
-        .await,
-        1
-    );
-    assert_eq!(
-        count(&app, "SELECT attempts_used::bigint AS n FROM quiz_outcomes").await,
-        1
-    );
-    assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM audit_log WHERE action = 'quiz.attempt_submitted'"
-        )
-        .await,
-        1
-    );
+    // Several rounds of three submits at once, so a missing lock cannot hide behind timing.
+    for round in 1..=5 {
+        let attempt = id_of(&started(&app, &ana, &id, "safety-quiz").await);
+        let right = answers(&app, &attempt, &[]).await;
+        save(&app, &ana, &attempt, right).await;
+        let (x, y, z) = futures_util::join!(
+            submit(&app, &ana, &attempt),
+            submit(&app, &ana, &attempt),
+            submit(&app, &ana, &attempt)
+        );
+        assert_eq!(
+            (x.status, y.status, z.status),
+            (200, 200, 200),
+            "{} / {} / {}",
+            x.text(),
+            y.text(),
+            z.text()
+        );
+        assert_eq!(x.json()["result"], y.json()["result"]);
+        assert_eq!(x.json()["result"], z.json()["result"]);
+        assert_eq!(x.json()["result"]["percent"], 100);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT count(*) AS n FROM quiz_attempts WHERE state = 'submitted'"
+            )
+            .await,
+            round
+        );
+        assert_eq!(
+            count(&app, "SELECT attempts_used::bigint AS n FROM quiz_outcomes").await,
+            round,
+            "graded once per attempt"
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT count(*) AS n FROM audit_log WHERE action = 'quiz.attempt_submitted'"
+            )
+            .await,
+            round
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_quiz_pass_and_the_last_lesson_at_once_still_complete_the_course() {
+    let app = TestApp::spawn().await;
+    let dir = copy_tree(&fixtures("valid"));
+    let toml = dir.join("demo-course/course.toml");
+    let edited = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("externship = true", "externship = false")
+        .replace("sequential = true", "sequential = false");
+    std::fs::write(&toml, edited).unwrap();
+    import_dir(&app, &dir).await;
+    for n in 0..3 {
+        let who = learner(&app, &format!("learner{n}@example.org")).await;
+        let id = enrol(&app, &who).await;
+        complete(&app, &who, &id, "sharps").await;
+        complete(&app, &who, &id, "gloves").await;
+        pass_quiz(&app, &id, "collection-quiz").await;
+        pass_quiz(&app, &id, "final-exam").await;
+        let attempt = id_of(&started(&app, &who, &id, "safety-quiz").await);
+        let right = answers(&app, &attempt, &[]).await;
+        save(&app, &who, &attempt, right).await;
+        // The two last requirements at once: whichever commits second sees the other.
+        let path = format!("/api/v1/enrolments/{id}/lessons/order/completion");
+        let (s, l) =
+            futures_util::join!(submit(&app, &who, &attempt), call(&app, "PUT", &path, &who));
+        assert_eq!(
+            (s.status, l.status),
+            (200, 200),
+            "{} / {}",
+            s.text(),
+            l.text()
+        );
+        assert_eq!(s.json()["result"]["passed"], true);
+        let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &who)
+            .await
+            .json();
+        assert_eq!(detail["state"], "completed", "{detail}");
+    }
 }
 
 // ---- deadlines ---------------------------------------------------------------------------------
