@@ -25,14 +25,20 @@ pub fn pick<T: Clone, R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Vec<T> {
     let mut paper = Vec::new();
+    // Each bank is shuffled once and drawn from the front, so a blueprint naming a bank twice
+    // never draws a question twice.
+    let mut left: HashMap<&str, Vec<T>> = HashMap::new();
     for entry in blueprint {
         let Some(candidates) = pool.get(&entry.bank) else {
             continue;
         };
-        let mut bank = candidates.clone();
-        bank.shuffle(rng);
-        bank.truncate(usize::try_from(entry.count).unwrap_or(0));
-        paper.extend(bank);
+        let bank = left.entry(entry.bank.as_str()).or_insert_with(|| {
+            let mut bank = candidates.clone();
+            bank.shuffle(rng);
+            bank
+        });
+        let n = usize::try_from(entry.count).unwrap_or(0).min(bank.len());
+        paper.extend(bank.drain(..n));
     }
     paper.shuffle(rng);
     paper
@@ -129,6 +135,22 @@ mod tests {
             seen_sets.insert(sorted);
         }
         assert!(seen_sets.len() > 1, "the draw is random");
+        // A bank named twice: never the same question twice.
+        let twice = vec![
+            Blueprint {
+                bank: "b".into(),
+                count: 2,
+            },
+            Blueprint {
+                bank: "b".into(),
+                count: 2,
+            },
+        ];
+        for _ in 0..20 {
+            let paper = pick(&twice, &pool, &mut rng);
+            let distinct: HashSet<u32> = paper.iter().copied().collect();
+            assert_eq!((paper.len(), distinct.len()), (3, 3));
+        }
     }
 
     #[test]
