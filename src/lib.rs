@@ -12,6 +12,7 @@
 //! - [`audit`]: the append-only audit log.
 //! - [`catalog`]: course files, their validation and import, the public catalog.
 //! - [`learning`]: enrolment, lesson delivery, progress and the learner's dashboard.
+//! - [`quizzes`]: quiz attempts (draw, autosave, grading, review), quiz outcomes, item statistics.
 //! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
 //! - [`mail`]: transports, templates, the outbox and its worker.
 
@@ -23,6 +24,7 @@ pub mod db;
 pub mod http;
 pub mod learning;
 pub mod mail;
+pub mod quizzes;
 pub mod ratelimit;
 pub mod server;
 pub mod telemetry;

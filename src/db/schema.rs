@@ -1,6 +1,17 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    attempt_questions (attempt_id, position) {
+        attempt_id -> Uuid,
+        position -> Int4,
+        question_id -> Uuid,
+        layout -> Jsonb,
+        answer -> Nullable<Jsonb>,
+        credit -> Nullable<Float8>,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Int8,
         occurred_at -> Timestamptz,
@@ -228,6 +239,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    quiz_attempts (id) {
+        id -> Uuid,
+        enrolment_id -> Uuid,
+        quiz_id -> Uuid,
+        number -> Int4,
+        state -> Text,
+        started_at -> Timestamptz,
+        deadline -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        late -> Bool,
+        pass_percent -> Int4,
+        score -> Nullable<Float8>,
+        max_score -> Int4,
+        percent -> Nullable<Int4>,
+        passed -> Nullable<Bool>,
+        answers -> Jsonb,
+        saved_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     quiz_outcomes (enrolment_id, quiz_id) {
         enrolment_id -> Uuid,
         quiz_id -> Uuid,
@@ -299,6 +331,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(attempt_questions -> questions (question_id));
+diesel::joinable!(attempt_questions -> quiz_attempts (attempt_id));
 diesel::joinable!(cohorts -> courses (course_id));
 diesel::joinable!(course_assets -> courses (course_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -316,12 +350,15 @@ diesel::joinable!(lessons -> courses (course_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(question_banks -> courses (course_id));
 diesel::joinable!(questions -> question_banks (bank_id));
+diesel::joinable!(quiz_attempts -> enrolments (enrolment_id));
+diesel::joinable!(quiz_attempts -> quizzes (quiz_id));
 diesel::joinable!(quiz_outcomes -> enrolments (enrolment_id));
 diesel::joinable!(quiz_outcomes -> quizzes (quiz_id));
 diesel::joinable!(quizzes -> courses (course_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    attempt_questions,
     audit_log,
     cohorts,
     course_assets,
@@ -338,6 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     one_time_tokens,
     question_banks,
     questions,
+    quiz_attempts,
     quiz_outcomes,
     quizzes,
     rate_limit_buckets,

@@ -42,7 +42,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         utoipa_actix_web::scope("/api/v1")
             .configure(crate::accounts::routes)
             .configure(crate::catalog::routes)
-            .configure(crate::learning::routes),
+            .configure(crate::learning::routes)
+            .configure(crate::quizzes::routes),
     );
 }
 

@@ -30,6 +30,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
         (name = "me", description = "The signed-in user's own account"),
         (name = "catalog", description = "Published courses and their outlines (no account needed)"),
         (name = "learning", description = "Enrolment, lessons, progress and the learner's dashboard"),
+        (name = "quizzes", description = "Quizzes and exams: attempts, autosaved answers, grading and review"),
         (name = "admin", description = "Administration (admins only)"),
     ),
 )]

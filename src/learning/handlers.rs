@@ -265,7 +265,7 @@ fn lesson_not_found() -> AppError {
     AppError::not_found("This course has no lesson with that name.")
 }
 
-fn inactive(state: &str) -> AppError {
+pub(crate) fn inactive(state: &str) -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
         "enrolment_inactive",
@@ -896,10 +896,10 @@ pub async fn complete_lesson(
             let mut facts = facts;
             facts.completed.insert(slug, at);
             let mut missing = progress::missing(&outline, &facts);
-            let only_lessons = missing.quizzes.is_empty() && !missing.externship;
-            if only_lessons && !missing.lessons.is_empty() {
-                // Only lessons stand in the way: another request may just have completed
-                // them. Re-read under the lock (rare: the last lessons of a course).
+            if !missing.externship && !missing.is_empty() {
+                // Only lessons and quizzes stand in the way: another request may just have
+                // completed them (a quiz submit takes the same lock). Re-read under the lock
+                // (courses without a required externship only).
                 let rows = store::facts_of(tx, &[enrolment]).await?;
                 facts = store::facts_for(&rows, enrolment, Some(lesson_id));
                 missing = progress::missing(&outline, &facts);

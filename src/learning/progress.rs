@@ -191,6 +191,11 @@ pub struct Lock {
 impl Lock {
     /// One sentence for people.
     pub fn explain(&self, outline: &Outline) -> String {
+        self.explain_for(outline, "lesson")
+    }
+
+    /// One sentence for people about what `what` ("lesson", "quiz") waits for.
+    pub fn explain_for(&self, outline: &Outline, what: &str) -> String {
         let mut parts = Vec::new();
         if !self.lessons.is_empty() {
             let titles: Vec<String> = self
@@ -214,7 +219,7 @@ impl Lock {
                 .collect();
             parts.push(format!("pass {}", join_words(&titles)));
         }
-        format!("This lesson opens when you {}.", parts.join(" and "))
+        format!("This {what} opens when you {}.", parts.join(" and "))
     }
 }
 

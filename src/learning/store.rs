@@ -471,6 +471,22 @@ pub async fn touch_enrolment(
         .map(|_| ())
 }
 
+/// In the caller's transaction, with the enrolment row locked: re-reads the enrolment's
+/// facts and, when nothing is missing any more, marks it completed. True when it did. (Quiz
+/// submission uses it; lesson completion does the same with the facts it already holds.)
+pub async fn complete_if_met(
+    conn: &mut AsyncPgConnection,
+    enrolment: Uuid,
+    outline: &super::progress::Outline,
+) -> QueryResult<bool> {
+    let rows = facts_of(conn, &[enrolment]).await?;
+    let facts = facts_for(&rows, enrolment, None);
+    if !super::progress::missing(outline, &facts).is_empty() {
+        return Ok(false);
+    }
+    mark_completed(conn, enrolment).await
+}
+
 /// Active -> completed. False when the enrolment was not active.
 pub async fn mark_completed(conn: &mut AsyncPgConnection, enrolment: Uuid) -> QueryResult<bool> {
     diesel::update(enrolments::table.find(enrolment))

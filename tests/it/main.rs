@@ -19,4 +19,5 @@ mod migrations;
 mod openapi;
 mod outage;
 mod programs;
+mod quizzes;
 mod smtp;

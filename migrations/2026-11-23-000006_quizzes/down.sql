@@ -1,0 +1,2 @@
+DROP TABLE attempt_questions;
+DROP TABLE quiz_attempts;

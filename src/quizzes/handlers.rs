@@ -1,0 +1,1290 @@
+//! `/api/v1/enrolments/{id}/quizzes/{quiz}`, `/api/v1/attempts/*` and
+//! `/api/v1/admin/courses/{slug}/questions/stats`: the contract in `docs/api-quizzes.md`.
+//!
+//! Ownership: an attempt (and an enrolment's quiz) is visible to its learner and readable by
+//! admins; anyone else gets the same 404 as for an ID that does not exist.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, Duration, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::draw::{self, Blueprint};
+use super::grading::{self, Layout, Spec};
+use super::store::{self, AttemptQuestionRow, AttemptRow, QuestionRow, QuizRow};
+use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
+use crate::audit::{self, Actor, Origin};
+use crate::http::error::ErrorEnvelope;
+use crate::http::{AppError, AppResult, AppState};
+use crate::learning::cache::ContentCache;
+use crate::learning::progress::{self, Facts, Outline};
+use crate::learning::store::{self as learning_store, CourseBrief, EnrolmentRow};
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_quiz)
+        .service(start_attempt)
+        .service(get_attempt)
+        .service(save_answers)
+        .service(submit_attempt)
+        .service(question_stats);
+}
+
+/// Saves are accepted this long after the deadline (answers in flight); after it, the
+/// attempt is closed and graded as of the deadline.
+pub fn grace() -> Duration {
+    Duration::seconds(5)
+}
+
+// ---- views ----------------------------------------------------------------------------------
+
+/// One attempt in a quiz's history.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AttemptSummary {
+    pub id: Uuid,
+    pub number: i32,
+    /// `open` or `submitted`.
+    pub state: String,
+    pub started_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub percent: Option<i32>,
+    pub passed: Option<bool>,
+}
+
+/// A quiz as one enrolment stands with it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuizView {
+    pub slug: String,
+    pub title: String,
+    /// The module's slug; `null` for a course-level quiz (the final exam).
+    pub module: Option<String>,
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    pub required: bool,
+    pub pass_percent: i32,
+    pub question_count: i32,
+    /// 0 = untimed.
+    pub time_limit_minutes: i32,
+    /// 0 = unlimited.
+    pub max_attempts: i32,
+    pub cooldown_minutes: i32,
+    /// `after_submit`, `after_pass` or `after_attempts_used`.
+    pub review: String,
+    /// Which score counts: `best`.
+    pub scoring: String,
+    /// `available`, `open`, `locked`, `cooldown` or `exhausted`.
+    pub status: String,
+    /// Plain words when `status` is `locked`.
+    pub locked_reason: Option<String>,
+    /// When `status` is `cooldown`: the next start time.
+    pub available_at: Option<DateTime<Utc>>,
+    pub attempts_used: i32,
+    /// `null` = unlimited.
+    pub attempts_left: Option<i32>,
+    /// `null` before any submitted attempt.
+    pub best_percent: Option<i32>,
+    pub passed: bool,
+    pub open_attempt: Option<Uuid>,
+    /// Newest first.
+    pub attempts: Vec<AttemptSummary>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuizBrief {
+    pub slug: String,
+    pub title: String,
+    pub pass_percent: i32,
+    pub review: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChoiceView {
+    /// `c1`, `c2`, ... in the order shown.
+    pub key: String,
+    /// Rendered Markdown (inline).
+    pub html: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ItemView {
+    /// `l1`.., `r1`.. or `i1`.., in the order shown.
+    pub key: String,
+    /// Plain text.
+    pub text: String,
+}
+
+/// A question as shown in an attempt: nothing in it gives the answer away.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuestionView {
+    /// `q1`, `q2`, ... in the order shown.
+    pub key: String,
+    /// `single`, `multiple`, `true_false`, `matching`, `ordering` or `numeric`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub prompt_html: String,
+    /// single and multiple.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<ChoiceView>>,
+    /// matching.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<Vec<ItemView>>,
+    /// matching: may hold distractors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub right: Option<Vec<ItemView>>,
+    /// ordering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ItemView>>,
+    /// numeric: the unit, or `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub unit: Option<Option<String>>,
+}
+
+/// How one question was graded.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuestionResult {
+    pub key: String,
+    /// 0 to 1.
+    pub credit: f64,
+    /// Credit 1.
+    pub correct: bool,
+    /// Only when the review is available: the answer graded (`null`: unanswered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub answer: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub correct_answer: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation_html: Option<String>,
+}
+
+/// The grade of a submitted attempt.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ResultView {
+    /// Points: each question is worth 1.
+    pub score: f64,
+    pub max_score: i32,
+    /// floor(100 × score / max_score).
+    pub percent: i32,
+    pub passed: bool,
+    pub submitted_at: DateTime<Utc>,
+    /// Closed at the deadline rather than by the learner.
+    pub late: bool,
+    pub review_available: bool,
+    /// Plain words when the review is not available.
+    pub review_unavailable_reason: Option<String>,
+    pub questions: Vec<QuestionResult>,
+}
+
+/// An attempt: its questions, the answers saved so far and, once submitted, its result.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AttemptView {
+    pub id: Uuid,
+    pub enrolment_id: Uuid,
+    pub quiz: QuizBrief,
+    pub number: i32,
+    /// `open` or `submitted`.
+    pub state: String,
+    pub started_at: DateTime<Utc>,
+    /// `null` when untimed.
+    pub deadline: Option<DateTime<Utc>>,
+    /// `null` when untimed; 0 when past.
+    pub seconds_left: Option<i64>,
+    pub server_time: DateTime<Utc>,
+    pub questions: Vec<QuestionView>,
+    /// Question key -> saved answer.
+    #[schema(value_type = Object)]
+    pub answers: Value,
+    pub saved_at: Option<DateTime<Utc>>,
+    pub result: Option<ResultView>,
+}
+
+/// Answers to merge into what is saved: question key -> answer, `null` clears one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveAnswers {
+    #[schema(value_type = Object, example = json!({"q1": {"choice": "c2"}, "q3": null}))]
+    pub answers: Map<String, Value>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SaveResult {
+    /// Entries saved or cleared by this request.
+    pub saved: usize,
+    pub saved_at: DateTime<Utc>,
+    pub deadline: Option<DateTime<Utc>>,
+    pub seconds_left: Option<i64>,
+}
+
+/// One question's statistics over submitted attempts.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ItemStats {
+    pub bank: String,
+    pub slug: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub retired: bool,
+    pub shown: i64,
+    pub answered: i64,
+    /// Percent of graded responses with full credit (one decimal); `null` when never shown.
+    pub percent_correct: Option<f64>,
+    /// Mean credit (two decimals); `null` when never shown.
+    pub mean_credit: Option<f64>,
+    /// Corrected item–total correlation (two decimals); `null` under 10 graded responses.
+    pub discrimination: Option<f64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuestionStats {
+    pub course: String,
+    /// Submitted attempts at the course's quizzes.
+    pub attempts: i64,
+    pub questions: Vec<ItemStats>,
+}
+
+// ---- errors ---------------------------------------------------------------------------------
+
+fn enrolment_not_found() -> AppError {
+    AppError::not_found("No enrolment of yours has this ID.")
+}
+
+fn quiz_not_found() -> AppError {
+    AppError::not_found("This course has no quiz with that name.")
+}
+
+fn attempt_not_found() -> AppError {
+    AppError::not_found("No attempt of yours has this ID.")
+}
+
+fn attempt_closed(reason: &'static str) -> AppError {
+    AppError::conflict(
+        "attempt_closed",
+        match reason {
+            "deadline" => "The time for this attempt is over; it was graded as of its deadline.",
+            _ => "This attempt has been submitted; its answers can no longer change.",
+        },
+    )
+    .with_details(json!({ "reason": reason }))
+}
+
+fn internal(what: String) -> AppError {
+    AppError::internal(anyhow::anyhow!(what))
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+/// The course's parsed outline, from the process's content cache.
+async fn outline_of(
+    content: &ContentCache,
+    conn: &AsyncPgConnection,
+    course: &CourseBrief,
+) -> AppResult<Arc<Outline>> {
+    content.outline(conn, course.id, course.version).await
+}
+
+fn blueprint(quiz: &QuizRow) -> AppResult<Vec<Blueprint>> {
+    serde_json::from_value(quiz.draw.clone())
+        .map_err(|e| internal(format!("draw of quiz {} unreadable: {e}", quiz.slug)))
+}
+
+fn seconds_left(attempt: &AttemptRow, now: DateTime<Utc>) -> Option<i64> {
+    attempt.deadline.map(|d| {
+        if attempt.state == "open" {
+            (d - now).num_seconds().max(0)
+        } else {
+            0
+        }
+    })
+}
+
+/// An open attempt whose deadline (plus grace) has passed: it is closed when next touched.
+fn expired(attempt: &AttemptRow, now: DateTime<Utc>) -> bool {
+    attempt.state == "open" && attempt.deadline.is_some_and(|d| now > d + grace())
+}
+
+/// The index of a canonical positional key (`"q3"` -> 2) among `len`.
+fn key_index(key: &str, prefix: char, len: usize) -> Option<usize> {
+    let n: usize = key.strip_prefix(prefix)?.parse().ok()?;
+    (n >= 1 && n <= len && key == grading::key(prefix, n - 1)).then(|| n - 1)
+}
+
+/// Rendered Markdown of one paragraph, without its `<p>` wrapper (choices are inline).
+fn inline_html(html: &str) -> String {
+    let t = html.trim();
+    match t.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => t.to_string(),
+    }
+}
+
+/// The text of rendered Markdown (matching and ordering entries are plain text).
+fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+/// A drawn question ready to show and grade: its answer key and its layout, fitted.
+struct Prepared {
+    row: AttemptQuestionRow,
+    spec: Spec,
+    layout: Layout,
+}
+
+fn prepare(row: AttemptQuestionRow) -> AppResult<Prepared> {
+    let spec = Spec::parse(&row.question.kind, &row.question.spec).ok_or_else(|| {
+        internal(format!(
+            "question {} has an unreadable spec",
+            row.question.id
+        ))
+    })?;
+    let layout = serde_json::from_value::<Layout>(row.layout.clone())
+        .unwrap_or_default()
+        .fitted(&spec);
+    Ok(Prepared { row, spec, layout })
+}
+
+fn question_view(p: &Prepared) -> QuestionView {
+    let spec = &p.row.question.spec;
+    let text_at = |field: &str, i: usize| {
+        spec.get(field)
+            .and_then(|v| v.get(i))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let list = |prefix: char, shown: &[usize], text: &dyn Fn(usize) -> String| {
+        shown
+            .iter()
+            .enumerate()
+            .map(|(pos, &orig)| ItemView {
+                key: grading::key(prefix, pos),
+                text: plain_text(&text(orig)),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut view = QuestionView {
+        key: grading::key('q', (p.row.position - 1) as usize),
+        kind: p.spec.kind().to_string(),
+        prompt_html: p.row.question.prompt_html.clone(),
+        choices: None,
+        left: None,
+        right: None,
+        items: None,
+        unit: None,
+    };
+    match &p.spec {
+        Spec::Single { .. } | Spec::Multiple { .. } => {
+            view.choices = Some(
+                p.layout
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, &orig)| ChoiceView {
+                        key: grading::key('c', pos),
+                        html: inline_html(
+                            spec.get("choices")
+                                .and_then(|c| c.get(orig))
+                                .and_then(|c| c.get("html"))
+                                .and_then(Value::as_str)
+                                .unwrap_or_default(),
+                        ),
+                    })
+                    .collect(),
+            );
+        }
+        Spec::Matching { pairs, .. } => {
+            let pair = |i: usize, side: &str| {
+                spec.get("pairs")
+                    .and_then(|v| v.get(i))
+                    .and_then(|v| v.get(side))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            view.left = Some(list('l', &p.layout.left, &|i| pair(i, "left")));
+            let pairs = *pairs;
+            view.right = Some(list('r', &p.layout.right, &|i| {
+                if i < pairs {
+                    pair(i, "right")
+                } else {
+                    text_at("distractors", i - pairs)
+                }
+            }));
+        }
+        Spec::Ordering { .. } => {
+            view.items = Some(list('i', &p.layout.items, &|i| text_at("items", i)));
+        }
+        Spec::Numeric { .. } => {
+            view.unit = Some(spec.get("unit").and_then(Value::as_str).map(str::to_string));
+        }
+        Spec::TrueFalse { .. } => {}
+    }
+    view
+}
+
+/// Whether the review (answers, correct answers, explanations) is open, and if not, why.
+fn review_policy(quiz: &QuizRow, passed: bool, submitted: i32) -> (bool, Option<&'static str>) {
+    let out_of_attempts = quiz.max_attempts > 0 && submitted >= quiz.max_attempts;
+    match quiz.review.as_str() {
+        "after_submit" => (true, None),
+        "after_pass" if passed => (true, None),
+        "after_pass" => (
+            false,
+            Some("The answers and explanations are shown once you pass this quiz."),
+        ),
+        "after_attempts_used" if passed || out_of_attempts => (true, None),
+        _ => (
+            false,
+            Some(
+                "The answers and explanations are shown once you pass this quiz or have used all your attempts.",
+            ),
+        ),
+    }
+}
+
+/// An attempt with everything its routes need.
+struct Loaded {
+    attempt: AttemptRow,
+    enrolment: EnrolmentRow,
+    course: CourseBrief,
+    quiz: QuizRow,
+    /// The learner's outcome at this quiz: (passed at, submitted attempts).
+    outcome: Option<(Option<DateTime<Utc>>, i32)>,
+    questions: Vec<Prepared>,
+}
+
+fn attempt_view(l: &Loaded, now: DateTime<Utc>) -> AttemptView {
+    let a = &l.attempt;
+    let result = match (
+        a.state.as_str(),
+        a.submitted_at,
+        a.score,
+        a.percent,
+        a.passed,
+    ) {
+        ("submitted", Some(submitted_at), Some(score), Some(percent), Some(passed)) => {
+            let (ever_passed, submitted) = l
+                .outcome
+                .map(|(at, n)| (at.is_some(), n))
+                .unwrap_or((false, 0));
+            let (open, reason) = review_policy(&l.quiz, ever_passed || passed, submitted);
+            Some(ResultView {
+                score,
+                max_score: a.max_score,
+                percent,
+                passed,
+                submitted_at,
+                late: a.late,
+                review_available: open,
+                review_unavailable_reason: reason.map(str::to_string),
+                questions: l
+                    .questions
+                    .iter()
+                    .map(|p| {
+                        let credit = p.row.credit.unwrap_or(0.0);
+                        QuestionResult {
+                            key: grading::key('q', (p.row.position - 1) as usize),
+                            credit,
+                            correct: credit >= 1.0,
+                            answer: open.then(|| p.row.answer.clone().unwrap_or(Value::Null)),
+                            correct_answer: open
+                                .then(|| grading::correct_answer(&p.spec, &p.layout)),
+                            explanation_html: open.then(|| p.row.question.explanation_html.clone()),
+                        }
+                    })
+                    .collect(),
+            })
+        }
+        _ => None,
+    };
+    AttemptView {
+        id: a.id,
+        enrolment_id: a.enrolment_id,
+        quiz: QuizBrief {
+            slug: l.quiz.slug.clone(),
+            title: l.quiz.title.clone(),
+            pass_percent: a.pass_percent,
+            review: l.quiz.review.clone(),
+        },
+        number: a.number,
+        state: a.state.clone(),
+        started_at: a.started_at,
+        deadline: a.deadline,
+        seconds_left: seconds_left(a, now),
+        server_time: now,
+        questions: l.questions.iter().map(question_view).collect(),
+        answers: a.answers.clone(),
+        saved_at: a.saved_at,
+        result,
+    }
+}
+
+/// Reads an attempt with its context and questions (two queries, one round trip) and checks
+/// that `user` may see it (`write`: only its learner).
+async fn load_attempt(
+    conn: &AsyncPgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+    write: bool,
+) -> AppResult<Loaded> {
+    let (ctx, rows) = futures_util::try_join!(
+        store::attempt_context(conn, id),
+        store::attempt_questions(conn, id),
+    )?;
+    let (attempt, enrolment, course, quiz, outcome) = ctx
+        .filter(|(_, e, ..)| e.user_id == user.id || (!write && user.role.is_admin()))
+        .ok_or_else(attempt_not_found)?;
+    let questions = rows.into_iter().map(prepare).collect::<AppResult<_>>()?;
+    Ok(Loaded {
+        attempt,
+        enrolment,
+        course,
+        quiz,
+        outcome,
+        questions,
+    })
+}
+
+/// Grades and closes an open attempt, in one transaction: locks the enrolment (as lesson
+/// completion does) and the attempt; an attempt another request submitted meanwhile is
+/// returned as it is, graded once. Records the grade, the quiz outcome, the audit event and,
+/// when this meets the last requirement, the enrolment's completion.
+async fn finish(
+    content: &ContentCache,
+    conn: &mut AsyncPgConnection,
+    mut l: Loaded,
+    now: DateTime<Utc>,
+    origin: &Origin,
+    actor: Actor,
+) -> AppResult<Loaded> {
+    let outline = outline_of(content, conn, &l.course).await?;
+    let (attempt_id, enrolment_id) = (l.attempt.id, l.enrolment.id);
+    let graded = conn
+        .transaction::<_, AppError, _>(async |tx| {
+            store::lock_enrolment(tx, enrolment_id).await?;
+            let locked = store::lock_attempt(tx, attempt_id).await?;
+            if locked.state != "open" {
+                // Someone else graded it first: read what they recorded.
+                let rows = store::attempt_questions(tx, attempt_id).await?;
+                return Ok((locked, None, Some(rows)));
+            }
+            let late = locked.deadline.is_some_and(|d| now > d + grace());
+            let submitted_at = match locked.deadline {
+                Some(d) if late => d,
+                _ => now,
+            };
+            let empty = Map::new();
+            let answers = locked.answers.as_object().unwrap_or(&empty);
+            let mut results = Vec::with_capacity(l.questions.len());
+            for p in &mut l.questions {
+                let key = grading::key('q', (p.row.position - 1) as usize);
+                let answer = answers.get(&key).filter(|v| !v.is_null()).cloned();
+                let credit = grading::credit(&p.spec, &p.layout, answer.as_ref());
+                p.row.answer = answer;
+                p.row.credit = Some(credit);
+            }
+            for p in &l.questions {
+                results.push((
+                    p.row.position,
+                    p.row.question.id,
+                    &p.row.layout,
+                    p.row.answer.as_ref(),
+                    p.row.credit.unwrap_or(0.0),
+                ));
+            }
+            let score: f64 = results.iter().map(|r| r.4).sum();
+            let percent = grading::percent(score, locked.max_score);
+            let grade = store::Grade {
+                submitted_at,
+                late,
+                score,
+                percent,
+                passed: percent >= locked.pass_percent,
+            };
+            let (row, outcome) = store::record_grade(tx, &locked, &grade, &results).await?;
+            let completed =
+                grade.passed && learning_store::complete_if_met(tx, enrolment_id, &outline).await?;
+            audit::record(
+                tx,
+                origin,
+                audit::Event {
+                    actor: if late { Actor::System } else { actor },
+                    action: "quiz.attempt_submitted",
+                    subject: Some(("quiz_attempt", attempt_id.to_string())),
+                    details: json!({
+                        "enrolment": enrolment_id,
+                        "quiz": l.quiz.slug,
+                        "number": row.number,
+                        "score": score,
+                        "percent": percent,
+                        "passed": grade.passed,
+                        "late": late,
+                        "course_completed": completed,
+                    }),
+                },
+            )
+            .await?;
+            Ok((row, Some(outcome), None))
+        })
+        .await?;
+    let (row, outcome, reread) = graded;
+    l.attempt = row;
+    if let Some(outcome) = outcome {
+        l.outcome = Some(outcome);
+    }
+    if let Some(rows) = reread {
+        l.questions = rows.into_iter().map(prepare).collect::<AppResult<_>>()?;
+        // The outcome read before the lock may predate the other request's grade.
+        let (passed_at, n) = l.outcome.unwrap_or((None, 0));
+        l.outcome = Some((
+            passed_at.or(l.attempt.passed.filter(|p| *p).and(l.attempt.submitted_at)),
+            n.max(1),
+        ));
+    }
+    Ok(l)
+}
+
+/// A quiz of an enrolment with the learner's facts and attempts.
+struct QuizContext {
+    enrolment: EnrolmentRow,
+    course: CourseBrief,
+    outline: Arc<Outline>,
+    quiz: QuizRow,
+    facts: Facts,
+    /// Newest first.
+    attempts: Vec<AttemptRow>,
+}
+
+/// Three queries in one round trip: the enrolment with its course and quiz, the learner's
+/// progress facts, and their attempts at the quiz.
+async fn load_quiz(
+    content: &ContentCache,
+    conn: &AsyncPgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+    slug: &str,
+    write: bool,
+) -> AppResult<QuizContext> {
+    let ids = [id];
+    let (found, facts, attempts) = futures_util::try_join!(
+        store::quiz_context(conn, id, slug),
+        learning_store::facts_of(conn, &ids),
+        store::attempts_of(conn, id, slug),
+    )?;
+    let (enrolment, course, quiz) = found
+        .filter(|(e, ..)| e.user_id == user.id || (!write && user.role.is_admin()))
+        .ok_or_else(enrolment_not_found)?;
+    let quiz = quiz.ok_or_else(quiz_not_found)?;
+    let outline = outline_of(content, conn, &course).await?;
+    if outline.quiz(&quiz.slug).is_none() {
+        return Err(quiz_not_found());
+    }
+    let facts = learning_store::facts_for(&facts, enrolment.id, enrolment.last_lesson_id);
+    Ok(QuizContext {
+        enrolment,
+        course,
+        outline,
+        quiz,
+        facts,
+        attempts,
+    })
+}
+
+/// Closes an abandoned attempt of the quiz whose time ran out, then reads the quiz again.
+async fn close_abandoned(
+    content: &ContentCache,
+    conn: &mut AsyncPgConnection,
+    user: &CurrentUser,
+    ctx: QuizContext,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> AppResult<QuizContext> {
+    let Some(open) = ctx.attempts.iter().find(|a| expired(a, now)) else {
+        return Ok(ctx);
+    };
+    let loaded = load_attempt(conn, user, open.id, false).await?;
+    finish(content, conn, loaded, now, origin, Actor::System).await?;
+    load_quiz(content, conn, user, ctx.enrolment.id, &ctx.quiz.slug, false).await
+}
+
+/// Why a quiz is locked: a sentence and the structured requirements (`None`: open).
+fn quiz_lock(outline: &Outline, facts: &Facts, quiz: &QuizRow) -> Option<(String, Value)> {
+    if let Some(mi) = outline
+        .modules
+        .iter()
+        .position(|m| m.quiz.as_ref().is_some_and(|q| q.slug == quiz.slug))
+        && let Some(lock) = progress::module_lock(outline, facts, mi)
+    {
+        return Some((
+            lock.explain_for(outline, "quiz"),
+            json!({
+                "lessons": lock.lessons.iter().map(|(m, l)| json!({ "module": m, "slug": l })).collect::<Vec<_>>(),
+                "quizzes": lock.quizzes,
+                "externship": false,
+            }),
+        ));
+    }
+    if quiz.requires_other_requirements {
+        let mut missing = progress::missing(outline, facts);
+        missing.quizzes.retain(|(slug, _)| *slug != quiz.slug);
+        if !missing.is_empty() {
+            let mut parts = Vec::new();
+            if !missing.lessons.is_empty() {
+                let n = missing.lessons.len();
+                parts.push(format!(
+                    "complete {n} more lesson{}",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+            if !missing.quizzes.is_empty() {
+                let titles: Vec<String> = missing
+                    .quizzes
+                    .iter()
+                    .map(|(_, t)| format!("\"{t}\""))
+                    .collect();
+                parts.push(format!("pass {}", progress::join_words(&titles)));
+            }
+            if missing.externship {
+                parts.push("complete your clinical externship".into());
+            }
+            return Some((
+                format!("This exam opens when you {}.", progress::join_words(&parts)),
+                json!({
+                    "lessons": missing.lessons.iter().map(|(slug, _)| {
+                        let module = outline.find_lesson(slug).map(|(mi, _)| outline.modules[mi].slug.clone());
+                        json!({ "module": module, "slug": slug })
+                    }).collect::<Vec<_>>(),
+                    "quizzes": missing.quizzes.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>(),
+                    "externship": missing.externship,
+                }),
+            ));
+        }
+    }
+    None
+}
+
+/// When the cooldown after the last submitted attempt ends, if it has not yet.
+fn cooldown_until(ctx: &QuizContext, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if ctx.quiz.cooldown_minutes <= 0 {
+        return None;
+    }
+    let last = ctx.attempts.iter().filter_map(|a| a.submitted_at).max()?;
+    let until = last + Duration::minutes(i64::from(ctx.quiz.cooldown_minutes));
+    (until > now).then_some(until)
+}
+
+fn exhausted(ctx: &QuizContext) -> bool {
+    ctx.quiz.max_attempts > 0 && ctx.attempts.len() >= ctx.quiz.max_attempts as usize
+}
+
+fn quiz_view(ctx: &QuizContext, now: DateTime<Utc>) -> AppResult<QuizView> {
+    let q = &ctx.quiz;
+    let open = ctx.attempts.iter().find(|a| a.state == "open");
+    let lock = quiz_lock(&ctx.outline, &ctx.facts, q);
+    let cooldown = cooldown_until(ctx, now);
+    let status = if open.is_some() {
+        "open"
+    } else if lock.is_some() {
+        "locked"
+    } else if exhausted(ctx) {
+        "exhausted"
+    } else if cooldown.is_some() {
+        "cooldown"
+    } else {
+        "available"
+    };
+    let used = ctx.attempts.len() as i32;
+    let fact = ctx.facts.quizzes.get(&q.slug);
+    let best = ctx
+        .attempts
+        .iter()
+        .filter_map(|a| a.percent)
+        .chain(fact.filter(|f| f.attempts_used > 0).map(|f| f.best_percent))
+        .max();
+    Ok(QuizView {
+        slug: q.slug.clone(),
+        title: q.title.clone(),
+        module: ctx
+            .outline
+            .modules
+            .iter()
+            .find(|m| m.quiz.as_ref().is_some_and(|mq| mq.slug == q.slug))
+            .map(|m| m.slug.clone()),
+        is_final: q.is_final,
+        required: q.required,
+        pass_percent: q.pass_percent,
+        question_count: blueprint(q)?.iter().map(|b| b.count).sum(),
+        time_limit_minutes: q.time_limit_minutes,
+        max_attempts: q.max_attempts,
+        cooldown_minutes: q.cooldown_minutes,
+        review: q.review.clone(),
+        scoring: "best".into(),
+        status: status.into(),
+        locked_reason: (status == "locked").then(|| lock.map(|(s, _)| s)).flatten(),
+        available_at: (status == "cooldown").then_some(cooldown).flatten(),
+        attempts_used: used,
+        attempts_left: (q.max_attempts > 0).then(|| (q.max_attempts - used).max(0)),
+        best_percent: best,
+        passed: ctx.facts.quiz_passed(&q.slug)
+            || ctx.attempts.iter().any(|a| a.passed == Some(true)),
+        open_attempt: open.map(|a| a.id),
+        attempts: ctx
+            .attempts
+            .iter()
+            .map(|a| AttemptSummary {
+                id: a.id,
+                number: a.number,
+                state: a.state.clone(),
+                started_at: a.started_at,
+                submitted_at: a.submitted_at,
+                percent: a.percent,
+                passed: a.passed,
+            })
+            .collect(),
+    })
+}
+
+// ---- routes ---------------------------------------------------------------------------------
+
+/// A quiz of an enrolment: its rules and where the learner stands (status, attempts, best
+/// score). An abandoned attempt whose time ran out is graded first.
+#[utoipa::path(
+    tag = "quizzes",
+    params(
+        ("id" = Uuid, Path, description = "The enrolment's ID"),
+        ("quiz" = String, Path, description = "The quiz's slug"),
+    ),
+    responses(
+        (status = 200, body = QuizView),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no enrolment of yours has this ID, or the course has no live quiz with this slug", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/enrolments/{id}/quizzes/{quiz}")]
+pub async fn get_quiz(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    client: ClientInfo,
+    path: web::Path<(Uuid, String)>,
+) -> AppResult<web::Json<QuizView>> {
+    let (id, slug) = path.into_inner();
+    let now = Utc::now();
+    let mut conn = state.db.get().await?;
+    let ctx = load_quiz(&state.content, &conn, &user, id, &slug, false).await?;
+    let ctx = close_abandoned(&state.content, &mut conn, &user, ctx, now, &client.origin).await?;
+    Ok(web::Json(quiz_view(&ctx, now)?))
+}
+
+/// Start an attempt: draws the questions and starts the clock. An open attempt is returned
+/// instead (200); one whose time ran out is graded first.
+#[utoipa::path(
+    tag = "quizzes",
+    params(
+        ("id" = Uuid, Path, description = "The enrolment's ID"),
+        ("quiz" = String, Path, description = "The quiz's slug"),
+    ),
+    responses(
+        (status = 201, description = "A new attempt", body = AttemptView),
+        (status = 200, description = "The attempt already open", body = AttemptView),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`enrolment_inactive` (withdrawn or expired), `quiz_locked` (`details.unlocks_when` says what, in plain words)", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no enrolment of yours, or no live quiz with this slug", body = ErrorEnvelope),
+        (status = 409, description = "`attempts_exhausted` (`details.max_attempts`), `quiz_cooldown` (`details.available_at`, `Retry-After`)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/enrolments/{id}/quizzes/{quiz}/attempts")]
+pub async fn start_attempt(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    client: ClientInfo,
+    path: web::Path<(Uuid, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, slug) = path.into_inner();
+    let now = Utc::now();
+    let mut conn = state.db.get().await?;
+    let ctx = load_quiz(&state.content, &conn, &user, id, &slug, true).await?;
+    let effective = ctx.enrolment.effective_state(now);
+    if effective == "withdrawn" || effective == "expired" {
+        return Err(crate::learning::handlers::inactive(effective));
+    }
+    let ctx = close_abandoned(&state.content, &mut conn, &user, ctx, now, &client.origin).await?;
+    if let Some(open) = ctx.attempts.iter().find(|a| a.state == "open") {
+        let loaded = load_attempt(&conn, &user, open.id, true).await?;
+        return Ok(HttpResponse::Ok().json(attempt_view(&loaded, now)));
+    }
+    if let Some((sentence, missing)) = quiz_lock(&ctx.outline, &ctx.facts, &ctx.quiz) {
+        return Err(
+            AppError::new(StatusCode::FORBIDDEN, "quiz_locked", sentence.clone())
+                .with_details(json!({ "unlocks_when": sentence, "missing": missing })),
+        );
+    }
+    if exhausted(&ctx) {
+        return Err(AppError::conflict(
+            "attempts_exhausted",
+            format!(
+                "You have used all {} attempts at this quiz.",
+                ctx.quiz.max_attempts
+            ),
+        )
+        .with_details(json!({ "max_attempts": ctx.quiz.max_attempts })));
+    }
+    if let Some(until) = cooldown_until(&ctx, now) {
+        let secs = (until - now).num_milliseconds().div_euclid(1000) + 1;
+        return Err(AppError::conflict(
+            "quiz_cooldown",
+            format!(
+                "You can start your next attempt at {}.",
+                until.format("%Y-%m-%d %H:%M UTC")
+            ),
+        )
+        .with_details(json!({ "available_at": until }))
+        .with_retry_after(u32::try_from(secs).unwrap_or(u32::MAX)));
+    }
+
+    // The draw: every live question of the blueprint's banks (one query), chosen in process.
+    let plan = blueprint(&ctx.quiz)?;
+    let banks: Vec<String> = plan.iter().map(|b| b.bank.clone()).collect();
+    let mut pool: HashMap<String, Vec<QuestionRow>> = HashMap::new();
+    for (bank, q) in store::live_questions(&mut conn, ctx.quiz.course_id, &banks).await? {
+        pool.entry(bank).or_default().push(q);
+    }
+    let questions: Vec<Prepared> = {
+        let mut rng = rand::rng();
+        draw::pick(&plan, &pool, &mut rng)
+            .into_iter()
+            .enumerate()
+            .map(|(i, question)| {
+                let spec = Spec::parse(&question.kind, &question.spec).ok_or_else(|| {
+                    internal(format!("question {} has an unreadable spec", question.id))
+                })?;
+                let layout = draw::layout(&spec, question.shuffle, &mut rng);
+                Ok(Prepared {
+                    row: AttemptQuestionRow {
+                        position: i as i32 + 1,
+                        layout: serde_json::to_value(&layout).map_err(AppError::internal)?,
+                        answer: None,
+                        credit: None,
+                        question,
+                    },
+                    spec,
+                    layout,
+                })
+            })
+            .collect::<AppResult<_>>()?
+    };
+    if questions.is_empty() {
+        return Err(internal(format!(
+            "quiz {} has no live questions to draw",
+            ctx.quiz.slug
+        )));
+    }
+    let new = store::NewAttempt {
+        enrolment_id: ctx.enrolment.id,
+        quiz_id: ctx.quiz.id,
+        number: ctx.attempts.iter().map(|a| a.number).max().unwrap_or(0) + 1,
+        started_at: now,
+        deadline: (ctx.quiz.time_limit_minutes > 0)
+            .then(|| now + Duration::minutes(i64::from(ctx.quiz.time_limit_minutes))),
+        pass_percent: ctx.quiz.pass_percent,
+        max_score: questions.len() as i32,
+    };
+    let drawn: Vec<store::NewAttemptQuestion> = questions
+        .iter()
+        .map(|p| store::NewAttemptQuestion {
+            position: p.row.position,
+            question_id: p.row.question.id,
+            layout: p.row.layout.clone(),
+        })
+        .collect();
+    let inserted = conn
+        .transaction::<_, AppError, _>(
+            async |tx| Ok(store::insert_attempt(tx, &new, &drawn).await?),
+        )
+        .await?;
+    let Some(attempt) = inserted else {
+        // Another request started one first: answer with it.
+        let attempts = store::attempts_of(&conn, id, &slug).await?;
+        let open = attempts
+            .iter()
+            .find(|a| a.state == "open")
+            .or(attempts.first())
+            .ok_or_else(|| internal("attempt vanished after a conflict".into()))?;
+        let loaded = load_attempt(&conn, &user, open.id, true).await?;
+        return Ok(HttpResponse::Ok().json(attempt_view(&loaded, now)));
+    };
+    let loaded = Loaded {
+        attempt,
+        enrolment: ctx.enrolment,
+        course: ctx.course,
+        quiz: ctx.quiz,
+        outcome: None,
+        questions,
+    };
+    Ok(HttpResponse::Created().json(attempt_view(&loaded, now)))
+}
+
+/// An attempt: its questions, saved answers and, once submitted, its result (with the review
+/// when the quiz's policy allows). An open attempt whose time ran out is graded first.
+#[utoipa::path(
+    tag = "quizzes",
+    params(("id" = Uuid, Path, description = "The attempt's ID")),
+    responses(
+        (status = 200, body = AttemptView),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no attempt of yours has this ID", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/attempts/{id}")]
+pub async fn get_attempt(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<AttemptView>> {
+    let now = Utc::now();
+    let mut conn = state.db.get().await?;
+    let mut loaded = load_attempt(&conn, &user, id.into_inner(), false).await?;
+    if expired(&loaded.attempt, now) {
+        loaded = finish(
+            &state.content,
+            &mut conn,
+            loaded,
+            now,
+            &client.origin,
+            Actor::System,
+        )
+        .await?;
+    }
+    Ok(web::Json(attempt_view(&loaded, now)))
+}
+
+/// Autosave: merge answers into what is saved (`null` clears one). The whole request is
+/// checked first; if any entry is bad, nothing is saved.
+#[utoipa::path(
+    tag = "quizzes",
+    params(("id" = Uuid, Path, description = "The attempt's ID")),
+    request_body = SaveAnswers,
+    responses(
+        (status = 200, body = SaveResult),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no attempt of yours has this ID", body = ErrorEnvelope),
+        (status = 409, description = "`attempt_closed`: submitted, or past its deadline plus grace (then graded as of the deadline)", body = ErrorEnvelope),
+        (status = 422, description = "`unknown_question` (`details.question`), `invalid_answer` (`details.question`, `details.reason`), `invalid_body`", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/attempts/{id}/answers")]
+pub async fn save_answers(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+    body: web::Json<SaveAnswers>,
+) -> AppResult<web::Json<SaveResult>> {
+    let id = id.into_inner();
+    let entries = body.into_inner().answers;
+    let now = Utc::now();
+    let mut conn = state.db.get().await?;
+    let loaded = load_attempt(&conn, &user, id, true).await?;
+    if loaded.attempt.state != "open" {
+        return Err(attempt_closed("submitted"));
+    }
+    if expired(&loaded.attempt, now) {
+        finish(
+            &state.content,
+            &mut conn,
+            loaded,
+            now,
+            &client.origin,
+            Actor::System,
+        )
+        .await?;
+        return Err(attempt_closed("deadline"));
+    }
+    let n = loaded.questions.len();
+    let mut patch = Map::new();
+    let mut cleared = Vec::new();
+    for (key, answer) in &entries {
+        let p = key_index(key, 'q', n)
+            .and_then(|i| loaded.questions.get(i))
+            .ok_or_else(|| {
+                AppError::unprocessable(
+                    "unknown_question",
+                    format!("This attempt has no question {key:?}."),
+                )
+                .with_details(json!({ "question": key }))
+            })?;
+        if answer.is_null() {
+            cleared.push(key.clone());
+            continue;
+        }
+        let answer = grading::validate(&p.spec, &p.layout, answer).map_err(|reason| {
+            AppError::unprocessable(
+                "invalid_answer",
+                format!(
+                    "The answer to {key} does not fit a {} question: {reason}.",
+                    p.spec.kind().replace('_', "/")
+                ),
+            )
+            .with_details(json!({ "question": key, "reason": reason }))
+        })?;
+        patch.insert(key.clone(), answer);
+    }
+    let saved_at = store::save_answers(
+        &mut conn,
+        id,
+        &Value::Object(patch),
+        cleared,
+        now,
+        now - grace(),
+    )
+    .await?
+    .ok_or_else(|| attempt_closed("submitted"))?;
+    Ok(web::Json(SaveResult {
+        saved: entries.len(),
+        saved_at,
+        deadline: loaded.attempt.deadline,
+        seconds_left: seconds_left(&loaded.attempt, now),
+    }))
+}
+
+/// Submit: the saved answers are graded. Submitting again returns the same result and grades
+/// nothing twice. After the deadline, what was saved up to it is graded.
+#[utoipa::path(
+    tag = "quizzes",
+    params(("id" = Uuid, Path, description = "The attempt's ID")),
+    responses(
+        (status = 200, description = "The submitted attempt with its result", body = AttemptView),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no attempt of yours has this ID", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/attempts/{id}/submit")]
+pub async fn submit_attempt(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<AttemptView>> {
+    let now = Utc::now();
+    let mut conn = state.db.get().await?;
+    let mut loaded = load_attempt(&conn, &user, id.into_inner(), true).await?;
+    if loaded.attempt.state == "open" {
+        loaded = finish(
+            &state.content,
+            &mut conn,
+            loaded,
+            now,
+            &client.origin,
+            Actor::User(user.id),
+        )
+        .await?;
+    }
+    Ok(web::Json(attempt_view(&loaded, now)))
+}
+
+fn round(v: Option<f64>, places: i32) -> Option<f64> {
+    let f = 10f64.powi(places);
+    v.map(|v| (v * f).round() / f)
+}
+
+/// Item statistics of a course's questions over submitted attempts (admins).
+#[utoipa::path(
+    tag = "admin",
+    params(("slug" = String, Path, description = "The course's slug")),
+    responses(
+        (status = 200, body = QuestionStats),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no course has this slug", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/admin/courses/{slug}/questions/stats")]
+pub async fn question_stats(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    slug: web::Path<String>,
+) -> AppResult<web::Json<QuestionStats>> {
+    let slug = slug.into_inner();
+    let conn = state.db.get().await?;
+    let (attempts, rows) = store::item_stats(&conn, &slug)
+        .await?
+        .ok_or_else(|| AppError::not_found("No course has this slug."))?;
+    Ok(web::Json(QuestionStats {
+        course: slug,
+        attempts,
+        questions: rows
+            .into_iter()
+            .map(|r| ItemStats {
+                bank: r.bank,
+                slug: r.slug,
+                kind: r.kind,
+                retired: r.retired,
+                shown: r.shown,
+                answered: r.answered,
+                percent_correct: round(r.percent_correct, 1),
+                mean_credit: round(r.mean_credit, 2),
+                discrimination: round(r.discrimination, 2),
+            })
+            .collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_lose_their_markup() {
+        assert_eq!(
+            inline_html("<p>10 <em>working</em> days</p>\n"),
+            "10 <em>working</em> days"
+        );
+        assert_eq!(inline_html("<p>a</p>\n<p>b</p>"), "<p>a</p>\n<p>b</p>");
+        assert_eq!(
+            plain_text("<p>Heparin &amp; lithium (green)</p>\n"),
+            "Heparin & lithium (green)"
+        );
+        assert_eq!(plain_text("<p>a &lt; b</p>"), "a < b");
+    }
+
+    #[test]
+    fn question_keys_are_canonical() {
+        assert_eq!(key_index("q1", 'q', 3), Some(0));
+        assert_eq!(key_index("q3", 'q', 3), Some(2));
+        assert_eq!(key_index("q4", 'q', 3), None);
+        assert_eq!(key_index("q0", 'q', 3), None);
+        assert_eq!(key_index("q01", 'q', 3), None);
+        assert_eq!(key_index("Q1", 'q', 3), None);
+        assert_eq!(key_index("q", 'q', 3), None);
+    }
+}

@@ -1,0 +1,17 @@
+//! Quizzes and exams: drawing an attempt from the question banks, autosaving answers,
+//! grading, the quiz outcome that learning reads for unlocking and completion, and item
+//! statistics for admins. The contract is `docs/api-quizzes.md`.
+//!
+//! - `draw.rs`: which questions, in which order, and the shown order of their parts (pure).
+//! - `grading.rs`: answer shapes, credit per question, percent (pure).
+//! - `store.rs`: the queries; `handlers.rs`: the routes.
+
+pub mod draw;
+pub mod grading;
+pub mod handlers;
+pub mod store;
+
+/// The quiz routes, under `/api/v1`.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.configure(handlers::routes);
+}

@@ -1,0 +1,525 @@
+//! Quiz queries. Hot paths use diesel's query builder (prepared once per connection); the
+//! admin item statistics are one aggregate in SQL. Functions taking `&AsyncPgConnection` can
+//! be pipelined: polled together, their statements go out in one round trip.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Double, Int4, Nullable, Text, Timestamptz};
+use diesel::upsert::excluded;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::schema::{
+    attempt_questions, courses, enrolments, question_banks, questions, quiz_attempts,
+    quiz_outcomes, quizzes,
+};
+use crate::learning::store::{COURSE_BRIEF, CourseBrief, EnrolmentRow};
+
+diesel::define_sql_function! {
+    #[sql_name = "greatest"]
+    fn greatest_int(a: Int4, b: Int4) -> Int4;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "coalesce"]
+    fn coalesce_ts(a: Nullable<Timestamptz>, b: Nullable<Timestamptz>) -> Nullable<Timestamptz>;
+}
+
+type QuizCols = (
+    quizzes::id,
+    quizzes::course_id,
+    quizzes::slug,
+    quizzes::title,
+    quizzes::is_final,
+    quizzes::required,
+    quizzes::requires_other_requirements,
+    quizzes::pass_percent,
+    quizzes::max_attempts,
+    quizzes::time_limit_minutes,
+    quizzes::cooldown_minutes,
+    quizzes::review,
+    quizzes::draw,
+);
+const QUIZ: QuizCols = (
+    quizzes::id,
+    quizzes::course_id,
+    quizzes::slug,
+    quizzes::title,
+    quizzes::is_final,
+    quizzes::required,
+    quizzes::requires_other_requirements,
+    quizzes::pass_percent,
+    quizzes::max_attempts,
+    quizzes::time_limit_minutes,
+    quizzes::cooldown_minutes,
+    quizzes::review,
+    quizzes::draw,
+);
+
+#[derive(Debug, Clone, Queryable)]
+pub struct QuizRow {
+    pub id: Uuid,
+    pub course_id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub is_final: bool,
+    pub required: bool,
+    pub requires_other_requirements: bool,
+    pub pass_percent: i32,
+    pub max_attempts: i32,
+    pub time_limit_minutes: i32,
+    pub cooldown_minutes: i32,
+    pub review: String,
+    pub draw: Value,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = quiz_attempts)]
+pub struct AttemptRow {
+    pub id: Uuid,
+    pub enrolment_id: Uuid,
+    pub quiz_id: Uuid,
+    pub number: i32,
+    pub state: String,
+    pub started_at: DateTime<Utc>,
+    pub deadline: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub late: bool,
+    pub pass_percent: i32,
+    pub score: Option<f64>,
+    pub max_score: i32,
+    pub percent: Option<i32>,
+    pub passed: Option<bool>,
+    pub answers: Value,
+    pub saved_at: Option<DateTime<Utc>>,
+}
+
+/// An enrolment with its course and, when the slug names a live quiz of the course, the quiz.
+pub type QuizContext = (EnrolmentRow, CourseBrief, Option<QuizRow>);
+
+/// One query: the enrolment, its course and the live quiz with this slug.
+pub async fn quiz_context(
+    conn: &AsyncPgConnection,
+    enrolment: Uuid,
+    quiz: &str,
+) -> QueryResult<Option<QuizContext>> {
+    enrolments::table
+        .inner_join(courses::table)
+        .left_join(
+            quizzes::table.on(quizzes::course_id
+                .eq(enrolments::course_id)
+                .and(quizzes::slug.eq(quiz))
+                .and(quizzes::retired_at.is_null())),
+        )
+        .filter(enrolments::id.eq(enrolment))
+        .select((EnrolmentRow::as_select(), COURSE_BRIEF, QUIZ.nullable()))
+        .first(&mut &*conn)
+        .await
+        .optional()
+}
+
+/// Every attempt of an enrolment at the quiz with this slug, newest first.
+pub async fn attempts_of(
+    conn: &AsyncPgConnection,
+    enrolment: Uuid,
+    quiz: &str,
+) -> QueryResult<Vec<AttemptRow>> {
+    quiz_attempts::table
+        .inner_join(quizzes::table)
+        .filter(quiz_attempts::enrolment_id.eq(enrolment))
+        .filter(quizzes::slug.eq(quiz))
+        .order(quiz_attempts::number.desc())
+        .select(AttemptRow::as_select())
+        .load(&mut &*conn)
+        .await
+}
+
+/// A question as stored, with its bank.
+#[derive(Debug, Clone, Queryable)]
+pub struct QuestionRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub prompt_html: String,
+    pub explanation_html: String,
+    pub shuffle: bool,
+    pub spec: Value,
+}
+
+type QuestionCols = (
+    questions::id,
+    questions::kind,
+    questions::prompt_html,
+    questions::explanation_html,
+    questions::shuffle,
+    questions::spec,
+);
+const QUESTION: QuestionCols = (
+    questions::id,
+    questions::kind,
+    questions::prompt_html,
+    questions::explanation_html,
+    questions::shuffle,
+    questions::spec,
+);
+
+/// The live questions of some banks of a course, with their bank's slug: one query.
+pub async fn live_questions(
+    conn: &mut AsyncPgConnection,
+    course: Uuid,
+    banks: &[String],
+) -> QueryResult<Vec<(String, QuestionRow)>> {
+    questions::table
+        .inner_join(question_banks::table)
+        .filter(question_banks::course_id.eq(course))
+        .filter(question_banks::slug.eq_any(banks))
+        .filter(question_banks::retired_at.is_null())
+        .filter(questions::retired_at.is_null())
+        .order((question_banks::slug, questions::position))
+        .select((question_banks::slug, QUESTION))
+        .load(conn)
+        .await
+}
+
+/// One drawn question of an attempt, for the insert at start.
+pub struct NewAttemptQuestion {
+    pub position: i32,
+    pub question_id: Uuid,
+    pub layout: Value,
+}
+
+pub struct NewAttempt {
+    pub enrolment_id: Uuid,
+    pub quiz_id: Uuid,
+    pub number: i32,
+    pub started_at: DateTime<Utc>,
+    pub deadline: Option<DateTime<Utc>>,
+    pub pass_percent: i32,
+    pub max_score: i32,
+}
+
+/// Inserts an attempt and its drawn questions (two statements whatever the number of
+/// questions), in the caller's transaction. `None`: another request opened an attempt (or
+/// took this number) first; nothing was written.
+pub async fn insert_attempt(
+    conn: &mut AsyncPgConnection,
+    attempt: &NewAttempt,
+    drawn: &[NewAttemptQuestion],
+) -> QueryResult<Option<AttemptRow>> {
+    let Some(row) = diesel::insert_into(quiz_attempts::table)
+        .values((
+            quiz_attempts::enrolment_id.eq(attempt.enrolment_id),
+            quiz_attempts::quiz_id.eq(attempt.quiz_id),
+            quiz_attempts::number.eq(attempt.number),
+            quiz_attempts::started_at.eq(attempt.started_at),
+            quiz_attempts::deadline.eq(attempt.deadline),
+            quiz_attempts::pass_percent.eq(attempt.pass_percent),
+            quiz_attempts::max_score.eq(attempt.max_score),
+        ))
+        // The unique indexes decide: one open attempt per quiz, one row per number.
+        .on_conflict_do_nothing()
+        .returning(AttemptRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let values: Vec<_> = drawn
+        .iter()
+        .map(|q| {
+            (
+                attempt_questions::attempt_id.eq(row.id),
+                attempt_questions::position.eq(q.position),
+                attempt_questions::question_id.eq(q.question_id),
+                attempt_questions::layout.eq(&q.layout),
+            )
+        })
+        .collect();
+    diesel::insert_into(attempt_questions::table)
+        .values(values)
+        .execute(conn)
+        .await?;
+    Ok(Some(row))
+}
+
+/// An attempt with everything its routes need: the enrolment (ownership, state), the course
+/// (outline), the quiz and the learner's outcome at this quiz (passed at, attempts used).
+pub type AttemptContext = (
+    AttemptRow,
+    EnrolmentRow,
+    CourseBrief,
+    QuizRow,
+    Option<(Option<DateTime<Utc>>, i32)>,
+);
+
+pub async fn attempt_context(
+    conn: &AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<AttemptContext>> {
+    quiz_attempts::table
+        .inner_join(enrolments::table.inner_join(courses::table))
+        .inner_join(quizzes::table)
+        .left_join(
+            quiz_outcomes::table.on(quiz_outcomes::enrolment_id
+                .eq(quiz_attempts::enrolment_id)
+                .and(quiz_outcomes::quiz_id.eq(quiz_attempts::quiz_id))),
+        )
+        .filter(quiz_attempts::id.eq(id))
+        .select((
+            AttemptRow::as_select(),
+            EnrolmentRow::as_select(),
+            COURSE_BRIEF,
+            QUIZ,
+            (quiz_outcomes::passed_at, quiz_outcomes::attempts_used).nullable(),
+        ))
+        .first(&mut &*conn)
+        .await
+        .optional()
+}
+
+/// One position of an attempt with its question.
+#[derive(Debug, Clone, Queryable)]
+pub struct AttemptQuestionRow {
+    pub position: i32,
+    pub layout: Value,
+    pub answer: Option<Value>,
+    pub credit: Option<f64>,
+    pub question: QuestionRow,
+}
+
+/// The drawn questions of an attempt, in order: one query.
+pub async fn attempt_questions(
+    conn: &AsyncPgConnection,
+    attempt: Uuid,
+) -> QueryResult<Vec<AttemptQuestionRow>> {
+    attempt_questions::table
+        .inner_join(questions::table)
+        .filter(attempt_questions::attempt_id.eq(attempt))
+        .order(attempt_questions::position)
+        .select((
+            attempt_questions::position,
+            attempt_questions::layout,
+            attempt_questions::answer,
+            attempt_questions::credit,
+            QUESTION,
+        ))
+        .load(&mut &*conn)
+        .await
+}
+
+/// Merges saved answers into an open attempt that is not past `cutoff` (its deadline plus
+/// grace): `(answers - cleared) || patch`, one statement. `None`: the attempt was closed in
+/// the meantime; nothing was saved.
+pub async fn save_answers(
+    conn: &mut AsyncPgConnection,
+    attempt: Uuid,
+    patch: &Value,
+    cleared: Vec<String>,
+    at: DateTime<Utc>,
+    cutoff: DateTime<Utc>,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    diesel::update(quiz_attempts::table.find(attempt))
+        .filter(quiz_attempts::state.eq("open"))
+        .filter(
+            quiz_attempts::deadline
+                .is_null()
+                .or(quiz_attempts::deadline.gt(cutoff)),
+        )
+        .set((
+            quiz_attempts::answers.eq(quiz_attempts::answers.remove(cleared).concat(patch)),
+            quiz_attempts::saved_at.eq(at),
+        ))
+        .returning(quiz_attempts::saved_at)
+        .get_result::<Option<DateTime<Utc>>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
+/// Locks the enrolment row for the rest of the transaction (lesson completion takes the same
+/// lock), so a submit and a lesson completion that together meet the last requirements see
+/// each other.
+pub async fn lock_enrolment(conn: &mut AsyncPgConnection, enrolment: Uuid) -> QueryResult<()> {
+    enrolments::table
+        .find(enrolment)
+        .select(enrolments::id)
+        .for_no_key_update()
+        .first::<Uuid>(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The attempt, locked: concurrent submits of one attempt take turns here, and the second
+/// sees it submitted.
+pub async fn lock_attempt(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<AttemptRow> {
+    quiz_attempts::table
+        .find(id)
+        .select(AttemptRow::as_select())
+        .for_no_key_update()
+        .first(conn)
+        .await
+}
+
+pub struct Grade {
+    pub submitted_at: DateTime<Utc>,
+    pub late: bool,
+    pub score: f64,
+    pub percent: i32,
+    pub passed: bool,
+}
+
+/// Records a grade: the attempt becomes submitted, each position gets its answer and credit
+/// (one multi-row upsert), and the quiz outcome keeps the best percent, the first pass and the
+/// count of submitted attempts. Returns the attempt and the outcome (passed at, attempts used).
+pub async fn record_grade(
+    conn: &mut AsyncPgConnection,
+    attempt: &AttemptRow,
+    grade: &Grade,
+    results: &[(i32, Uuid, &Value, Option<&Value>, f64)],
+) -> QueryResult<(AttemptRow, (Option<DateTime<Utc>>, i32))> {
+    let row = diesel::update(quiz_attempts::table.find(attempt.id))
+        .set((
+            quiz_attempts::state.eq("submitted"),
+            quiz_attempts::submitted_at.eq(grade.submitted_at),
+            quiz_attempts::late.eq(grade.late),
+            quiz_attempts::score.eq(grade.score),
+            quiz_attempts::percent.eq(grade.percent),
+            quiz_attempts::passed.eq(grade.passed),
+        ))
+        .returning(AttemptRow::as_returning())
+        .get_result(conn)
+        .await?;
+    if !results.is_empty() {
+        let values: Vec<_> = results
+            .iter()
+            .map(|(position, question, layout, answer, credit)| {
+                (
+                    attempt_questions::attempt_id.eq(attempt.id),
+                    attempt_questions::position.eq(*position),
+                    attempt_questions::question_id.eq(*question),
+                    attempt_questions::layout.eq(*layout),
+                    attempt_questions::answer.eq(*answer),
+                    attempt_questions::credit.eq(*credit),
+                )
+            })
+            .collect();
+        diesel::insert_into(attempt_questions::table)
+            .values(values)
+            .on_conflict((attempt_questions::attempt_id, attempt_questions::position))
+            .do_update()
+            .set((
+                attempt_questions::answer.eq(excluded(attempt_questions::answer)),
+                attempt_questions::credit.eq(excluded(attempt_questions::credit)),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    let passed_at = grade.passed.then_some(grade.submitted_at);
+    let outcome = diesel::insert_into(quiz_outcomes::table)
+        .values((
+            quiz_outcomes::enrolment_id.eq(attempt.enrolment_id),
+            quiz_outcomes::quiz_id.eq(attempt.quiz_id),
+            quiz_outcomes::best_percent.eq(grade.percent),
+            quiz_outcomes::passed_at.eq(passed_at),
+            quiz_outcomes::attempts_used.eq(1),
+            quiz_outcomes::updated_at.eq(Utc::now()),
+        ))
+        .on_conflict((quiz_outcomes::enrolment_id, quiz_outcomes::quiz_id))
+        .do_update()
+        .set((
+            quiz_outcomes::best_percent.eq(greatest_int(
+                quiz_outcomes::best_percent,
+                excluded(quiz_outcomes::best_percent),
+            )),
+            quiz_outcomes::passed_at.eq(coalesce_ts(
+                quiz_outcomes::passed_at,
+                excluded(quiz_outcomes::passed_at),
+            )),
+            quiz_outcomes::attempts_used.eq(quiz_outcomes::attempts_used + 1),
+            quiz_outcomes::updated_at.eq(excluded(quiz_outcomes::updated_at)),
+        ))
+        .returning((quiz_outcomes::passed_at, quiz_outcomes::attempts_used))
+        .get_result(conn)
+        .await?;
+    Ok((row, outcome))
+}
+
+// ---- item statistics ------------------------------------------------------------------------
+
+/// Per question of a course, over the graded positions of submitted attempts. The
+/// discrimination is PostgreSQL's `corr` (Pearson) of the item's credit against the
+/// attempt's percent without this item, `100 × (score − credit) / (max_score − 1)`: the
+/// corrected item–total (point-biserial, for 0/1 items) correlation. NULL under 10 graded
+/// responses, and when either side does not vary.
+const ITEM_STATS: &str = r#"
+SELECT b.slug AS bank, q.slug AS slug, q.kind AS kind, q.retired_at IS NOT NULL AS retired,
+       count(g.credit) AS shown,
+       count(g.answer) AS answered,
+       (100.0 * avg(CASE WHEN g.credit >= 1 THEN 1.0 WHEN g.credit IS NOT NULL THEN 0.0 END))::float8
+           AS percent_correct,
+       avg(g.credit) AS mean_credit,
+       CASE WHEN count(g.credit) >= 10
+            THEN corr(g.credit, 100.0 * (g.score - g.credit) / NULLIF(g.max_score - 1, 0))
+       END AS discrimination
+  FROM questions q
+  JOIN question_banks b ON b.id = q.bank_id
+  JOIN courses c ON c.id = b.course_id
+  LEFT JOIN course_modules m ON m.id = b.module_id
+  LEFT JOIN (SELECT aq.question_id, aq.answer, aq.credit, a.score, a.max_score
+               FROM attempt_questions aq
+               JOIN quiz_attempts a ON a.id = aq.attempt_id AND a.state = 'submitted') g
+         ON g.question_id = q.id
+ WHERE c.slug = $1
+ GROUP BY b.slug, m.position, q.id
+ ORDER BY m.position NULLS LAST, b.slug, q.position, q.slug
+"#;
+
+#[derive(Debug, QueryableByName)]
+pub struct ItemStatsRow {
+    #[diesel(sql_type = Text)]
+    pub bank: String,
+    #[diesel(sql_type = Text)]
+    pub slug: String,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Bool)]
+    pub retired: bool,
+    #[diesel(sql_type = BigInt)]
+    pub shown: i64,
+    #[diesel(sql_type = BigInt)]
+    pub answered: i64,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub percent_correct: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub mean_credit: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub discrimination: Option<f64>,
+}
+
+/// The course's existence, its submitted attempts and the per-question aggregate: three
+/// statements pipelined into one round trip.
+pub async fn item_stats(
+    conn: &AsyncPgConnection,
+    course: &str,
+) -> QueryResult<Option<(i64, Vec<ItemStatsRow>)>> {
+    let exists = courses::table
+        .filter(courses::slug.eq(course))
+        .select(courses::id)
+        .first::<Uuid>(&mut &*conn);
+    let attempts = quiz_attempts::table
+        .inner_join(quizzes::table.inner_join(courses::table))
+        .filter(courses::slug.eq(course))
+        .filter(quiz_attempts::state.eq("submitted"))
+        .select(count_star())
+        .first::<i64>(&mut &*conn);
+    let rows = diesel::sql_query(ITEM_STATS)
+        .bind::<Text, _>(course)
+        .load::<ItemStatsRow>(&mut &*conn);
+    let (exists, attempts, rows) = futures_util::join!(exists, attempts, rows);
+    match exists.optional()? {
+        None => Ok(None),
+        Some(_) => Ok(Some((attempts?, rows?))),
+    }
+}
