@@ -1094,6 +1094,7 @@ pub async fn get_attempt(
     responses(
         (status = 200, body = SaveResult),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`enrolment_inactive`: the enrolment is withdrawn or expired", body = ErrorEnvelope),
         (status = 404, description = "`not_found`: no attempt of yours has this ID", body = ErrorEnvelope),
         (status = 409, description = "`attempt_closed`: submitted, or past its deadline plus grace (then graded as of the deadline)", body = ErrorEnvelope),
         (status = 422, description = "`unknown_question` (`details.question`), `invalid_answer` (`details.question`, `details.reason`), `invalid_body`", body = ErrorEnvelope),
@@ -1116,6 +1117,7 @@ pub async fn save_answers(
     if loaded.attempt.state != "open" {
         return Err(attempt_closed("submitted"));
     }
+    refuse_inactive(&loaded, now)?;
     if expired(&loaded.attempt, now) {
         finish(
             &state.content,
@@ -1183,6 +1185,7 @@ pub async fn save_answers(
     responses(
         (status = 200, description = "The submitted attempt with its result", body = AttemptView),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`enrolment_inactive`: the enrolment is withdrawn or expired and the attempt is open", body = ErrorEnvelope),
         (status = 404, description = "`not_found`: no attempt of yours has this ID", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
@@ -1198,6 +1201,11 @@ pub async fn submit_attempt(
     let mut conn = state.db.get().await?;
     let mut loaded = load_attempt(&conn, &user, id.into_inner(), true).await?;
     if loaded.attempt.state == "open" {
+        // A graded attempt stays readable; an open one is closed only by its deadline once
+        // the enrolment is withdrawn or expired.
+        if !expired(&loaded.attempt, now) {
+            refuse_inactive(&loaded, now)?;
+        }
         loaded = finish(
             &state.content,
             &mut conn,
@@ -1209,6 +1217,14 @@ pub async fn submit_attempt(
         .await?;
     }
     Ok(web::Json(attempt_view(&loaded, now)))
+}
+
+/// A withdrawn or expired enrolment cannot answer or submit (403 `enrolment_inactive`).
+fn refuse_inactive(loaded: &Loaded, now: DateTime<Utc>) -> AppResult<()> {
+    match loaded.enrolment.effective_state(now) {
+        s @ ("withdrawn" | "expired") => Err(crate::learning::handlers::inactive(s)),
+        _ => Ok(()),
+    }
 }
 
 fn round(v: Option<f64>, places: i32) -> Option<f64> {

@@ -1513,3 +1513,52 @@ async fn item_statistics_for_admins_over_a_known_set_of_attempts() {
     assert_eq!(r["shown"], 9);
     assert_eq!(r["discrimination"], Value::Null);
 }
+
+#[actix_web::test]
+async fn a_withdrawn_or_expired_enrolment_cannot_answer_or_submit_its_open_attempt() {
+    let (app, ana, id) = setup().await;
+    let a = id_of(&started(&app, &ana, &id, "safety-quiz").await);
+    let res = save(&app, &ana, &a, json!({"q1": null})).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let before = stored_answers(&app, &a).await;
+
+    // Withdrawn: answers and the submit are refused, and nothing changes.
+    let res = call(
+        &app,
+        "POST",
+        &format!("/api/v1/enrolments/{id}/withdraw"),
+        &ana,
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    save(&app, &ana, &a, json!({ "q1": null }))
+        .await
+        .assert_error(403, "enrolment_inactive");
+    submit(&app, &ana, &a)
+        .await
+        .assert_error(403, "enrolment_inactive");
+    assert_eq!(stored_answers(&app, &a).await, before);
+    let state = call(&app, "GET", &format!("/api/v1/attempts/{a}"), &ana).await;
+    assert_eq!(state.status, 200, "{}", state.text());
+    assert_eq!(state.json()["state"], "open");
+
+    // Expired (an active enrolment past its access period): the same.
+    exec(
+        &app,
+        &format!(
+            "UPDATE enrolments SET state = 'active', withdrawn_at = NULL,
+                    started_at = now() - interval '2 days',
+                    access_expires_at = now() - interval '1 day' WHERE id = '{id}'"
+        ),
+    )
+    .await;
+    submit(&app, &ana, &a)
+        .await
+        .assert_error(403, "enrolment_inactive");
+    let open = text(
+        &app,
+        &format!("SELECT state AS s FROM quiz_attempts WHERE id = '{a}'"),
+    )
+    .await;
+    assert_eq!(open.as_deref(), Some("open"));
+}
