@@ -332,6 +332,10 @@ def count(base, port, upstream, prefix, first, n, password):
             mode = max(set(vals), key=vals.count)
             return str(vals[0]) if vals[0] == vals[-1] else f"{vals[0]}-{vals[-1]} ({mode})"
         print(f"  {name:<20} Execute {span('E'):>9}  Query {span('Q'):>9}  Parse {span('P'):>9}  Sync {span('S'):>9}")
+    print("Execute per learner, in order (an occasional +1 is a background query that landed in the window,")
+    print("e.g. the session-revocation refresh every 2 s):")
+    for name, ds in rows.items():
+        print(f"  {name:<20} " + " ".join(str(d["E"]) for d in ds))
 
 
 def main(argv):
