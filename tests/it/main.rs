@@ -20,3 +20,4 @@ mod openapi;
 mod outage;
 mod programs;
 mod smtp;
+mod spa;
