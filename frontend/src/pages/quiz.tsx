@@ -265,13 +265,8 @@ function Player({ attempt }: { attempt: Attempt }) {
     setAnswers(queue.restore(attempt.answers));
     const online = () => queue.online();
     window.addEventListener('online', online);
-    const beforeUnload = (e: BeforeUnloadEvent) => {
-      if (queue.hasUnsaved()) e.preventDefault();
-    };
-    window.addEventListener('beforeunload', beforeUnload);
     return () => {
       window.removeEventListener('online', online);
-      window.removeEventListener('beforeunload', beforeUnload);
       void queue.flush();
       queue.dispose();
       queueRef.current = null;
