@@ -6,7 +6,7 @@
 // database `benchside_e2e_<time>` is created there with psql and dropped at the end. Without
 // it, `serve` runs its own private cluster in the temporary data folder.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -87,6 +87,9 @@ export default async function globalSetup() {
     env.DATABASE_URL = u.toString();
   } else {
     delete env.DATABASE_URL;
+    // serve's private cluster runs as the `postgres` user when we are root: it must be able
+    // to enter this folder.
+    chmodSync(dataDir, 0o755);
   }
   const log = join(dataDir, 'serve.log');
   const out = openSync(log, 'a');

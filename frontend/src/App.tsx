@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
+import { Component, lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { Link, matchPath, navigate, useLocation, usePageTitle } from './router';
 import { SessionProvider, useSession } from './session';
 import { Loading, RequireAuth } from './ui';
@@ -57,6 +57,33 @@ function NotFound() {
       </p>
     </section>
   );
+}
+
+/** A page that throws while rendering (or a chunk that fails to load after a release) shows a
+ * way forward instead of a blank page. */
+class PageBoundary extends Component<{ children: ReactNode; resetKey: string }, { failed: boolean; key: string }> {
+  override state = { failed: false, key: this.props.resetKey };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  static getDerivedStateFromProps(props: { resetKey: string }, state: { failed: boolean; key: string }) {
+    return props.resetKey !== state.key ? { failed: false, key: props.resetKey } : null;
+  }
+  override render() {
+    if (!this.state.failed) return this.props.children;
+    return (
+      <section>
+        <h1>This page could not be shown</h1>
+        <p>Something went wrong while showing this page. Reloading usually fixes it; your progress is saved.</p>
+        <p>
+          <button type="button" className="button" onClick={() => window.location.reload()}>
+            Reload the page
+          </button>{' '}
+          <Link href="/dashboard">Go to my learning</Link>
+        </p>
+      </section>
+    );
+  }
 }
 
 function Header() {
@@ -135,14 +162,22 @@ function Router() {
       first.current = false;
       return;
     }
-    const t = window.setTimeout(() => {
+    // Pages that load data render their heading a little later: wait for it (up to 3 s),
+    // unless the learner has already moved focus somewhere.
+    let tries = 0;
+    const atStart = document.activeElement;
+    const t = window.setInterval(() => {
+      tries += 1;
+      const active = document.activeElement;
+      const free = !active || active === document.body || active.id === 'main' || active === atStart;
       const h1 = document.querySelector<HTMLElement>('main h1');
-      if (h1) {
+      if (h1 && free && !h1.closest('.loading')) {
         h1.setAttribute('tabindex', '-1');
         h1.focus({ preventScroll: true });
       }
+      if ((h1 && free) || !free || tries > 60) window.clearInterval(t);
     }, 50);
-    return () => window.clearTimeout(t);
+    return () => window.clearInterval(t);
   }, [pathname]);
 
   const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
@@ -156,6 +191,15 @@ function Router() {
   return <NotFound />;
 }
 
+function Boundary() {
+  const { pathname } = useLocation();
+  return (
+    <PageBoundary resetKey={pathname}>
+      <Router />
+    </PageBoundary>
+  );
+}
+
 export function App() {
   return (
     <SessionProvider>
@@ -164,7 +208,7 @@ export function App() {
       </a>
       <Header />
       <main id="main" className="wrap" tabIndex={-1}>
-        <Router />
+        <Boundary />
       </main>
       <footer className="site-footer">
         <div className="wrap">

@@ -87,13 +87,15 @@ pub fn build_app(
 /// The fallback for every request no route takes: the web app for a GET outside the API
 /// (see `spa`), else 405 when the path exists for another method, 404 otherwise.
 async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
-    if let Some(state) = req.app_data::<web::Data<AppState>>()
+    let route_exists = req.resource_map().has_resource(req.path());
+    if !route_exists
+        && let Some(state) = req.app_data::<web::Data<AppState>>()
         && let Some(res) = spa::serve(&req, &state.config.frontend_dir).await
     {
         return Ok(res);
     }
     let details = serde_json::json!({ "method": req.method().as_str(), "path": req.path() });
-    if req.resource_map().has_resource(req.path()) {
+    if route_exists {
         return Err(AppError::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",

@@ -37,6 +37,12 @@ fn fake_dist() -> (PathBuf, PathBuf) {
 async fn app_for(dist: &Path) -> TestApp {
     TestApp::builder()
         .var("BENCHSIDE_FRONTEND_DIR", dist.to_str().unwrap())
+        .routes(|cfg| {
+            cfg.route(
+                "/__spa-test/post-only",
+                actix_web::web::post().to(actix_web::HttpResponse::NoContent),
+            );
+        })
         .build()
         .await
 }

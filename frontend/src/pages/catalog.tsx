@@ -226,7 +226,10 @@ export function CoursePage({ slug }: { slug: string }) {
       {c.description_html && <Html html={c.description_html} className="prose" />}
 
       <h2>Course outline</h2>
-      <p className="muted">About {Math.round(minutes / 60)} hours of lessons{c.sequential ? '; modules open in order as you complete them' : ''}.</p>
+      <p className="muted">
+        About {minutes < 90 ? `${minutes} minutes` : hours(Math.round(minutes / 60))} of lessons
+        {c.sequential ? '; modules open in order as you complete them' : ''}.
+      </p>
       <ol className="outline">
         {c.modules.map((m) => (
           <li key={m.slug}>

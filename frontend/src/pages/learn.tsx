@@ -45,7 +45,13 @@ export function Dashboard() {
       {d.data && d.data.enrolments.length > 0 && (
         <ul className="cards">
           {d.data.enrolments.map((e) => {
-            const resume = e.next_lesson ? lessonHref(e.id, e.next_lesson.slug) : `/learn/${e.id}`;
+            // Where to continue: the lesson to resume, else the first required quiz not passed.
+            const quiz = e.next_lesson ? undefined : e.required_quizzes.find((q) => q.state !== 'passed');
+            const resume = e.next_lesson
+              ? lessonHref(e.id, e.next_lesson.slug)
+              : quiz
+                ? quizHref(e.id, quiz.slug)
+                : `/learn/${e.id}`;
             const active = e.state === 'active';
             return (
               <li key={e.id} className="card enrolment-card">
@@ -73,9 +79,13 @@ export function Dashboard() {
                         <>
                           Continue<span className="visually-hidden"> {e.course_title}</span>: {e.next_lesson.title}
                         </>
+                      ) : quiz ? (
+                        <>
+                          Continue<span className="visually-hidden"> {e.course_title}</span>: {quiz.title}
+                        </>
                       ) : (
                         <>
-                          See what is next<span className="visually-hidden"> in {e.course_title}</span>
+                          See your progress<span className="visually-hidden"> in {e.course_title}</span>
                         </>
                       )}
                     </Link>
