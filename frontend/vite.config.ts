@@ -13,6 +13,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
   },
   server: {
+    host: '127.0.0.1',
     port: 5173,
     proxy: {
       '/api': { target: process.env.BENCHSIDE_API ?? 'http://127.0.0.1:8080', changeOrigin: false },
