@@ -93,7 +93,8 @@ case "${1:-}" in
       note "web app: e2e NOT RUN (no build)"; status=1
     else
       (cd .. && cargo build --locked -q) || { note "web app: e2e NOT RUN (cargo build failed)"; exit 1; }
-      BENCHSIDE_BIN=$(cd .. && pwd)/target/debug/benchside npx playwright test 2>&1 | tee "$log"
+      target_dir=${CARGO_TARGET_DIR:-$(cd .. && pwd)/target}
+      BENCHSIDE_BIN=${BENCHSIDE_BIN:-$target_dir/debug/benchside} npx playwright test 2>&1 | tee "$log"
       rc=${PIPESTATUS[0]}
       ep=$(grep -Eo '^ +[0-9]+ passed' "$log" | grep -Eo '[0-9]+' | tail -n1)
       ef=$(grep -Eo '^ +[0-9]+ failed' "$log" | grep -Eo '[0-9]+' | tail -n1)
