@@ -459,7 +459,7 @@ function Timer({ countdown, onExpired }: { countdown: Countdown; onExpired: () =
     <div className={`timer${low ? ' timer-low' : ''}`}>
       <span className="visually-hidden">Time left: </span>
       <span aria-hidden="true">⏱ </span>
-      <time aria-label={spokenTime(left)}>{formatClock(left)}</time>
+      <time>{formatClock(left)}</time>
       <span className="visually-hidden" role="alert" aria-live="assertive">
         {announce}
       </span>
