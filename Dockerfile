@@ -2,6 +2,16 @@
 # Build:  docker build -t benchside .
 # Run:    see compose.yaml (Benchside beside PostgreSQL).
 
+# The web app: built with npm (packages from the npm registry only).
+FROM node:20-bookworm-slim AS web
+WORKDIR /web/frontend
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend ./
+COPY docs/openapi.json /web/docs/openapi.json
+RUN npm run build
+
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 # Dependencies first, so source edits do not rebuild them.
@@ -23,6 +33,8 @@ RUN apt-get update \
     && useradd --system --uid 10001 --user-group --home-dir /var/lib/benchside \
         --create-home --shell /usr/sbin/nologin benchside
 COPY --from=build /src/target/release/benchside /usr/local/bin/benchside
+# The built web app, served by `serve` outside /api.
+COPY --from=web /web/frontend/dist /usr/share/benchside/web
 # Course content, for `benchside courses import` (or import at start).
 COPY courses /usr/share/benchside/courses
 USER 10001:10001
@@ -31,7 +43,8 @@ ENV BENCHSIDE_ENV=production \
     BENCHSIDE_LISTEN=0.0.0.0:8080 \
     BENCHSIDE_LOG_FORMAT=json \
     BENCHSIDE_DATA_DIR=/var/lib/benchside \
-    BENCHSIDE_COURSES_DIR=/usr/share/benchside/courses
+    BENCHSIDE_COURSES_DIR=/usr/share/benchside/courses \
+    BENCHSIDE_FRONTEND_DIR=/usr/share/benchside/web
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["benchside", "healthcheck"]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`make test`): every test against a real PostgreSQL, then rustfmt and
-# clippy. Databases: BENCHSIDE_TEST_DATABASE_URL when set (a maintenance database on a server
+# clippy, then the web app's checks and tests (scripts/frontend.sh test: typecheck, API types,
+# Vitest, production build with its size budget, Playwright end-to-end against the real server). Databases: BENCHSIDE_TEST_DATABASE_URL when set (a maintenance database on a server
 # where the role may create databases), otherwise a private cluster under
 # target/tmp/benchside-test-pg that this script stops at the end.
 set -uo pipefail
@@ -25,10 +26,17 @@ cargo fmt --all -- --check || { echo "rustfmt: code is not formatted (run cargo 
 echo "== cargo clippy"
 cargo clippy --all-targets --locked --quiet -- -D warnings || status=1
 
+rust_status=$status
+echo "== web app (frontend/)"
+fe_summary=$(mktemp)
+trap 'rm -f "$log" "$fe_summary"' EXIT
+./scripts/frontend.sh test "$fe_summary" || status=1
+
 passed=$(grep -Eo '^test result: .*' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '^test result: .*' "$log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
 echo
-echo "== summary: $passed tests passed, $failed failed; rustfmt and clippy $([[ $status == 0 ]] && echo clean || echo 'see above')"
+echo "== summary: $passed tests passed, $failed failed; rustfmt and clippy $([[ $rust_status == 0 ]] && echo clean || echo 'see above')"
 grep -E '^test .* FAILED$' "$log" | sed 's/^/   /' || true
+sed 's/^/   /' "$fe_summary"
 if [[ $failed != 0 ]]; then status=1; fi
 exit $status

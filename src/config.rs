@@ -99,6 +99,9 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Where course content lives.
     pub courses_dir: PathBuf,
+    /// The built web app (`index.html` and `assets/`) that `serve` serves for every path
+    /// outside the API.
+    pub frontend_dir: PathBuf,
     /// Import `courses_dir` when `serve` starts.
     pub import_courses_on_start: bool,
     /// Worker threads for the HTTP server.
@@ -301,6 +304,10 @@ impl Config {
             r.get("BENCHSIDE_COURSES_DIR")
                 .unwrap_or_else(|| "./courses".into()),
         );
+        let frontend_dir = PathBuf::from(
+            r.get("BENCHSIDE_FRONTEND_DIR")
+                .unwrap_or_else(|| "frontend/dist".into()),
+        );
         let import_courses_on_start = r.bool(
             "BENCHSIDE_IMPORT_COURSES_ON_START",
             env == Environment::Development,
@@ -366,6 +373,7 @@ impl Config {
                 trust_proxy: trust_proxy.expect("checked"),
             },
             courses_dir,
+            frontend_dir,
             import_courses_on_start: import_courses_on_start.expect("checked"),
             workers: workers.expect("checked"),
             max_json_bytes: max_json_bytes.expect("checked"),

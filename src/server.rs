@@ -150,6 +150,16 @@ pub async fn check(config: &Config) -> (String, bool) {
     let _ = writeln!(out, "  data folder     {}", config.data_dir.display());
     let _ = writeln!(
         out,
+        "  web app         {} ({})",
+        config.frontend_dir.display(),
+        if config.frontend_dir.join("index.html").is_file() {
+            "built"
+        } else {
+            "not built: cd frontend && npm ci && npm run build"
+        }
+    );
+    let _ = writeln!(
+        out,
         "  pool            {} connections, wait {} ms, connect {} ms, statement timeout {} ms",
         config.database.pool_size,
         config.database.pool_timeout.as_millis(),

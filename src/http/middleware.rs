@@ -173,7 +173,12 @@ pub fn envelope_errors<B: MessageBody + 'static>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
+    // The web app's own pages (not built, missing file) are HTML for people, on purpose.
+    let is_app_page = res
+        .response()
+        .extensions()
+        .contains::<super::spa::AppPage>();
+    if is_json || is_app_page {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

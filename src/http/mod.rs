@@ -7,6 +7,7 @@ pub mod health;
 pub mod middleware;
 pub mod openapi;
 pub mod paging;
+pub mod spa;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -86,11 +87,18 @@ pub fn build_app(
         .wrap_fn(middleware::request_context(policy))
 }
 
-/// The fallback for every request no route takes: 405 when the path exists for another
-/// method, 404 otherwise.
+/// The fallback for every request no route takes: the web app for a GET outside the API
+/// (see `spa`), else 405 when the path exists for another method, 404 otherwise.
 async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
+    let route_exists = req.resource_map().has_resource(req.path());
+    if !route_exists
+        && let Some(state) = req.app_data::<web::Data<AppState>>()
+        && let Some(res) = spa::serve(&req, &state.config.frontend_dir).await
+    {
+        return Ok(res);
+    }
     let details = serde_json::json!({ "method": req.method().as_str(), "path": req.path() });
-    if req.resource_map().has_resource(req.path()) {
+    if route_exists {
         return Err(AppError::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",

@@ -346,6 +346,7 @@ impl TestAppBuilder {
         let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join("test-data")
             .join(uuid::Uuid::new_v4().simple().to_string());
+        let frontend_dir = data_dir.join("no-web-app").to_string_lossy().into_owned();
         let data_dir = data_dir.to_string_lossy().into_owned();
         let mut vars: HashMap<String, String> = [
             ("DATABASE_URL", url.as_str()),
@@ -358,6 +359,9 @@ impl TestAppBuilder {
             ("BENCHSIDE_HASH_CONCURRENCY", "2"),
             ("BENCHSIDE_DATA_DIR", data_dir.as_str()),
             ("BENCHSIDE_MAIL_POLL_MS", "50"),
+            // No web app unless a test builds one (tests/it/spa.rs): results must not depend
+            // on whether frontend/dist happens to be built.
+            ("BENCHSIDE_FRONTEND_DIR", frontend_dir.as_str()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

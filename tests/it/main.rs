@@ -21,3 +21,4 @@ mod outage;
 mod programs;
 mod quizzes;
 mod smtp;
+mod spa;

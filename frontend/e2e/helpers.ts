@@ -1,0 +1,120 @@
+// Shared helpers of the end-to-end tests: the server's address, mail read from the file
+// transport, accessibility checks with axe-core, and screenshots at phone and desktop widths.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const base = () => {
+  const b = process.env.E2E_BASE_URL;
+  if (!b) throw new Error('E2E_BASE_URL is not set (global setup did not run)');
+  return b;
+};
+const mailDir = () => process.env.E2E_MAIL_DIR!;
+
+export const PHONE = { width: 360, height: 740 };
+export const DESKTOP = { width: 1280, height: 900 };
+
+export function uniqueEmail(tag: string): string {
+  return `${tag}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.org`;
+}
+
+function decodeQuotedPrintable(s: string): string {
+  const bytes: number[] = [];
+  const text = s.replace(/=\r?\n/g, '');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '=' && /^[0-9A-F]{2}$/i.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(c, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Waits for a mail to `to` whose text holds a link to `page` and returns the link. */
+export async function linkFromMail(to: string, page: string, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const re = new RegExp(`https?://[^\\s"<>]+/${page}\\?token=[^\\s"<>&]+`);
+  while (Date.now() < deadline) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(mailDir()).filter((f) => f.endsWith('.eml'));
+    } catch {
+      files = [];
+    }
+    for (const f of files) {
+      const raw = readFileSync(join(mailDir(), f), 'utf8');
+      if (!raw.toLowerCase().includes(to.toLowerCase())) continue;
+      const m = decodeQuotedPrintable(raw).match(re);
+      if (m) return m[0];
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} with a /${page} link within ${timeoutMs} ms`);
+}
+
+/** Zero serious or critical WCAG 2.1 A/AA violations on the page as it is now. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `accessibility of ${label}`).toEqual([]);
+}
+
+/** Checks the page at 360 px and 1280 px: accessible at both, screenshots saved. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize();
+  for (const [tag, size] of [
+    ['360', PHONE],
+    ['1280', DESKTOP],
+  ] as const) {
+    await page.setViewportSize(size);
+    await expectAccessible(page, `${name} at ${tag} px`);
+    // Nothing wider than the screen on a phone.
+    if (tag === '360') {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${name}: horizontal overflow at 360 px`).toBeLessThanOrEqual(1);
+    }
+    await page.screenshot({ path: `test-results/screens/${name}-${tag}.png`, fullPage: true });
+  }
+  if (original) await page.setViewportSize(original);
+}
+
+/** Whether the server has the quizzes API (docs/api-quizzes.md); false until it is merged. */
+export async function quizzesAvailable(): Promise<boolean> {
+  const r = await fetch(`${base()}/api/openapi.json`);
+  if (!r.ok) return false;
+  const doc = (await r.json()) as { paths?: Record<string, unknown> };
+  return Object.keys(doc.paths ?? {}).some((p) => /^\/api\/v1\/enrolments\/\{[^}]+\}\/quizzes\/\{[^}]+\}$/.test(p));
+}
+
+export async function signUpAndVerify(page: Page, name: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base()}/sign-up`);
+  await page.getByLabel('Full name').fill(name);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
+  const link = await linkFromMail(email, 'verify-email');
+  await page.goto(link);
+  await expect(page.getByText('Address confirmed')).toBeVisible();
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${base()}/sign-in`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'My learning' })).toBeVisible();
+}
+
+/** Enrols the signed-in learner in the demo course; returns the enrolment ID. */
+export async function enrolInDemo(page: Page): Promise<string> {
+  await page.goto(`${base()}/courses/demo-course`);
+  await page.getByRole('button', { name: 'Enrol in this course' }).click();
+  await page.waitForURL(/\/learn\/[0-9a-f-]+$/);
+  return page.url().split('/learn/')[1]!;
+}
