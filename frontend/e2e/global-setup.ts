@@ -4,9 +4,11 @@
 //
 // Database: BENCHSIDE_TEST_DATABASE_URL (a maintenance database, as for the Rust tests): a
 // database `benchside_e2e_<time>` is created there with psql and dropped at the end. Without
-// it, `serve` runs its own private cluster in the temporary data folder.
+// it, `serve` runs its own private cluster in the temporary data folder. Either way the tests get
+// the database's URL in E2E_DATABASE_URL (and the state file), for the few steps that set up
+// what no page can, such as an attempt's deadline (helpers.ts `sql`).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -100,10 +102,14 @@ export default async function globalSetup() {
     child.kill('SIGTERM');
     throw e;
   }
+  // The private cluster listens on the port it wrote in <data>/pg/port (src/db/cluster.rs).
+  const databaseUrl =
+    env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${readFileSync(join(dataDir, 'pg', 'port'), 'utf8').trim()}/benchside`;
   process.env.E2E_BASE_URL = base;
   process.env.E2E_MAIL_DIR = join(dataDir, 'mail');
+  process.env.E2E_DATABASE_URL = databaseUrl;
   mkdirSync(dirname(STATE_FILE), { recursive: true });
-  writeFileSync(STATE_FILE, JSON.stringify({ base, mailDir: join(dataDir, 'mail'), pid: child.pid }));
+  writeFileSync(STATE_FILE, JSON.stringify({ base, mailDir: join(dataDir, 'mail'), databaseUrl, pid: child.pid }));
 
   return async () => {
     child.kill('SIGTERM');

@@ -1,7 +1,9 @@
 // Shared helpers of the end-to-end tests: the server's address, mail read from the file
-// transport, accessibility checks with axe-core, and screenshots at phone and desktop widths.
+// transport, accessibility checks with axe-core, screenshots at phone and desktop widths, and
+// SQL on the server's database for what no page can set up.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -83,14 +85,6 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   if (original) await page.setViewportSize(original);
 }
 
-/** Whether the server has the quizzes API (docs/api-quizzes.md); false until it is merged. */
-export async function quizzesAvailable(): Promise<boolean> {
-  const r = await fetch(`${base()}/api/openapi.json`);
-  if (!r.ok) return false;
-  const doc = (await r.json()) as { paths?: Record<string, unknown> };
-  return Object.keys(doc.paths ?? {}).some((p) => /^\/api\/v1\/enrolments\/\{[^}]+\}\/quizzes\/\{[^}]+\}$/.test(p));
-}
-
 export async function signUpAndVerify(page: Page, name: string, email: string, password: string): Promise<void> {
   await page.goto(`${base()}/sign-up`);
   await page.getByLabel('Full name').fill(name);
@@ -117,4 +111,40 @@ export async function enrolInDemo(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Enrol in this course' }).click();
   await page.waitForURL(/\/learn\/[0-9a-f-]+$/);
   return page.url().split('/learn/')[1]!;
+}
+
+/**
+ * Runs one SQL statement on the e2e server's database with psql and returns its unaligned
+ * output. Only for what no page can set up (an attempt's deadline, say); assert through pages.
+ */
+export function sql(statement: string): string {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error('E2E_DATABASE_URL is not set (global setup did not run)');
+  return execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url, '-c', statement], { encoding: 'utf8' }).trim();
+}
+
+/** The attempt ID of the player or result page shown. */
+export function attemptIdOf(page: Page): string {
+  const m = page.url().match(/\/attempts\/([0-9a-f-]{36})/);
+  if (!m) throw new Error(`not an attempt page: ${page.url()}`);
+  return m[1]!;
+}
+
+/**
+ * A new learner, signed in and enrolled in the demo course, with the safety module's lessons
+ * (`sharps`, `gloves`) complete, on the landing page of `safety-quiz`. Returns the enrolment ID.
+ */
+export async function learnerAtSafetyQuiz(page: Page, tag: string, password: string): Promise<string> {
+  const email = uniqueEmail(tag);
+  await signUpAndVerify(page, 'Quiz Learner', email, password);
+  await signIn(page, email, password);
+  const id = await enrolInDemo(page);
+  for (const lesson of ['sharps', 'gloves']) {
+    await page.goto(`${base()}/learn/${id}/lessons/${lesson}`);
+    await page.getByRole('button', { name: 'Mark this lesson complete' }).click();
+    await expect(page.getByText('Lesson complete')).toBeVisible();
+  }
+  await page.getByRole('link', { name: /Next: Safety quiz/ }).click();
+  await expect(page.getByRole('heading', { name: 'Safety quiz', level: 1 })).toBeVisible();
+  return id;
 }

@@ -1,15 +1,11 @@
-// The quiz part of the journey (docs/api-quizzes.md). The quizzes server is built on another
-// branch; until it is merged, `/api/openapi.json` has no quiz routes and these tests skip.
+// The quiz part of the journey (docs/api-quizzes.md) against the real quizzes server: pass and
+// unlock, fail and retry, keyboard only, reload mid-quiz.
 import { expect, test, type Page } from '@playwright/test';
-import { base, checkPage, enrolInDemo, PHONE, quizzesAvailable, signIn, signUpAndVerify, uniqueEmail } from './helpers';
+import { base, checkPage, learnerAtSafetyQuiz as atSafetyQuiz, PHONE } from './helpers';
 
 const PASSWORD = 'Venipuncture-Order-42';
 
 test.use({ viewport: PHONE });
-
-test.beforeEach(async () => {
-  test.skip(!(await quizzesAvailable()), 'the quizzes API is not on this server yet (docs/api-quizzes.md; other branch)');
-});
 
 // The demo course's safety bank (tests/fixtures/courses/valid/demo-course/modules/01-safety).
 const RIGHT: Record<string, { kind: 'tf'; value: boolean } | { kind: 'choices'; texts: string[] }> = {
@@ -23,19 +19,8 @@ const WRONG: typeof RIGHT = {
   'Where do sharps go?': { kind: 'choices', texts: ['Bin'] },
 };
 
-async function learnerAtSafetyQuiz(page: Page, tag: string): Promise<string> {
-  const email = uniqueEmail(tag);
-  await signUpAndVerify(page, 'Quiz Learner', email, PASSWORD);
-  await signIn(page, email, PASSWORD);
-  const id = await enrolInDemo(page);
-  for (const lesson of ['sharps', 'gloves']) {
-    await page.goto(`${base()}/learn/${id}/lessons/${lesson}`);
-    await page.getByRole('button', { name: 'Mark this lesson complete' }).click();
-    await expect(page.getByText('Lesson complete')).toBeVisible();
-  }
-  await page.getByRole('link', { name: /Next: Safety quiz/ }).click();
-  await expect(page.getByRole('heading', { name: 'Safety quiz', level: 1 })).toBeVisible();
-  return id;
+function learnerAtSafetyQuiz(page: Page, tag: string): Promise<string> {
+  return atSafetyQuiz(page, tag, PASSWORD);
 }
 
 async function useAllOnOnePage(page: Page) {
