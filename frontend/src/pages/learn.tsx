@@ -132,7 +132,12 @@ export function CompletionPanel({ completion, id }: { completion: CompletionView
             </details>
           )}
           {completion.quizzes_missing.length > 0 && (
-            <ul aria-label="Quizzes still to pass">
+            <p className="list-label" id={`quizzes-left-${id}`}>
+              Quizzes still to pass ({completion.quizzes_missing.length})
+            </p>
+          )}
+          {completion.quizzes_missing.length > 0 && (
+            <ul aria-labelledby={`quizzes-left-${id}`}>
               {completion.quizzes_missing.map((q) => (
                 <li key={q.slug}>
                   <Link href={quizHref(id, q.slug)}>{q.title}</Link>: {quizStateText(q)}
