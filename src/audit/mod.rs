@@ -56,6 +56,15 @@ pub async fn record(
     origin: &Origin,
     event: Event<'_>,
 ) -> QueryResult<()> {
+    record_shared(conn, origin, event).await
+}
+
+/// `record` on a shared connection, so that it can be pipelined with other statements.
+pub async fn record_shared(
+    conn: &AsyncPgConnection,
+    origin: &Origin,
+    event: Event<'_>,
+) -> QueryResult<()> {
     let (actor_kind, actor_id) = match event.actor {
         Actor::System => ("system", None),
         Actor::Anonymous => ("anonymous", None),
@@ -77,7 +86,7 @@ pub async fn record(
             client_addr: origin.client_addr.as_deref(),
             details: &details,
         })
-        .execute(conn)
+        .execute(&mut &*conn)
         .await
         .map(|_| ())
 }

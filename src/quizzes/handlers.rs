@@ -585,11 +585,12 @@ async fn finish(
     let (attempt_id, enrolment_id) = (l.attempt.id, l.enrolment.id);
     let graded = conn
         .transaction::<_, AppError, _>(async |tx| {
-            store::lock_enrolment(tx, enrolment_id).await?;
-            let locked = store::lock_attempt(tx, attempt_id).await?;
+            let shared: &AsyncPgConnection = tx;
+            let locked =
+                store::lock_enrolment_and_attempt(shared, enrolment_id, attempt_id).await?;
             if locked.state != "open" {
                 // Someone else graded it first: read what they recorded.
-                let rows = store::attempt_questions(tx, attempt_id).await?;
+                let rows = store::attempt_questions(shared, attempt_id).await?;
                 return Ok((locked, None, Some(rows)));
             }
             let late = locked.deadline.is_some_and(|d| now > d + grace());
@@ -610,13 +611,11 @@ async fn finish(
             for p in &l.questions {
                 results.push((
                     p.row.position,
-                    p.row.question.id,
-                    &p.row.layout,
                     p.row.answer.as_ref(),
                     p.row.credit.unwrap_or(0.0),
                 ));
             }
-            let score: f64 = results.iter().map(|r| r.4).sum();
+            let score: f64 = results.iter().map(|r| r.2).sum();
             let percent = grading::percent(score, locked.max_score);
             let grade = store::Grade {
                 submitted_at,
@@ -625,29 +624,37 @@ async fn finish(
                 percent,
                 passed: percent >= locked.pass_percent,
             };
-            let (row, outcome) = store::record_grade(tx, &locked, &grade, &results).await?;
-            let completed =
-                grade.passed && learning_store::complete_if_met(tx, enrolment_id, &outline).await?;
-            audit::record(
-                tx,
-                origin,
-                audit::Event {
-                    actor: if late { Actor::System } else { actor },
-                    action: "quiz.attempt_submitted",
-                    subject: Some(("quiz_attempt", attempt_id.to_string())),
-                    details: json!({
-                        "enrolment": enrolment_id,
-                        "quiz": l.quiz.slug,
-                        "number": row.number,
-                        "score": score,
-                        "percent": percent,
-                        "passed": grade.passed,
-                        "late": late,
-                        "course_completed": completed,
-                    }),
-                },
-            )
-            .await?;
+            let event = |completed: bool| audit::Event {
+                actor: if late { Actor::System } else { actor },
+                action: "quiz.attempt_submitted",
+                subject: Some(("quiz_attempt", attempt_id.to_string())),
+                details: json!({
+                    "enrolment": enrolment_id,
+                    "quiz": l.quiz.slug,
+                    "number": locked.number,
+                    "score": score,
+                    "percent": percent,
+                    "passed": grade.passed,
+                    "late": late,
+                    "course_completed": completed,
+                }),
+            };
+            let grading = store::record_grade(shared, &locked, &grade, &results);
+            let (row, outcome) = if grade.passed {
+                // A pass may complete the course: the facts are re-read after the outcome is
+                // written, then the audit event says whether it did.
+                let graded = grading.await?;
+                let completed = learning_store::complete_if_met(tx, enrolment_id, &outline).await?;
+                audit::record(tx, origin, event(completed)).await?;
+                graded
+            } else {
+                // Nothing to complete: the audit event goes out with the grade (one round trip).
+                let (graded, ()) = futures_util::try_join!(
+                    grading,
+                    audit::record_shared(shared, origin, event(false)),
+                )?;
+                graded
+            };
             Ok((row, Some(outcome), None))
         })
         .await?;

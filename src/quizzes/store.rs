@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Int4, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Int4, Jsonb, Nullable, Text, Timestamptz};
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -20,6 +20,18 @@ use crate::learning::store::{COURSE_BRIEF, CourseBrief, EnrolmentRow};
 diesel::define_sql_function! {
     #[sql_name = "greatest"]
     fn greatest_int(a: Int4, b: Int4) -> Int4;
+}
+
+diesel::define_sql_function! {
+    /// Sets each listed position's answer and credit (migration `grade_function`); returns
+    /// how many positions it updated. One statement text whatever the number of questions, so
+    /// it is prepared once per connection.
+    fn grade_attempt_questions(
+        attempt: diesel::sql_types::Uuid,
+        positions: Array<Int4>,
+        answers: Array<Nullable<Jsonb>>,
+        credits: Array<Double>,
+    ) -> Int4;
 }
 
 diesel::define_sql_function! {
@@ -339,27 +351,26 @@ pub async fn save_answers(
 }
 
 /// Locks the enrolment row for the rest of the transaction (lesson completion takes the same
-/// lock), so a submit and a lesson completion that together meet the last requirements see
-/// each other.
-pub async fn lock_enrolment(conn: &mut AsyncPgConnection, enrolment: Uuid) -> QueryResult<()> {
-    enrolments::table
+/// lock), then the attempt: concurrent submits of one attempt take turns here, and the second
+/// sees it submitted. Two statements pipelined into one round trip; the server runs them in
+/// the order sent, so the enrolment is always locked first.
+pub async fn lock_enrolment_and_attempt(
+    conn: &AsyncPgConnection,
+    enrolment: Uuid,
+    id: Uuid,
+) -> QueryResult<AttemptRow> {
+    let enrolment = enrolments::table
         .find(enrolment)
         .select(enrolments::id)
         .for_no_key_update()
-        .first::<Uuid>(conn)
-        .await
-        .map(|_| ())
-}
-
-/// The attempt, locked: concurrent submits of one attempt take turns here, and the second
-/// sees it submitted.
-pub async fn lock_attempt(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<AttemptRow> {
-    quiz_attempts::table
+        .first::<Uuid>(&mut &*conn);
+    let attempt = quiz_attempts::table
         .find(id)
         .select(AttemptRow::as_select())
         .for_no_key_update()
-        .first(conn)
-        .await
+        .first(&mut &*conn);
+    let (_, attempt) = futures_util::try_join!(enrolment, attempt)?;
+    Ok(attempt)
 }
 
 pub struct Grade {
@@ -371,13 +382,14 @@ pub struct Grade {
 }
 
 /// Records a grade: the attempt becomes submitted, each position gets its answer and credit
-/// (one multi-row upsert), and the quiz outcome keeps the best percent, the first pass and the
-/// count of submitted attempts. Returns the attempt and the outcome (passed at, attempts used).
+/// (one call of `grade_attempt_questions`), and the quiz outcome keeps the best percent, the
+/// first pass and the count of submitted attempts. The three statements are pipelined (one
+/// round trip). Returns the attempt and the outcome (passed at, attempts used).
 pub async fn record_grade(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     attempt: &AttemptRow,
     grade: &Grade,
-    results: &[(i32, Uuid, &Value, Option<&Value>, f64)],
+    results: &[(i32, Option<&Value>, f64)],
 ) -> QueryResult<(AttemptRow, (Option<DateTime<Utc>>, i32))> {
     let row = diesel::update(quiz_attempts::table.find(attempt.id))
         .set((
@@ -389,33 +401,8 @@ pub async fn record_grade(
             quiz_attempts::passed.eq(grade.passed),
         ))
         .returning(AttemptRow::as_returning())
-        .get_result(conn)
-        .await?;
-    if !results.is_empty() {
-        let values: Vec<_> = results
-            .iter()
-            .map(|(position, question, layout, answer, credit)| {
-                (
-                    attempt_questions::attempt_id.eq(attempt.id),
-                    attempt_questions::position.eq(*position),
-                    attempt_questions::question_id.eq(*question),
-                    attempt_questions::layout.eq(*layout),
-                    attempt_questions::answer.eq(*answer),
-                    attempt_questions::credit.eq(*credit),
-                )
-            })
-            .collect();
-        diesel::insert_into(attempt_questions::table)
-            .values(values)
-            .on_conflict((attempt_questions::attempt_id, attempt_questions::position))
-            .do_update()
-            .set((
-                attempt_questions::answer.eq(excluded(attempt_questions::answer)),
-                attempt_questions::credit.eq(excluded(attempt_questions::credit)),
-            ))
-            .execute(conn)
-            .await?;
-    }
+        .get_result(&mut &*conn);
+    let positions = grade_positions(conn, attempt.id, results);
     let passed_at = grade.passed.then_some(grade.submitted_at);
     let outcome = diesel::insert_into(quiz_outcomes::table)
         .values((
@@ -441,9 +428,33 @@ pub async fn record_grade(
             quiz_outcomes::updated_at.eq(excluded(quiz_outcomes::updated_at)),
         ))
         .returning((quiz_outcomes::passed_at, quiz_outcomes::attempts_used))
-        .get_result(conn)
-        .await?;
+        .get_result(&mut &*conn);
+    let (row, (), outcome) = futures_util::try_join!(row, positions, outcome)?;
     Ok((row, outcome))
+}
+
+/// Each position's graded answer and credit: one cached statement. Every position of an
+/// attempt has its row from the start, so all of them must be updated.
+async fn grade_positions(
+    conn: &AsyncPgConnection,
+    attempt: Uuid,
+    results: &[(i32, Option<&Value>, f64)],
+) -> QueryResult<()> {
+    if results.is_empty() {
+        return Ok(());
+    }
+    let positions: Vec<i32> = results.iter().map(|r| r.0).collect();
+    let answers: Vec<Option<&Value>> = results.iter().map(|r| r.1).collect();
+    let credits: Vec<f64> = results.iter().map(|r| r.2).collect();
+    let n: i32 = diesel::select(grade_attempt_questions(
+        attempt, positions, answers, credits,
+    ))
+    .get_result(&mut &*conn)
+    .await?;
+    if n as usize != results.len() {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(())
 }
 
 // ---- item statistics ------------------------------------------------------------------------

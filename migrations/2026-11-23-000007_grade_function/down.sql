@@ -1,0 +1,1 @@
+DROP FUNCTION grade_attempt_questions(uuid, integer[], jsonb[], double precision[]);
