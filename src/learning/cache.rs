@@ -110,6 +110,7 @@ impl Html {
     }
 
     /// The HTML itself (unescaped).
+    #[cfg(test)]
     pub fn to_html(&self) -> String {
         serde_json::from_str(self.0.get()).expect("holds a JSON string")
     }

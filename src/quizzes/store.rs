@@ -452,7 +452,15 @@ async fn grade_positions(
     .get_result(&mut &*conn)
     .await?;
     if n as usize != results.len() {
-        return Err(diesel::result::Error::NotFound);
+        // The draw's rows are written at start, so this is a broken invariant, not a missing
+        // record: a 500 (cause logged), and the transaction rolls back.
+        return Err(diesel::result::Error::QueryBuilderError(
+            format!(
+                "attempt {attempt}: graded {n} positions of {}",
+                results.len()
+            )
+            .into(),
+        ));
     }
     Ok(())
 }
