@@ -27,4 +27,5 @@ pub mod mail;
 pub mod quizzes;
 pub mod ratelimit;
 pub mod server;
+pub mod startup;
 pub mod telemetry;

@@ -180,7 +180,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 }
             };
         }
-        Command::Openapi => print!("{}", benchside::http::openapi::document_json()),
+        Command::Openapi => print!("{}", benchside::startup::openapi_json()),
         Command::Healthcheck => {
             return Ok(match server::healthcheck(config.listen) {
                 Ok(()) => ExitCode::SUCCESS,

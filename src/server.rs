@@ -13,7 +13,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use crate::config::{Config, DatabaseSource, MailTransportKind};
 use crate::db;
 use crate::db::cluster::{Cluster, find_server_programs};
-use crate::http::Application;
+use crate::startup::Application;
 
 /// The database the process uses, and the private cluster behind it if there is one.
 pub struct Database {

@@ -15,6 +15,214 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+/// Every error code the API answers with: stable, snake_case, listed in the OpenAPI document
+/// (`components.schemas.ErrorCode`), so clients can switch on them and the web app can hold a
+/// sentence for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // generic (framework and HTTP)
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    RequestTimeout,
+    LengthRequired,
+    PayloadTooLarge,
+    UriTooLong,
+    UnsupportedMediaType,
+    RateLimited,
+    HeadersTooLarge,
+    ServiceUnavailable,
+    InternalError,
+    ClientError,
+    ServerBusy,
+    DatabaseUnavailable,
+    DatabaseTimeout,
+    InvalidJson,
+    InvalidBody,
+    InvalidQuery,
+    InvalidInput,
+    // accounts and sessions
+    InvalidToken,
+    TokenExpired,
+    TokenUsed,
+    SessionRevoked,
+    InvalidCredentials,
+    EmailNotVerified,
+    AccountDisabled,
+    EmailTaken,
+    InvalidEmail,
+    InvalidName,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordTooCommon,
+    PasswordRequired,
+    WrongPassword,
+    NothingToChange,
+    CannotChangeOwnAccount,
+    InvalidRefreshToken,
+    MissingRefreshToken,
+    RefreshTokenReused,
+    // learning
+    CodeNotFound,
+    CodeExpired,
+    CodeUsedUp,
+    EnrolmentInactive,
+    EnrolmentCompleted,
+    EnrolmentNotInactive,
+    LessonLocked,
+    InvalidHeartbeat,
+    // quizzes
+    QuizLocked,
+    AttemptsExhausted,
+    QuizCooldown,
+    AttemptClosed,
+    UnknownQuestion,
+    InvalidAnswer,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::NotAcceptable,
+        ErrorCode::RequestTimeout,
+        ErrorCode::LengthRequired,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UriTooLong,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::RateLimited,
+        ErrorCode::HeadersTooLarge,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::InternalError,
+        ErrorCode::ClientError,
+        ErrorCode::ServerBusy,
+        ErrorCode::DatabaseUnavailable,
+        ErrorCode::DatabaseTimeout,
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidBody,
+        ErrorCode::InvalidQuery,
+        ErrorCode::InvalidInput,
+        ErrorCode::InvalidToken,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenUsed,
+        ErrorCode::SessionRevoked,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::EmailNotVerified,
+        ErrorCode::AccountDisabled,
+        ErrorCode::EmailTaken,
+        ErrorCode::InvalidEmail,
+        ErrorCode::InvalidName,
+        ErrorCode::PasswordTooShort,
+        ErrorCode::PasswordTooLong,
+        ErrorCode::PasswordTooCommon,
+        ErrorCode::PasswordRequired,
+        ErrorCode::WrongPassword,
+        ErrorCode::NothingToChange,
+        ErrorCode::CannotChangeOwnAccount,
+        ErrorCode::InvalidRefreshToken,
+        ErrorCode::MissingRefreshToken,
+        ErrorCode::RefreshTokenReused,
+        ErrorCode::CodeNotFound,
+        ErrorCode::CodeExpired,
+        ErrorCode::CodeUsedUp,
+        ErrorCode::EnrolmentInactive,
+        ErrorCode::EnrolmentCompleted,
+        ErrorCode::EnrolmentNotInactive,
+        ErrorCode::LessonLocked,
+        ErrorCode::InvalidHeartbeat,
+        ErrorCode::QuizLocked,
+        ErrorCode::AttemptsExhausted,
+        ErrorCode::QuizCooldown,
+        ErrorCode::AttemptClosed,
+        ErrorCode::UnknownQuestion,
+        ErrorCode::InvalidAnswer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::NotAcceptable => "not_acceptable",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::LengthRequired => "length_required",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::InternalError => "internal_error",
+            ErrorCode::ClientError => "client_error",
+            ErrorCode::ServerBusy => "server_busy",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::DatabaseTimeout => "database_timeout",
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenUsed => "token_used",
+            ErrorCode::SessionRevoked => "session_revoked",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::EmailNotVerified => "email_not_verified",
+            ErrorCode::AccountDisabled => "account_disabled",
+            ErrorCode::EmailTaken => "email_taken",
+            ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::InvalidName => "invalid_name",
+            ErrorCode::PasswordTooShort => "password_too_short",
+            ErrorCode::PasswordTooLong => "password_too_long",
+            ErrorCode::PasswordTooCommon => "password_too_common",
+            ErrorCode::PasswordRequired => "password_required",
+            ErrorCode::WrongPassword => "wrong_password",
+            ErrorCode::NothingToChange => "nothing_to_change",
+            ErrorCode::CannotChangeOwnAccount => "cannot_change_own_account",
+            ErrorCode::InvalidRefreshToken => "invalid_refresh_token",
+            ErrorCode::MissingRefreshToken => "missing_refresh_token",
+            ErrorCode::RefreshTokenReused => "refresh_token_reused",
+            ErrorCode::CodeNotFound => "code_not_found",
+            ErrorCode::CodeExpired => "code_expired",
+            ErrorCode::CodeUsedUp => "code_used_up",
+            ErrorCode::EnrolmentInactive => "enrolment_inactive",
+            ErrorCode::EnrolmentCompleted => "enrolment_completed",
+            ErrorCode::EnrolmentNotInactive => "enrolment_not_inactive",
+            ErrorCode::LessonLocked => "lesson_locked",
+            ErrorCode::InvalidHeartbeat => "invalid_heartbeat",
+            ErrorCode::QuizLocked => "quiz_locked",
+            ErrorCode::AttemptsExhausted => "attempts_exhausted",
+            ErrorCode::QuizCooldown => "quiz_cooldown",
+            ErrorCode::AttemptClosed => "attempt_closed",
+            ErrorCode::UnknownQuestion => "unknown_question",
+            ErrorCode::InvalidAnswer => "invalid_answer",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Transitional: lets constructors that still take text accept a code. Removed once every
+/// caller passes an [`ErrorCode`].
+impl From<ErrorCode> for Cow<'static, str> {
+    fn from(c: ErrorCode) -> Self {
+        Cow::Borrowed(c.as_str())
+    }
+}
+
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorEnvelope {
@@ -24,7 +232,7 @@ pub struct ErrorEnvelope {
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `not_found`, `invalid_json`.
-    #[schema(example = "not_found")]
+    #[schema(value_type = ErrorCode, example = "not_found")]
     pub code: String,
     /// A sentence for people.
     pub message: String,

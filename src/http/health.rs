@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, http::header, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AppResult, AppState};
+use super::AppResult;
 use crate::db;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -52,8 +52,8 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
+pub async fn readyz(db: web::Data<db::DbPool>) -> AppResult<HttpResponse> {
+    let mut conn = db.get().await?;
     db::ping(&mut conn).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use actix_web::{HttpResponse, http::header, web};
 use utoipa::OpenApi;
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 #[derive(OpenApi)]
@@ -22,7 +21,11 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
             `code` is stable, `message` is for people. Every response carries `X-Request-Id`.",
         license(name = "Proprietary"),
     ),
-    components(schemas(crate::http::error::ErrorEnvelope, crate::http::error::ErrorBody)),
+    components(schemas(
+        crate::http::error::ErrorEnvelope,
+        crate::http::error::ErrorBody,
+        crate::http::error::ErrorCode
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness probes"),
@@ -58,23 +61,10 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The complete OpenAPI document: the annotated routes of [`super::api_routes`].
-pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, api) = actix_web::App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(super::api_routes)
-        .split_for_parts();
-    api
-}
-
-/// The document as pretty JSON with a trailing newline (the snapshot's format).
-pub fn document_json() -> String {
-    let mut s = document()
-        .to_pretty_json()
-        .expect("the OpenAPI document serializes");
-    s.push('\n');
-    s
+/// The document's base: description, shared schemas, security scheme and tags. The routes
+/// are added by `startup::openapi_document`.
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
 }
 
 pub fn docs_routes(cfg: &mut web::ServiceConfig, api: Arc<utoipa::openapi::OpenApi>) {

@@ -2,7 +2,7 @@
 //!
 //! A request that causes a mail renders it ([`templates`]) and [`enqueue`]s it with the
 //! connection of its own transaction, so the mail exists exactly when the change that caused
-//! it was committed. The [`worker::Worker`] (started by [`crate::http::Application`]) delivers
+//! it was committed. The [`worker::Worker`] (started by [`crate::startup::Application`]) delivers
 //! the outbox through the configured [`MailTransport`]: SMTP, `.eml` files in development, or
 //! memory in unit tests. An SMTP outage delays mail; it never loses it.
 

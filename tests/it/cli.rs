@@ -308,7 +308,7 @@ fn the_openapi_command_prints_the_served_document() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        benchside::http::openapi::document_json()
+        benchside::startup::openapi_json()
     );
 }
 

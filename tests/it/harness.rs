@@ -26,7 +26,7 @@ use actix_web::web;
 use benchside::config::Config;
 use benchside::db::cluster::Cluster;
 use benchside::db::{self, DbPool, PoolSettings, quote_ident};
-use benchside::http::{Application, ExtraRoutes};
+use benchside::startup::{Application, ExtraRoutes};
 use bytes::Bytes;
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};

@@ -10,7 +10,7 @@ const SNAPSHOT: &str = "docs/openapi.json";
 
 #[test]
 fn the_openapi_document_matches_the_committed_snapshot() {
-    let generated = benchside::http::openapi::document_json();
+    let generated = benchside::startup::openapi_json();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SNAPSHOT);
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, &generated).unwrap();

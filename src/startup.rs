@@ -1,0 +1,227 @@
+//! The wiring at the top: the route table, the app factory used by `serve` and the tests,
+//! the server with its background tasks, and the OpenAPI assembly. Every feature's state is
+//! registered here as its own `web::Data<T>`.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{App, HttpServer, web};
+use utoipa_actix_web::AppExt;
+
+use crate::accounts::Auth;
+use crate::config::Config;
+use crate::db::{self, DbPool, PoolSettings};
+use crate::http::{self, AppState, extract, health, middleware, openapi};
+use crate::learning::cache::ContentCache;
+
+/// Extra routes mounted beside the API, for tests that need a route of their own (for
+/// example one that sleeps, to test graceful shutdown). Production passes `None`.
+pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+/// Every documented route. The OpenAPI document is built from exactly this function, so a
+/// route cannot exist without being described.
+pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.configure(health::routes).service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(crate::accounts::routes)
+            .configure(crate::catalog::routes)
+            .configure(crate::learning::routes)
+            .configure(crate::quizzes::routes),
+    );
+}
+
+/// The app factory: one `App` per server worker, with all routes and middleware.
+pub fn build_app(
+    state: web::Data<AppState>,
+    openapi: Arc<utoipa::openapi::OpenApi>,
+    extra: Option<ExtraRoutes>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let policy = middleware::RequestPolicy {
+        max_body_bytes: state.config.max_json_bytes,
+        hsts: state.config.public_url.scheme() == "https",
+    };
+    let max_json = state.config.max_json_bytes;
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .app_data(web::Data::from(state.config.clone()))
+        .app_data(web::Data::new(state.db.clone()))
+        .app_data(state.auth.clone())
+        .app_data(state.content.clone())
+        .app_data(state)
+        .app_data(extract::json_config(max_json))
+        .app_data(extract::payload_config(max_json))
+        .app_data(extract::path_config())
+        .app_data(extract::query_config())
+        .configure(api_routes)
+        .split_for_parts();
+    app.configure(|cfg| openapi::docs_routes(cfg, openapi))
+        .configure(|cfg| {
+            if let Some(extra) = &extra {
+                extra(cfg)
+            }
+        })
+        .default_service(web::to(http::not_found))
+        .wrap(ErrorHandlers::new().default_handler(middleware::envelope_errors))
+        .wrap_fn(middleware::request_context(policy))
+}
+
+/// A bound, not yet running HTTP server, with the background tasks that serve it (the mail
+/// outbox worker, the session-revocation refresher, housekeeping).
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+    background: Vec<tokio::task::JoinHandle<()>>,
+    mail_worker: Option<crate::mail::WorkerHandle>,
+}
+
+impl Application {
+    /// Binds `config.listen` and builds the server over the database at `database_url`.
+    pub fn build(config: Arc<Config>, database_url: &str) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(config.listen)?;
+        Self::build_with(config, database_url, listener, None, true)
+    }
+
+    /// Builds the server on a given listener; tests bind port 0 and pass their own routes.
+    ///
+    /// Two pools: one for the HTTP workers and a small one for background tasks. A pooled
+    /// connection's I/O runs on the runtime that opened it; if a background task (on the main
+    /// runtime) opened connections the workers then reused, every query would hop between
+    /// threads. Measured: that costs about a quarter of the throughput of a one-query route.
+    ///
+    /// Starts the mail outbox worker (unless `BENCHSIDE_MAIL_WORKER` is off) on the current
+    /// Tokio runtime; it stops when the server stops.
+    pub fn build_with(
+        config: Arc<Config>,
+        database_url: &str,
+        listener: TcpListener,
+        extra: Option<ExtraRoutes>,
+        handle_signals: bool,
+    ) -> std::io::Result<Application> {
+        let settings = PoolSettings::from(&config.database);
+        let db = db::build_pool(database_url, &settings).map_err(std::io::Error::other)?;
+        let background_db = db::build_pool(
+            database_url,
+            &PoolSettings {
+                max_size: 3,
+                ..settings
+            },
+        )
+        .map_err(std::io::Error::other)?;
+        let addr = listener.local_addr()?;
+        let openapi = Arc::new(openapi_document());
+        let workers = config.workers;
+        let shutdown_secs = config.shutdown_timeout.as_secs().max(1);
+        let auth = Auth::from_config(&config).map_err(std::io::Error::other)?;
+        // Revocations older than an access token's lifetime (plus leeway) no longer matter.
+        let window = config.auth.access_token_ttl + std::time::Duration::from_secs(60);
+        let background = vec![
+            auth.revocations
+                .spawn_refresher(background_db.clone(), window),
+            spawn_housekeeping(background_db.clone()),
+        ];
+        let mail = config.mail.worker.then(|| config.mail.clone());
+        let state = web::Data::new(AppState {
+            config,
+            db,
+            auth: web::Data::new(auth),
+            content: web::Data::new(ContentCache::default()),
+        });
+        let mut server =
+            HttpServer::new(move || build_app(state.clone(), openapi.clone(), extra.clone()))
+                .listen(listener)?
+                .workers(workers)
+                .shutdown_timeout(shutdown_secs);
+        if !handle_signals {
+            server = server.disable_signals();
+        }
+        let mail_worker = match mail {
+            Some(mail) => {
+                let transport = crate::mail::MailTransport::from_config(&mail)
+                    .map_err(|e| std::io::Error::other(format!("mail transport: {e:#}")))?;
+                let settings = crate::mail::WorkerSettings::from_config(&mail);
+                Some(
+                    crate::mail::Worker::new(background_db, transport, mail.from, settings).spawn(),
+                )
+            }
+            None => None,
+        };
+        Ok(Application {
+            server: server.run(),
+            addr,
+            background,
+            mail_worker,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A handle to stop the server (gracefully: in-flight requests finish).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Runs until stopped by a signal (SIGTERM: graceful) or through the handle, then stops
+    /// the mail worker (letting the round in flight finish, for up to 10 s).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        for task in &self.background {
+            task.abort();
+        }
+        if let Some(worker) = self.mail_worker {
+            worker.stop(std::time::Duration::from_secs(10)).await;
+        }
+        result
+    }
+}
+
+/// Periodic clean-up: stale rate-limit buckets.
+fn spawn_housekeeping(db: DbPool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let pruned = match db.get().await {
+                Ok(mut conn) => crate::ratelimit::prune(&mut conn)
+                    .await
+                    .map_err(anyhow::Error::from),
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = pruned {
+                tracing::warn!(error = %format!("{e:#}"), "housekeeping failed");
+            }
+        }
+    })
+}
+
+/// The complete OpenAPI document: the base description and the annotated routes of
+/// [`api_routes`].
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(api_routes)
+        .split_for_parts();
+    api
+}
+
+/// The document as pretty JSON with a trailing newline (the snapshot's format).
+pub fn openapi_json() -> String {
+    let mut s = openapi_document()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    s.push('\n');
+    s
+}
