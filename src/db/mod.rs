@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod schema;
+pub mod text_enum;
 
 use std::time::Duration;
 

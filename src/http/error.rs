@@ -363,6 +363,11 @@ impl AppError {
         &self.0.code
     }
 
+    /// Whether this error carries `code`.
+    pub fn has_code(&self, code: ErrorCode) -> bool {
+        self.0.code == code.as_str()
+    }
+
     pub fn message(&self) -> &str {
         &self.0.message
     }

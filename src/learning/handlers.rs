@@ -4,8 +4,6 @@
 //! Ownership: an enrolment is visible to its learner, and readable (never writable) by admins.
 //! Anyone else gets the same 404 as for an ID that does not exist.
 
-use std::sync::Arc;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
@@ -15,13 +13,18 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::cache::Html;
+use super::access::{self, Access, EnrolmentContext};
+use super::cache::{ContentCache, Html};
+use super::completion::{self, Trigger};
 use super::progress::{self, Facts, Lock, Outline};
-use super::store::{self, CourseBrief, EnrolmentRow, LessonRow};
+use super::state::{EnrolmentState, QuizStanding};
+use super::store::{self, EnrolmentRow, LessonRow};
 use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
 use crate::audit::{self, Actor, Event};
+use crate::config::Config;
+use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
-use crate::http::{AppError, AppResult, AppState};
+use crate::http::{AppError, AppResult, ErrorCode};
 use crate::mail::{self, templates};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -48,10 +51,8 @@ pub struct Enrolment {
     /// The course content version at enrolment.
     pub course_version: i32,
     pub cohort_id: Option<Uuid>,
-    /// `active`, `completed`, `withdrawn` or `expired` (an active enrolment past its access
-    /// period reads `expired`).
-    #[schema(example = "active")]
-    pub state: String,
+    /// An active enrolment past its access period reads `expired`.
+    pub state: EnrolmentState,
     pub started_at: DateTime<Utc>,
     pub access_expires_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -69,7 +70,7 @@ impl Enrolment {
             course_title: title.to_string(),
             course_version: row.course_version,
             cohort_id: row.cohort_id,
-            state: row.effective_state(Utc::now()).to_string(),
+            state: row.effective_state(Utc::now()),
             started_at: row.started_at,
             access_expires_at: row.access_expires_at,
             completed_at: row.completed_at,
@@ -93,8 +94,7 @@ pub struct LessonRef {
 pub struct QuizState {
     pub slug: String,
     pub title: String,
-    /// `passed`, `not_passed` (attempted) or `not_attempted`.
-    pub state: String,
+    pub state: QuizStanding,
     pub best_percent: Option<i32>,
     pub attempts_used: i32,
 }
@@ -104,7 +104,7 @@ fn quiz_state(facts: &Facts, slug: &str, title: &str) -> QuizState {
     QuizState {
         slug: slug.to_string(),
         title: title.to_string(),
-        state: facts.quiz_state(slug).to_string(),
+        state: facts.quiz_state(slug),
         best_percent: f
             .filter(|f| f.attempts_used > 0 || f.passed)
             .map(|f| f.best_percent),
@@ -227,7 +227,7 @@ pub struct CompletionResult {
     pub completed_at: DateTime<Utc>,
     pub percent_complete: i32,
     /// The enrolment's state afterwards (`completed` once every requirement is met).
-    pub enrolment_state: String,
+    pub enrolment_state: EnrolmentState,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -248,37 +248,12 @@ fn body(row: LessonRow, body_html: Html) -> LessonBody {
     }
 }
 
-/// The course's parsed outline, from the process's cache (one keyed read on a miss).
-pub async fn outline_of(
-    state: &AppState,
-    conn: &diesel_async::AsyncPgConnection,
-    course: &CourseBrief,
-) -> AppResult<Arc<Outline>> {
-    state.content.outline(conn, course.id, course.version).await
-}
-
-fn enrolment_not_found() -> AppError {
-    AppError::not_found("No enrolment of yours has this ID.")
-}
-
 fn lesson_not_found() -> AppError {
     AppError::not_found("This course has no lesson with that name.")
 }
 
-pub(crate) fn inactive(state: &str) -> AppError {
-    AppError::new(
-        StatusCode::FORBIDDEN,
-        "enrolment_inactive",
-        match state {
-            "withdrawn" => "You withdrew from this course. Ask your program coordinator to re-activate it.",
-            _ => "Your access to this course has expired. Ask your program coordinator to re-activate it.",
-        },
-    )
-    .with_details(json!({ "state": state }))
-}
-
 fn locked(outline: &Outline, module: &str, lock: &Lock) -> AppError {
-    AppError::new(StatusCode::FORBIDDEN, "lesson_locked", lock.explain(outline)).with_details(
+    AppError::new(StatusCode::FORBIDDEN, ErrorCode::LessonLocked, lock.explain(outline)).with_details(
         json!({
             "module": module,
             "unlocks_when": {
@@ -289,11 +264,6 @@ fn locked(outline: &Outline, module: &str, lock: &Lock) -> AppError {
     )
 }
 
-/// Whether `user` may see an enrolment: its learner, or an admin reading.
-fn visible(row: &EnrolmentRow, user: &CurrentUser, write: bool) -> bool {
-    row.user_id == user.id || (!write && user.role.is_admin())
-}
-
 fn lesson_ref(outline: &Outline, mi: usize, l: &progress::OutlineLesson) -> LessonRef {
     LessonRef {
         module: outline.modules[mi].slug.clone(),
@@ -302,52 +272,37 @@ fn lesson_ref(outline: &Outline, mi: usize, l: &progress::OutlineLesson) -> Less
     }
 }
 
-/// Everything a lesson route needs, read in one round trip: the enrolment with its course and
-/// the lesson (one query), and its progress facts (one query), pipelined.
+/// Everything a lesson route needs, read in one round trip: the opened enrolment (with the
+/// lesson in the same query) and the lesson, which must be live and in an open module of an
+/// active enrolment.
 struct LessonContext {
-    row: EnrolmentRow,
-    course: CourseBrief,
-    outline: Arc<Outline>,
+    enrolment: EnrolmentContext,
     lesson: LessonRow,
-    facts: Facts,
     module: usize,
 }
 
 async fn lesson_context(
-    state: &AppState,
+    content: &ContentCache,
     conn: &diesel_async::AsyncPgConnection,
     user: &CurrentUser,
     id: Uuid,
     lesson: &str,
-    write: bool,
+    access: Access,
 ) -> AppResult<LessonContext> {
-    let ids = [id];
-    let (found, facts) = futures_util::try_join!(
-        store::enrolment_with_lesson(conn, id, Some(lesson)),
-        store::facts_of(conn, &ids),
-    )?;
-    let (row, course, lesson) = found
-        .filter(|(row, _, _)| visible(row, user, write))
-        .ok_or_else(enrolment_not_found)?;
+    let (enrolment, lesson) =
+        access::open_with_lesson(conn, content, user, id, access, lesson).await?;
     let lesson = lesson.ok_or_else(lesson_not_found)?;
-    let outline = outline_of(state, conn, &course).await?;
-    let state = row.effective_state(Utc::now());
-    if state == "withdrawn" || state == "expired" {
-        return Err(inactive(state));
-    }
+    enrolment.ensure_active(Utc::now())?;
+    let outline = &enrolment.outline;
     let (module, _) = outline
         .find_lesson(&lesson.slug)
         .ok_or_else(lesson_not_found)?;
-    let facts = store::facts_for(&facts, row.id, row.last_lesson_id);
-    if let Some(lock) = progress::module_lock(&outline, &facts, module) {
-        return Err(locked(&outline, &outline.modules[module].slug, &lock));
+    if let Some(lock) = progress::module_lock(outline, &enrolment.facts, module) {
+        return Err(locked(outline, &outline.modules[module].slug, &lock));
     }
     Ok(LessonContext {
-        row,
-        course,
-        outline,
+        enrolment,
         lesson,
-        facts,
         module,
     })
 }
@@ -452,7 +407,7 @@ fn fmt_hours(h: f64) -> String {
 
 async fn enrolment_created(
     tx: &mut diesel_async::AsyncPgConnection,
-    state: &AppState,
+    config: &Config,
     client: &ClientInfo,
     user: Uuid,
     row: &EnrolmentRow,
@@ -463,7 +418,7 @@ async fn enrolment_created(
     mail::enqueue(
         tx,
         &templates::enrolment_confirmed(
-            &state.config.public_url,
+            &config.public_url,
             &email,
             &name,
             &course.title,
@@ -514,21 +469,22 @@ fn enrolment_response(created: bool, view: Enrolment) -> HttpResponse {
 )]
 #[post("/courses/{slug}/enrolment")]
 pub async fn enrol(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    config: web::Data<Config>,
     user: CurrentUser,
     client: ClientInfo,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let course = store::published_course(&mut conn, &slug)
         .await?
         .ok_or_else(|| AppError::not_found("No published course has this slug."))?;
-    let st = state.clone();
     let (created, row) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             match store::insert_enrolment(tx, user.id, &course, None).await? {
                 Some(row) => {
-                    enrolment_created(tx, &st, &client, user.id, &row, &course, json!({})).await?;
+                    enrolment_created(tx, &config, &client, user.id, &row, &course, json!({}))
+                        .await?;
                     Ok((true, (row, course)))
                 }
                 None => Ok((
@@ -570,7 +526,8 @@ pub struct JoinRequest {
 )]
 #[post("/enrolments/join")]
 pub async fn join(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    config: web::Data<Config>,
     user: CurrentUser,
     client: ClientInfo,
     body: web::Json<JoinRequest>,
@@ -579,15 +536,14 @@ pub async fn join(
     let not_found = || {
         AppError::new(
             StatusCode::NOT_FOUND,
-            "code_not_found",
+            ErrorCode::CodeNotFound,
             "There is no enrolment code like this. Check it with your program coordinator.",
         )
     };
     if code.is_empty() || code.len() > 64 {
         return Err(not_found());
     }
-    let mut conn = state.db.get().await?;
-    let st = state.clone();
+    let mut conn = db.get().await?;
     let (created, row, course) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             let found = store::find_code(tx, &code).await?.ok_or_else(not_found)?;
@@ -595,7 +551,7 @@ pub async fn join(
             if found.disabled_at.is_some() || found.expires_at.is_some_and(|e| e <= now) {
                 return Err(AppError::new(
                     StatusCode::GONE,
-                    "code_expired",
+                    ErrorCode::CodeExpired,
                     "This enrolment code is no longer valid. Ask your program coordinator for a new one.",
                 ));
             }
@@ -611,12 +567,12 @@ pub async fn join(
                     if !store::consume_code(tx, found.id).await? {
                         return Err(AppError::new(
                             StatusCode::GONE,
-                            "code_used_up",
+                            ErrorCode::CodeUsedUp,
                             "This enrolment code has been used as many times as it allows. Ask your program coordinator for a new one.",
                         ));
                     }
                     let via = json!({ "via": "code", "cohort_id": found.cohort_id });
-                    enrolment_created(tx, &st, &client, user.id, &row, &course, via).await?;
+                    enrolment_created(tx, &config, &client, user.id, &row, &course, via).await?;
                     Ok((true, row, course))
                 }
             }
@@ -642,10 +598,11 @@ pub async fn join(
 )]
 #[get("/me/enrolments")]
 pub async fn my_enrolments(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
 ) -> AppResult<web::Json<Dashboard>> {
-    let conn = state.db.get().await?;
+    let conn = db.get().await?;
     // The enrolments with their courses' outlines, then one facts query for all of them.
     let rows = store::enrolments_of(&conn, user.id).await?;
     let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
@@ -656,7 +613,7 @@ pub async fn my_enrolments(
     };
     let mut enrolments = Vec::with_capacity(rows.len());
     for (row, course) in rows {
-        let outline = outline_of(&state, &conn, &course).await?;
+        let outline = content.outline(&conn, course.id, course.version).await?;
         let f = store::facts_for(&facts, row.id, row.last_lesson_id);
         enrolments.push(DashboardEntry {
             percent_complete: progress::percent_complete(&outline, &f),
@@ -681,22 +638,25 @@ pub async fn my_enrolments(
 )]
 #[get("/enrolments/{id}")]
 pub async fn get_enrolment(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<EnrolmentDetail>> {
-    let id = id.into_inner();
-    let conn = state.db.get().await?;
-    let ids = [id];
-    let (found, facts) = futures_util::try_join!(
-        store::enrolment_with_lesson(&conn, id, None),
-        store::facts_of(&conn, &ids),
-    )?;
-    let (row, course, _) = found
-        .filter(|(row, _, _)| visible(row, &user, false))
-        .ok_or_else(enrolment_not_found)?;
-    let outline = outline_of(&state, &conn, &course).await?;
-    let facts = store::facts_for(&facts, row.id, row.last_lesson_id);
+    let conn = db.get().await?;
+    let EnrolmentContext {
+        row,
+        course,
+        outline,
+        facts,
+    } = access::open(
+        &conn,
+        &content,
+        &user,
+        id.into_inner(),
+        Access::LearnerOrAdmin,
+    )
+    .await?;
     let modules = outline
         .modules
         .iter()
@@ -761,37 +721,41 @@ pub async fn get_enrolment(
 )]
 #[get("/enrolments/{id}/lessons/{lesson}")]
 pub async fn get_lesson(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
     path: web::Path<(Uuid, String)>,
 ) -> AppResult<web::Json<LessonView>> {
     let (id, lesson) = path.into_inner();
-    let conn = state.db.get().await?;
-    let ctx = lesson_context(&state, &conn, &user, id, &lesson, false).await?;
+    let conn = db.get().await?;
+    let LessonContext {
+        enrolment: ctx,
+        lesson,
+        module,
+    } = lesson_context(&content, &conn, &user, id, &lesson, Access::LearnerOrAdmin).await?;
     // Admins read without leaving progress behind. A learner re-reading the lesson they are
     // on writes nothing: the first opening is recorded once, and the resume point and last
     // activity only when they change (or the activity is a minute old).
     if ctx.row.user_id == user.id {
-        let first = !ctx.facts.opened.contains(&ctx.lesson.slug);
-        let touch = ctx.row.last_lesson_id != Some(ctx.lesson.id)
+        let first = !ctx.facts.opened.contains(&lesson.slug);
+        let touch = ctx.row.last_lesson_id != Some(lesson.id)
             || Utc::now() - ctx.row.last_activity_at > chrono::Duration::seconds(60);
-        store::record_open(&conn, ctx.row.id, ctx.lesson.id, first, touch).await?;
+        store::record_open(&conn, ctx.row.id, lesson.id, first, touch).await?;
     }
-    let (previous, next) = ctx.outline.neighbours(&ctx.lesson.slug);
+    let (previous, next) = ctx.outline.neighbours(&lesson.slug);
     let (previous, next) = (
         previous.map(|l| l.slug.clone()),
         next.map(|l| l.slug.clone()),
     );
-    let completed_at = ctx.facts.completed.get(&ctx.lesson.slug).copied();
-    let html = state
-        .content
-        .lesson_body(&conn, ctx.lesson.id, &ctx.lesson.content_hash)
+    let completed_at = ctx.facts.completed.get(&lesson.slug).copied();
+    let html = content
+        .lesson_body(&conn, lesson.id, &lesson.content_hash)
         .await?;
     Ok(web::Json(LessonView {
         enrolment_id: ctx.row.id,
         course_slug: ctx.course.slug,
-        module: ctx.outline.modules[ctx.module].slug.clone(),
-        lesson: body(ctx.lesson, html),
+        module: ctx.outline.modules[module].slug.clone(),
+        lesson: body(lesson, html),
         previous,
         next,
         completed: completed_at.is_some(),
@@ -813,17 +777,17 @@ pub async fn get_lesson(
 )]
 #[get("/courses/{slug}/lessons/{lesson}/preview")]
 pub async fn preview_lesson(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     path: web::Path<(String, String)>,
 ) -> AppResult<web::Json<PreviewView>> {
     let (slug, lesson) = path.into_inner();
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let (course, row) = store::preview_lesson(&mut conn, &slug, &lesson)
         .await?
         .ok_or_else(|| AppError::not_found("This lesson is not open for preview."))?;
-    let outline = outline_of(&state, &conn, &course).await?;
-    let html = state
-        .content
+    let outline = content.outline(&conn, course.id, course.version).await?;
+    let html = content
         .lesson_body(&conn, row.id, &row.content_hash)
         .await?;
     let module = outline
@@ -856,70 +820,65 @@ pub async fn preview_lesson(
 )]
 #[put("/enrolments/{id}/lessons/{lesson}/completion")]
 pub async fn complete_lesson(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
+    client: ClientInfo,
     path: web::Path<(Uuid, String)>,
 ) -> AppResult<web::Json<CompletionResult>> {
-    let (id, lesson) = path.into_inner();
-    let mut conn = state.db.get().await?;
+    let (id, slug) = path.into_inner();
+    let mut conn = db.get().await?;
     let LessonContext {
-        row,
-        outline,
-        lesson: lesson_row,
-        facts,
+        enrolment: ctx,
+        lesson,
         ..
-    } = lesson_context(&state, &conn, &user, id, &lesson, true).await?;
-    let was_active = row.state == "active";
+    } = lesson_context(&content, &conn, &user, id, &slug, Access::Learner).await?;
+    let now = Utc::now();
     // Already complete and nothing to recompute: answer from what was read, writing nothing.
-    if let Some(at) = facts.completed.get(&lesson_row.slug).copied()
-        && !(was_active && progress::missing(&outline, &facts).is_empty())
+    if let Some(at) = ctx.facts.completed.get(&lesson.slug).copied()
+        && !(ctx.row.state == EnrolmentState::Active
+            && progress::missing(&ctx.outline, &ctx.facts).is_empty())
     {
         return Ok(web::Json(CompletionResult {
-            lesson,
+            lesson: slug,
             completed: true,
             completed_at: at,
-            percent_complete: progress::percent_complete(&outline, &facts),
-            enrolment_state: row.effective_state(Utc::now()).to_string(),
+            percent_complete: progress::percent_complete(&ctx.outline, &ctx.facts),
+            enrolment_state: ctx.state(now),
         }));
     }
-    let (enrolment, lesson_id, slug) = (row.id, lesson_row.id, lesson_row.slug);
-    let (completed_at, done, percent) = conn
-        .transaction::<_, AppError, _>(async move |tx| {
-            // Locks the enrolment row first: a concurrent completion in the same enrolment
-            // waits, so the facts re-read below include it. The two statements are
-            // pipelined (one round trip); the server runs them in the order sent.
+    let (enrolment, outline) = (ctx.row.id, &ctx.outline);
+    let (completed_at, done) = conn
+        .transaction::<_, AppError, _>(async |tx| {
+            // The lesson's two writes pipelined (one round trip), then the completion engine,
+            // which locks the enrolment and re-reads the facts under the lock.
             let shared: &diesel_async::AsyncPgConnection = tx;
             let ((), at) = futures_util::try_join!(
-                store::touch_enrolment(shared, enrolment, lesson_id),
-                store::record_completion(shared, enrolment, lesson_id),
+                store::touch_enrolment(shared, enrolment, lesson.id),
+                store::record_completion(shared, enrolment, lesson.id),
             )?;
-            let mut facts = facts;
-            facts.completed.insert(slug, at);
-            let mut missing = progress::missing(&outline, &facts);
-            if !missing.externship && !missing.is_empty() {
-                // Only lessons and quizzes stand in the way: another request may just have
-                // completed them (a quiz submit takes the same lock). Re-read under the lock
-                // (courses without a required externship only).
-                let rows = store::facts_of(tx, &[enrolment]).await?;
-                facts = store::facts_for(&rows, enrolment, Some(lesson_id));
-                missing = progress::missing(&outline, &facts);
-            }
-            let done =
-                missing.is_empty() && was_active && store::mark_completed(tx, enrolment).await?;
-            Ok((at, done, progress::percent_complete(&outline, &facts)))
+            let done = completion::complete_if_met(
+                tx,
+                enrolment,
+                outline,
+                &client.origin,
+                Actor::User(user.id),
+                Trigger::LessonCompleted,
+            )
+            .await?;
+            Ok((at, done))
         })
         .await?;
-    let enrolment_state = if done {
-        "completed".to_string()
-    } else {
-        row.effective_state(Utc::now()).to_string()
-    };
     Ok(web::Json(CompletionResult {
-        lesson,
+        lesson: slug,
         completed: true,
         completed_at,
-        percent_complete: percent,
-        enrolment_state,
+        percent_complete: progress::percent_complete(outline, &done.facts),
+        enrolment_state: if done.completed {
+            EnrolmentState::Completed
+        } else {
+            ctx.state(now)
+        },
     }))
 }
 
@@ -937,7 +896,7 @@ pub struct HeartbeatRequest {
 const MAX_POSITION_BYTES: usize = 1024;
 
 fn invalid_heartbeat(message: &'static str) -> AppError {
-    AppError::unprocessable("invalid_heartbeat", message)
+    AppError::unprocessable(ErrorCode::InvalidHeartbeat, message)
 }
 
 fn parse_heartbeat(req: &HeartbeatRequest) -> AppResult<(i64, Option<&Value>)> {
@@ -978,7 +937,8 @@ fn parse_heartbeat(req: &HeartbeatRequest) -> AppResult<(i64, Option<&Value>)> {
 )]
 #[post("/enrolments/{id}/lessons/{lesson}/heartbeat")]
 pub async fn heartbeat(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
     path: web::Path<(Uuid, String)>,
     body: web::Json<HeartbeatRequest>,
@@ -986,9 +946,9 @@ pub async fn heartbeat(
     let (id, lesson) = path.into_inner();
     let (seconds, position) = parse_heartbeat(&body)?;
     let position = position.cloned();
-    let mut conn = state.db.get().await?;
-    let ctx = lesson_context(&state, &conn, &user, id, &lesson, true).await?;
-    let (enrolment, lesson_id) = (ctx.row.id, ctx.lesson.id);
+    let mut conn = db.get().await?;
+    let ctx = lesson_context(&content, &conn, &user, id, &lesson, Access::Learner).await?;
+    let (enrolment, lesson_id) = (ctx.enrolment.row.id, ctx.lesson.id);
     let (l, e) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             Ok(
@@ -1020,28 +980,28 @@ pub async fn heartbeat(
 )]
 #[post("/enrolments/{id}/withdraw")]
 pub async fn withdraw(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     user: CurrentUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Enrolment>> {
     let id = id.into_inner();
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let (row, course) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             let (row, course) = store::lock_enrolment(tx, id)
                 .await?
-                .filter(|(row, _)| row.user_id == user.id)
-                .ok_or_else(enrolment_not_found)?;
-            match row.state.as_str() {
-                "withdrawn" => return Ok((row, course)),
-                "completed" => {
+                .filter(|(row, _)| Access::Learner.allows(row, &user))
+                .ok_or_else(access::not_found)?;
+            match row.state {
+                EnrolmentState::Withdrawn => return Ok((row, course)),
+                EnrolmentState::Completed => {
                     return Err(AppError::conflict(
-                        "enrolment_completed",
+                        ErrorCode::EnrolmentCompleted,
                         "You have completed this course; there is nothing to withdraw from.",
                     ));
                 }
-                _ => {}
+                EnrolmentState::Active | EnrolmentState::Expired => {}
             }
             let updated = store::set_withdrawn(tx, id).await?;
             audit::record(
@@ -1077,27 +1037,31 @@ pub async fn withdraw(
 )]
 #[post("/admin/enrolments/{id}/reactivate")]
 pub async fn reactivate(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     admin: AdminUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Enrolment>> {
     let id = id.into_inner();
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let (row, course) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             let (row, course) = store::lock_enrolment(tx, id)
                 .await?
+                .filter(|(row, _)| Access::Admin.allows(row, &admin.0))
                 .ok_or_else(|| AppError::not_found("No enrolment has this ID."))?;
-            let from = row.effective_state(Utc::now()).to_string();
-            if from != "withdrawn" && from != "expired" {
+            let from = row.effective_state(Utc::now());
+            if !from.is_inactive() {
                 return Err(AppError::conflict(
-                    "enrolment_not_inactive",
+                    ErrorCode::EnrolmentNotInactive,
                     "Only a withdrawn or expired enrolment can be re-activated.",
                 )
                 .with_details(json!({ "state": from })));
             }
-            let updated = store::set_reactivated(tx, id, course.access_days).await?;
+            let mut updated = store::set_reactivated(tx, id, course.access_days).await?;
+            let shared: &diesel_async::AsyncPgConnection = tx;
+            let outline = content.outline(shared, course.id, course.version).await?;
             audit::record(
                 tx,
                 &client.origin,
@@ -1114,6 +1078,21 @@ pub async fn reactivate(
                 },
             )
             .await?;
+            // What was met while it was inactive (or became met through a re-import)
+            // completes it now.
+            let actor = Actor::User(admin.0.id);
+            let done = completion::complete_if_met(
+                tx,
+                id,
+                &outline,
+                &client.origin,
+                actor,
+                Trigger::Reactivated,
+            )
+            .await?;
+            if done.completed {
+                updated = store::enrolment_by_id(tx, id).await?;
+            }
             Ok((updated, course))
         })
         .await?;

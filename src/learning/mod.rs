@@ -5,11 +5,28 @@
 //! Progress is keyed by lesson and quiz IDs, which keep their identity across content
 //! re-imports; what counts is computed from the course's stored outline (live content only),
 //! so a re-import that adds or retires lessons recomputes percent complete on the next read.
+//!
+//! What other features use (and nothing else of learning's internals):
+//! - [`access`]: the one way into an enrolment ([`access::open`], [`access::open_with`],
+//!   [`Access`] modes, [`ensure_active`]);
+//! - [`completion`]: the completion engine ([`complete_if_met`]), called by every change that
+//!   can complete a course;
+//! - [`lock_enrolment`], for a trigger that must lock the enrolment before its own rows;
+//! - the states ([`EnrolmentState`], [`QuizStanding`]), the outline and facts types of
+//!   [`progress`], and the [`cache::ContentCache`].
 
+pub mod access;
 pub mod cache;
+pub mod completion;
 pub mod handlers;
 pub mod progress;
+pub mod state;
 pub mod store;
+
+pub use access::{Access, EnrolmentContext, ensure_active};
+pub use completion::{Completion, Trigger, complete_if_met};
+pub use state::{EnrolmentState, QuizStanding};
+pub use store::lock_state as lock_enrolment;
 
 /// The learning routes, under `/api/v1`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

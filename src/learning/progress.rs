@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::state::QuizStanding;
+
 /// The parts of the stored outline that progress needs. Only live content is in it: retired
 /// lessons and quizzes are not, so they never count.
 #[derive(Debug, Clone, Deserialize)]
@@ -169,12 +171,12 @@ impl Facts {
         self.quizzes.get(quiz).is_some_and(|q| q.passed)
     }
 
-    /// `passed`, `not_passed` (attempted) or `not_attempted`.
-    pub fn quiz_state(&self, quiz: &str) -> &'static str {
+    /// Passed, attempted and not passed, or not attempted.
+    pub fn quiz_state(&self, quiz: &str) -> QuizStanding {
         match self.quizzes.get(quiz) {
-            Some(q) if q.passed => "passed",
-            Some(q) if q.attempts_used > 0 => "not_passed",
-            _ => "not_attempted",
+            Some(q) if q.passed => QuizStanding::Passed,
+            Some(q) if q.attempts_used > 0 => QuizStanding::NotPassed,
+            _ => QuizStanding::NotAttempted,
         }
     }
 }

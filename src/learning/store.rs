@@ -11,6 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::progress::{Facts, QuizFact};
+use super::state::EnrolmentState;
 use crate::db::schema::{
     cohorts, courses, enrolment_codes, enrolments, lesson_progress, lessons, quiz_outcomes,
     quizzes, users,
@@ -39,7 +40,7 @@ pub struct EnrolmentRow {
     pub course_id: Uuid,
     pub course_version: i32,
     pub cohort_id: Option<Uuid>,
-    pub state: String,
+    pub state: EnrolmentState,
     pub started_at: DateTime<Utc>,
     pub access_expires_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -51,12 +52,8 @@ pub struct EnrolmentRow {
 
 impl EnrolmentRow {
     /// The state a learner sees: an active enrolment past its access period reads `expired`.
-    pub fn effective_state(&self, at: DateTime<Utc>) -> &str {
-        if self.state == "active" && self.access_expires_at <= at {
-            "expired"
-        } else {
-            &self.state
-        }
+    pub fn effective_state(&self, at: DateTime<Utc>) -> EnrolmentState {
+        self.state.effective(self.access_expires_at, at)
     }
 }
 
@@ -165,6 +162,15 @@ pub async fn enrolment_for(
                 .eq(user)
                 .and(enrolments::course_id.eq(course)),
         )
+        .select(EnrolmentRow::as_select())
+        .first(conn)
+        .await
+}
+
+/// An enrolment by ID.
+pub async fn enrolment_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<EnrolmentRow> {
+    enrolments::table
+        .find(id)
         .select(EnrolmentRow::as_select())
         .first(conn)
         .await
@@ -282,6 +288,33 @@ pub async fn enrolment_with_lesson(
         .first(&mut &*conn)
         .await
         .optional()
+}
+
+/// An enrolment by ID with its course: one query.
+pub async fn enrolment_with_course(
+    conn: &AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(EnrolmentRow, CourseBrief)>> {
+    enrolments::table
+        .inner_join(courses::table)
+        .filter(enrolments::id.eq(id))
+        .select((EnrolmentRow::as_select(), COURSE_BRIEF))
+        .first(&mut &*conn)
+        .await
+        .optional()
+}
+
+/// Locks an enrolment's row for the rest of the caller's transaction (`FOR NO KEY UPDATE`, the
+/// lock an UPDATE of the row takes) and returns its stored state: every change that can
+/// complete a course takes this lock first, so they take turns per enrolment. Takes a shared
+/// connection so callers can pipeline it with their own locks.
+pub async fn lock_state(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<EnrolmentState> {
+    enrolments::table
+        .find(id)
+        .select(enrolments::state)
+        .for_no_key_update()
+        .first(&mut &*conn)
+        .await
 }
 
 /// One lesson-progress or quiz-outcome row, as one result shape for a UNION ALL.
@@ -471,31 +504,15 @@ pub async fn touch_enrolment(
         .map(|_| ())
 }
 
-/// In the caller's transaction, with the enrolment row locked: re-reads the enrolment's
-/// facts and, when nothing is missing any more, marks it completed. True when it did. (Quiz
-/// submission uses it; lesson completion does the same with the facts it already holds.)
-pub async fn complete_if_met(
-    conn: &mut AsyncPgConnection,
-    enrolment: Uuid,
-    outline: &super::progress::Outline,
-) -> QueryResult<bool> {
-    let rows = facts_of(conn, &[enrolment]).await?;
-    let facts = facts_for(&rows, enrolment, None);
-    if !super::progress::missing(outline, &facts).is_empty() {
-        return Ok(false);
-    }
-    mark_completed(conn, enrolment).await
-}
-
 /// Active -> completed. False when the enrolment was not active.
-pub async fn mark_completed(conn: &mut AsyncPgConnection, enrolment: Uuid) -> QueryResult<bool> {
+pub async fn mark_completed(conn: &AsyncPgConnection, enrolment: Uuid) -> QueryResult<bool> {
     diesel::update(enrolments::table.find(enrolment))
-        .filter(enrolments::state.eq("active"))
+        .filter(enrolments::state.eq(EnrolmentState::Active))
         .set((
-            enrolments::state.eq("completed"),
+            enrolments::state.eq(EnrolmentState::Completed),
             enrolments::completed_at.eq(Utc::now()),
         ))
-        .execute(conn)
+        .execute(&mut &*conn)
         .await
         .map(|n| n == 1)
 }
@@ -573,7 +590,7 @@ pub async fn lock_enrolment(
 pub async fn set_withdrawn(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<EnrolmentRow> {
     diesel::update(enrolments::table.find(id))
         .set((
-            enrolments::state.eq("withdrawn"),
+            enrolments::state.eq(EnrolmentState::Withdrawn),
             enrolments::withdrawn_at.eq(diesel::dsl::now),
         ))
         .returning(EnrolmentRow::as_returning())
@@ -589,7 +606,7 @@ pub async fn set_reactivated(
 ) -> QueryResult<EnrolmentRow> {
     diesel::update(enrolments::table.find(id))
         .set((
-            enrolments::state.eq("active"),
+            enrolments::state.eq(EnrolmentState::Active),
             enrolments::withdrawn_at.eq(None::<DateTime<Utc>>),
             enrolments::access_expires_at.eq(greatest_ts(
                 enrolments::access_expires_at,

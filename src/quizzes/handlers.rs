@@ -5,7 +5,6 @@
 //! admins; anyone else gets the same 404 as for an ID that does not exist.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
@@ -18,14 +17,16 @@ use uuid::Uuid;
 
 use super::draw::{self, Blueprint};
 use super::grading::{self, Layout, Spec};
+use super::state::{AttemptState, ClosedReason, QuizStatus, ReviewPolicy};
 use super::store::{self, AttemptQuestionRow, AttemptRow, QuestionRow, QuizRow};
 use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
 use crate::audit::{self, Actor, Origin};
+use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
-use crate::http::{AppError, AppResult, AppState};
+use crate::http::{AppError, AppResult, ErrorCode};
 use crate::learning::cache::ContentCache;
 use crate::learning::progress::{self, Facts, Outline};
-use crate::learning::store::{self as learning_store, CourseBrief, EnrolmentRow};
+use crate::learning::{self, Access, EnrolmentContext, Trigger, access};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_quiz)
@@ -49,8 +50,7 @@ pub fn grace() -> Duration {
 pub struct AttemptSummary {
     pub id: Uuid,
     pub number: i32,
-    /// `open` or `submitted`.
-    pub state: String,
+    pub state: AttemptState,
     pub started_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub percent: Option<i32>,
@@ -74,12 +74,10 @@ pub struct QuizView {
     /// 0 = unlimited.
     pub max_attempts: i32,
     pub cooldown_minutes: i32,
-    /// `after_submit`, `after_pass` or `after_attempts_used`.
-    pub review: String,
+    pub review: ReviewPolicy,
     /// Which score counts: `best`.
     pub scoring: String,
-    /// `available`, `open`, `locked`, `cooldown` or `exhausted`.
-    pub status: String,
+    pub status: QuizStatus,
     /// Plain words when `status` is `locked`.
     pub locked_reason: Option<String>,
     /// When `status` is `cooldown`: the next start time.
@@ -100,7 +98,7 @@ pub struct QuizBrief {
     pub slug: String,
     pub title: String,
     pub pass_percent: i32,
-    pub review: String,
+    pub review: ReviewPolicy,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -190,8 +188,7 @@ pub struct AttemptView {
     pub enrolment_id: Uuid,
     pub quiz: QuizBrief,
     pub number: i32,
-    /// `open` or `submitted`.
-    pub state: String,
+    pub state: AttemptState,
     pub started_at: DateTime<Utc>,
     /// `null` when untimed.
     pub deadline: Option<DateTime<Utc>>,
@@ -251,10 +248,6 @@ pub struct QuestionStats {
 
 // ---- errors ---------------------------------------------------------------------------------
 
-fn enrolment_not_found() -> AppError {
-    AppError::not_found("No enrolment of yours has this ID.")
-}
-
 fn quiz_not_found() -> AppError {
     AppError::not_found("This course has no quiz with that name.")
 }
@@ -263,12 +256,16 @@ fn attempt_not_found() -> AppError {
     AppError::not_found("No attempt of yours has this ID.")
 }
 
-fn attempt_closed(reason: &'static str) -> AppError {
+fn attempt_closed(reason: ClosedReason) -> AppError {
     AppError::conflict(
-        "attempt_closed",
+        ErrorCode::AttemptClosed,
         match reason {
-            "deadline" => "The time for this attempt is over; it was graded as of its deadline.",
-            _ => "This attempt has been submitted; its answers can no longer change.",
+            ClosedReason::Deadline => {
+                "The time for this attempt is over; it was graded as of its deadline."
+            }
+            ClosedReason::Submitted => {
+                "This attempt has been submitted; its answers can no longer change."
+            }
         },
     )
     .with_details(json!({ "reason": reason }))
@@ -280,15 +277,6 @@ fn internal(what: String) -> AppError {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-/// The course's parsed outline, from the process's content cache.
-async fn outline_of(
-    content: &ContentCache,
-    conn: &AsyncPgConnection,
-    course: &CourseBrief,
-) -> AppResult<Arc<Outline>> {
-    content.outline(conn, course.id, course.version).await
-}
-
 fn blueprint(quiz: &QuizRow) -> AppResult<Vec<Blueprint>> {
     serde_json::from_value(quiz.draw.clone())
         .map_err(|e| internal(format!("draw of quiz {} unreadable: {e}", quiz.slug)))
@@ -296,7 +284,7 @@ fn blueprint(quiz: &QuizRow) -> AppResult<Vec<Blueprint>> {
 
 fn seconds_left(attempt: &AttemptRow, now: DateTime<Utc>) -> Option<i64> {
     attempt.deadline.map(|d| {
-        if attempt.state == "open" {
+        if attempt.state == AttemptState::Open {
             (d - now).num_seconds().max(0)
         } else {
             0
@@ -306,7 +294,7 @@ fn seconds_left(attempt: &AttemptRow, now: DateTime<Utc>) -> Option<i64> {
 
 /// An open attempt whose deadline (plus grace) has passed: it is closed when next touched.
 fn expired(attempt: &AttemptRow, now: DateTime<Utc>) -> bool {
-    attempt.state == "open" && attempt.deadline.is_some_and(|d| now > d + grace())
+    attempt.state == AttemptState::Open && attempt.deadline.is_some_and(|d| now > d + grace())
 }
 
 /// The index of a canonical positional key (`"q3"` -> 2) among `len`.
@@ -449,15 +437,15 @@ fn question_view(p: &Prepared) -> QuestionView {
 /// Whether the review (answers, correct answers, explanations) is open, and if not, why.
 fn review_policy(quiz: &QuizRow, passed: bool, submitted: i32) -> (bool, Option<&'static str>) {
     let out_of_attempts = quiz.max_attempts > 0 && submitted >= quiz.max_attempts;
-    match quiz.review.as_str() {
-        "after_submit" => (true, None),
-        "after_pass" if passed => (true, None),
-        "after_pass" => (
+    match quiz.review {
+        ReviewPolicy::AfterSubmit => (true, None),
+        ReviewPolicy::AfterPass if passed => (true, None),
+        ReviewPolicy::AfterPass => (
             false,
             Some("The answers and explanations are shown once you pass this quiz."),
         ),
-        "after_attempts_used" if passed || out_of_attempts => (true, None),
-        _ => (
+        ReviewPolicy::AfterAttemptsUsed if passed || out_of_attempts => (true, None),
+        ReviewPolicy::AfterAttemptsUsed => (
             false,
             Some(
                 "The answers and explanations are shown once you pass this quiz or have used all your attempts.",
@@ -469,8 +457,7 @@ fn review_policy(quiz: &QuizRow, passed: bool, submitted: i32) -> (bool, Option<
 /// An attempt with everything its routes need.
 struct Loaded {
     attempt: AttemptRow,
-    enrolment: EnrolmentRow,
-    course: CourseBrief,
+    enrolment: EnrolmentContext,
     quiz: QuizRow,
     /// The learner's outcome at this quiz: (passed at, submitted attempts).
     outcome: Option<(Option<DateTime<Utc>>, i32)>,
@@ -479,14 +466,8 @@ struct Loaded {
 
 fn attempt_view(l: &Loaded, now: DateTime<Utc>) -> AttemptView {
     let a = &l.attempt;
-    let result = match (
-        a.state.as_str(),
-        a.submitted_at,
-        a.score,
-        a.percent,
-        a.passed,
-    ) {
-        ("submitted", Some(submitted_at), Some(score), Some(percent), Some(passed)) => {
+    let result = match (a.state, a.submitted_at, a.score, a.percent, a.passed) {
+        (AttemptState::Submitted, Some(submitted_at), Some(score), Some(percent), Some(passed)) => {
             let (ever_passed, submitted) = l
                 .outcome
                 .map(|(at, n)| (at.is_some(), n))
@@ -528,10 +509,10 @@ fn attempt_view(l: &Loaded, now: DateTime<Utc>) -> AttemptView {
             slug: l.quiz.slug.clone(),
             title: l.quiz.title.clone(),
             pass_percent: a.pass_percent,
-            review: l.quiz.review.clone(),
+            review: l.quiz.review,
         },
         number: a.number,
-        state: a.state.clone(),
+        state: a.state,
         started_at: a.started_at,
         deadline: a.deadline,
         seconds_left: seconds_left(a, now),
@@ -543,26 +524,34 @@ fn attempt_view(l: &Loaded, now: DateTime<Utc>) -> AttemptView {
     }
 }
 
-/// Reads an attempt with its context and questions (two queries, one round trip) and checks
-/// that `user` may see it (`write`: only its learner).
+/// Reads an attempt with its quiz, outcome and questions (two queries, one round trip), then
+/// opens its enrolment through `learning::access` (a second round trip) in `access` mode.
+/// Not found or not allowed: the same 404.
 async fn load_attempt(
+    content: &ContentCache,
     conn: &AsyncPgConnection,
     user: &CurrentUser,
     id: Uuid,
-    write: bool,
+    access: Access,
 ) -> AppResult<Loaded> {
     let (ctx, rows) = futures_util::try_join!(
         store::attempt_context(conn, id),
         store::attempt_questions(conn, id),
     )?;
-    let (attempt, enrolment, course, quiz, outcome) = ctx
-        .filter(|(_, e, ..)| e.user_id == user.id || (!write && user.role.is_admin()))
-        .ok_or_else(attempt_not_found)?;
+    let (attempt, quiz, outcome) = ctx.ok_or_else(attempt_not_found)?;
+    let enrolment = access::open(conn, content, user, attempt.enrolment_id, access)
+        .await
+        .map_err(|e| {
+            if e.has_code(ErrorCode::NotFound) {
+                attempt_not_found()
+            } else {
+                e
+            }
+        })?;
     let questions = rows.into_iter().map(prepare).collect::<AppResult<_>>()?;
     Ok(Loaded {
         attempt,
         enrolment,
-        course,
         quiz,
         outcome,
         questions,
@@ -574,21 +563,20 @@ async fn load_attempt(
 /// returned as it is, graded once. Records the grade, the quiz outcome, the audit event and,
 /// when this meets the last requirement, the enrolment's completion.
 async fn finish(
-    content: &ContentCache,
     conn: &mut AsyncPgConnection,
     mut l: Loaded,
     now: DateTime<Utc>,
     origin: &Origin,
     actor: Actor,
 ) -> AppResult<Loaded> {
-    let outline = outline_of(content, conn, &l.course).await?;
-    let (attempt_id, enrolment_id) = (l.attempt.id, l.enrolment.id);
+    let outline = l.enrolment.outline.clone();
+    let (attempt_id, enrolment_id) = (l.attempt.id, l.enrolment.row.id);
     let graded = conn
         .transaction::<_, AppError, _>(async |tx| {
             let shared: &AsyncPgConnection = tx;
             let locked =
                 store::lock_enrolment_and_attempt(shared, enrolment_id, attempt_id).await?;
-            if locked.state != "open" {
+            if locked.state != AttemptState::Open {
                 // Someone else graded it first: read what they recorded.
                 let rows = store::attempt_questions(shared, attempt_id).await?;
                 return Ok((locked, None, Some(rows)));
@@ -644,8 +632,17 @@ async fn finish(
                 // A pass may complete the course: the facts are re-read after the outcome is
                 // written, then the audit event says whether it did.
                 let graded = grading.await?;
-                let completed = learning_store::complete_if_met(tx, enrolment_id, &outline).await?;
-                audit::record(tx, origin, event(completed)).await?;
+                let actor = if late { Actor::System } else { actor };
+                let done = learning::complete_if_met(
+                    tx,
+                    enrolment_id,
+                    &outline,
+                    origin,
+                    actor,
+                    Trigger::QuizPassed,
+                )
+                .await?;
+                audit::record(tx, origin, event(done.completed)).await?;
                 graded
             } else {
                 // Nothing to complete: the audit event goes out with the grade (one round trip).
@@ -677,46 +674,39 @@ async fn finish(
 
 /// A quiz of an enrolment with the learner's facts and attempts.
 struct QuizContext {
-    enrolment: EnrolmentRow,
-    course: CourseBrief,
-    outline: Arc<Outline>,
+    enrolment: EnrolmentContext,
     quiz: QuizRow,
-    facts: Facts,
     /// Newest first.
     attempts: Vec<AttemptRow>,
 }
 
-/// Three queries in one round trip: the enrolment with its course and quiz, the learner's
-/// progress facts, and their attempts at the quiz.
+/// One round trip: the enrolment opened through `learning::access` (enrolment with course,
+/// the learner's facts), pipelined with the live quizzes of that slug and the enrolment's
+/// attempts at it.
 async fn load_quiz(
     content: &ContentCache,
     conn: &AsyncPgConnection,
     user: &CurrentUser,
     id: Uuid,
     slug: &str,
-    write: bool,
+    access: Access,
 ) -> AppResult<QuizContext> {
-    let ids = [id];
-    let (found, facts, attempts) = futures_util::try_join!(
-        store::quiz_context(conn, id, slug),
-        learning_store::facts_of(conn, &ids),
-        store::attempts_of(conn, id, slug),
-    )?;
-    let (enrolment, course, quiz) = found
-        .filter(|(e, ..)| e.user_id == user.id || (!write && user.role.is_admin()))
-        .ok_or_else(enrolment_not_found)?;
-    let quiz = quiz.ok_or_else(quiz_not_found)?;
-    let outline = outline_of(content, conn, &course).await?;
-    if outline.quiz(&quiz.slug).is_none() {
-        return Err(quiz_not_found());
-    }
-    let facts = learning_store::facts_for(&facts, enrolment.id, enrolment.last_lesson_id);
+    let reads = async {
+        futures_util::try_join!(
+            store::live_quizzes(conn, slug),
+            store::attempts_of(conn, id, slug),
+        )
+    };
+    let (enrolment, (quizzes, attempts)) =
+        access::open_with(conn, content, user, id, access, reads).await?;
+    let quiz = quizzes
+        .into_iter()
+        .find(|q| q.course_id == enrolment.row.course_id)
+        .filter(|q| enrolment.outline.quiz(&q.slug).is_some())
+        .ok_or_else(quiz_not_found)?;
     Ok(QuizContext {
         enrolment,
-        course,
-        outline,
         quiz,
-        facts,
         attempts,
     })
 }
@@ -733,9 +723,18 @@ async fn close_abandoned(
     let Some(open) = ctx.attempts.iter().find(|a| expired(a, now)) else {
         return Ok(ctx);
     };
-    let loaded = load_attempt(conn, user, open.id, false).await?;
-    finish(content, conn, loaded, now, origin, Actor::System).await?;
-    load_quiz(content, conn, user, ctx.enrolment.id, &ctx.quiz.slug, false).await
+    let loaded = load_attempt(content, conn, user, open.id, Access::LearnerOrAdmin).await?;
+    finish(conn, loaded, now, origin, Actor::System).await?;
+    let id = ctx.enrolment.row.id;
+    load_quiz(
+        content,
+        conn,
+        user,
+        id,
+        &ctx.quiz.slug,
+        Access::LearnerOrAdmin,
+    )
+    .await
 }
 
 /// Why a quiz is locked: a sentence and the structured requirements (`None`: open).
@@ -810,22 +809,23 @@ fn exhausted(ctx: &QuizContext) -> bool {
 
 fn quiz_view(ctx: &QuizContext, now: DateTime<Utc>) -> AppResult<QuizView> {
     let q = &ctx.quiz;
-    let open = ctx.attempts.iter().find(|a| a.state == "open");
-    let lock = quiz_lock(&ctx.outline, &ctx.facts, q);
+    let (outline, facts) = (&ctx.enrolment.outline, &ctx.enrolment.facts);
+    let open = ctx.attempts.iter().find(|a| a.state == AttemptState::Open);
+    let lock = quiz_lock(outline, facts, q);
     let cooldown = cooldown_until(ctx, now);
     let status = if open.is_some() {
-        "open"
+        QuizStatus::Open
     } else if lock.is_some() {
-        "locked"
+        QuizStatus::Locked
     } else if exhausted(ctx) {
-        "exhausted"
+        QuizStatus::Exhausted
     } else if cooldown.is_some() {
-        "cooldown"
+        QuizStatus::Cooldown
     } else {
-        "available"
+        QuizStatus::Available
     };
     let used = ctx.attempts.len() as i32;
-    let fact = ctx.facts.quizzes.get(&q.slug);
+    let fact = facts.quizzes.get(&q.slug);
     let best = ctx
         .attempts
         .iter()
@@ -835,8 +835,7 @@ fn quiz_view(ctx: &QuizContext, now: DateTime<Utc>) -> AppResult<QuizView> {
     Ok(QuizView {
         slug: q.slug.clone(),
         title: q.title.clone(),
-        module: ctx
-            .outline
+        module: outline
             .modules
             .iter()
             .find(|m| m.quiz.as_ref().is_some_and(|mq| mq.slug == q.slug))
@@ -848,16 +847,19 @@ fn quiz_view(ctx: &QuizContext, now: DateTime<Utc>) -> AppResult<QuizView> {
         time_limit_minutes: q.time_limit_minutes,
         max_attempts: q.max_attempts,
         cooldown_minutes: q.cooldown_minutes,
-        review: q.review.clone(),
+        review: q.review,
         scoring: "best".into(),
-        status: status.into(),
-        locked_reason: (status == "locked").then(|| lock.map(|(s, _)| s)).flatten(),
-        available_at: (status == "cooldown").then_some(cooldown).flatten(),
+        status,
+        locked_reason: (status == QuizStatus::Locked)
+            .then(|| lock.map(|(s, _)| s))
+            .flatten(),
+        available_at: (status == QuizStatus::Cooldown)
+            .then_some(cooldown)
+            .flatten(),
         attempts_used: used,
         attempts_left: (q.max_attempts > 0).then(|| (q.max_attempts - used).max(0)),
         best_percent: best,
-        passed: ctx.facts.quiz_passed(&q.slug)
-            || ctx.attempts.iter().any(|a| a.passed == Some(true)),
+        passed: facts.quiz_passed(&q.slug) || ctx.attempts.iter().any(|a| a.passed == Some(true)),
         open_attempt: open.map(|a| a.id),
         attempts: ctx
             .attempts
@@ -865,7 +867,7 @@ fn quiz_view(ctx: &QuizContext, now: DateTime<Utc>) -> AppResult<QuizView> {
             .map(|a| AttemptSummary {
                 id: a.id,
                 number: a.number,
-                state: a.state.clone(),
+                state: a.state,
                 started_at: a.started_at,
                 submitted_at: a.submitted_at,
                 percent: a.percent,
@@ -894,16 +896,17 @@ fn quiz_view(ctx: &QuizContext, now: DateTime<Utc>) -> AppResult<QuizView> {
 )]
 #[get("/enrolments/{id}/quizzes/{quiz}")]
 pub async fn get_quiz(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
     client: ClientInfo,
     path: web::Path<(Uuid, String)>,
 ) -> AppResult<web::Json<QuizView>> {
     let (id, slug) = path.into_inner();
     let now = Utc::now();
-    let mut conn = state.db.get().await?;
-    let ctx = load_quiz(&state.content, &conn, &user, id, &slug, false).await?;
-    let ctx = close_abandoned(&state.content, &mut conn, &user, ctx, now, &client.origin).await?;
+    let mut conn = db.get().await?;
+    let ctx = load_quiz(&content, &conn, &user, id, &slug, Access::LearnerOrAdmin).await?;
+    let ctx = close_abandoned(&content, &mut conn, &user, ctx, now, &client.origin).await?;
     Ok(web::Json(quiz_view(&ctx, now)?))
 }
 
@@ -927,92 +930,26 @@ pub async fn get_quiz(
 )]
 #[post("/enrolments/{id}/quizzes/{quiz}/attempts")]
 pub async fn start_attempt(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
     client: ClientInfo,
     path: web::Path<(Uuid, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, slug) = path.into_inner();
     let now = Utc::now();
-    let mut conn = state.db.get().await?;
-    let ctx = load_quiz(&state.content, &conn, &user, id, &slug, true).await?;
-    let effective = ctx.enrolment.effective_state(now);
-    if effective == "withdrawn" || effective == "expired" {
-        return Err(crate::learning::handlers::inactive(effective));
-    }
-    let ctx = close_abandoned(&state.content, &mut conn, &user, ctx, now, &client.origin).await?;
-    if let Some(open) = ctx.attempts.iter().find(|a| a.state == "open") {
-        let loaded = load_attempt(&conn, &user, open.id, true).await?;
+    let mut conn = db.get().await?;
+    let ctx = load_quiz(&content, &conn, &user, id, &slug, Access::Learner).await?;
+    ctx.enrolment.ensure_active(now)?;
+    let ctx = close_abandoned(&content, &mut conn, &user, ctx, now, &client.origin).await?;
+    if let Some(open) = ctx.attempts.iter().find(|a| a.state == AttemptState::Open) {
+        let loaded = load_attempt(&content, &conn, &user, open.id, Access::Learner).await?;
         return Ok(HttpResponse::Ok().json(attempt_view(&loaded, now)));
     }
-    if let Some((sentence, missing)) = quiz_lock(&ctx.outline, &ctx.facts, &ctx.quiz) {
-        return Err(
-            AppError::new(StatusCode::FORBIDDEN, "quiz_locked", sentence.clone())
-                .with_details(json!({ "unlocks_when": sentence, "missing": missing })),
-        );
-    }
-    if exhausted(&ctx) {
-        return Err(AppError::conflict(
-            "attempts_exhausted",
-            format!(
-                "You have used all {} attempts at this quiz.",
-                ctx.quiz.max_attempts
-            ),
-        )
-        .with_details(json!({ "max_attempts": ctx.quiz.max_attempts })));
-    }
-    if let Some(until) = cooldown_until(&ctx, now) {
-        let secs = (until - now).num_milliseconds().div_euclid(1000) + 1;
-        return Err(AppError::conflict(
-            "quiz_cooldown",
-            format!(
-                "You can start your next attempt at {}.",
-                until.format("%Y-%m-%d %H:%M UTC")
-            ),
-        )
-        .with_details(json!({ "available_at": until }))
-        .with_retry_after(u32::try_from(secs).unwrap_or(u32::MAX)));
-    }
-
-    // The draw: every live question of the blueprint's banks (one query), chosen in process.
-    let plan = blueprint(&ctx.quiz)?;
-    let banks: Vec<String> = plan.iter().map(|b| b.bank.clone()).collect();
-    let mut pool: HashMap<String, Vec<QuestionRow>> = HashMap::new();
-    for (bank, q) in store::live_questions(&mut conn, ctx.quiz.course_id, &banks).await? {
-        pool.entry(bank).or_default().push(q);
-    }
-    let questions: Vec<Prepared> = {
-        let mut rng = rand::rng();
-        draw::pick(&plan, &pool, &mut rng)
-            .into_iter()
-            .enumerate()
-            .map(|(i, question)| {
-                let spec = Spec::parse(&question.kind, &question.spec).ok_or_else(|| {
-                    internal(format!("question {} has an unreadable spec", question.id))
-                })?;
-                let layout = draw::layout(&spec, question.shuffle, &mut rng);
-                Ok(Prepared {
-                    row: AttemptQuestionRow {
-                        position: i as i32 + 1,
-                        layout: serde_json::to_value(&layout).map_err(AppError::internal)?,
-                        answer: None,
-                        credit: None,
-                        question,
-                    },
-                    spec,
-                    layout,
-                })
-            })
-            .collect::<AppResult<_>>()?
-    };
-    if questions.is_empty() {
-        return Err(internal(format!(
-            "quiz {} has no live questions to draw",
-            ctx.quiz.slug
-        )));
-    }
+    refuse_start(&ctx, now)?;
+    let questions = draw_paper(&mut conn, &ctx.quiz).await?;
     let new = store::NewAttempt {
-        enrolment_id: ctx.enrolment.id,
+        enrolment_id: ctx.enrolment.row.id,
         quiz_id: ctx.quiz.id,
         number: ctx.attempts.iter().map(|a| a.number).max().unwrap_or(0) + 1,
         started_at: now,
@@ -1039,21 +976,96 @@ pub async fn start_attempt(
         let attempts = store::attempts_of(&conn, id, &slug).await?;
         let open = attempts
             .iter()
-            .find(|a| a.state == "open")
+            .find(|a| a.state == AttemptState::Open)
             .or(attempts.first())
             .ok_or_else(|| internal("attempt vanished after a conflict".into()))?;
-        let loaded = load_attempt(&conn, &user, open.id, true).await?;
+        let loaded = load_attempt(&content, &conn, &user, open.id, Access::Learner).await?;
         return Ok(HttpResponse::Ok().json(attempt_view(&loaded, now)));
     };
     let loaded = Loaded {
         attempt,
         enrolment: ctx.enrolment,
-        course: ctx.course,
         quiz: ctx.quiz,
         outcome: None,
         questions,
     };
     Ok(HttpResponse::Created().json(attempt_view(&loaded, now)))
+}
+
+/// Why a new attempt cannot start now: locked (403), out of attempts or cooling down (409).
+fn refuse_start(ctx: &QuizContext, now: DateTime<Utc>) -> AppResult<()> {
+    let (outline, facts) = (&ctx.enrolment.outline, &ctx.enrolment.facts);
+    if let Some((sentence, missing)) = quiz_lock(outline, facts, &ctx.quiz) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::QuizLocked,
+            sentence.clone(),
+        )
+        .with_details(json!({ "unlocks_when": sentence, "missing": missing })));
+    }
+    if exhausted(ctx) {
+        return Err(AppError::conflict(
+            ErrorCode::AttemptsExhausted,
+            format!(
+                "You have used all {} attempts at this quiz.",
+                ctx.quiz.max_attempts
+            ),
+        )
+        .with_details(json!({ "max_attempts": ctx.quiz.max_attempts })));
+    }
+    if let Some(until) = cooldown_until(ctx, now) {
+        let secs = (until - now).num_milliseconds().div_euclid(1000) + 1;
+        return Err(AppError::conflict(
+            ErrorCode::QuizCooldown,
+            format!(
+                "You can start your next attempt at {}.",
+                until.format("%Y-%m-%d %H:%M UTC")
+            ),
+        )
+        .with_details(json!({ "available_at": until }))
+        .with_retry_after(u32::try_from(secs).unwrap_or(u32::MAX)));
+    }
+    Ok(())
+}
+
+/// The draw: every live question of the blueprint's banks (one query), chosen and laid out
+/// in process.
+async fn draw_paper(conn: &mut AsyncPgConnection, quiz: &QuizRow) -> AppResult<Vec<Prepared>> {
+    let plan = blueprint(quiz)?;
+    let banks: Vec<String> = plan.iter().map(|b| b.bank.clone()).collect();
+    let mut pool: HashMap<String, Vec<QuestionRow>> = HashMap::new();
+    for (bank, q) in store::live_questions(conn, quiz.course_id, &banks).await? {
+        pool.entry(bank).or_default().push(q);
+    }
+    let mut rng = rand::rng();
+    let questions = draw::pick(&plan, &pool, &mut rng)
+        .into_iter()
+        .enumerate()
+        .map(|(i, question)| {
+            let spec = Spec::parse(&question.kind, &question.spec).ok_or_else(|| {
+                internal(format!("question {} has an unreadable spec", question.id))
+            })?;
+            let layout = draw::layout(&spec, question.shuffle, &mut rng);
+            Ok(Prepared {
+                row: AttemptQuestionRow {
+                    position: i as i32 + 1,
+                    layout: serde_json::to_value(&layout).map_err(AppError::internal)?,
+                    answer: None,
+                    credit: None,
+                    question,
+                },
+                spec,
+                layout,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    if questions.is_empty() {
+        return Err(internal(format!(
+            "quiz {} has no live questions to draw",
+            quiz.slug
+        )));
+    }
+    Ok(questions)
 }
 
 /// An attempt: its questions, saved answers and, once submitted, its result (with the review
@@ -1070,24 +1082,18 @@ pub async fn start_attempt(
 )]
 #[get("/attempts/{id}")]
 pub async fn get_attempt(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AttemptView>> {
     let now = Utc::now();
-    let mut conn = state.db.get().await?;
-    let mut loaded = load_attempt(&conn, &user, id.into_inner(), false).await?;
+    let mut conn = db.get().await?;
+    let id = id.into_inner();
+    let mut loaded = load_attempt(&content, &conn, &user, id, Access::LearnerOrAdmin).await?;
     if expired(&loaded.attempt, now) {
-        loaded = finish(
-            &state.content,
-            &mut conn,
-            loaded,
-            now,
-            &client.origin,
-            Actor::System,
-        )
-        .await?;
+        loaded = finish(&mut conn, loaded, now, &client.origin, Actor::System).await?;
     }
     Ok(web::Json(attempt_view(&loaded, now)))
 }
@@ -1110,7 +1116,8 @@ pub async fn get_attempt(
 )]
 #[put("/attempts/{id}/answers")]
 pub async fn save_answers(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
@@ -1119,23 +1126,15 @@ pub async fn save_answers(
     let id = id.into_inner();
     let entries = body.into_inner().answers;
     let now = Utc::now();
-    let mut conn = state.db.get().await?;
-    let loaded = load_attempt(&conn, &user, id, true).await?;
-    if loaded.attempt.state != "open" {
-        return Err(attempt_closed("submitted"));
+    let mut conn = db.get().await?;
+    let loaded = load_attempt(&content, &conn, &user, id, Access::Learner).await?;
+    if loaded.attempt.state != AttemptState::Open {
+        return Err(attempt_closed(ClosedReason::Submitted));
     }
-    refuse_inactive(&loaded, now)?;
+    loaded.enrolment.ensure_active(now)?;
     if expired(&loaded.attempt, now) {
-        finish(
-            &state.content,
-            &mut conn,
-            loaded,
-            now,
-            &client.origin,
-            Actor::System,
-        )
-        .await?;
-        return Err(attempt_closed("deadline"));
+        finish(&mut conn, loaded, now, &client.origin, Actor::System).await?;
+        return Err(attempt_closed(ClosedReason::Deadline));
     }
     let n = loaded.questions.len();
     let mut patch = Map::new();
@@ -1145,7 +1144,7 @@ pub async fn save_answers(
             .and_then(|i| loaded.questions.get(i))
             .ok_or_else(|| {
                 AppError::unprocessable(
-                    "unknown_question",
+                    ErrorCode::UnknownQuestion,
                     format!("This attempt has no question {key:?}."),
                 )
                 .with_details(json!({ "question": key }))
@@ -1156,7 +1155,7 @@ pub async fn save_answers(
         }
         let answer = grading::validate(&p.spec, &p.layout, answer).map_err(|reason| {
             AppError::unprocessable(
-                "invalid_answer",
+                ErrorCode::InvalidAnswer,
                 format!(
                     "The answer to {key} does not fit a {} question: {reason}.",
                     p.spec.kind().replace('_', "/")
@@ -1175,7 +1174,7 @@ pub async fn save_answers(
         now - grace(),
     )
     .await?
-    .ok_or_else(|| attempt_closed("submitted"))?;
+    .ok_or_else(|| attempt_closed(ClosedReason::Submitted))?;
     Ok(web::Json(SaveResult {
         saved: entries.len(),
         saved_at,
@@ -1199,39 +1198,26 @@ pub async fn save_answers(
 )]
 #[post("/attempts/{id}/submit")]
 pub async fn submit_attempt(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
     user: CurrentUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AttemptView>> {
     let now = Utc::now();
-    let mut conn = state.db.get().await?;
-    let mut loaded = load_attempt(&conn, &user, id.into_inner(), true).await?;
-    if loaded.attempt.state == "open" {
+    let mut conn = db.get().await?;
+    let id = id.into_inner();
+    let mut loaded = load_attempt(&content, &conn, &user, id, Access::Learner).await?;
+    if loaded.attempt.state == AttemptState::Open {
         // A graded attempt stays readable; an open one is closed only by its deadline once
         // the enrolment is withdrawn or expired.
         if !expired(&loaded.attempt, now) {
-            refuse_inactive(&loaded, now)?;
+            loaded.enrolment.ensure_active(now)?;
         }
-        loaded = finish(
-            &state.content,
-            &mut conn,
-            loaded,
-            now,
-            &client.origin,
-            Actor::User(user.id),
-        )
-        .await?;
+        let actor = Actor::User(user.id);
+        loaded = finish(&mut conn, loaded, now, &client.origin, actor).await?;
     }
     Ok(web::Json(attempt_view(&loaded, now)))
-}
-
-/// A withdrawn or expired enrolment cannot answer or submit (403 `enrolment_inactive`).
-fn refuse_inactive(loaded: &Loaded, now: DateTime<Utc>) -> AppResult<()> {
-    match loaded.enrolment.effective_state(now) {
-        s @ ("withdrawn" | "expired") => Err(crate::learning::handlers::inactive(s)),
-        _ => Ok(()),
-    }
 }
 
 fn round(v: Option<f64>, places: i32) -> Option<f64> {
@@ -1253,12 +1239,12 @@ fn round(v: Option<f64>, places: i32) -> Option<f64> {
 )]
 #[get("/admin/courses/{slug}/questions/stats")]
 pub async fn question_stats(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     _admin: AdminUser,
     slug: web::Path<String>,
 ) -> AppResult<web::Json<QuestionStats>> {
     let slug = slug.into_inner();
-    let conn = state.db.get().await?;
+    let conn = db.get().await?;
     let (attempts, rows) = store::item_stats(&conn, &slug)
         .await?
         .ok_or_else(|| AppError::not_found("No course has this slug."))?;

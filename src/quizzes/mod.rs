@@ -9,6 +9,7 @@
 pub mod draw;
 pub mod grading;
 pub mod handlers;
+pub mod state;
 pub mod store;
 
 /// The quiz routes, under `/api/v1`.

@@ -11,11 +11,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::state::{AttemptState, ReviewPolicy};
 use crate::db::schema::{
-    attempt_questions, courses, enrolments, question_banks, questions, quiz_attempts,
-    quiz_outcomes, quizzes,
+    attempt_questions, courses, question_banks, questions, quiz_attempts, quiz_outcomes, quizzes,
 };
-use crate::learning::store::{COURSE_BRIEF, CourseBrief, EnrolmentRow};
 
 diesel::define_sql_function! {
     #[sql_name = "greatest"]
@@ -83,7 +82,7 @@ pub struct QuizRow {
     pub max_attempts: i32,
     pub time_limit_minutes: i32,
     pub cooldown_minutes: i32,
-    pub review: String,
+    pub review: ReviewPolicy,
     pub draw: Value,
 }
 
@@ -94,7 +93,7 @@ pub struct AttemptRow {
     pub enrolment_id: Uuid,
     pub quiz_id: Uuid,
     pub number: i32,
-    pub state: String,
+    pub state: AttemptState,
     pub started_at: DateTime<Utc>,
     pub deadline: Option<DateTime<Utc>>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -108,28 +107,15 @@ pub struct AttemptRow {
     pub saved_at: Option<DateTime<Utc>>,
 }
 
-/// An enrolment with its course and, when the slug names a live quiz of the course, the quiz.
-pub type QuizContext = (EnrolmentRow, CourseBrief, Option<QuizRow>);
-
-/// One query: the enrolment, its course and the live quiz with this slug.
-pub async fn quiz_context(
-    conn: &AsyncPgConnection,
-    enrolment: Uuid,
-    quiz: &str,
-) -> QueryResult<Option<QuizContext>> {
-    enrolments::table
-        .inner_join(courses::table)
-        .left_join(
-            quizzes::table.on(quizzes::course_id
-                .eq(enrolments::course_id)
-                .and(quizzes::slug.eq(quiz))
-                .and(quizzes::retired_at.is_null())),
-        )
-        .filter(enrolments::id.eq(enrolment))
-        .select((EnrolmentRow::as_select(), COURSE_BRIEF, QUIZ.nullable()))
-        .first(&mut &*conn)
+/// The live quizzes with this slug, in every course (a slug is unique within a course only;
+/// the caller keeps the one of its enrolment's course). It does not depend on the enrolment,
+/// so it is pipelined with the enrolment's own reads.
+pub async fn live_quizzes(conn: &AsyncPgConnection, quiz: &str) -> QueryResult<Vec<QuizRow>> {
+    quizzes::table
+        .filter(quizzes::slug.eq(quiz).and(quizzes::retired_at.is_null()))
+        .select(QUIZ)
+        .load(&mut &*conn)
         .await
-        .optional()
 }
 
 /// Every attempt of an enrolment at the quiz with this slug, newest first.
@@ -256,22 +242,16 @@ pub async fn insert_attempt(
     Ok(Some(row))
 }
 
-/// An attempt with everything its routes need: the enrolment (ownership, state), the course
-/// (outline), the quiz and the learner's outcome at this quiz (passed at, attempts used).
-pub type AttemptContext = (
-    AttemptRow,
-    EnrolmentRow,
-    CourseBrief,
-    QuizRow,
-    Option<(Option<DateTime<Utc>>, i32)>,
-);
+/// An attempt with its quiz and the learner's outcome at this quiz (passed at, attempts
+/// used). The enrolment is opened through `learning::access` with the attempt's
+/// `enrolment_id`.
+pub type AttemptContext = (AttemptRow, QuizRow, Option<(Option<DateTime<Utc>>, i32)>);
 
 pub async fn attempt_context(
     conn: &AsyncPgConnection,
     id: Uuid,
 ) -> QueryResult<Option<AttemptContext>> {
     quiz_attempts::table
-        .inner_join(enrolments::table.inner_join(courses::table))
         .inner_join(quizzes::table)
         .left_join(
             quiz_outcomes::table.on(quiz_outcomes::enrolment_id
@@ -281,8 +261,6 @@ pub async fn attempt_context(
         .filter(quiz_attempts::id.eq(id))
         .select((
             AttemptRow::as_select(),
-            EnrolmentRow::as_select(),
-            COURSE_BRIEF,
             QUIZ,
             (quiz_outcomes::passed_at, quiz_outcomes::attempts_used).nullable(),
         ))
@@ -333,7 +311,7 @@ pub async fn save_answers(
     cutoff: DateTime<Utc>,
 ) -> QueryResult<Option<DateTime<Utc>>> {
     diesel::update(quiz_attempts::table.find(attempt))
-        .filter(quiz_attempts::state.eq("open"))
+        .filter(quiz_attempts::state.eq(AttemptState::Open))
         .filter(
             quiz_attempts::deadline
                 .is_null()
@@ -350,26 +328,22 @@ pub async fn save_answers(
         .map(Option::flatten)
 }
 
-/// Locks the enrolment row for the rest of the transaction (lesson completion takes the same
-/// lock), then the attempt: concurrent submits of one attempt take turns here, and the second
-/// sees it submitted. Two statements pipelined into one round trip; the server runs them in
-/// the order sent, so the enrolment is always locked first.
+/// Locks the enrolment row (through `learning`, as every completion trigger does) and then
+/// the attempt, for the rest of the transaction: concurrent submits of one attempt take turns
+/// here, and the second sees it submitted. Two statements pipelined into one round trip; the
+/// server runs them in the order sent, so the enrolment is always locked first.
 pub async fn lock_enrolment_and_attempt(
     conn: &AsyncPgConnection,
     enrolment: Uuid,
     id: Uuid,
 ) -> QueryResult<AttemptRow> {
-    let enrolment = enrolments::table
-        .find(enrolment)
-        .select(enrolments::id)
-        .for_no_key_update()
-        .first::<Uuid>(&mut &*conn);
     let attempt = quiz_attempts::table
         .find(id)
         .select(AttemptRow::as_select())
         .for_no_key_update()
         .first(&mut &*conn);
-    let (_, attempt) = futures_util::try_join!(enrolment, attempt)?;
+    let (_, attempt) =
+        futures_util::try_join!(crate::learning::lock_enrolment(conn, enrolment), attempt)?;
     Ok(attempt)
 }
 
@@ -393,7 +367,7 @@ pub async fn record_grade(
 ) -> QueryResult<(AttemptRow, (Option<DateTime<Utc>>, i32))> {
     let row = diesel::update(quiz_attempts::table.find(attempt.id))
         .set((
-            quiz_attempts::state.eq("submitted"),
+            quiz_attempts::state.eq(AttemptState::Submitted),
             quiz_attempts::submitted_at.eq(grade.submitted_at),
             quiz_attempts::late.eq(grade.late),
             quiz_attempts::score.eq(grade.score),
@@ -530,7 +504,7 @@ pub async fn item_stats(
     let attempts = quiz_attempts::table
         .inner_join(quizzes::table.inner_join(courses::table))
         .filter(courses::slug.eq(course))
-        .filter(quiz_attempts::state.eq("submitted"))
+        .filter(quiz_attempts::state.eq(AttemptState::Submitted))
         .select(count_star())
         .first::<i64>(&mut &*conn);
     let rows = diesel::sql_query(ITEM_STATS)

@@ -1,0 +1,170 @@
+//! The one way into an enrolment. Every route that acts on an enrolment (in learning, quizzes
+//! and the features above them) opens it here: the row and its course, the course's cached
+//! outline and the learner's progress facts, read in one round trip, after checking that the
+//! caller may see it in the [`Access`] mode the route asks for. [`ensure_active`] is the one
+//! "withdrawn or expired" check.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use chrono::{DateTime, Utc};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::cache::ContentCache;
+use super::progress::{Facts, Outline};
+use super::state::EnrolmentState;
+use super::store::{self, CourseBrief, EnrolmentRow, FactKind, LessonRow};
+use crate::accounts::CurrentUser;
+use crate::http::{AppError, AppResult, ErrorCode};
+
+/// Who may open an enrolment on a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only its learner: anything that changes the learner's record.
+    Learner,
+    /// Its learner, or an admin reading it.
+    LearnerOrAdmin,
+    /// Admins only (administration routes).
+    Admin,
+}
+
+impl Access {
+    /// Whether `user` may open `row` this way.
+    pub fn allows(self, row: &EnrolmentRow, user: &CurrentUser) -> bool {
+        let own = row.user_id == user.id;
+        match self {
+            Access::Learner => own,
+            Access::LearnerOrAdmin => own || user.role.is_admin(),
+            Access::Admin => user.role.is_admin(),
+        }
+    }
+}
+
+/// An opened enrolment: everything a route needs to decide what the learner may do.
+#[derive(Debug, Clone)]
+pub struct EnrolmentContext {
+    pub row: EnrolmentRow,
+    pub course: CourseBrief,
+    pub outline: Arc<Outline>,
+    pub facts: Facts,
+}
+
+impl EnrolmentContext {
+    /// The state as shown at `now` (an active enrolment past its access period is expired).
+    pub fn state(&self, now: DateTime<Utc>) -> EnrolmentState {
+        self.row.effective_state(now)
+    }
+
+    /// Refuses a withdrawn or expired enrolment (403 `enrolment_inactive`).
+    pub fn ensure_active(&self, now: DateTime<Utc>) -> AppResult<()> {
+        ensure_active(&self.row, now)
+    }
+}
+
+/// The 404 for an enrolment that does not exist or that the caller may not see (the same
+/// answer, so IDs cannot be probed).
+pub fn not_found() -> AppError {
+    AppError::not_found("No enrolment of yours has this ID.")
+}
+
+/// Refuses a withdrawn or expired enrolment (403 `enrolment_inactive`, `details.state`).
+pub fn ensure_active(row: &EnrolmentRow, now: DateTime<Utc>) -> AppResult<()> {
+    let state = row.effective_state(now);
+    if !state.is_inactive() {
+        return Ok(());
+    }
+    let message = match state {
+        EnrolmentState::Withdrawn => {
+            "You withdrew from this course. Ask your program coordinator to re-activate it."
+        }
+        _ => {
+            "Your access to this course has expired. Ask your program coordinator to re-activate it."
+        }
+    };
+    Err(
+        AppError::new(StatusCode::FORBIDDEN, ErrorCode::EnrolmentInactive, message)
+            .with_details(json!({ "state": state })),
+    )
+}
+
+/// Opens enrolment `id` for `user` (two reads pipelined: the enrolment with its course, and
+/// its progress facts). Not found, or not allowed by `access`: 404.
+pub async fn open(
+    conn: &AsyncPgConnection,
+    content: &ContentCache,
+    user: &CurrentUser,
+    id: Uuid,
+    access: Access,
+) -> AppResult<EnrolmentContext> {
+    let (ctx, ()) = open_with(conn, content, user, id, access, async { Ok(()) }).await?;
+    Ok(ctx)
+}
+
+/// [`open`], with the caller's own read `extra` pipelined into the same round trip (it must
+/// not depend on the enrolment; its result is returned whether or not access is granted is
+/// decided after it ran, so it must not reveal anything by itself).
+pub async fn open_with<T>(
+    conn: &AsyncPgConnection,
+    content: &ContentCache,
+    user: &CurrentUser,
+    id: Uuid,
+    access: Access,
+    extra: impl Future<Output = QueryResult<T>>,
+) -> AppResult<(EnrolmentContext, T)> {
+    let ids = [id];
+    let (found, facts, extra) = futures_util::try_join!(
+        store::enrolment_with_course(conn, id),
+        store::facts_of(conn, &ids),
+        extra,
+    )?;
+    let ctx = assemble(conn, content, user, access, found, &facts).await?;
+    Ok((ctx, extra))
+}
+
+/// [`open`] with one live lesson of the course, in the same query as the enrolment (the
+/// lesson routes' hot path). `None`: the course has no live lesson with that slug.
+pub(super) async fn open_with_lesson(
+    conn: &AsyncPgConnection,
+    content: &ContentCache,
+    user: &CurrentUser,
+    id: Uuid,
+    access: Access,
+    lesson: &str,
+) -> AppResult<(EnrolmentContext, Option<LessonRow>)> {
+    let ids = [id];
+    let (found, facts) = futures_util::try_join!(
+        store::enrolment_with_lesson(conn, id, Some(lesson)),
+        store::facts_of(conn, &ids),
+    )?;
+    let (found, lesson) = match found {
+        Some((row, course, lesson)) => (Some((row, course)), lesson),
+        None => (None, None),
+    };
+    let ctx = assemble(conn, content, user, access, found, &facts).await?;
+    Ok((ctx, lesson))
+}
+
+async fn assemble(
+    conn: &AsyncPgConnection,
+    content: &ContentCache,
+    user: &CurrentUser,
+    access: Access,
+    found: Option<(EnrolmentRow, CourseBrief)>,
+    facts: &[(Uuid, Uuid, FactKind)],
+) -> AppResult<EnrolmentContext> {
+    let (row, course) = found
+        .filter(|(row, _)| access.allows(row, user))
+        .ok_or_else(not_found)?;
+    let outline = content.outline(conn, course.id, course.version).await?;
+    let facts = store::facts_for(facts, row.id, row.last_lesson_id);
+    Ok(EnrolmentContext {
+        row,
+        course,
+        outline,
+        facts,
+    })
+}
