@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::accounts::{PASSWORD, REFRESH, count, exec, login};
 use crate::harness::TestApp;
 use crate::smtp::{SmtpSink, link_with_token};
+use crate::support::{
+    PASSWORD, REFRESH, count, exec, learner, login, register, text, verified_user,
+};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -88,7 +90,7 @@ async fn a_learner_registers_verifies_from_the_mail_signs_in_refreshes_and_signs
 
     let s = login(&app, "ana.lopez@example.org", PASSWORD).await;
     let me = app
-        .call("GET", "/api/v1/me", Some(&s.access), None, None)
+        .call("GET", "/api/v1/me", Some(&s.token), None, None)
         .await;
     assert_eq!(me.json()["email_verified"], true);
     let r = app
@@ -125,8 +127,7 @@ async fn a_learner_registers_verifies_from_the_mail_signs_in_refreshes_and_signs
 async fn a_forgotten_password_is_reset_through_the_mailed_link_and_every_session_ends() {
     let sink = SmtpSink::start();
     let app = app_with(&sink).await;
-    crate::accounts::verified_user(&app, "ana@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let s = learner(&app).email("ana@example.org").await;
 
     // Unknown addresses get the same answer and no mail.
     let unknown = app
@@ -176,7 +177,7 @@ async fn a_forgotten_password_is_reset_through_the_mailed_link_and_every_session
     .assert_error(410, "token_used");
 
     // Every session ended; the new password works, the old one does not.
-    app.call("GET", "/api/v1/me", Some(&s.access), None, None)
+    app.call("GET", "/api/v1/me", Some(&s.token), None, None)
         .await
         .assert_error(401, "session_revoked");
     app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None)
@@ -211,7 +212,7 @@ async fn a_forgotten_password_is_reset_through_the_mailed_link_and_every_session
 async fn an_expired_reset_link_is_refused() {
     let sink = SmtpSink::start();
     let app = app_with(&sink).await;
-    crate::accounts::verified_user(&app, "ana@example.org").await;
+    verified_user(&app, "ana@example.org").await;
     app.post_json(
         "/api/v1/auth/password-reset/request",
         &json!({ "email": "ana@example.org" }),
@@ -235,7 +236,7 @@ async fn an_expired_reset_link_is_refused() {
 async fn a_resent_verification_link_replaces_the_first() {
     let sink = SmtpSink::start();
     let app = app_with(&sink).await;
-    crate::accounts::register(&app, "ana@example.org", "Ana", PASSWORD).await;
+    register(&app, "ana@example.org", "Ana", PASSWORD).await;
     let first = link_with_token(&sink.wait_for(1, WAIT).await[0].data, "/verify-email");
     let res = app
         .post_json(
@@ -272,13 +273,12 @@ async fn a_resent_verification_link_replaces_the_first() {
 async fn a_new_email_address_takes_effect_when_confirmed_from_its_inbox() {
     let sink = SmtpSink::start();
     let app = app_with(&sink).await;
-    crate::accounts::verified_user(&app, "ana@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let s = learner(&app).email("ana@example.org").await;
     let res = app
         .call(
             "PATCH",
             "/api/v1/me",
-            Some(&s.access),
+            Some(&s.token),
             None,
             Some(&json!({ "email": "ana.new@example.org" })),
         )
@@ -306,7 +306,7 @@ async fn a_new_email_address_takes_effect_when_confirmed_from_its_inbox() {
     )
     .await
     .assert_error(401, "invalid_credentials");
-    let audit = crate::accounts::text(&app, "SELECT details->>'from' || '>' || (details->>'to') AS s FROM audit_log WHERE action = 'user.email_changed'").await;
+    let audit = text(&app, "SELECT details->>'from' || '>' || (details->>'to') AS s FROM audit_log WHERE action = 'user.email_changed'").await;
     assert_eq!(
         audit.as_deref(),
         Some("ana@example.org>ana.new@example.org")

@@ -1,104 +1,12 @@
 //! Accounts over HTTP: registration, sign-in, sessions, tokens, roles, admin, rate limits.
 //! (Flows that go through the mailbox are in `account_mail.rs`.)
 
-use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Nullable, Text};
-use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestResponse};
-
-pub const PASSWORD: &str = "tourniquet-before-needle";
-pub const REFRESH: &str = "benchside_refresh";
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-#[derive(QueryableByName)]
-struct Str {
-    #[diesel(sql_type = Nullable<Text>)]
-    s: Option<String>,
-}
-
-pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    let mut c = app.conn().await;
-    diesel::sql_query(sql)
-        .get_result::<Count>(&mut c)
-        .await
-        .unwrap()
-        .n
-}
-
-pub async fn text(app: &TestApp, sql: &str) -> Option<String> {
-    let mut c = app.conn().await;
-    diesel::sql_query(sql)
-        .get_result::<Str>(&mut c)
-        .await
-        .unwrap()
-        .s
-}
-
-pub async fn exec(app: &TestApp, sql: &str) {
-    app.conn().await.batch_execute(sql).await.unwrap();
-}
-
-pub async fn register(app: &TestApp, email: &str, name: &str, password: &str) -> TestResponse {
-    app.post_json(
-        "/api/v1/auth/register",
-        &json!({ "email": email, "name": name, "password": password }),
-    )
-    .await
-}
-
-/// Registers and marks the address verified directly (for tests that are not about mail).
-pub async fn verified_user(app: &TestApp, email: &str) -> Value {
-    let res = register(app, email, "Test Learner", PASSWORD).await;
-    assert_eq!(res.status, 201, "{}", res.text());
-    exec(
-        app,
-        &format!("UPDATE users SET email_verified_at = now() WHERE email = '{email}'"),
-    )
-    .await;
-    res.json()
-}
-
-pub struct Signed {
-    pub access: String,
-    /// `benchside_refresh=...`, ready for a Cookie header.
-    pub cookie: String,
-    pub body: Value,
-}
-
-pub async fn login(app: &TestApp, email: &str, password: &str) -> Signed {
-    let res = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "email": email, "password": password }),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    Signed {
-        access: res.json()["access_token"].as_str().unwrap().to_string(),
-        cookie: format!(
-            "{REFRESH}={}",
-            res.cookie_value(REFRESH).expect("refresh cookie")
-        ),
-        body: res.json(),
-    }
-}
-
-pub async fn admin(app: &TestApp, email: &str) -> Signed {
-    verified_user(app, email).await;
-    exec(
-        app,
-        &format!("UPDATE users SET role = 'admin' WHERE email = '{email}'"),
-    )
-    .await;
-    login(app, email, PASSWORD).await
-}
+use crate::support::{
+    PASSWORD, REFRESH, admin, count, learner, login, register, text, verified_user,
+};
 
 #[actix_web::test]
 async fn registration_creates_an_unverified_learner_with_an_argon2id_hash() {
@@ -357,8 +265,7 @@ async fn a_session_signs_in_refreshes_detects_reuse_and_signs_out() {
 #[actix_web::test]
 async fn two_refreshes_with_one_token_at_once_rotate_it_only_once() {
     let app = TestApp::spawn().await;
-    verified_user(&app, "ana@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let s = learner(&app).email("ana@example.org").await;
     let (a, b) = futures_util::join!(
         app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None),
         app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None),
@@ -396,8 +303,7 @@ fn forge(header: &str, claims: &Value, secret: Option<&[u8]>) -> String {
 #[actix_web::test]
 async fn missing_tampered_expired_and_unsigned_access_tokens_get_401() {
     let app = TestApp::spawn().await;
-    verified_user(&app, "ana@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let s = learner(&app).email("ana@example.org").await;
 
     let res = app.call("GET", "/api/v1/me", None, None, None).await;
     res.assert_error(401, "unauthenticated");
@@ -408,13 +314,13 @@ async fn missing_tampered_expired_and_unsigned_access_tokens_get_401() {
     );
 
     let mut req = app.client.get(app.url("/api/v1/me"));
-    req = req.insert_header(("authorization", format!("Basic {}", s.access)));
+    req = req.insert_header(("authorization", format!("Basic {}", s.token)));
     TestResponse::read(req.send().await)
         .await
         .assert_error(401, "invalid_token");
 
     // Tampered: the role raised to admin, signature kept.
-    let parts: Vec<&str> = s.access.split('.').collect();
+    let parts: Vec<&str> = s.token.split('.').collect();
     use base64::Engine;
     let mut claims: Value = serde_json::from_slice(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -453,7 +359,7 @@ async fn missing_tampered_expired_and_unsigned_access_tokens_get_401() {
         .assert_error(401, "token_expired");
     // The genuine token still works.
     assert_eq!(
-        app.call("GET", "/api/v1/me", Some(&s.access), None, None)
+        app.call("GET", "/api/v1/me", Some(&s.token), None, None)
             .await
             .status,
         200
@@ -463,16 +369,15 @@ async fn missing_tampered_expired_and_unsigned_access_tokens_get_401() {
 #[actix_web::test]
 async fn a_learner_calling_an_admin_route_gets_403() {
     let app = TestApp::spawn().await;
-    verified_user(&app, "ana@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
-    app.call("GET", "/api/v1/admin/users", Some(&s.access), None, None)
+    let s = learner(&app).email("ana@example.org").await;
+    app.call("GET", "/api/v1/admin/users", Some(&s.token), None, None)
         .await
         .assert_error(403, "forbidden");
-    let id = text(&app, "SELECT id::text AS s FROM users").await.unwrap();
+    let id = &s.id;
     app.call(
         "PATCH",
         &format!("/api/v1/admin/users/{id}"),
-        Some(&s.access),
+        Some(&s.token),
         None,
         Some(&json!({ "role": "admin" })),
     )
@@ -487,7 +392,7 @@ async fn a_learner_calling_an_admin_route_gets_403() {
 #[actix_web::test]
 async fn admins_list_search_and_page_through_users() {
     let app = TestApp::spawn().await;
-    let a = admin(&app, "boss@example.org").await;
+    let a = admin(&app).email("boss@example.org").await;
     for i in 0..5 {
         register(
             &app,
@@ -500,7 +405,7 @@ async fn admins_list_search_and_page_through_users() {
     register(&app, "mo_100%@example.org", "Mo Percent", PASSWORD).await;
     let get = |q: &str| {
         let app = &app;
-        let token = a.access.clone();
+        let token = a.token.clone();
         let path = format!("/api/v1/admin/users{q}");
         async move { app.call("GET", &path, Some(&token), None, None).await }
     };
@@ -542,22 +447,16 @@ async fn admins_list_search_and_page_through_users() {
 #[actix_web::test]
 async fn disabling_an_account_ends_its_sessions_at_once_and_re_enabling_restores_sign_in() {
     let app = TestApp::spawn().await;
-    let a = admin(&app, "boss@example.org").await;
-    verified_user(&app, "ana@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
-    let id = text(
-        &app,
-        "SELECT id::text AS s FROM users WHERE email = 'ana@example.org'",
-    )
-    .await
-    .unwrap();
+    let a = admin(&app).email("boss@example.org").await;
+    let s = learner(&app).email("ana@example.org").await;
+    let id = &s.id;
     let path = format!("/api/v1/admin/users/{id}");
 
     let res = app
         .call(
             "PATCH",
             &path,
-            Some(&a.access),
+            Some(&a.token),
             None,
             Some(&json!({ "disabled": true })),
         )
@@ -565,7 +464,7 @@ async fn disabling_an_account_ends_its_sessions_at_once_and_re_enabling_restores
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["disabled"], true);
 
-    app.call("GET", "/api/v1/me", Some(&s.access), None, None)
+    app.call("GET", "/api/v1/me", Some(&s.token), None, None)
         .await
         .assert_error(401, "session_revoked");
     app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None)
@@ -582,7 +481,7 @@ async fn disabling_an_account_ends_its_sessions_at_once_and_re_enabling_restores
         .call(
             "PATCH",
             &path,
-            Some(&a.access),
+            Some(&a.token),
             None,
             Some(&json!({ "disabled": false })),
         )
@@ -595,19 +494,11 @@ async fn disabling_an_account_ends_its_sessions_at_once_and_re_enabling_restores
     );
 
     // Bad input changes nothing.
-    let self_path = format!(
-        "/api/v1/admin/users/{}",
-        text(
-            &app,
-            "SELECT id::text AS s FROM users WHERE email = 'boss@example.org'"
-        )
-        .await
-        .unwrap()
-    );
+    let self_path = format!("/api/v1/admin/users/{}", a.id);
     app.call(
         "PATCH",
         &self_path,
-        Some(&a.access),
+        Some(&a.token),
         None,
         Some(&json!({ "disabled": true })),
     )
@@ -616,7 +507,7 @@ async fn disabling_an_account_ends_its_sessions_at_once_and_re_enabling_restores
     app.call(
         "PATCH",
         "/api/v1/admin/users/8b3a4c1e-0000-4000-8000-000000000000",
-        Some(&a.access),
+        Some(&a.token),
         None,
         Some(&json!({ "disabled": true })),
     )
@@ -625,19 +516,19 @@ async fn disabling_an_account_ends_its_sessions_at_once_and_re_enabling_restores
     app.call(
         "PATCH",
         "/api/v1/admin/users/not-a-uuid",
-        Some(&a.access),
+        Some(&a.token),
         None,
         Some(&json!({ "disabled": true })),
     )
     .await
     .assert_error(404, "not_found");
-    app.call("PATCH", &path, Some(&a.access), None, Some(&json!({})))
+    app.call("PATCH", &path, Some(&a.token), None, Some(&json!({})))
         .await
         .assert_error(422, "nothing_to_change");
     app.call(
         "PATCH",
         &path,
-        Some(&a.access),
+        Some(&a.token),
         None,
         Some(&json!({ "role": "owner" })),
     )
@@ -656,40 +547,28 @@ async fn disabling_an_account_ends_its_sessions_at_once_and_re_enabling_restores
 #[actix_web::test]
 async fn a_role_change_takes_effect_through_a_new_sign_in() {
     let app = TestApp::spawn().await;
-    let a = admin(&app, "boss@example.org").await;
-    verified_user(&app, "ana@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
-    let id = text(
-        &app,
-        "SELECT id::text AS s FROM users WHERE email = 'ana@example.org'",
-    )
-    .await
-    .unwrap();
+    let a = admin(&app).email("boss@example.org").await;
+    let s = learner(&app).email("ana@example.org").await;
+    let id = &s.id;
     let res = app
         .call(
             "PATCH",
             &format!("/api/v1/admin/users/{id}"),
-            Some(&a.access),
+            Some(&a.token),
             None,
             Some(&json!({ "role": "admin" })),
         )
         .await;
     assert_eq!(res.json()["role"], "admin");
-    app.call("GET", "/api/v1/me", Some(&s.access), None, None)
+    app.call("GET", "/api/v1/me", Some(&s.token), None, None)
         .await
         .assert_error(401, "session_revoked");
     let again = login(&app, "ana@example.org", PASSWORD).await;
     assert_eq!(again.body["user"]["role"], "admin");
     assert_eq!(
-        app.call(
-            "GET",
-            "/api/v1/admin/users",
-            Some(&again.access),
-            None,
-            None
-        )
-        .await
-        .status,
+        app.call("GET", "/api/v1/admin/users", Some(&again.token), None, None)
+            .await
+            .status,
         200
     );
     let audit = text(&app, "SELECT details->>'from' || '>' || (details->>'to') AS s FROM audit_log WHERE action = 'user.role_changed'").await;
@@ -699,15 +578,14 @@ async fn a_role_change_takes_effect_through_a_new_sign_in() {
 #[actix_web::test]
 async fn changing_the_password_ends_other_sessions_and_keeps_this_one() {
     let app = TestApp::spawn().await;
-    verified_user(&app, "ana@example.org").await;
-    let phone = login(&app, "ana@example.org", PASSWORD).await;
+    let phone = learner(&app).email("ana@example.org").await;
     let laptop = login(&app, "ana@example.org", PASSWORD).await;
     let body = |cur: &str, new: &str| json!({ "current_password": cur, "new_password": new });
 
     app.call(
         "POST",
         "/api/v1/me/password",
-        Some(&laptop.access),
+        Some(&laptop.token),
         None,
         Some(&body("wrong-password-1", "centrifuge-at-3000-rpm")),
     )
@@ -716,7 +594,7 @@ async fn changing_the_password_ends_other_sessions_and_keeps_this_one() {
     app.call(
         "POST",
         "/api/v1/me/password",
-        Some(&laptop.access),
+        Some(&laptop.token),
         None,
         Some(&body(PASSWORD, "short")),
     )
@@ -727,7 +605,7 @@ async fn changing_the_password_ends_other_sessions_and_keeps_this_one() {
         .call(
             "POST",
             "/api/v1/me/password",
-            Some(&laptop.access),
+            Some(&laptop.token),
             None,
             Some(&body(PASSWORD, "centrifuge-at-3000-rpm")),
         )
@@ -741,7 +619,7 @@ async fn changing_the_password_ends_other_sessions_and_keeps_this_one() {
         200
     );
     // Every earlier access token ends; the phone's session is gone, the laptop's continues.
-    app.call("GET", "/api/v1/me", Some(&phone.access), None, None)
+    app.call("GET", "/api/v1/me", Some(&phone.token), None, None)
         .await
         .assert_error(401, "session_revoked");
     app.call(
@@ -793,12 +671,11 @@ async fn changing_the_password_ends_other_sessions_and_keeps_this_one() {
 #[actix_web::test]
 async fn the_profile_name_changes_and_an_email_change_waits_for_confirmation() {
     let app = TestApp::spawn().await;
-    verified_user(&app, "ana@example.org").await;
+    let s = learner(&app).email("ana@example.org").await;
     verified_user(&app, "taken@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
     let patch = |b: Value| {
         let app = &app;
-        let t = s.access.clone();
+        let t = s.token.clone();
         async move {
             app.call("PATCH", "/api/v1/me", Some(&t), None, Some(&b))
                 .await
@@ -830,7 +707,7 @@ async fn the_profile_name_changes_and_an_email_change_waits_for_confirmation() {
         .await
         .assert_error(422, "invalid_body");
     let me = app
-        .call("GET", "/api/v1/me", Some(&s.access), None, None)
+        .call("GET", "/api/v1/me", Some(&s.token), None, None)
         .await
         .json();
     assert_eq!(

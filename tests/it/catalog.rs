@@ -3,46 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use benchside::catalog::import::{ImportReport, import};
 use benchside::catalog::load::load_dir;
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
 use serde_json::json;
 
-use crate::accounts::{count, exec};
 use crate::harness::{TestApp, TestResponse};
-
-pub fn fixtures(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/courses")
-        .join(name)
-}
-
-/// A copy of a fixture tree in a temporary folder, so a test can edit it.
-pub fn copy_tree(from: &Path) -> PathBuf {
-    let to = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("courses-{}", uuid::Uuid::new_v4().simple()));
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap().flatten() {
-            let dest = to.join(e.file_name());
-            if e.path().is_dir() {
-                copy(&e.path(), &dest);
-            } else {
-                std::fs::copy(e.path(), dest).unwrap();
-            }
-        }
-    }
-    copy(from, &to);
-    to
-}
-
-pub async fn import_dir(app: &TestApp, dir: &Path) -> ImportReport {
-    let models = load_dir(dir).unwrap_or_else(|p| panic!("{p:?}"));
-    let mut conn = app.conn().await;
-    import(&mut conn, &models).await.unwrap()
-}
+use crate::support::{copy_tree, count, exec, fixtures, import_dir};
 
 /// The line of the first line in `file` containing `needle`.
 fn line_of(file: &Path, needle: &str) -> usize {
@@ -220,7 +188,7 @@ async fn an_edited_lesson_is_the_only_change_and_removed_content_is_retired_not_
          INSERT INTO test_answers SELECT id FROM questions;",
     )
     .await;
-    let ids_before = crate::accounts::text(
+    let ids_before = crate::support::text(
         &app,
         "SELECT string_agg(slug || '=' || id, ',' ORDER BY slug) AS s FROM lessons",
     )
@@ -236,7 +204,7 @@ async fn an_edited_lesson_is_the_only_change_and_removed_content_is_retired_not_
     assert_eq!((c.status, c.version), ("changed", 2));
     assert_eq!(c.changed, vec!["lesson order".to_string()]);
     assert!(c.added.is_empty() && c.retired.is_empty(), "{c:?}");
-    let body = crate::accounts::text(
+    let body = crate::support::text(
         &app,
         "SELECT body_html AS s FROM lessons WHERE slug = 'order'",
     )
@@ -252,7 +220,7 @@ async fn an_edited_lesson_is_the_only_change_and_removed_content_is_retired_not_
         1
     );
     assert_eq!(
-        crate::accounts::text(
+        crate::support::text(
             &app,
             "SELECT string_agg(slug || '=' || id, ',' ORDER BY slug) AS s FROM lessons"
         )
@@ -331,7 +299,7 @@ async fn an_edited_lesson_is_the_only_change_and_removed_content_is_retired_not_
         report.courses[0]
     );
     assert_eq!(
-        crate::accounts::text(&app, "SELECT string_agg(slug || '=' || id, ',' ORDER BY slug) AS s FROM lessons WHERE retired_at IS NULL").await,
+        crate::support::text(&app, "SELECT string_agg(slug || '=' || id, ',' ORDER BY slug) AS s FROM lessons WHERE retired_at IS NULL").await,
         ids_before
     );
     let _ = std::fs::remove_dir_all(dir);
@@ -460,7 +428,7 @@ async fn the_outline_shows_modules_lessons_quizzes_and_externship() {
 async fn lesson_images_are_served_with_their_type_and_cannot_run_scripts() {
     let app = TestApp::spawn().await;
     import_dir(&app, &fixtures("valid")).await;
-    let body: String = crate::accounts::text(
+    let body: String = crate::support::text(
         &app,
         "SELECT body_html AS s FROM lessons WHERE slug = 'sharps'",
     )
@@ -517,11 +485,11 @@ async fn junk_in_paths_and_queries_is_a_4xx_never_a_500() {
             .await
             .assert_error(400, "invalid_query");
     }
-    let a = crate::accounts::admin(&app, "boss@example.org").await;
+    let a = crate::support::admin(&app).email("boss@example.org").await;
     app.call(
         "GET",
         "/api/v1/admin/users?q=%00",
-        Some(&a.access),
+        Some(&a.token),
         None,
         None,
     )

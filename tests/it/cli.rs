@@ -376,12 +376,12 @@ async fn create_admin_creates_from_stdin_and_promotes_an_existing_account() {
         .database_url(&db.url)
         .build()
         .await;
-    let s = crate::accounts::login(&app, "pat@example.org", "calibrate-the-analyzer").await;
+    let s = crate::support::login(&app, "pat@example.org", "calibrate-the-analyzer").await;
     assert_eq!(s.body["user"]["role"], "admin");
     assert_eq!(s.body["user"]["name"], "Pat Admin");
 
     // An existing learner is promoted; no password is asked for.
-    crate::accounts::verified_user(&app, "lee@example.org").await;
+    crate::support::verified_user(&app, "lee@example.org").await;
     let out = run("lee@example.org", "");
     assert!(
         out.status.success(),
@@ -397,7 +397,7 @@ async fn create_admin_creates_from_stdin_and_promotes_an_existing_account() {
         String::from_utf8_lossy(&out.stdout),
         "lee@example.org is already an admin\n"
     );
-    let lee = crate::accounts::login(&app, "lee@example.org", crate::accounts::PASSWORD).await;
+    let lee = crate::support::login(&app, "lee@example.org", crate::support::PASSWORD).await;
     assert_eq!(lee.body["user"]["role"], "admin");
 }
 

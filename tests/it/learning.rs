@@ -11,81 +11,22 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::accounts::{PASSWORD, Signed, admin, count, exec, login, text, verified_user};
-use crate::catalog::{copy_tree, fixtures, import_dir};
-use crate::harness::{TestApp, TestResponse};
+use crate::harness::TestApp;
 use crate::smtp::SmtpSink;
+use crate::support::{
+    Account, FixtureCourse, admin, call, call_json, complete_lesson, copy_tree, count, dashboard,
+    enrol, enrolment, enrolment_detail, exec, fixtures, heartbeat, import_course, import_dir,
+    learner, read_lesson, record_quiz_pass, text,
+};
 
-async fn learner(app: &TestApp, email: &str) -> Signed {
-    verified_user(app, email).await;
-    login(app, email, PASSWORD).await
-}
+const DEMO: FixtureCourse = FixtureCourse::DEMO;
 
 /// An app with the fixture course imported and one signed-in learner.
-async fn setup() -> (TestApp, Signed) {
+async fn setup() -> (TestApp, Account) {
     let app = TestApp::spawn().await;
-    import_dir(&app, &fixtures("valid")).await;
-    let ana = learner(&app, "ana@example.org").await;
+    import_course(&app, DEMO).await;
+    let ana = learner(&app).email("ana@example.org").await;
     (app, ana)
-}
-
-async fn call(app: &TestApp, method: &str, path: &str, who: &Signed) -> TestResponse {
-    app.call(method, path, Some(&who.access), None, None).await
-}
-
-async fn call_json(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    who: &Signed,
-    body: &Value,
-) -> TestResponse {
-    app.call(method, path, Some(&who.access), None, Some(body))
-        .await
-}
-
-/// Enrols in the demo course; returns the enrolment ID.
-async fn enrol(app: &TestApp, who: &Signed) -> String {
-    let res = call(app, "POST", "/api/v1/courses/demo-course/enrolment", who).await;
-    assert!(res.status == 201 || res.status == 200, "{}", res.text());
-    res.json()["id"].as_str().unwrap().to_string()
-}
-
-async fn read(app: &TestApp, who: &Signed, id: &str, lesson: &str) -> TestResponse {
-    call(
-        app,
-        "GET",
-        &format!("/api/v1/enrolments/{id}/lessons/{lesson}"),
-        who,
-    )
-    .await
-}
-
-async fn complete(app: &TestApp, who: &Signed, id: &str, lesson: &str) -> TestResponse {
-    call(
-        app,
-        "PUT",
-        &format!("/api/v1/enrolments/{id}/lessons/{lesson}/completion"),
-        who,
-    )
-    .await
-}
-
-async fn dashboard(app: &TestApp, who: &Signed) -> Value {
-    let res = call(app, "GET", "/api/v1/me/enrolments", who).await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res.json()
-}
-
-async fn pass_quiz(app: &TestApp, enrolment: &str, quiz: &str) {
-    exec(
-        app,
-        &format!(
-            "INSERT INTO quiz_outcomes (enrolment_id, quiz_id, best_percent, passed_at, attempts_used)
-             SELECT '{enrolment}', id, 90, now(), 1 FROM quizzes WHERE slug = '{quiz}'"
-        ),
-    )
-    .await;
 }
 
 #[actix_web::test]
@@ -133,7 +74,7 @@ async fn a_learner_enrols_studies_in_order_hits_a_locked_module_and_unlocks_it()
     assert_eq!(quizzes, vec!["not_attempted"; 3]);
 
     // The first lesson.
-    let res = read(&app, &ana, &id, "sharps").await;
+    let res = read_lesson(&app, &ana, &id, "sharps").await;
     assert_eq!(res.status, 200, "{}", res.text());
     let l = res.json();
     assert_eq!(l["lesson"]["title"], "Sharps");
@@ -155,25 +96,25 @@ async fn a_learner_enrols_studies_in_order_hits_a_locked_module_and_unlocks_it()
     assert_eq!(l["completed"], false);
     assert_eq!(l["module"], "safety");
     // Opening a lesson of a later lesson in an open module moves the resume point to it.
-    assert_eq!(read(&app, &ana, &id, "gloves").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "gloves").await.status, 200);
     let d = dashboard(&app, &ana).await;
     assert_eq!(d["enrolments"][0]["next_lesson"]["slug"], "gloves");
 
     // Complete both lessons of module 1.
-    let res = complete(&app, &ana, &id, "sharps").await;
+    let res = complete_lesson(&app, &ana, &id, "sharps").await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["completed"], true);
     // 1 of 3 lessons + 0 of 3 required quizzes.
     assert_eq!(res.json()["percent_complete"], 16);
     assert_eq!(res.json()["enrolment_state"], "active");
     assert_eq!(
-        read(&app, &ana, &id, "sharps").await.json()["completed"],
+        read_lesson(&app, &ana, &id, "sharps").await.json()["completed"],
         true
     );
-    assert_eq!(complete(&app, &ana, &id, "gloves").await.status, 200);
+    assert_eq!(complete_lesson(&app, &ana, &id, "gloves").await.status, 200);
 
     // Module 2 is locked until the safety quiz is passed.
-    let res = read(&app, &ana, &id, "order").await;
+    let res = read_lesson(&app, &ana, &id, "order").await;
     let err = res.assert_error(403, "lesson_locked");
     assert_eq!(err["details"]["module"], "collection");
     assert_eq!(
@@ -185,7 +126,7 @@ async fn a_learner_enrols_studies_in_order_hits_a_locked_module_and_unlocks_it()
         err["message"].as_str().unwrap().contains("Safety quiz"),
         "{err}"
     );
-    complete(&app, &ana, &id, "order")
+    complete_lesson(&app, &ana, &id, "order")
         .await
         .assert_error(403, "lesson_locked");
     assert_eq!(
@@ -214,22 +155,20 @@ async fn a_learner_enrols_studies_in_order_hits_a_locked_module_and_unlocks_it()
     assert_eq!(detail["modules"][0]["quiz"]["state"], "not_attempted");
 
     // Passing the quiz (the assessment module will write this row) opens module 2.
-    pass_quiz(&app, &id, "safety-quiz").await;
+    record_quiz_pass(&app, &id, "safety-quiz").await;
     let d = dashboard(&app, &ana).await;
     assert_eq!(d["enrolments"][0]["next_lesson"]["slug"], "order");
     assert_eq!(d["enrolments"][0]["required_quizzes"][0]["state"], "passed");
     // 2 lessons + 1 quiz of 6.
     assert_eq!(d["enrolments"][0]["percent_complete"], 50);
-    let res = read(&app, &ana, &id, "order").await;
+    let res = read_lesson(&app, &ana, &id, "order").await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["previous"], "gloves");
     assert_eq!(res.json()["next"], Value::Null);
-    assert_eq!(complete(&app, &ana, &id, "order").await.status, 200);
+    assert_eq!(complete_lesson(&app, &ana, &id, "order").await.status, 200);
 
     // Everything but the quizzes and the externship is done: the course says why.
-    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
-        .await
-        .json();
+    let detail = enrolment_detail(&app, &ana, &id).await;
     let c = &detail["completion"];
     assert_eq!(c["complete"], false);
     assert_eq!(c["lessons_missing"], json!([]));
@@ -248,40 +187,31 @@ async fn a_learner_enrols_studies_in_order_hits_a_locked_module_and_unlocks_it()
     assert_eq!(c["externship"]["hours_logged"], 0.0);
     assert_eq!(detail["next_lesson"], Value::Null);
     // Even with every quiz passed, the externship keeps the enrolment active.
-    pass_quiz(&app, &id, "collection-quiz").await;
-    pass_quiz(&app, &id, "final-exam").await;
-    let res = complete(&app, &ana, &id, "order").await;
+    record_quiz_pass(&app, &id, "collection-quiz").await;
+    record_quiz_pass(&app, &id, "final-exam").await;
+    let res = complete_lesson(&app, &ana, &id, "order").await;
     assert_eq!(res.json()["percent_complete"], 100);
     assert_eq!(res.json()["enrolment_state"], "active");
-    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
-        .await
-        .json();
+    let detail = enrolment_detail(&app, &ana, &id).await;
     assert_eq!(detail["completion"]["missing"].as_array().unwrap().len(), 1);
 }
 
 #[actix_web::test]
 async fn a_course_without_externship_completes_when_the_last_requirement_is_met() {
     let app = TestApp::spawn().await;
-    let dir = copy_tree(&fixtures("valid"));
-    let toml = dir.join("demo-course/course.toml");
-    let edited = std::fs::read_to_string(&toml)
-        .unwrap()
-        .replace("externship = true", "externship = false")
-        .replace("sequential = true", "sequential = false");
-    std::fs::write(&toml, edited).unwrap();
-    import_dir(&app, &dir).await;
-    let ana = learner(&app, "ana@example.org").await;
-    let id = enrol(&app, &ana).await;
+    let ana = learner(&app).email("ana@example.org").await;
+    let course = DEMO.without_externship().unsequenced();
+    let id = enrolment(&app, &ana, course).await.id;
     // Not sequential: module 2 is open from the start.
-    assert_eq!(read(&app, &ana, &id, "order").await.status, 200);
-    assert_eq!(complete(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "order").await.status, 200);
+    assert_eq!(complete_lesson(&app, &ana, &id, "sharps").await.status, 200);
     for q in ["safety-quiz", "collection-quiz", "final-exam"] {
-        pass_quiz(&app, &id, q).await;
+        record_quiz_pass(&app, &id, q).await;
     }
     // The last two lessons completed at once: whichever comes second completes the course.
     let (a, b) = futures_util::join!(
-        complete(&app, &ana, &id, "gloves"),
-        complete(&app, &ana, &id, "order")
+        complete_lesson(&app, &ana, &id, "gloves"),
+        complete_lesson(&app, &ana, &id, "order")
     );
     assert_eq!(
         (a.status, b.status),
@@ -296,15 +226,13 @@ async fn a_course_without_externship_completes_when_the_last_requirement_is_met(
     ];
     states.sort();
     assert_eq!(states, vec!["active", "completed"]);
-    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
-        .await
-        .json();
+    let detail = enrolment_detail(&app, &ana, &id).await;
     assert_eq!(detail["state"], "completed");
     assert!(detail["completed_at"].is_string());
     assert_eq!(detail["completion"]["complete"], true);
     assert_eq!(detail["completion"]["missing"], json!([]));
     // Completed learners can still read, and a completed course cannot be withdrawn from.
-    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "sharps").await.status, 200);
     call(
         &app,
         "POST",
@@ -341,8 +269,8 @@ async fn two_enrolments_at_once_create_one_and_two_completions_at_once_record_on
     let id = a.json()["id"].as_str().unwrap().to_string();
     for _ in 0..3 {
         let (x, y) = futures_util::join!(
-            complete(&app, &ana, &id, "sharps"),
-            complete(&app, &ana, &id, "sharps")
+            complete_lesson(&app, &ana, &id, "sharps"),
+            complete_lesson(&app, &ana, &id, "sharps")
         );
         assert_eq!(
             (x.status, y.status),
@@ -361,10 +289,10 @@ async fn two_enrolments_at_once_create_one_and_two_completions_at_once_record_on
         .await,
         1
     );
-    let first = complete(&app, &ana, &id, "sharps").await.json()["completed_at"].clone();
+    let first = complete_lesson(&app, &ana, &id, "sharps").await.json()["completed_at"].clone();
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(
-        complete(&app, &ana, &id, "sharps").await.json()["completed_at"],
+        complete_lesson(&app, &ana, &id, "sharps").await.json()["completed_at"],
         first,
         "the first completion time is kept"
     );
@@ -382,9 +310,9 @@ async fn bad_input_is_refused_and_changes_nothing() {
     )
     .await
     .assert_error(404, "not_found");
-    let id = enrol(&app, &ana).await;
+    let id = enrolment(&app, &ana, DEMO).await.id;
     exec(&app, "UPDATE courses SET published = false").await;
-    let bob = learner(&app, "bob@example.org").await;
+    let bob = learner(&app).email("bob@example.org").await;
     call(&app, "POST", "/api/v1/courses/demo-course/enrolment", &bob)
         .await
         .assert_error(404, "not_found");
@@ -399,27 +327,23 @@ async fn bad_input_is_refused_and_changes_nothing() {
         .assert_error(401, "unauthenticated");
 
     // Unknown lessons.
-    read(&app, &ana, &id, "no-such-lesson")
+    read_lesson(&app, &ana, &id, "no-such-lesson")
         .await
         .assert_error(404, "not_found");
-    complete(&app, &ana, &id, "no-such-lesson")
+    complete_lesson(&app, &ana, &id, "no-such-lesson")
         .await
         .assert_error(404, "not_found");
-    let hb = |lesson: &str| format!("/api/v1/enrolments/{id}/lessons/{lesson}/heartbeat");
-    call_json(
-        &app,
-        "POST",
-        &hb("no-such-lesson"),
-        &ana,
-        &json!({ "seconds": 10 }),
-    )
-    .await
-    .assert_error(404, "not_found");
+    heartbeat(&app, &ana, &id, "no-such-lesson", &json!({ "seconds": 10 }))
+        .await
+        .assert_error(404, "not_found");
     // An unknown enrolment, and an ID that is not a UUID.
-    read(&app, &ana, &uuid::Uuid::new_v4().to_string(), "sharps")
+    read_lesson(&app, &ana, &uuid::Uuid::new_v4().to_string(), "sharps")
         .await
         .assert_error(404, "not_found");
-    assert_eq!(read(&app, &ana, "not-a-uuid", "sharps").await.status, 404);
+    assert_eq!(
+        read_lesson(&app, &ana, "not-a-uuid", "sharps").await.status,
+        404
+    );
 
     // Free preview: open without an account for preview lessons only.
     let res = app
@@ -437,7 +361,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
     }
 
     // Heartbeats: only whole seconds from 1 to 300 and a small object position.
-    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "sharps").await.status, 200);
     for body in [
         json!({ "seconds": -5 }),
         json!({ "seconds": 0 }),
@@ -450,7 +374,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         json!({ "seconds": 10, "position": "top" }),
         json!({ "seconds": 10, "position": { "pad": "x".repeat(1100) } }),
     ] {
-        call_json(&app, "POST", &hb("sharps"), &ana, &body)
+        heartbeat(&app, &ana, &id, "sharps", &body)
             .await
             .assert_error(422, "invalid_heartbeat");
     }
@@ -468,24 +392,17 @@ async fn bad_input_is_refused_and_changes_nothing() {
         None
     );
     // A good one adds time and keeps the position; one without a position keeps the last.
-    let res = call_json(
+    let res = heartbeat(
         &app,
-        "POST",
-        &hb("sharps"),
         &ana,
+        &id,
+        "sharps",
         &json!({ "seconds": 30, "position": { "scroll": 0.4 } }),
     )
     .await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["lesson_time_spent_seconds"], 30);
-    let res = call_json(
-        &app,
-        "POST",
-        &hb("sharps"),
-        &ana,
-        &json!({ "seconds": 300 }),
-    )
-    .await;
+    let res = heartbeat(&app, &ana, &id, "sharps", &json!({ "seconds": 300 })).await;
     assert_eq!(res.json()["lesson_time_spent_seconds"], 330);
     assert_eq!(res.json()["enrolment_time_spent_seconds"], 330);
     assert_eq!(
@@ -497,7 +414,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         330
     );
     // A heartbeat on a locked lesson is refused like a read.
-    call_json(&app, "POST", &hb("order"), &ana, &json!({ "seconds": 10 }))
+    heartbeat(&app, &ana, &id, "order", &json!({ "seconds": 10 }))
         .await
         .assert_error(403, "lesson_locked");
     // Retired lessons are not served.
@@ -506,7 +423,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         "UPDATE lessons SET retired_at = now() WHERE slug = 'gloves'",
     )
     .await;
-    read(&app, &ana, &id, "gloves")
+    read_lesson(&app, &ana, &id, "gloves")
         .await
         .assert_error(404, "not_found");
 }
@@ -537,7 +454,7 @@ async fn uses(app: &TestApp, code: &str) -> i64 {
 async fn enrolment_codes_join_a_cohort_once_and_refuse_when_used_up_or_expired() {
     let (app, ana) = setup().await;
     seed_codes(&app).await;
-    let join = async |who: &Signed, code: &str| {
+    let join = async |who: &Account, code: &str| {
         call_json(
             &app,
             "POST",
@@ -562,7 +479,7 @@ async fn enrolment_codes_join_a_cohort_once_and_refuse_when_used_up_or_expired()
     assert_eq!(join(&ana, "spring-open").await.status, 200);
     assert_eq!(uses(&app, "SPRING-OPEN").await, 0);
 
-    let bob = learner(&app, "bob@example.org").await;
+    let bob = learner(&app).email("bob@example.org").await;
     join(&bob, "SPRING-ONE")
         .await
         .assert_error(410, "code_used_up");
@@ -609,7 +526,7 @@ async fn enrolment_codes_join_a_cohort_once_and_refuse_when_used_up_or_expired()
 async fn the_last_use_of_a_code_goes_to_one_of_two_learners_joining_at_once() {
     let (app, ana) = setup().await;
     seed_codes(&app).await;
-    let bob = learner(&app, "bob@example.org").await;
+    let bob = learner(&app).email("bob@example.org").await;
     let body = json!({ "code": "SPRING-ONE" });
     let (a, b) = futures_util::join!(
         call_json(&app, "POST", "/api/v1/enrolments/join", &ana, &body),
@@ -625,8 +542,8 @@ async fn the_last_use_of_a_code_goes_to_one_of_two_learners_joining_at_once() {
 #[actix_web::test]
 async fn withdrawn_and_expired_enrolments_cannot_read_until_an_admin_reactivates_them() {
     let (app, ana) = setup().await;
-    let root = admin(&app, "admin@example.org").await;
-    let id = enrol(&app, &ana).await;
+    let root = admin(&app).email("admin@example.org").await;
+    let id = enrolment(&app, &ana, DEMO).await.id;
     let withdraw = format!("/api/v1/enrolments/{id}/withdraw");
     let reactivate = format!("/api/v1/admin/enrolments/{id}/reactivate");
 
@@ -639,11 +556,11 @@ async fn withdrawn_and_expired_enrolments_cannot_read_until_an_admin_reactivates
     assert!(res.json()["withdrawn_at"].is_string());
     // Withdrawing again is harmless.
     assert_eq!(call(&app, "POST", &withdraw, &ana).await.status, 200);
-    let err = read(&app, &ana, &id, "sharps")
+    let err = read_lesson(&app, &ana, &id, "sharps")
         .await
         .assert_error(403, "enrolment_inactive");
     assert_eq!(err["details"]["state"], "withdrawn");
-    complete(&app, &ana, &id, "sharps")
+    complete_lesson(&app, &ana, &id, "sharps")
         .await
         .assert_error(403, "enrolment_inactive");
     // Enrolling again does not undo a withdrawal.
@@ -660,7 +577,7 @@ async fn withdrawn_and_expired_enrolments_cannot_read_until_an_admin_reactivates
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["state"], "active");
     assert_eq!(res.json()["withdrawn_at"], Value::Null);
-    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "sharps").await.status, 200);
 
     // Expiry: an active enrolment past its access period reads as expired.
     exec(
@@ -673,7 +590,7 @@ async fn withdrawn_and_expired_enrolments_cannot_read_until_an_admin_reactivates
         dashboard(&app, &ana).await["enrolments"][0]["state"],
         "expired"
     );
-    read(&app, &ana, &id, "sharps")
+    read_lesson(&app, &ana, &id, "sharps")
         .await
         .assert_error(403, "enrolment_inactive");
     let res = call(&app, "POST", &reactivate, &root).await;
@@ -688,7 +605,7 @@ async fn withdrawn_and_expired_enrolments_cannot_read_until_an_admin_reactivates
         1,
         "access extended by the course's 90 days"
     );
-    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "sharps").await.status, 200);
     assert_eq!(
         count(
             &app,
@@ -702,11 +619,11 @@ async fn withdrawn_and_expired_enrolments_cannot_read_until_an_admin_reactivates
 #[actix_web::test]
 async fn another_learners_enrolment_is_not_found_on_every_route() {
     let (app, ana) = setup().await;
-    let bob = learner(&app, "bob@example.org").await;
-    let root = admin(&app, "admin@example.org").await;
-    let id = enrol(&app, &ana).await;
-    let bobs = enrol(&app, &bob).await;
-    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    let bob = learner(&app).email("bob@example.org").await;
+    let root = admin(&app).email("admin@example.org").await;
+    let id = enrolment(&app, &ana, DEMO).await.id;
+    let bobs = enrolment(&app, &bob, DEMO).await.id;
+    assert_eq!(read_lesson(&app, &ana, &id, "sharps").await.status, 200);
 
     let hb = json!({ "seconds": 10 });
     let routes: Vec<(&str, String, Option<&Value>)> = vec![
@@ -729,15 +646,13 @@ async fn another_learners_enrolment_is_not_found_on_every_route() {
         ("POST", format!("/api/v1/enrolments/{id}/withdraw"), None),
     ];
     for (method, path, body) in &routes {
-        let res = app.call(method, path, Some(&bob.access), None, *body).await;
+        let res = app.call(method, path, Some(&bob.token), None, *body).await;
         let err = res.assert_error(404, "not_found");
         assert!(!err.to_string().contains(&id), "{err}");
     }
     // Admins may read but not change a learner's enrolment.
     for (method, path, body) in &routes {
-        let res = app
-            .call(method, path, Some(&root.access), None, *body)
-            .await;
+        let res = app.call(method, path, Some(&root.token), None, *body).await;
         if *method == "GET" {
             assert_eq!(res.status, 200, "{method} {path}: {}", res.text());
         } else {
@@ -783,13 +698,13 @@ async fn progress_survives_a_reimport_that_edits_and_adds_lessons() {
     let app = TestApp::spawn().await;
     let dir = copy_tree(&fixtures("valid"));
     import_dir(&app, &dir).await;
-    let ana = learner(&app, "ana@example.org").await;
-    let id = enrol(&app, &ana).await;
+    let ana = learner(&app).email("ana@example.org").await;
+    let id = enrol(&app, &ana, "demo-course").await.id;
     for l in ["sharps", "gloves"] {
-        assert_eq!(read(&app, &ana, &id, l).await.status, 200);
-        assert_eq!(complete(&app, &ana, &id, l).await.status, 200);
+        assert_eq!(read_lesson(&app, &ana, &id, l).await.status, 200);
+        assert_eq!(complete_lesson(&app, &ana, &id, l).await.status, 200);
     }
-    pass_quiz(&app, &id, "safety-quiz").await;
+    record_quiz_pass(&app, &id, "safety-quiz").await;
     let d = dashboard(&app, &ana).await;
     // 2 lessons + 1 quiz of 3 lessons + 3 quizzes.
     assert_eq!(d["enrolments"][0]["percent_complete"], 50);
@@ -834,18 +749,16 @@ async fn progress_survives_a_reimport_that_edits_and_adds_lessons() {
     );
     // The new lesson is next, and module 2 is locked again until it is done.
     assert_eq!(e["next_lesson"]["slug"], "spills");
-    read(&app, &ana, &id, "order")
+    read_lesson(&app, &ana, &id, "order")
         .await
         .assert_error(403, "lesson_locked");
-    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
-        .await
-        .json();
+    let detail = enrolment_detail(&app, &ana, &id).await;
     let lessons = &detail["modules"][0]["lessons"];
     assert_eq!(lessons[1]["slug"], "gloves");
     assert_eq!(lessons[1]["completed"], true);
     assert_eq!(lessons[2]["slug"], "spills");
     assert_eq!(lessons[2]["completed"], false);
-    let res = read(&app, &ana, &id, "gloves").await;
+    let res = read_lesson(&app, &ana, &id, "gloves").await;
     assert!(
         res.json()["lesson"]["body_html"]
             .as_str()
@@ -853,15 +766,15 @@ async fn progress_survives_a_reimport_that_edits_and_adds_lessons() {
             .contains("Always wear gloves")
     );
     assert_eq!(res.json()["next"], "spills");
-    assert_eq!(complete(&app, &ana, &id, "spills").await.status, 200);
-    assert_eq!(read(&app, &ana, &id, "order").await.status, 200);
+    assert_eq!(complete_lesson(&app, &ana, &id, "spills").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "order").await.status, 200);
 
     // Removing a lesson retires it: it stops counting, its progress row stays.
     std::fs::remove_file(m1.join("03-spills.md")).unwrap();
     import_dir(&app, &dir).await;
     let d = dashboard(&app, &ana).await;
     assert_eq!(d["enrolments"][0]["percent_complete"], 50);
-    read(&app, &ana, &id, "spills")
+    read_lesson(&app, &ana, &id, "spills")
         .await
         .assert_error(404, "not_found");
     assert_eq!(
@@ -878,11 +791,11 @@ async fn the_enrolment_confirmation_mail_reaches_the_learner() {
         .var("BENCHSIDE_PUBLIC_URL", "https://learn.example.org")
         .build()
         .await;
-    import_dir(&app, &fixtures("valid")).await;
-    let ana = learner(&app, "ana@example.org").await;
+    import_course(&app, DEMO).await;
+    let ana = learner(&app).email("ana@example.org").await;
     // The verification mail from registration comes first.
     sink.wait_for(1, Duration::from_secs(10)).await;
-    enrol(&app, &ana).await;
+    enrolment(&app, &ana, DEMO).await;
     let mails = sink.wait_for(2, Duration::from_secs(10)).await;
     let mail = mails
         .iter()
@@ -898,7 +811,7 @@ async fn the_enrolment_confirmation_mail_reaches_the_learner() {
     );
     assert!(mail.text().contains("Hello Test Learner,"));
     // Enrolling again sends nothing more.
-    enrol(&app, &ana).await;
+    enrolment(&app, &ana, DEMO).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sink.messages().len(), 2);
 }
@@ -906,7 +819,7 @@ async fn the_enrolment_confirmation_mail_reaches_the_learner() {
 #[actix_web::test]
 async fn re_reading_the_current_lesson_and_re_completing_write_nothing() {
     let (app, ana) = setup().await;
-    let id = enrol(&app, &ana).await;
+    let id = enrolment(&app, &ana, DEMO).await.id;
     let xmins = async || {
         text(
             &app,
@@ -915,33 +828,32 @@ async fn re_reading_the_current_lesson_and_re_completing_write_nothing() {
         )
         .await
     };
-    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "sharps").await.status, 200);
     let before = xmins().await;
-    assert_eq!(read(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "sharps").await.status, 200);
     assert_eq!(xmins().await, before, "a re-read is read-only");
-    assert_eq!(complete(&app, &ana, &id, "sharps").await.status, 200);
+    assert_eq!(complete_lesson(&app, &ana, &id, "sharps").await.status, 200);
     let completed = xmins().await;
     assert_ne!(completed, before);
-    let res = complete(&app, &ana, &id, "sharps").await;
+    let res = complete_lesson(&app, &ana, &id, "sharps").await;
     assert_eq!(res.status, 200);
     assert_eq!(res.json()["completed"], true);
     assert_eq!(xmins().await, completed, "a second completion is read-only");
     // Another lesson moves the resume point again.
-    assert_eq!(read(&app, &ana, &id, "gloves").await.status, 200);
+    assert_eq!(read_lesson(&app, &ana, &id, "gloves").await.status, 200);
     assert_ne!(xmins().await, completed);
 }
 
 #[actix_web::test]
 async fn nul_bytes_in_slugs_and_codes_are_a_4xx_and_change_nothing() {
     let app = TestApp::spawn().await;
-    import_dir(&app, &fixtures("valid")).await;
-    verified_user(&app, "ana@example.org").await;
-    let s = login(&app, "ana@example.org", PASSWORD).await;
+    import_course(&app, DEMO).await;
+    let s = learner(&app).email("ana@example.org").await;
     let res = app
         .call(
             "POST",
             "/api/v1/courses/demo-course/enrolment",
-            Some(&s.access),
+            Some(&s.token),
             None,
             None,
         )
@@ -953,7 +865,7 @@ async fn nul_bytes_in_slugs_and_codes_are_a_4xx_and_change_nothing() {
         .call(
             "POST",
             "/api/v1/courses/demo%00course/enrolment",
-            Some(&s.access),
+            Some(&s.token),
             None,
             None,
         )
@@ -968,7 +880,7 @@ async fn nul_bytes_in_slugs_and_codes_are_a_4xx_and_change_nothing() {
         format!("/api/v1/enrolments/{id}/lessons/sh%00arps"),
         "/api/v1/courses/demo-course/lessons/sh%00arps/preview".to_string(),
     ] {
-        let res = app.call("GET", &path, Some(&s.access), None, None).await;
+        let res = app.call("GET", &path, Some(&s.token), None, None).await;
         assert!(
             (400..500).contains(&res.status),
             "{path}: {} {}",
@@ -981,7 +893,7 @@ async fn nul_bytes_in_slugs_and_codes_are_a_4xx_and_change_nothing() {
         .call(
             "POST",
             "/api/v1/enrolments/join",
-            Some(&s.access),
+            Some(&s.token),
             None,
             Some(&json!({ "code": "ABC\u{0}DEF" })),
         )

@@ -4,6 +4,7 @@
 //! own database cloned from a migrated template; see `harness.rs`.
 
 mod harness;
+mod support;
 
 mod account_mail;
 mod accounts;

@@ -6,8 +6,8 @@ use std::path::Path;
 use benchside::catalog::load::load_dir;
 use diesel_async::SimpleAsyncConnection;
 
-use crate::catalog::import_dir;
 use crate::harness::TestApp;
+use crate::support::import_dir;
 
 #[test]
 fn the_real_programs_validate_and_meet_the_content_bar() {

@@ -7,233 +7,27 @@
 //! (true_false `recap`, multiple `ppe`, single `container`) drawn whole by `safety-quiz`, and a
 //! `collection` bank (ordering `order`, matching `match`, numeric `inversions`) drawn whole by
 //! `collection-quiz`. The tests learn the right answers from the draw stored in the database
-//! and work them out here, independently of the server's grading code.
+//! and work them out in `support/quizzes.rs`, independently of the server's grading code.
 
 use diesel::QueryableByName;
-use diesel::sql_types::{Double, Int4, Text};
+use diesel::sql_types::{Double, Text};
 use diesel_async::RunQueryDsl;
 use serde_json::{Map, Value, json};
 
-use crate::accounts::{PASSWORD, Signed, admin, count, exec, login, text, verified_user};
-use crate::catalog::{copy_tree, fixtures, import_dir};
-use crate::harness::{TestApp, TestResponse};
+use crate::harness::TestApp;
+use crate::support::quizzes::{
+    Drawn, answers, drawn, id_of, quiz, save, start, started, submit, submitted,
+};
+use crate::support::{
+    Account, FixtureCourse, How, admin, call, complete_lessons, count, enrolment, enrolment_detail,
+    exec, learner, pass_quiz, record_quiz_pass, text,
+};
 
-async fn learner(app: &TestApp, email: &str) -> Signed {
-    verified_user(app, email).await;
-    login(app, email, PASSWORD).await
-}
-
-async fn setup() -> (TestApp, Signed, String) {
+async fn setup() -> (TestApp, Account, String) {
     let app = TestApp::spawn().await;
-    import_dir(&app, &fixtures("valid")).await;
-    let ana = learner(&app, "ana@example.org").await;
-    let id = enrol(&app, &ana).await;
+    let ana = learner(&app).email("ana@example.org").await;
+    let id = enrolment(&app, &ana, FixtureCourse::DEMO).await.id;
     (app, ana, id)
-}
-
-async fn call(app: &TestApp, method: &str, path: &str, who: &Signed) -> TestResponse {
-    app.call(method, path, Some(&who.access), None, None).await
-}
-
-async fn enrol(app: &TestApp, who: &Signed) -> String {
-    let res = call(app, "POST", "/api/v1/courses/demo-course/enrolment", who).await;
-    assert!(res.status == 201 || res.status == 200, "{}", res.text());
-    res.json()["id"].as_str().unwrap().to_string()
-}
-
-async fn complete(app: &TestApp, who: &Signed, id: &str, lesson: &str) {
-    let path = format!("/api/v1/enrolments/{id}/lessons/{lesson}/completion");
-    let res = call(app, "PUT", &path, who).await;
-    assert_eq!(res.status, 200, "{}", res.text());
-}
-
-async fn start(app: &TestApp, who: &Signed, id: &str, quiz: &str) -> TestResponse {
-    let path = format!("/api/v1/enrolments/{id}/quizzes/{quiz}/attempts");
-    call(app, "POST", &path, who).await
-}
-
-async fn started(app: &TestApp, who: &Signed, id: &str, quiz: &str) -> Value {
-    let res = start(app, who, id, quiz).await;
-    assert_eq!(res.status, 201, "{}", res.text());
-    res.json()
-}
-
-async fn quiz(app: &TestApp, who: &Signed, id: &str, quiz: &str) -> Value {
-    let res = call(
-        app,
-        "GET",
-        &format!("/api/v1/enrolments/{id}/quizzes/{quiz}"),
-        who,
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res.json()
-}
-
-async fn save(app: &TestApp, who: &Signed, attempt: &str, answers: Value) -> TestResponse {
-    app.call(
-        "PUT",
-        &format!("/api/v1/attempts/{attempt}/answers"),
-        Some(&who.access),
-        None,
-        Some(&json!({ "answers": answers })),
-    )
-    .await
-}
-
-async fn submit(app: &TestApp, who: &Signed, attempt: &str) -> TestResponse {
-    call(
-        app,
-        "POST",
-        &format!("/api/v1/attempts/{attempt}/submit"),
-        who,
-    )
-    .await
-}
-
-async fn submitted(app: &TestApp, who: &Signed, attempt: &str) -> Value {
-    let res = submit(app, who, attempt).await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res.json()
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_string()
-}
-
-#[derive(QueryableByName, Debug)]
-struct Drawn {
-    #[diesel(sql_type = Int4)]
-    position: i32,
-    #[diesel(sql_type = Text)]
-    slug: String,
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = Text)]
-    layout: String,
-    #[diesel(sql_type = Text)]
-    spec: String,
-    #[diesel(sql_type = Text)]
-    id: String,
-}
-
-/// The stored draw of an attempt, in order.
-async fn drawn(app: &TestApp, attempt: &str) -> Vec<(Drawn, Value, Value)> {
-    let mut c = app.conn().await;
-    let rows: Vec<Drawn> = diesel::sql_query(format!(
-        "SELECT aq.position, q.slug, q.kind, aq.layout::text AS layout, q.spec::text AS spec,
-                q.id::text AS id
-           FROM attempt_questions aq JOIN questions q ON q.id = aq.question_id
-          WHERE aq.attempt_id = '{attempt}' ORDER BY aq.position"
-    ))
-    .load(&mut c)
-    .await
-    .unwrap();
-    rows.into_iter()
-        .map(|r| {
-            let layout: Value = serde_json::from_str(&r.layout).unwrap();
-            let spec: Value = serde_json::from_str(&r.spec).unwrap();
-            (r, layout, spec)
-        })
-        .collect()
-}
-
-fn indices(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .map(|a| a.iter().map(|x| x.as_u64().unwrap() as usize).collect())
-        .unwrap_or_default()
-}
-
-fn shown_at(list: &[usize], orig: usize) -> usize {
-    list.iter().position(|x| *x == orig).unwrap()
-}
-
-/// How to answer a question.
-#[derive(Clone, Copy, PartialEq)]
-enum How {
-    Right,
-    Wrong,
-    /// For multiple: one correct choice of two (half credit); otherwise right.
-    Half,
-}
-
-/// An answer worked out from the stored draw.
-fn answer_for(kind: &str, layout: &Value, spec: &Value, how: How) -> Value {
-    match kind {
-        "single" | "multiple" => {
-            let order = indices(&layout["choices"]);
-            let correct: Vec<bool> = spec["choices"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["correct"].as_bool().unwrap_or(false))
-                .collect();
-            let keys = |want: bool| -> Vec<String> {
-                (0..order.len())
-                    .filter(|p| correct[order[*p]] == want)
-                    .map(|p| format!("c{}", p + 1))
-                    .collect()
-            };
-            let pick = match how {
-                How::Right => keys(true),
-                How::Wrong => keys(false),
-                How::Half => keys(true)[..1].to_vec(),
-            };
-            if kind == "single" {
-                json!({ "choice": pick[0] })
-            } else {
-                json!({ "choices": pick })
-            }
-        }
-        "true_false" => {
-            let a = spec["answer"].as_bool().unwrap();
-            json!({ "value": if how == How::Wrong { !a } else { a } })
-        }
-        "matching" => {
-            let (left, right) = (indices(&layout["left"]), indices(&layout["right"]));
-            let mut pairs = Map::new();
-            for (lp, orig) in left.iter().enumerate() {
-                let mut rp = shown_at(&right, *orig);
-                if how == How::Wrong {
-                    rp = (rp + 1) % right.len();
-                }
-                pairs.insert(format!("l{}", lp + 1), json!(format!("r{}", rp + 1)));
-            }
-            json!({ "pairs": pairs })
-        }
-        "ordering" => {
-            let items = indices(&layout["items"]);
-            let mut order: Vec<String> = (0..items.len())
-                .map(|orig| format!("i{}", shown_at(&items, orig) + 1))
-                .collect();
-            if how == How::Wrong {
-                order.reverse();
-            }
-            json!({ "order": order })
-        }
-        "numeric" => {
-            let a = spec["answer"].as_f64().unwrap();
-            json!({ "value": if how == How::Wrong { a + 10.0 } else { a } })
-        }
-        other => panic!("unknown kind {other}"),
-    }
-}
-
-/// Answers to every question of an attempt, chosen per question slug (default: right).
-async fn answers(app: &TestApp, attempt: &str, how: &[(&str, How)]) -> Value {
-    let mut out = Map::new();
-    for (row, layout, spec) in drawn(app, attempt).await {
-        let h = how
-            .iter()
-            .find(|(s, _)| *s == row.slug)
-            .map(|(_, h)| *h)
-            .unwrap_or(How::Right);
-        out.insert(
-            format!("q{}", row.position),
-            answer_for(&row.kind, &layout, &spec, h),
-        );
-    }
-    Value::Object(out)
 }
 
 /// The stored answers of an attempt and when they were saved, as text.
@@ -249,21 +43,8 @@ async fn stored_answers(app: &TestApp, attempt: &str) -> String {
     .unwrap()
 }
 
-async fn open_module_two(app: &TestApp, who: &Signed, id: &str) {
-    complete(app, who, id, "sharps").await;
-    complete(app, who, id, "gloves").await;
-}
-
-/// Records a pass directly (for tests about something else).
-async fn pass_quiz(app: &TestApp, enrolment: &str, quiz: &str) {
-    exec(
-        app,
-        &format!(
-            "INSERT INTO quiz_outcomes (enrolment_id, quiz_id, best_percent, passed_at, attempts_used)
-             SELECT '{enrolment}', id, 90, now(), 1 FROM quizzes WHERE slug = '{quiz}'"
-        ),
-    )
-    .await;
+async fn open_module_two(app: &TestApp, who: &Account, id: &str) {
+    complete_lessons(app, who, id, &["sharps", "gloves"]).await;
 }
 
 // ---- starting and what the client sees -------------------------------------------------------
@@ -315,7 +96,7 @@ fn assert_reveals_nothing(v: &Value, path: &str, secrets: &[String], slugs: &[St
 async fn starting_twice_resumes_the_open_attempt_and_the_paper_gives_nothing_away() {
     let (app, ana, id) = setup().await;
     open_module_two(&app, &ana, &id).await;
-    pass_quiz(&app, &id, "safety-quiz").await;
+    record_quiz_pass(&app, &id, "safety-quiz").await;
     let mut orders_seen = std::collections::HashSet::new();
     let mut student_ids = Vec::new();
     for round in 0..4 {
@@ -482,7 +263,7 @@ async fn starting_twice_resumes_the_open_attempt_and_the_paper_gives_nothing_awa
 async fn answers_autosave_by_merging_and_a_bad_entry_saves_nothing() {
     let (app, ana, id) = setup().await;
     open_module_two(&app, &ana, &id).await;
-    pass_quiz(&app, &id, "safety-quiz").await;
+    record_quiz_pass(&app, &id, "safety-quiz").await;
     let a = started(&app, &ana, &id, "safety-quiz").await;
     let b = started(&app, &ana, &id, "collection-quiz").await;
     let (a, b) = (id_of(&a), id_of(&b));
@@ -603,7 +384,7 @@ async fn answers_autosave_by_merging_and_a_bad_entry_saves_nothing() {
         .call(
             "PUT",
             &format!("/api/v1/attempts/{a}/answers"),
-            Some(&ana.access),
+            Some(&ana.token),
             None,
             Some(&json!({ "q1": {"value": true} })),
         )
@@ -709,9 +490,7 @@ async fn passing_the_module_quiz_unlocks_the_next_module_and_submitting_again_ch
     assert_eq!(view["status"], "available", "a passed quiz may be retaken");
     assert_eq!(view["attempts"][0]["percent"], 100);
     // The enrolment's progress counts the quiz.
-    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
-        .await
-        .json();
+    let detail = enrolment_detail(&app, &ana, &id).await;
     assert_eq!(detail["modules"][0]["quiz"]["state"], "passed");
     assert_eq!(detail["modules"][1]["locked"], false);
 }
@@ -750,9 +529,7 @@ async fn failing_keeps_the_next_module_locked_with_partial_credit_and_the_comple
     )
     .await
     .assert_error(403, "lesson_locked");
-    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
-        .await
-        .json();
+    let detail = enrolment_detail(&app, &ana, &id).await;
     let missing = detail["completion"]["missing"].to_string();
     assert!(missing.contains("Safety quiz"), "{missing}");
     assert_eq!(detail["modules"][0]["quiz"]["state"], "not_passed");
@@ -787,10 +564,7 @@ async fn failing_keeps_the_next_module_locked_with_partial_credit_and_the_comple
         Value::Null,
         "unanswered, shown as null in the review"
     );
-    let third = id_of(&started(&app, &ana, &id, "safety-quiz").await);
-    let right = answers(&app, &third, &[]).await;
-    save(&app, &ana, &third, right).await;
-    submitted(&app, &ana, &third).await;
+    pass_quiz(&app, &ana, &id, "safety-quiz").await;
     let view = quiz(&app, &ana, &id, "safety-quiz").await;
     assert_eq!(view["best_percent"], 100);
     assert_eq!(view["attempts_used"], 3);
@@ -867,21 +641,15 @@ async fn submits_at_once_grade_once() {
 #[actix_web::test]
 async fn a_quiz_pass_and_the_last_lesson_at_once_still_complete_the_course() {
     let app = TestApp::spawn().await;
-    let dir = copy_tree(&fixtures("valid"));
-    let toml = dir.join("demo-course/course.toml");
-    let edited = std::fs::read_to_string(&toml)
-        .unwrap()
-        .replace("externship = true", "externship = false")
-        .replace("sequential = true", "sequential = false");
-    std::fs::write(&toml, edited).unwrap();
-    import_dir(&app, &dir).await;
+    let course = FixtureCourse::DEMO.without_externship().unsequenced();
     for n in 0..3 {
-        let who = learner(&app, &format!("learner{n}@example.org")).await;
-        let id = enrol(&app, &who).await;
-        complete(&app, &who, &id, "sharps").await;
-        complete(&app, &who, &id, "gloves").await;
-        pass_quiz(&app, &id, "collection-quiz").await;
-        pass_quiz(&app, &id, "final-exam").await;
+        let who = learner(&app)
+            .email(&format!("learner{n}@example.org"))
+            .await;
+        let id = enrolment(&app, &who, course).await.id;
+        complete_lessons(&app, &who, &id, &["sharps", "gloves"]).await;
+        record_quiz_pass(&app, &id, "collection-quiz").await;
+        record_quiz_pass(&app, &id, "final-exam").await;
         let attempt = id_of(&started(&app, &who, &id, "safety-quiz").await);
         let right = answers(&app, &attempt, &[]).await;
         save(&app, &who, &attempt, right).await;
@@ -897,9 +665,7 @@ async fn a_quiz_pass_and_the_last_lesson_at_once_still_complete_the_course() {
             l.text()
         );
         assert_eq!(s.json()["result"]["passed"], true);
-        let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &who)
-            .await
-            .json();
+        let detail = enrolment_detail(&app, &who, &id).await;
         assert_eq!(detail["state"], "completed", "{detail}");
     }
 }
@@ -1112,10 +878,7 @@ async fn after_pass_review_opens_only_once_passed() {
     let r = submitted(&app, &ana, &first).await;
     assert_eq!(r["result"]["review_available"], false);
     assert!(r["result"]["questions"][0].get("correct_answer").is_none());
-    let second = id_of(&started(&app, &ana, &id, "safety-quiz").await);
-    let right = answers(&app, &second, &[]).await;
-    save(&app, &ana, &second, right).await;
-    let r = submitted(&app, &ana, &second).await;
+    let r = pass_quiz(&app, &ana, &id, "safety-quiz").await;
     assert_eq!(r["result"]["review_available"], true);
     let first_again = call(&app, "GET", &format!("/api/v1/attempts/{first}"), &ana)
         .await
@@ -1128,15 +891,9 @@ async fn after_pass_review_opens_only_once_passed() {
 #[actix_web::test]
 async fn the_final_exam_opens_when_everything_else_is_met_and_passing_it_completes_the_course() {
     let app = TestApp::spawn().await;
-    let dir = copy_tree(&fixtures("valid"));
-    let toml = dir.join("demo-course/course.toml");
-    let edited = std::fs::read_to_string(&toml)
-        .unwrap()
-        .replace("externship = true", "externship = false");
-    std::fs::write(&toml, edited).unwrap();
-    import_dir(&app, &dir).await;
-    let ana = learner(&app, "ana@example.org").await;
-    let id = enrol(&app, &ana).await;
+    let ana = learner(&app).email("ana@example.org").await;
+    let course = FixtureCourse::DEMO.without_externship();
+    let id = enrolment(&app, &ana, course).await.id;
 
     let view = quiz(&app, &ana, &id, "final-exam").await;
     assert_eq!(view["status"], "locked");
@@ -1158,11 +915,8 @@ async fn the_final_exam_opens_when_everything_else_is_met_and_passing_it_complet
 
     // Module one, its quiz through the API; still locked until module two is done.
     open_module_two(&app, &ana, &id).await;
-    let a = id_of(&started(&app, &ana, &id, "safety-quiz").await);
-    let right = answers(&app, &a, &[]).await;
-    save(&app, &ana, &a, right).await;
-    submitted(&app, &ana, &a).await;
-    complete(&app, &ana, &id, "order").await;
+    pass_quiz(&app, &ana, &id, "safety-quiz").await;
+    complete_lessons(&app, &ana, &id, &["order"]).await;
     let err = start(&app, &ana, &id, "final-exam")
         .await
         .assert_error(403, "quiz_locked");
@@ -1171,14 +925,9 @@ async fn the_final_exam_opens_when_everything_else_is_met_and_passing_it_complet
         json!(["collection-quiz"])
     );
     assert_eq!(err["details"]["missing"]["lessons"], json!([]));
-    let b = id_of(&started(&app, &ana, &id, "collection-quiz").await);
-    let right = answers(&app, &b, &[]).await;
-    save(&app, &ana, &b, right).await;
-    let r = submitted(&app, &ana, &b).await;
+    let r = pass_quiz(&app, &ana, &id, "collection-quiz").await;
     assert_eq!(r["result"]["percent"], 100, "{r}");
-    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
-        .await
-        .json();
+    let detail = enrolment_detail(&app, &ana, &id).await;
     assert_eq!(detail["state"], "active", "the final exam is still missing");
 
     // Now the exam opens: timed, both banks drawn whole.
@@ -1197,9 +946,7 @@ async fn the_final_exam_opens_when_everything_else_is_met_and_passing_it_complet
     // after_pass: passed, so the review is open.
     assert_eq!(r["result"]["review_available"], true);
     // The last requirement: the enrolment is completed by the submit.
-    let detail = call(&app, "GET", &format!("/api/v1/enrolments/{id}"), &ana)
-        .await
-        .json();
+    let detail = enrolment_detail(&app, &ana, &id).await;
     assert_eq!(detail["state"], "completed", "{detail}");
     assert_eq!(detail["completion"]["complete"], true);
     assert_eq!(
@@ -1218,9 +965,9 @@ async fn the_final_exam_opens_when_everything_else_is_met_and_passing_it_complet
 #[actix_web::test]
 async fn another_learners_enrolment_and_attempts_are_not_found_on_every_route() {
     let (app, ana, id) = setup().await;
-    let bob = learner(&app, "bob@example.org").await;
-    let bobs = enrol(&app, &bob).await;
-    let root = admin(&app, "admin@example.org").await;
+    let bob = learner(&app).email("bob@example.org").await;
+    let bobs = enrolment(&app, &bob, FixtureCourse::DEMO).await.id;
+    let root = admin(&app).email("admin@example.org").await;
     let attempt = id_of(&started(&app, &ana, &id, "safety-quiz").await);
     let before = stored_answers(&app, &attempt).await;
 
@@ -1355,7 +1102,7 @@ fn pearson(x: &[f64], y: &[f64]) -> f64 {
 #[actix_web::test]
 async fn item_statistics_for_admins_over_a_known_set_of_attempts() {
     let (app, ana, id) = setup().await;
-    let root = admin(&app, "admin@example.org").await;
+    let root = admin(&app).email("admin@example.org").await;
     let path = "/api/v1/admin/courses/demo-course/questions/stats";
     call(&app, "GET", path, &ana)
         .await
