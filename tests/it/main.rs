@@ -10,6 +10,7 @@ mod account_mail;
 mod accounts;
 mod catalog;
 mod cli;
+mod completion;
 mod db_layer;
 mod errors;
 mod harness_self;
