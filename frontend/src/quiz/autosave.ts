@@ -3,7 +3,7 @@
 // batches; an entry leaves local storage only when the server has confirmed that exact value.
 // Network failures and 5xx are retried with backoff, and at once when the browser comes back
 // online; a closed attempt stops the queue.
-import type { Answer, SaveResult } from '../api/quizzes';
+import type { Answer, SaveResult } from '../api/types';
 import { ApiError } from '../api/errors';
 
 export type Change = Answer | null;
