@@ -233,12 +233,12 @@ function Player({ attempt }: { attempt: Attempt }) {
       } catch (e) {
         submittedRef.current = false;
         const err = e instanceof ApiError ? e : new ApiError(0, 'internal_error', null);
-        if (err.code === 'attempt_closed') {
+        if (err.is('attempt_closed')) {
           navigate(`/attempts/${attempt.id}/result`, { replace: true });
           return;
         }
         setSubmitError(
-          err.code === 'network'
+          err.is('network')
             ? 'You seem to be offline. Your answers are kept on this device; submit again when you are back online.'
             : err.message,
         );
