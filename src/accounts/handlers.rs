@@ -120,11 +120,12 @@ fn unauthorized(code: &'static str, message: &'static str) -> AppError {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    #[schema(example = "ana.lopez@example.org")]
+    #[schema(example = "ana.lopez@example.org", max_length = 254)]
     pub email: String,
-    #[schema(example = "Ana López")]
+    #[schema(example = "Ana López", min_length = 1, max_length = 100)]
     pub name: String,
     /// At least 10 characters; not a common password.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
 }
 
@@ -289,6 +290,7 @@ pub async fn verify_email(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailRequest {
+    #[schema(max_length = 254)]
     pub email: String,
 }
 
@@ -347,6 +349,7 @@ pub async fn resend_verification(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(max_length = 254)]
     pub email: String,
     pub password: String,
 }
@@ -618,6 +621,7 @@ pub async fn password_reset_request(
 #[serde(deny_unknown_fields)]
 pub struct ResetConfirmRequest {
     pub token: String,
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 
@@ -754,8 +758,10 @@ pub async fn me(state: web::Data<AppState>, who: CurrentUser) -> AppResult<web::
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// A new address: it takes effect once confirmed through the link mailed to it.
+    #[schema(max_length = 254)]
     pub email: Option<String>,
 }
 
@@ -844,6 +850,7 @@ pub async fn update_me(
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 

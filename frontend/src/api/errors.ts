@@ -1,13 +1,47 @@
 // Errors as people read them. Every failure the client sees becomes an ApiError whose
 // `message` is a sentence for the learner, never a bare code or a blank.
+//
+// SERVER_MESSAGES has a sentence for every code in the server's ErrorCode enum (generated from
+// docs/openapi.json into schema.d.ts), so a code added on the server fails the typecheck until
+// it has one here; errors.test.ts also reads the enum from docs/openapi.json at test time, and
+// checks every number a sentence states against the server's limits there. Sentences that state
+// a limit take the number from rules.ts, never write it out.
+import { NAME, NEW_PASSWORD } from './rules';
+import type { ErrorCode } from './types';
 
-export const MESSAGES: Record<string, string> = {
-  network: 'Benchside could not be reached. Check your connection and try again.',
-  session_expired: 'Your session has ended. Please sign in again.',
+/** Codes the client makes up itself; the server never sends them. */
+export type ClientErrorCode = 'network' | 'session_expired';
+export type ApiErrorCode = ErrorCode | ClientErrorCode;
+
+export const SERVER_MESSAGES: Record<ErrorCode, string> = {
+  // generic (framework and HTTP)
+  bad_request: 'Benchside could not understand that request. Please reload the page and try again.',
   unauthenticated: 'Please sign in to continue.',
-  invalid_token: 'Your session has ended. Please sign in again.',
+  forbidden: 'Your account does not have access to this.',
+  not_found: 'We could not find that. It may have been removed, or the link may be wrong.',
+  method_not_allowed: 'Benchside could not do that from this page. Please reload the page and try again.',
+  not_acceptable: 'Benchside could not answer that request. Please reload the page and try again.',
+  request_timeout: 'Your request took too long to reach Benchside. Check your connection and try again.',
+  length_required: 'Benchside could not read that request. Please reload the page and try again.',
+  payload_too_large: 'That was too much to send at once. Please shorten it and try again.',
+  uri_too_long: 'That web address is too long. Go back and try again.',
+  unsupported_media_type: 'Benchside could not read that request. Please reload the page and try again.',
+  rate_limited: 'Too many tries in a short time. Please wait a little and try again.',
+  headers_too_large: 'Your browser sent more with this request than Benchside accepts. Please reload the page and try again.',
+  service_unavailable: 'Benchside is not available right now. Please try again shortly.',
+  internal_error: 'Something went wrong on our side. Please try again; if it keeps happening, contact support.',
+  client_error: 'Benchside did not accept that request. Please reload the page and try again.',
+  server_busy: 'Benchside is busy right now. Please try again in a moment.',
+  database_unavailable: 'Benchside is having trouble right now. Please try again in a moment.',
+  database_timeout: 'That took too long. Please try again in a moment.',
+  invalid_json: 'Something went wrong sending your request. Please reload the page and try again.',
+  invalid_body: 'Some details are missing or not valid. Check what you entered and try again.',
+  invalid_query: 'That search could not be run. Try a shorter search, or start again from the first page.',
+  invalid_input: 'Some of what you typed has characters Benchside cannot store. Remove them and try again.',
+  // accounts and sessions
+  invalid_token: 'This link is not valid. Open the newest link we emailed you, or ask for a new one.',
   token_expired: 'This link has expired. Ask for a new one.',
-  token_used: 'This link has already been used.',
+  token_used: 'This link has already been used. Ask for a new one if you still need it.',
   session_revoked: 'Your session was ended (for example after a password change). Please sign in again.',
   invalid_credentials: 'That email address and password do not match an account.',
   email_not_verified:
@@ -15,50 +49,61 @@ export const MESSAGES: Record<string, string> = {
   account_disabled: 'This account is disabled. Contact your program coordinator.',
   email_taken: 'An account already uses this email address. Sign in, or reset your password.',
   invalid_email: 'Enter a valid email address, like name@example.org.',
-  invalid_name: 'Enter your name (1 to 200 characters).',
-  password_too_short: 'Use at least 10 characters for your password.',
-  password_too_long: 'That password is too long.',
-  password_too_common: 'That password is too common. Choose one that is harder to guess.',
-  wrong_password: 'Your current password is not right.',
-  nothing_to_change: 'Nothing was changed.',
-  rate_limited: 'Too many tries. Please wait a minute and try again.',
-  server_busy: 'Benchside is busy right now. Please try again in a moment.',
-  database_unavailable: 'Benchside is having trouble right now. Please try again in a moment.',
-  database_timeout: 'That took too long. Please try again.',
-  internal_error: 'Something went wrong on our side. Please try again; if it keeps happening, contact support.',
-  not_found: 'We could not find that page.',
-  forbidden: 'You do not have access to this.',
-  code_not_found: 'That enrolment code was not recognised. Check it and try again.',
+  invalid_name: `Enter your name (${NAME.minLength} to ${NAME.maxLength} characters).`,
+  password_too_short: `Use at least ${NEW_PASSWORD.minLength} characters for your password.`,
+  password_too_long: `Use at most ${NEW_PASSWORD.maxLength} characters for your password.`,
+  password_too_common: 'That password is too common or too easy to guess (like your email address). Choose another one.',
+  password_required: 'Enter a password.',
+  wrong_password: 'Your current password is not right. Check it and try again.',
+  nothing_to_change: 'There is nothing to save: change something first.',
+  cannot_change_own_account: 'You cannot change your own role or disable your own account. Ask another administrator.',
+  invalid_refresh_token: 'Your session has ended. Please sign in again.',
+  missing_refresh_token: 'Your session has ended. Please sign in again.',
+  refresh_token_reused:
+    'Your session was used from somewhere else, so it was ended to keep your account safe. Please sign in again.',
+  // learning
+  code_not_found: 'That enrolment code was not recognised. Check it with your program coordinator and try again.',
   code_expired: 'That enrolment code has expired. Ask your program coordinator for a new one.',
   code_used_up: 'That enrolment code has been used up. Ask your program coordinator for a new one.',
   enrolment_inactive: 'This enrolment is not active. Ask your program coordinator to re-activate it.',
+  enrolment_completed: 'You have completed this course, so there is nothing to withdraw from.',
+  enrolment_not_inactive: 'Only a withdrawn or expired enrolment can be re-activated.',
   lesson_locked: 'This lesson is locked until you finish the earlier modules.',
+  invalid_heartbeat: 'Your time on this lesson could not be recorded just now. Reloading the page may help.',
+  // quizzes
   quiz_locked: 'This quiz is locked for now.',
   attempts_exhausted: 'You have used every attempt at this quiz.',
   quiz_cooldown: 'You can try this quiz again later.',
   attempt_closed: 'This attempt is closed: it was submitted or its time ran out.',
   unknown_question: 'One answer did not belong to this attempt and was not saved.',
   invalid_answer: 'One answer could not be saved. Check it and try again.',
-  invalid_body: 'Some details are missing or not valid.',
-  invalid_input: 'Some details are not valid.',
-  invalid_json: 'Something went wrong sending your request. Please try again.',
-  invalid_query: 'That search could not be understood.',
-  payload_too_large: 'That is too much text to send at once.',
 };
 
-/** Codes whose server message is more precise than our generic sentence. */
-const PREFER_SERVER = new Set([
+/** Sentences for the codes the client makes up (`network`, `session_expired`). */
+export const CLIENT_MESSAGES: Record<ClientErrorCode, string> = {
+  network: 'Benchside could not be reached. Check your connection and try again.',
+  session_expired: 'Your session has ended. Please sign in again.',
+};
+
+/** The app's sentence for a code, when it has one. */
+export function sentenceFor(code: string): string | undefined {
+  if (Object.hasOwn(SERVER_MESSAGES, code)) return SERVER_MESSAGES[code as ErrorCode];
+  if (Object.hasOwn(CLIENT_MESSAGES, code)) return CLIENT_MESSAGES[code as ClientErrorCode];
+  return undefined;
+}
+
+/** Codes whose server message is more precise than our sentence: it names the lesson, quiz, time or answer. */
+const PREFER_SERVER = new Set<string>([
   'lesson_locked',
   'quiz_locked',
   'quiz_cooldown',
   'enrolment_inactive',
-  'invalid_body',
   'invalid_answer',
-  'password_too_short',
-]);
+] satisfies ErrorCode[]);
 
 export class ApiError extends Error {
   readonly status: number;
+  /** The server's code, a client code (`network`, `session_expired`) or `http_<status>`. */
   readonly code: string;
   readonly details: Record<string, unknown>;
   /** The server's own sentence, when there was one. */
@@ -72,22 +117,27 @@ export class ApiError extends Error {
     this.details = details;
     this.serverMessage = serverMessage;
   }
+
+  /** Whether the error has one of these codes (typed: a code the server drops fails the typecheck). */
+  is(...codes: ApiErrorCode[]): boolean {
+    return (codes as string[]).includes(this.code);
+  }
 }
 
 export function humanMessage(status: number, code: string, serverMessage: string | null): string {
   const server = serverMessage?.trim() || null;
   if (server && PREFER_SERVER.has(code)) return server;
-  const known = MESSAGES[code];
+  const known = sentenceFor(code);
   if (known) return known;
   if (server) return server;
-  if (status >= 500) return MESSAGES.internal_error!;
-  if (status === 404) return MESSAGES.not_found!;
-  if (status === 403) return MESSAGES.forbidden!;
+  if (status >= 500) return SERVER_MESSAGES.internal_error;
+  if (status === 404) return SERVER_MESSAGES.not_found;
+  if (status === 403) return SERVER_MESSAGES.forbidden;
   return 'Something went wrong. Please try again.';
 }
 
 /** A sentence for any thrown value. */
 export function describe(err: unknown): string {
   if (err instanceof ApiError) return err.message;
-  return MESSAGES.internal_error!;
+  return SERVER_MESSAGES.internal_error;
 }

@@ -824,16 +824,20 @@ export interface components {
             percent_complete: number;
         };
         ErrorBody: {
-            /**
-             * @description Stable machine-readable code, e.g. `not_found`, `invalid_json`.
-             * @example not_found
-             */
-            code: string;
+            /** @description Stable machine-readable code, e.g. `not_found`, `invalid_json`. */
+            code: components["schemas"]["ErrorCode"];
             /** @description Structured details, e.g. which field was wrong. Always an object. */
             details: Record<string, never>;
             /** @description A sentence for people. */
             message: string;
         };
+        /**
+         * @description Every error code the API answers with: stable, snake_case, listed in the OpenAPI document
+         *     (`components.schemas.ErrorCode`), so clients can switch on them and the web app can hold a
+         *     sentence for each.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer";
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];

@@ -1,8 +1,13 @@
-// Names for the generated OpenAPI types (schema.d.ts, from docs/openapi.json), and the shapes
-// the OpenAPI document leaves open (the course outline is a free-form object there).
+// Names for the generated OpenAPI types (schema.d.ts, from docs/openapi.json). Everything here
+// is an alias of a generated type, except two kinds of shape the OpenAPI document leaves open:
+// the course outline (a free-form object there) and the quiz questions and answers (see
+// "Narrowings" below).
 import type { components } from './schema';
 
 type S = components['schemas'];
+export type ErrorCode = S['ErrorCode'];
+export type ErrorEnvelope = S['ErrorEnvelope'];
+export type Role = S['Role'];
 export type User = S['User'];
 export type Session = S['Session'];
 export type CourseSummary = S['CourseSummary'];
@@ -19,11 +24,56 @@ export type PreviewView = S['PreviewView'];
 export type QuizState = S['QuizState'];
 export type CompletionView = S['CompletionView'];
 export type CompletionResult = S['CompletionResult'];
-export type ErrorEnvelope = S['ErrorEnvelope'];
 export type RegisterRequest = S['RegisterRequest'];
 export type LoginRequest = S['LoginRequest'];
 export type UpdateMeRequest = S['UpdateMeRequest'];
 export type ChangePasswordRequest = S['ChangePasswordRequest'];
+export type HeartbeatRequest = S['HeartbeatRequest'];
+
+// Quizzes.
+export type QuizInfo = S['QuizView'];
+export type AttemptSummary = S['AttemptSummary'];
+export type SaveResult = S['SaveResult'];
+export type Choice = S['ChoiceView'];
+export type TextItem = S['ItemView'];
+
+// ---- Narrowings --------------------------------------------------------------------------
+// The one place where the app's types say more than the OpenAPI document. The server describes
+// a question as one flat object whose `type` is a string (the arrays that apply are set, the
+// others null), and answers as free-form objects; their shapes are in the schemas'
+// descriptions and docs/api-quizzes.md. Each narrowing replaces fields of a generated type
+// (`Narrow` refuses a field the generated type does not have), and `Question` must stay
+// assignable to the generated `QuestionView`, so a renamed or retyped field fails the typecheck.
+
+/** `T` with the fields of `N` replaced; every field of `N` must exist in `T`. */
+type Narrow<T, N extends { [K in keyof N]: K extends keyof T ? unknown : never }> = Omit<T, keyof N> & N;
+
+type QuestionBase = Pick<S['QuestionView'], 'key' | 'prompt_html'>;
+export type Question =
+  | (QuestionBase & { type: 'single'; choices: Choice[] })
+  | (QuestionBase & { type: 'multiple'; choices: Choice[] })
+  | (QuestionBase & { type: 'true_false' })
+  | (QuestionBase & { type: 'matching'; left: TextItem[]; right: TextItem[] })
+  | (QuestionBase & { type: 'ordering'; items: TextItem[] })
+  | (QuestionBase & { type: 'numeric'; unit?: string | null });
+export type QuestionType = Question['type'];
+type Assert<T extends true> = T;
+export type QuestionFitsTheSchema = Assert<Question extends S['QuestionView'] ? true : false>;
+
+/** An answer, by question type: single, multiple, true/false, matching, ordering, numeric. */
+export type Answer =
+  | { choice: string }
+  | { choices: string[] }
+  | { value: boolean }
+  | { pairs: Record<string, string> }
+  | { order: string[] }
+  | { value: number };
+/** Question key -> answer. */
+export type Answers = Record<string, Answer>;
+
+export type QuestionResult = Narrow<S['QuestionResult'], { answer?: Answer | null; correct_answer?: Answer | null }>;
+export type AttemptResult = Narrow<S['ResultView'], { questions: QuestionResult[] }>;
+export type Attempt = Narrow<S['AttemptView'], { questions: Question[]; answers: Answers; result?: AttemptResult | null }>;
 
 /** A quiz as the public outline describes it (`GET /api/v1/courses/{slug}`). */
 export interface OutlineQuiz {

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { Session, User } from '../api/types';
+import { EMAIL, HINTS, NAME, NEW_PASSWORD } from '../api/rules';
 import { usePageTitle } from '../router';
 import { useSession } from '../session';
 import { Alert, ErrorState, Field, Loading, useLoad, useSubmit } from '../ui';
@@ -51,7 +52,7 @@ export function Account() {
       >
         <h2>Your name</h2>
         {nameSaved && <Alert kind="success">Your name is saved.</Alert>}
-        <Field label="Full name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} error={nameForm.error?.message ?? null} hint="As it should appear on your certificate." />
+        <Field label="Full name" autoComplete="name" maxLength={NAME.maxLength} value={name} onChange={(e) => setName(e.target.value)} error={nameForm.error?.message ?? null} hint="As it should appear on your certificate." />
         <button type="submit" className="button" disabled={nameForm.busy || name.trim() === u.name}>
           {nameForm.busy ? 'Saving…' : 'Save name'}
         </button>
@@ -85,7 +86,7 @@ export function Account() {
             We sent a confirmation link to <strong>{emailSent}</strong>. Your address changes once you open it.
           </Alert>
         )}
-        <Field label="New email address" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={emailForm.error?.message ?? null} />
+        <Field label="New email address" type="email" autoComplete="email" maxLength={EMAIL.maxLength} value={email} onChange={(e) => setEmail(e.target.value)} error={emailForm.error?.message ?? null} />
         <button type="submit" className="button" disabled={emailForm.busy || !email.trim()}>
           {emailForm.busy ? 'Sending…' : 'Change email address'}
         </button>
@@ -110,7 +111,7 @@ export function Account() {
         {pwSaved && <Alert kind="success">Your password is changed. Other devices have been signed out.</Alert>}
         {pwForm.error && <Alert>{pwForm.error.message}</Alert>}
         <Field label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
-        <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} hint="At least 10 characters. Avoid common passwords." />
+        <Field label="New password" type="password" autoComplete="new-password" minLength={NEW_PASSWORD.minLength} value={next} onChange={(e) => setNext(e.target.value)} hint={HINTS.newPassword} />
         <button type="submit" className="button" disabled={pwForm.busy || !current || !next}>
           {pwForm.busy ? 'Saving…' : 'Change password'}
         </button>

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { User } from '../api/types';
+import { EMAIL, HINTS, NAME, NEW_PASSWORD } from '../api/rules';
 import { Link, navigate, useLocation, usePageTitle } from '../router';
 import { safeNext, useSession } from '../session';
 import { Alert, Field, Loading, useSubmit } from '../ui';
@@ -10,9 +11,9 @@ import { Alert, Field, Loading, useSubmit } from '../ui';
 /** Field errors by code, so the message sits next to the field it is about. */
 function fieldOf(e: ApiError | null): 'email' | 'name' | 'password' | null {
   if (!e) return null;
-  if (e.code === 'invalid_email' || e.code === 'email_taken') return 'email';
-  if (e.code === 'invalid_name') return 'name';
-  if (e.code.startsWith('password_') || e.code === 'wrong_password') return 'password';
+  if (e.is('invalid_email', 'email_taken')) return 'email';
+  if (e.is('invalid_name')) return 'name';
+  if (e.is('password_too_short', 'password_too_long', 'password_too_common', 'password_required', 'wrong_password')) return 'password';
   return null;
 }
 
@@ -57,9 +58,9 @@ export function SignUp() {
       <p>Sign up to enrol in courses and keep track of your progress.</p>
       <form onSubmit={submit} noValidate>
         {error && !field && <Alert>{error.message}</Alert>}
-        <Field label="Full name" name="name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} error={field === 'name' ? error!.message : null} hint="As it should appear on your certificate." />
-        <Field label="Email address" name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={field === 'email' ? error!.message : null} />
-        <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} error={field === 'password' ? error!.message : null} hint="At least 10 characters. Avoid common passwords." />
+        <Field label="Full name" name="name" autoComplete="name" required maxLength={NAME.maxLength} value={name} onChange={(e) => setName(e.target.value)} error={field === 'name' ? error!.message : null} hint="As it should appear on your certificate." />
+        <Field label="Email address" name="email" type="email" autoComplete="email" required maxLength={EMAIL.maxLength} value={email} onChange={(e) => setEmail(e.target.value)} error={field === 'email' ? error!.message : null} />
+        <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={NEW_PASSWORD.minLength} value={password} onChange={(e) => setPassword(e.target.value)} error={field === 'password' ? error!.message : null} hint={HINTS.newPassword} />
         <button type="submit" className="button" disabled={busy}>
           {busy ? 'Creating your account…' : 'Create account'}
         </button>
@@ -90,7 +91,7 @@ function ResendVerification({ email: initial }: { email?: string }) {
       <h2 className="h3">Need a new confirmation link?</h2>
       {sent && <Alert kind="success">If an unconfirmed account uses this address, a new link is on its way.</Alert>}
       {error && <Alert>{error.message}</Alert>}
-      {!initial && <Field label="Email address" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
+      {!initial && <Field label="Email address" type="email" autoComplete="email" maxLength={EMAIL.maxLength} value={email} onChange={(e) => setEmail(e.target.value)} />}
       <button type="submit" className="button secondary" disabled={busy || !email.trim()}>
         {busy ? 'Sending…' : 'Send a new link'}
       </button>
@@ -139,9 +140,9 @@ export function VerifyEmail() {
       {state === 'failed' && error && (
         <>
           <Alert title="This link did not work">
-            <p>{error.code === 'invalid_token' ? error.serverMessage ?? 'This link is not valid. Ask for a new one below.' : error.message}</p>
+            <p>{error.is('invalid_token') ? error.serverMessage ?? 'This link is not valid. Ask for a new one below.' : error.message}</p>
           </Alert>
-          {error.code === 'token_used' ? (
+          {error.is('token_used') ? (
             <p>
               If you already confirmed your address, <Link href="/sign-in">sign in</Link>.
             </p>
@@ -182,13 +183,13 @@ export function SignIn() {
       {expired && !error && <Alert kind="info">Your session has ended. Please sign in again to continue where you were.</Alert>}
       <form onSubmit={submit} noValidate>
         {error && <Alert>{error.message}</Alert>}
-        <Field label="Email address" name="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <Field label="Email address" name="email" type="email" autoComplete="username" required maxLength={EMAIL.maxLength} value={email} onChange={(e) => setEmail(e.target.value)} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         <button type="submit" className="button" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-      {error?.code === 'email_not_verified' && <ResendVerification email={email.trim()} />}
+      {error?.is('email_not_verified') && <ResendVerification email={email.trim()} />}
       <p>
         <Link href="/forgot-password">Forgot your password?</Link>
       </p>
@@ -227,7 +228,7 @@ export function ForgotPassword() {
         >
           <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
           {error && <Alert>{error.message}</Alert>}
-          <Field label="Email address" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <Field label="Email address" type="email" autoComplete="email" required maxLength={EMAIL.maxLength} value={email} onChange={(e) => setEmail(e.target.value)} />
           <button type="submit" className="button" disabled={busy || !email.trim()}>
             {busy ? 'Sending…' : 'Send the link'}
           </button>
@@ -295,14 +296,14 @@ export function ResetPassword() {
           {error && !field && (
             <Alert>
               <p>{error.message}</p>
-              {(error.code === 'token_expired' || error.code === 'token_used' || error.code === 'invalid_token') && (
+              {error.is('token_expired', 'token_used', 'invalid_token') && (
                 <p>
                   <Link href="/forgot-password">Ask for a new link</Link>
                 </p>
               )}
             </Alert>
           )}
-          <Field label="New password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} hint="At least 10 characters. Avoid common passwords." error={field === 'password' ? error!.message : null} />
+          <Field label="New password" type="password" autoComplete="new-password" required minLength={NEW_PASSWORD.minLength} value={password} onChange={(e) => setPassword(e.target.value)} hint={HINTS.newPassword} error={field === 'password' ? error!.message : null} />
           <Field label="Type it again" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} error={mismatch ? 'The two passwords are not the same.' : null} />
           <button type="submit" className="button" disabled={busy}>
             {busy ? 'Saving…' : 'Set the new password'}

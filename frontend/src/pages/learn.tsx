@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { ApiError } from '../api/errors';
+import { HEARTBEAT_SECONDS } from '../api/rules';
 import type { CompletionResult, CompletionView, Dashboard as DashboardT, EnrolmentDetail, LessonView, ModuleProgress, QuizState } from '../api/types';
 import { Link, interceptLinks, usePageTitle } from '../router';
 import { Alert, Empty, ErrorState, Html, Loading, ProgressBar, formatDate, formatDuration, useLoad, useSubmit } from '../ui';
@@ -346,9 +347,9 @@ function useHeartbeat(id: string, lesson: string, enabled: boolean) {
     let last = Date.now();
     const beat = () => {
       const now = Date.now();
-      const seconds = Math.min(300, Math.round((now - last) / 1000));
+      const seconds = Math.min(HEARTBEAT_SECONDS.maximum, Math.round((now - last) / 1000));
       last = now;
-      if (seconds < 1 || document.visibilityState !== 'visible') return;
+      if (seconds < HEARTBEAT_SECONDS.minimum || document.visibilityState !== 'visible') return;
       void api
         .post(`/api/v1/enrolments/${id}/lessons/${encodeURIComponent(lesson)}/heartbeat`, { seconds, position: { scroll: Math.round(window.scrollY) } })
         .catch(() => {});
@@ -417,7 +418,7 @@ export function LessonPage({ id, lesson }: { id: string; lesson: string }) {
       </aside>
       <div className="reader-main">
         {l.loading && !l.data && <Loading label="Loading the lesson…" />}
-        {l.error && l.error.code === 'lesson_locked' && <LockedLesson error={l.error} detail={detail} id={id} />}
+        {l.error && l.error.is('lesson_locked') && <LockedLesson error={l.error} detail={detail} id={id} />}
         {l.error && l.error.code !== 'lesson_locked' && (
           <section>
             <h1>Lesson</h1>

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api } from '../api/client';
 import { ApiError } from '../api/errors';
-import type { Answer, Answers, Attempt, Question, QuizInfo, SaveResult } from '../api/quizzes';
+import type { Answer, Answers, Attempt, Question, QuizInfo, SaveResult } from '../api/types';
 import { answeredCount, currentOrder, isAnswered, move, parseNumber, setPair, toggleChoice } from '../quiz/answers';
 import { AutosaveQueue, type AutosaveState } from '../quiz/autosave';
 import { Countdown, formatClock, spokenTime, warningCrossed } from '../quiz/timer';
@@ -55,7 +55,7 @@ export function QuizPage({ id, quiz }: { id: string; quiz: string }) {
       <h1>{info.title}</h1>
       {info.passed && (
         <Alert kind="success">
-          You passed this quiz{info.best_percent !== null ? ` with ${info.best_percent}%` : ''}.
+          You passed this quiz{info.best_percent != null ? ` with ${info.best_percent}%` : ''}.
         </Alert>
       )}
       <dl className="facts-list">
@@ -74,10 +74,10 @@ export function QuizPage({ id, quiz }: { id: string; quiz: string }) {
         <div>
           <dt>Attempts</dt>
           <dd>
-            {info.attempts_used} used{info.attempts_left !== null ? `, ${info.attempts_left} left` : ', unlimited'}
+            {info.attempts_used} used{info.attempts_left != null ? `, ${info.attempts_left} left` : ', unlimited'}
           </dd>
         </div>
-        {info.best_percent !== null && (
+        {info.best_percent != null && (
           <div>
             <dt>Best score</dt>
             <dd>{info.best_percent}%</dd>
@@ -140,7 +140,7 @@ export function QuizPage({ id, quiz }: { id: string; quiz: string }) {
                     <Link href={a.state === 'open' ? `/attempts/${a.id}` : `/attempts/${a.id}/result`}>Attempt {a.number}</Link>
                   </th>
                   <td>{formatDateTime(a.started_at)}</td>
-                  <td>{a.percent !== null ? `${a.percent}%` : '–'}</td>
+                  <td>{a.percent != null ? `${a.percent}%` : '–'}</td>
                   <td>{a.state === 'open' ? 'In progress' : a.passed ? 'Passed' : 'Not passed'}</td>
                 </tr>
               ))}
@@ -203,13 +203,13 @@ export function QuizPlayer({ attemptId }: { attemptId: string }) {
 
 function Player({ attempt }: { attempt: Attempt }) {
   const [answers, setAnswers] = useState<Answers>(attempt.answers);
-  const [save, setSave] = useState<AutosaveState>({ status: attempt.saved_at ? 'saved' : 'idle', unsaved: 0, savedAt: attempt.saved_at, message: null });
+  const [save, setSave] = useState<AutosaveState>({ status: attempt.saved_at ? 'saved' : 'idle', unsaved: 0, savedAt: attempt.saved_at ?? null, message: null });
   const [mode, setModeState] = useState<Mode>(readMode);
   const [index, setIndex] = useState(0);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const queueRef = useRef<AutosaveQueue | null>(null);
-  const countdownRef = useRef<Countdown | null>(attempt.seconds_left !== null ? new Countdown(attempt.seconds_left) : null);
+  const countdownRef = useRef<Countdown | null>(attempt.seconds_left != null ? new Countdown(attempt.seconds_left) : null);
   const submittedRef = useRef(false);
   const dialogRef = useRef<HTMLDialogElement>(null);
   const questions = attempt.questions;
@@ -233,12 +233,12 @@ function Player({ attempt }: { attempt: Attempt }) {
       } catch (e) {
         submittedRef.current = false;
         const err = e instanceof ApiError ? e : new ApiError(0, 'internal_error', null);
-        if (err.code === 'attempt_closed') {
+        if (err.is('attempt_closed')) {
           navigate(`/attempts/${attempt.id}/result`, { replace: true });
           return;
         }
         setSubmitError(
-          err.code === 'network'
+          err.is('network')
             ? 'You seem to be offline. Your answers are kept on this device; submit again when you are back online.'
             : err.message,
         );
@@ -257,7 +257,7 @@ function Player({ attempt }: { attempt: Attempt }) {
       send: (changes) => api.put<SaveResult>(`/api/v1/attempts/${attempt.id}/answers`, { answers: changes }),
       onState: setSave,
       onSaved: (r) => {
-        if (r.seconds_left !== null && countdownRef.current) countdownRef.current.sync(r.seconds_left);
+        if (r.seconds_left != null && countdownRef.current) countdownRef.current.sync(r.seconds_left);
       },
       onClosed: () => navigate(`/attempts/${attempt.id}/result`, { replace: true }),
     });

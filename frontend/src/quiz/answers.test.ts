@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Question } from '../api/quizzes';
+import type { Question } from '../api/types';
 import { answeredCount, currentOrder, isAnswered, move, parseNumber, setPair, toggleChoice } from './answers';
 
 const single: Question = { key: 'q1', type: 'single', prompt_html: '', choices: [{ key: 'c1', html: 'a' }, { key: 'c2', html: 'b' }] };

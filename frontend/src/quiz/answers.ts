@@ -1,6 +1,6 @@
 // Pure answer-state logic for the quiz player: what counts as answered, and the edits each
 // question type allows (choose, toggle, pair, move up/down, type a number).
-import type { Answer, Answers, Question } from '../api/quizzes';
+import type { Answer, Answers, Question } from '../api/types';
 
 export function isAnswered(q: Question, a: Answer | undefined | null): boolean {
   if (!a) return false;

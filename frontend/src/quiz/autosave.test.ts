@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/errors';
-import type { SaveResult } from '../api/quizzes';
+import type { SaveResult } from '../api/types';
 import { AutosaveQueue, storageKey, type Changes } from './autosave';
 
 class MemoryStorage {

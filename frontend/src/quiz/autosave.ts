@@ -3,7 +3,7 @@
 // batches; an entry leaves local storage only when the server has confirmed that exact value.
 // Network failures and 5xx are retried with backoff, and at once when the browser comes back
 // online; a closed attempt stops the queue.
-import type { Answer, SaveResult } from '../api/quizzes';
+import type { Answer, SaveResult } from '../api/types';
 import { ApiError } from '../api/errors';
 
 export type Change = Answer | null;
@@ -192,7 +192,7 @@ export class AutosaveQueue {
     // Newer edits made while the batch was in flight win over the batch.
     this.pending = { ...batch, ...this.pending };
     const e = err instanceof ApiError ? err : new ApiError(0, 'network', null);
-    if (e.code === 'attempt_closed') {
+    if (e.is('attempt_closed')) {
       this.pending = {};
       this.clearTimer();
       this.opts.storage?.removeItem(storageKey(this.opts.attemptId));
@@ -200,7 +200,7 @@ export class AutosaveQueue {
       this.opts.onClosed?.();
       return;
     }
-    if ((e.code === 'invalid_answer' || e.code === 'unknown_question') && typeof e.details.question === 'string') {
+    if (e.is('invalid_answer', 'unknown_question') && typeof e.details.question === 'string') {
       // The server refused one entry, and with it the whole batch: drop that entry, send the rest.
       delete this.pending[e.details.question];
       this.persist();
