@@ -657,6 +657,11 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @description An attempt is open (answers can change) until it is submitted or its time runs out.
+         * @enum {string}
+         */
+        AttemptState: "open" | "submitted";
         /** @description One attempt in a quiz's history. */
         AttemptSummary: {
             /** Format: uuid */
@@ -668,8 +673,7 @@ export interface components {
             percent?: number | null;
             /** Format: date-time */
             started_at: string;
-            /** @description `open` or `submitted`. */
-            state: string;
+            state: components["schemas"]["AttemptState"];
             /** Format: date-time */
             submitted_at?: string | null;
         };
@@ -702,8 +706,7 @@ export interface components {
             server_time: string;
             /** Format: date-time */
             started_at: string;
-            /** @description `open` or `submitted`. */
-            state: string;
+            state: components["schemas"]["AttemptState"];
         };
         ChangePasswordRequest: {
             current_password: string;
@@ -723,7 +726,7 @@ export interface components {
              */
             completed_at: string;
             /** @description The enrolment's state afterwards (`completed` once every requirement is met). */
-            enrolment_state: string;
+            enrolment_state: components["schemas"]["EnrolmentState"];
             lesson: string;
             /** Format: int32 */
             percent_complete: number;
@@ -800,12 +803,8 @@ export interface components {
             last_activity_at: string;
             /** Format: date-time */
             started_at: string;
-            /**
-             * @description `active`, `completed`, `withdrawn` or `expired` (an active enrolment past its access
-             *     period reads `expired`).
-             * @example active
-             */
-            state: string;
+            /** @description An active enrolment past its access period reads `expired`. */
+            state: components["schemas"]["EnrolmentState"];
             /**
              * Format: int64
              * @description Time on task reported by lesson heartbeats.
@@ -823,6 +822,12 @@ export interface components {
             /** Format: int32 */
             percent_complete: number;
         };
+        /**
+         * @description Where an enrolment stands. Stored as `active`, `completed` or `withdrawn`; an active
+         *     enrolment past its access period is shown (and treated) as `expired`.
+         * @enum {string}
+         */
+        EnrolmentState: "active" | "completed" | "withdrawn" | "expired";
         ErrorBody: {
             /** @description Stable machine-readable code, e.g. `not_found`, `invalid_json`. */
             code: components["schemas"]["ErrorCode"];
@@ -1016,10 +1021,15 @@ export interface components {
         QuizBrief: {
             /** Format: int32 */
             pass_percent: number;
-            review: string;
+            review: components["schemas"]["ReviewPolicy"];
             slug: string;
             title: string;
         };
+        /**
+         * @description How a learner stands at a quiz.
+         * @enum {string}
+         */
+        QuizStanding: "passed" | "not_passed" | "not_attempted";
         /** @description A required quiz and how the learner stands. */
         QuizState: {
             /** Format: int32 */
@@ -1027,10 +1037,14 @@ export interface components {
             /** Format: int32 */
             best_percent?: number | null;
             slug: string;
-            /** @description `passed`, `not_passed` (attempted) or `not_attempted`. */
-            state: string;
+            state: components["schemas"]["QuizStanding"];
             title: string;
         };
+        /**
+         * @description Where a learner stands with a quiz right now.
+         * @enum {string}
+         */
+        QuizStatus: "available" | "open" | "locked" | "cooldown" | "exhausted";
         /** @description A quiz as one enrolment stands with it. */
         QuizView: {
             /** @description Newest first. */
@@ -1072,13 +1086,11 @@ export interface components {
             /** Format: int32 */
             question_count: number;
             required: boolean;
-            /** @description `after_submit`, `after_pass` or `after_attempts_used`. */
-            review: string;
+            review: components["schemas"]["ReviewPolicy"];
             /** @description Which score counts: `best`. */
             scoring: string;
             slug: string;
-            /** @description `available`, `open`, `locked`, `cooldown` or `exhausted`. */
-            status: string;
+            status: components["schemas"]["QuizStatus"];
             /**
              * Format: int32
              * @description 0 = untimed.
@@ -1134,6 +1146,11 @@ export interface components {
             /** Format: date-time */
             submitted_at: string;
         };
+        /**
+         * @description When the review (answers, correct answers, explanations) opens.
+         * @enum {string}
+         */
+        ReviewPolicy: "after_submit" | "after_pass" | "after_attempts_used";
         /**
          * @description What a user may do. Stored as text with a CHECK constraint; adding a role means a variant
          *     here, a migration widening the CHECK, and the permissions it grants.
