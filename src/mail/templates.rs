@@ -164,6 +164,43 @@ pub fn enrolment_confirmed(
     )
 }
 
+/// Congratulations on completing a course, with a link to the enrolment's progress page
+/// `{public_url}/learn/{enrolment}`. Sent by the `enrolment.completed` job.
+pub fn course_completed(
+    public_url: &Url,
+    to: &str,
+    name: &str,
+    course_title: &str,
+    enrolment: uuid::Uuid,
+) -> RenderedMail {
+    let mut url = link(public_url, "learn", None);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.push(&enrolment.to_string());
+    }
+    Body {
+        greeting: greeting(name),
+        before: vec![
+            format!("You have met every requirement of {course_title}. Congratulations!"),
+            "Your record of completion is kept in your Benchside account, and your program \
+             coordinator can see it too."
+                .into(),
+        ],
+        action: Some(Action {
+            label: "See your completed course",
+            url,
+        }),
+        after: vec![
+            "If something in your record looks wrong, let your program coordinator know.".into(),
+        ],
+    }
+    .render(
+        to,
+        name,
+        &format!("You completed {course_title}"),
+        "course_completed",
+    )
+}
+
 /// A test message for `benchside mail send-test`.
 pub fn test_message(public_url: &Url, to: &str) -> RenderedMail {
     Body {
@@ -377,6 +414,17 @@ mod tests {
                 enrolment_confirmed(&b, "ana@example.org", "Ana", "Phlebotomy", "phlebotomy"),
                 "enrolment_confirmed",
                 Some("https://learn.example.org/courses/phlebotomy"),
+            ),
+            (
+                course_completed(
+                    &b,
+                    "ana@example.org",
+                    "Ana",
+                    "Phlebotomy",
+                    uuid::Uuid::from_u128(7),
+                ),
+                "course_completed",
+                Some("https://learn.example.org/learn/00000000-0000-0000-0000-000000000007"),
             ),
             (test_message(&b, "ops@example.org"), "test", None),
         ];
