@@ -9,7 +9,7 @@
 //! the lease ends. Finished jobs are purged after a retention period.
 //!
 //! Kinds are `&'static str` constants owned by the features that handle them (for example
-//! `mail::JOB_KIND = "mail.send"`); [`crate::startup`] registers one handler per kind. This
+//! `mail::JOB_KIND = "mail.send"`); `startup` registers one handler per kind. This
 //! module imports no feature module.
 
 pub mod cli;
