@@ -110,8 +110,10 @@ pub struct Config {
     pub max_json_bytes: usize,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_timeout: Duration,
-    /// Outgoing mail: transport, sender, and the outbox worker.
+    /// Outgoing mail: transport, sender, delivery attempts.
     pub mail: MailConfig,
+    /// The job runner (which also delivers mail).
+    pub jobs: JobsConfig,
 }
 
 /// How mail leaves the process.
@@ -143,14 +145,20 @@ pub struct MailConfig {
     pub from: lettre::message::Mailbox,
     /// Where the file transport writes: `$BENCHSIDE_DATA_DIR/mail`.
     pub dir: PathBuf,
-    /// Run the outbox worker inside `serve`.
-    pub worker: bool,
-    /// How often an idle worker looks for due mail.
-    pub poll_interval: Duration,
-    /// Attempts before a message is given up as `failed`.
+    /// Delivery attempts before a mail's job is `failed`.
     pub max_attempts: u32,
     /// The first retry delay; each later one is three times the one before (capped).
     pub retry_base: Duration,
+}
+
+/// The job runner: `BENCHSIDE_JOBS_*` (the older `BENCHSIDE_MAIL_WORKER` and
+/// `BENCHSIDE_MAIL_POLL_MS` are still read when the new names are unset).
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// Run the job runner inside `serve` (`benchside worker` runs it regardless).
+    pub worker: bool,
+    /// How often an idle runner looks for due jobs.
+    pub poll_interval: Duration,
 }
 
 /// A configuration problem: the variable and what is wrong with it.
@@ -344,6 +352,7 @@ impl Config {
         }
 
         let mail = mail_config(&mut r, env, &data_dir);
+        let jobs = jobs_config(&mut r);
 
         if !r.errors.is_empty() {
             return Err(ConfigErrors(r.errors));
@@ -379,6 +388,7 @@ impl Config {
             max_json_bytes: max_json_bytes.expect("checked"),
             shutdown_timeout: shutdown_timeout.expect("checked"),
             mail: mail.expect("checked"),
+            jobs: jobs.expect("checked"),
         })
     }
 
@@ -469,8 +479,6 @@ fn mail_config(r: &mut Reader, env: Environment, data_dir: &std::path::Path) -> 
     });
 
     let smtp_timeout = r.millis("BENCHSIDE_SMTP_TIMEOUT_MS", 10_000);
-    let worker = r.bool("BENCHSIDE_MAIL_WORKER", true);
-    let poll_interval = r.millis("BENCHSIDE_MAIL_POLL_MS", 1_000);
     let retry_base = r.millis("BENCHSIDE_MAIL_RETRY_BASE_MS", 10_000);
     let max_attempts = r.parse("BENCHSIDE_MAIL_MAX_ATTEMPTS", 12u32, |v| {
         match v.parse::<u32>() {
@@ -485,10 +493,21 @@ fn mail_config(r: &mut Reader, env: Environment, data_dir: &std::path::Path) -> 
         smtp_timeout: smtp_timeout?,
         from: from?,
         dir: data_dir.join("mail"),
-        worker: worker?,
-        poll_interval: poll_interval?,
         max_attempts: max_attempts?,
         retry_base: retry_base?,
+    })
+}
+
+/// The job runner's settings: `BENCHSIDE_JOBS_WORKER` and `BENCHSIDE_JOBS_POLL_MS`, or, when
+/// one is unset, its former mail-only name (`BENCHSIDE_MAIL_WORKER`, `BENCHSIDE_MAIL_POLL_MS`).
+fn jobs_config(r: &mut Reader) -> Option<JobsConfig> {
+    let worker_var = r.first_set(&["BENCHSIDE_JOBS_WORKER", "BENCHSIDE_MAIL_WORKER"]);
+    let worker = r.bool(worker_var, true);
+    let poll_var = r.first_set(&["BENCHSIDE_JOBS_POLL_MS", "BENCHSIDE_MAIL_POLL_MS"]);
+    let poll_interval = r.millis(poll_var, 1_000);
+    Some(JobsConfig {
+        worker: worker?,
+        poll_interval: poll_interval?,
     })
 }
 
@@ -536,6 +555,15 @@ impl Reader {
             .get(var)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
+    }
+
+    /// The first of `names` that is set, else the first (whose default then applies).
+    fn first_set(&self, names: &[&'static str]) -> &'static str {
+        names
+            .iter()
+            .copied()
+            .find(|n| self.get(n).is_some())
+            .unwrap_or(names[0])
     }
 
     fn error(&mut self, var: &'static str, message: String) {
@@ -677,8 +705,8 @@ mod tests {
         assert_eq!(c.mail.smtp_url, None);
         assert_eq!(c.mail.dir, PathBuf::from("/srv/bench/mail"));
         assert_eq!(c.mail.from.to_string(), "Benchside <no-reply@localhost>");
-        assert!(c.mail.worker);
-        assert_eq!(c.mail.poll_interval, Duration::from_secs(1));
+        assert!(c.jobs.worker);
+        assert_eq!(c.jobs.poll_interval, Duration::from_secs(1));
         assert_eq!(c.mail.max_attempts, 12);
         assert_eq!(c.mail.retry_base, Duration::from_secs(10));
         assert_eq!(c.mail.smtp_timeout, Duration::from_secs(10));
@@ -716,10 +744,27 @@ mod tests {
         assert_eq!(c.mail.transport, MailTransportKind::File);
         assert_eq!(c.mail.from.email.to_string(), "office@learn.example.org");
         assert_eq!(c.mail.from.name.as_deref(), Some("Course Office"));
-        assert_eq!(c.mail.poll_interval, Duration::from_millis(50));
+        assert_eq!(c.jobs.poll_interval, Duration::from_millis(50));
         assert_eq!(c.mail.max_attempts, 3);
         assert_eq!(c.mail.retry_base, Duration::from_millis(20));
-        assert!(!c.mail.worker);
+        assert!(!c.jobs.worker, "the former mail-only names still work");
+    }
+
+    #[test]
+    fn the_job_runner_settings_take_their_own_names_first() {
+        let c = Config::from_vars(vars(&[
+            ("BENCHSIDE_JOBS_WORKER", "off"),
+            ("BENCHSIDE_JOBS_POLL_MS", "250"),
+            ("BENCHSIDE_MAIL_WORKER", "on"),
+            ("BENCHSIDE_MAIL_POLL_MS", "50"),
+        ]))
+        .unwrap();
+        assert!(!c.jobs.worker);
+        assert_eq!(c.jobs.poll_interval, Duration::from_millis(250));
+        // Only the former name set: it counts.
+        let c = Config::from_vars(vars(&[("BENCHSIDE_MAIL_POLL_MS", "75")])).unwrap();
+        assert!(c.jobs.worker);
+        assert_eq!(c.jobs.poll_interval, Duration::from_millis(75));
     }
 
     #[test]
@@ -820,6 +865,16 @@ mod tests {
                 &[("BENCHSIDE_MAIL_WORKER", "sometimes")],
                 "BENCHSIDE_MAIL_WORKER",
                 "true or false",
+            ),
+            (
+                &[("BENCHSIDE_JOBS_WORKER", "sometimes")],
+                "BENCHSIDE_JOBS_WORKER",
+                "true or false",
+            ),
+            (
+                &[("BENCHSIDE_JOBS_POLL_MS", "often")],
+                "BENCHSIDE_JOBS_POLL_MS",
+                "milliseconds",
             ),
         ];
         for (given, var, message) in cases {

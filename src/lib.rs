@@ -6,7 +6,8 @@
 //! - [`telemetry`]: structured logs (`pretty` or `json`).
 //! - [`db`]: the pool, embedded migrations, the private development cluster, `schema.rs`.
 //! - [`http`]: the app factory, error envelope, middleware, health and OpenAPI.
-//! - [`mail`]: mail templates, transports (SMTP, files), the outbox and its worker.
+//! - [`jobs`]: the PostgreSQL job queue: enqueue in the caller's transaction, the runner.
+//! - [`mail`]: mail templates, transports (SMTP, files), the outbox, delivery as a job.
 //! - [`server`]: what `serve`, `migrate` and `check` do, shared by the binary and the tests.
 //! - [`accounts`]: users, passwords, sessions, roles, the auth extractors.
 //! - [`audit`]: the append-only audit log.
@@ -14,7 +15,6 @@
 //! - [`learning`]: enrolment, lesson delivery, progress and the learner's dashboard.
 //! - [`quizzes`]: quiz attempts (draw, autosave, grading, review), quiz outcomes, item statistics.
 //! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
-//! - [`mail`]: transports, templates, the outbox and its worker.
 
 pub mod accounts;
 pub mod audit;
@@ -22,6 +22,7 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod jobs;
 pub mod learning;
 pub mod mail;
 pub mod quizzes;

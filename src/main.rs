@@ -5,8 +5,11 @@ use std::process::ExitCode;
 
 use benchside::config::Config;
 use benchside::db::cluster::Cluster;
-use benchside::{server, telemetry};
+use benchside::server::Database;
+use benchside::{db, jobs, server, startup, telemetry};
 use clap::{Parser, Subcommand};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
 
 /// Benchside: self-paced course delivery for allied-health career training.
 ///
@@ -54,6 +57,15 @@ enum Command {
     /// Exit 0 when the server at BENCHSIDE_LISTEN answers /healthz with 200 (for container
     /// health checks; needs no curl in the image).
     Healthcheck,
+    /// Run the job runner (mail delivery and every other job kind) without HTTP, until
+    /// SIGTERM or SIGINT. Any number may run beside `serve` (BENCHSIDE_JOBS_WORKER=false turns
+    /// off the one inside `serve`). Does not migrate: run `benchside migrate` first.
+    Worker,
+    /// The job queue: list jobs, retry a failed one.
+    Jobs {
+        #[command(subcommand)]
+        action: JobsAction,
+    },
     /// Outgoing mail.
     Mail {
         #[command(subcommand)]
@@ -87,6 +99,25 @@ enum ClusterAction {
     Stop,
     /// Say whether the cluster exists and runs.
     Status,
+}
+
+#[derive(Subcommand)]
+enum JobsAction {
+    /// The newest jobs, newest first: ID, kind, state, attempts/max, run at, last error.
+    List {
+        /// Only jobs that ended `failed`.
+        #[arg(long)]
+        failed: bool,
+        /// How many to show.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        limit: i64,
+    },
+    /// Put a failed job back to pending, due now, with its attempts reset to 0. Exits 1 when
+    /// no job has the ID or the job is not failed.
+    Retry {
+        /// The job's ID (from `jobs list`).
+        id: Uuid,
+    },
 }
 
 #[derive(Subcommand)]
@@ -190,6 +221,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 }
             });
         }
+        Command::Worker => worker(config).await?,
+        Command::Jobs { action } => return jobs_command(config, action).await,
         Command::Mail {
             action: MailAction::SendTest { to },
         } => println!("{}", benchside::mail::send_test(&config, &to).await?),
@@ -226,4 +259,71 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `benchside worker`: the job runner over a pool of its own until SIGTERM or SIGINT, then a
+/// graceful stop (the round in flight may finish, for up to the shutdown timeout).
+async fn worker(config: Config) -> anyhow::Result<()> {
+    let database = Database::open(&config).await?;
+    let result = run_worker(&config, &database.url).await;
+    database.close();
+    result
+}
+
+async fn run_worker(config: &Config, url: &str) -> anyhow::Result<()> {
+    let pool = db::build_pool(
+        url,
+        &db::PoolSettings {
+            max_size: config.database.pool_size.min(4),
+            ..db::PoolSettings::from(&config.database)
+        },
+    )?;
+    let runner = startup::job_runner(config, pool)?;
+    tracing::info!(database = %db::redact_url(url), "benchside worker running");
+    let handle = runner.spawn();
+    wait_for_stop_signal().await?;
+    tracing::info!("stopping the job runner");
+    handle.stop(config.shutdown_timeout).await;
+    Ok(())
+}
+
+async fn wait_for_stop_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        r = tokio::signal::ctrl_c() => r?,
+    }
+    Ok(())
+}
+
+/// `benchside jobs list|retry`.
+async fn jobs_command(config: Config, action: JobsAction) -> anyhow::Result<ExitCode> {
+    let database = Database::open(&config).await?;
+    let result = jobs_on(&config, &database.url, action).await;
+    database.close();
+    result
+}
+
+async fn jobs_on(config: &Config, url: &str, action: JobsAction) -> anyhow::Result<ExitCode> {
+    let mut conn = AsyncPgConnection::establish(url).await?;
+    match action {
+        JobsAction::List { failed, limit } => {
+            let registry = startup::job_registry(config)?;
+            print!(
+                "{}",
+                jobs::cli::list(&mut conn, &registry, failed, limit).await?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        JobsAction::Retry { id } => {
+            let (message, retried) = jobs::cli::retry(&mut conn, id).await?;
+            if retried {
+                println!("{message}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("benchside: {message}");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
 }

@@ -174,14 +174,14 @@ pub async fn check(config: &Config) -> (String, bool) {
     let _ = writeln!(out, "  log format      {:?}", config.log_format);
     let _ = writeln!(
         out,
-        "  mail            {} from {}; outbox worker {}",
+        "  mail            {} from {}; job runner in serve {}",
         match (&config.mail.transport, &config.mail.smtp_url) {
             (MailTransportKind::Smtp, Some(url)) =>
                 format!("smtp {}", db::redact_url(url.as_str())),
             _ => format!("file {}", config.mail.dir.display()),
         },
         config.mail.from,
-        if config.mail.worker { "on" } else { "off" }
+        if config.jobs.worker { "on" } else { "off" }
     );
 
     let url = match &config.database.source {

@@ -15,6 +15,7 @@ use crate::accounts::Auth;
 use crate::config::Config;
 use crate::db::{self, DbPool, PoolSettings};
 use crate::http::{self, AppState, extract, health, middleware, openapi};
+use crate::jobs;
 use crate::learning::cache::ContentCache;
 
 /// Extra routes mounted beside the API, for tests that need a route of their own (for
@@ -76,13 +77,32 @@ pub fn build_app(
         .wrap_fn(middleware::request_context(policy))
 }
 
-/// A bound, not yet running HTTP server, with the background tasks that serve it (the mail
-/// outbox worker, the session-revocation refresher, housekeeping).
+/// Every job kind's handler: the one place where kinds are registered. A new kind is one line,
+/// e.g. `registry.register(crate::learning::JOB_KIND, KindSettings::default(), handler);`.
+pub fn job_registry(config: &Config) -> anyhow::Result<jobs::Registry> {
+    let mut registry = jobs::Registry::new();
+    let transport = crate::mail::MailTransport::from_config(&config.mail)
+        .map_err(|e| anyhow::anyhow!("mail transport: {e:#}"))?;
+    crate::mail::register(&mut registry, &config.mail, transport);
+    Ok(registry)
+}
+
+/// A job runner with every handler, over `pool`, paced by `BENCHSIDE_JOBS_POLL_MS`.
+pub fn job_runner(config: &Config, pool: DbPool) -> anyhow::Result<jobs::Runner> {
+    Ok(jobs::Runner::new(
+        pool,
+        Arc::new(job_registry(config)?),
+        jobs::RunnerSettings::new(config.jobs.poll_interval),
+    ))
+}
+
+/// A bound, not yet running HTTP server, with the background tasks that serve it (the job
+/// runner, the session-revocation refresher, housekeeping).
 pub struct Application {
     server: Server,
     addr: SocketAddr,
     background: Vec<tokio::task::JoinHandle<()>>,
-    mail_worker: Option<crate::mail::WorkerHandle>,
+    job_runner: Option<jobs::RunnerHandle>,
 }
 
 impl Application {
@@ -99,8 +119,8 @@ impl Application {
     /// runtime) opened connections the workers then reused, every query would hop between
     /// threads. Measured: that costs about a quarter of the throughput of a one-query route.
     ///
-    /// Starts the mail outbox worker (unless `BENCHSIDE_MAIL_WORKER` is off) on the current
-    /// Tokio runtime; it stops when the server stops.
+    /// Starts the job runner (unless `BENCHSIDE_JOBS_WORKER` is off) on the current Tokio
+    /// runtime, over the background pool; it stops when the server stops.
     pub fn build_with(
         config: Arc<Config>,
         database_url: &str,
@@ -130,7 +150,12 @@ impl Application {
                 .spawn_refresher(background_db.clone(), window),
             spawn_housekeeping(background_db.clone()),
         ];
-        let mail = config.mail.worker.then(|| config.mail.clone());
+        let runner = match config.jobs.worker {
+            true => {
+                Some(job_runner(&config, background_db.clone()).map_err(std::io::Error::other)?)
+            }
+            false => None,
+        };
         let state = web::Data::new(AppState {
             config,
             db,
@@ -145,22 +170,11 @@ impl Application {
         if !handle_signals {
             server = server.disable_signals();
         }
-        let mail_worker = match mail {
-            Some(mail) => {
-                let transport = crate::mail::MailTransport::from_config(&mail)
-                    .map_err(|e| std::io::Error::other(format!("mail transport: {e:#}")))?;
-                let settings = crate::mail::WorkerSettings::from_config(&mail);
-                Some(
-                    crate::mail::Worker::new(background_db, transport, mail.from, settings).spawn(),
-                )
-            }
-            None => None,
-        };
         Ok(Application {
             server: server.run(),
             addr,
             background,
-            mail_worker,
+            job_runner: runner.map(jobs::Runner::spawn),
         })
     }
 
@@ -174,14 +188,14 @@ impl Application {
     }
 
     /// Runs until stopped by a signal (SIGTERM: graceful) or through the handle, then stops
-    /// the mail worker (letting the round in flight finish, for up to 10 s).
+    /// the job runner (letting the round in flight finish, for up to 10 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         for task in &self.background {
             task.abort();
         }
-        if let Some(worker) = self.mail_worker {
-            worker.stop(std::time::Duration::from_secs(10)).await;
+        if let Some(runner) = self.job_runner {
+            runner.stop(std::time::Duration::from_secs(10)).await;
         }
         result
     }

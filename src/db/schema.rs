@@ -149,6 +149,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        kind -> Text,
+        payload -> Jsonb,
+        state -> Text,
+        run_at -> Timestamptz,
+        attempts -> Int4,
+        max_attempts -> Nullable<Int4>,
+        lease_id -> Nullable<Uuid>,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        dedupe_key -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     lesson_progress (enrolment_id, lesson_id) {
         enrolment_id -> Uuid,
         lesson_id -> Uuid,
@@ -188,14 +206,9 @@ diesel::table! {
         subject -> Text,
         text_body -> Nullable<Text>,
         html_body -> Nullable<Text>,
-        status -> Text,
-        attempts -> Int4,
-        next_attempt_at -> Timestamptz,
-        locked_until -> Nullable<Timestamptz>,
-        lease_id -> Nullable<Uuid>,
-        last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        job_id -> Uuid,
     }
 }
 
@@ -347,6 +360,7 @@ diesel::joinable!(externship_procedure_requirements -> courses (course_id));
 diesel::joinable!(lesson_progress -> enrolments (enrolment_id));
 diesel::joinable!(lesson_progress -> lessons (lesson_id));
 diesel::joinable!(lessons -> courses (course_id));
+diesel::joinable!(mail_outbox -> jobs (job_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(question_banks -> courses (course_id));
 diesel::joinable!(questions -> question_banks (bank_id));
@@ -369,6 +383,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     enrolments,
     externship_department_requirements,
     externship_procedure_requirements,
+    jobs,
     lesson_progress,
     lessons,
     mail_outbox,

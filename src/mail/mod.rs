@@ -1,20 +1,25 @@
-//! Outgoing mail: templates, transports, the PostgreSQL outbox and its worker.
+//! Outgoing mail: templates, transports, the PostgreSQL outbox, and delivery as a job.
 //!
 //! A request that causes a mail renders it ([`templates`]) and [`enqueue`]s it with the
-//! connection of its own transaction, so the mail exists exactly when the change that caused
-//! it was committed. The [`worker::Worker`] (started by [`crate::startup::Application`]) delivers
-//! the outbox through the configured [`MailTransport`]: SMTP, `.eml` files in development, or
-//! memory in unit tests. An SMTP outage delays mail; it never loses it.
+//! connection of its own transaction: the message goes to `mail_outbox` and a `mail.send` job
+//! ([`JOB_KIND`]) names it, so the mail exists exactly when the change that caused it was
+//! committed. The job runner ([`crate::jobs`]) claims, retries and recovers the jobs; the
+//! handler ([`delivery`]) sends each message through the configured [`MailTransport`]: SMTP,
+//! `.eml` files in development, or memory in unit tests. An SMTP outage delays mail; it never
+//! loses it.
 
+pub mod delivery;
 pub mod outbox;
 pub mod templates;
 pub mod transport;
-pub mod worker;
 
+pub use delivery::{Delivery, register};
 pub use outbox::enqueue;
 pub use templates::RenderedMail;
 pub use transport::{MailTransport, Outgoing, SendError};
-pub use worker::{Worker, WorkerHandle, WorkerSettings};
+
+/// The job kind that delivers one outbox row (payload `{"outbox_id": "<uuid>"}`).
+pub const JOB_KIND: &str = "mail.send";
 
 use anyhow::Context;
 use uuid::Uuid;

@@ -14,7 +14,6 @@ use url::Url;
 use uuid::Uuid;
 
 use super::RenderedMail;
-use super::outbox::ClaimedMail;
 use crate::config::{MailConfig, MailTransportKind};
 
 /// Why a message was not delivered.
@@ -37,7 +36,7 @@ impl SendError {
     }
 }
 
-/// The parts of one message, borrowed from a [`RenderedMail`] or a claimed outbox row.
+/// The parts of one message, borrowed from a [`RenderedMail`] or an outbox row.
 #[derive(Debug, Clone, Copy)]
 pub struct Outgoing<'a> {
     pub to: &'a str,
@@ -55,18 +54,6 @@ impl<'a> From<&'a RenderedMail> for Outgoing<'a> {
             subject: &m.subject,
             text: &m.text,
             html: &m.html,
-        }
-    }
-}
-
-impl<'a> From<&'a ClaimedMail> for Outgoing<'a> {
-    fn from(m: &'a ClaimedMail) -> Self {
-        Outgoing {
-            to: &m.recipient,
-            to_name: m.recipient_name.as_deref(),
-            subject: &m.subject,
-            text: &m.text_body,
-            html: &m.html_body,
         }
     }
 }

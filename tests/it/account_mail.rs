@@ -1,4 +1,4 @@
-//! Account flows that go through the mailbox, delivered by the outbox worker to a real SMTP
+//! Account flows that go through the mailbox, delivered by the job runner to a real SMTP
 //! server: verification, sign-in and sessions, password reset, resend, email change.
 
 use std::time::Duration;
@@ -116,7 +116,8 @@ async fn a_learner_registers_verifies_from_the_mail_signs_in_refreshes_and_signs
     assert_eq!(
         count(
             &app,
-            "SELECT count(*) AS n FROM mail_outbox WHERE status = 'sent'"
+            "SELECT count(*) AS n FROM mail_outbox o JOIN jobs j ON j.id = o.job_id \
+              WHERE j.state = 'succeeded' AND o.sent_at IS NOT NULL"
         )
         .await,
         1

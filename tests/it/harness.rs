@@ -26,6 +26,7 @@ use actix_web::web;
 use benchside::config::Config;
 use benchside::db::cluster::Cluster;
 use benchside::db::{self, DbPool, PoolSettings, quote_ident};
+use benchside::jobs;
 use benchside::startup::{Application, ExtraRoutes};
 use bytes::Bytes;
 use diesel::QueryableByName;
@@ -291,11 +292,6 @@ impl Drop for TestDb {
 
 /// Whether a database of this name exists on the test server.
 pub async fn database_exists(name: &str) -> bool {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
     let mut conn = maintenance_conn().await;
     let c: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
         .bind::<Text, _>(name)
@@ -311,6 +307,7 @@ pub struct TestAppBuilder {
     vars: HashMap<String, String>,
     routes: Option<ExtraRoutes>,
     database_url: Option<String>,
+    allow_failed_jobs: bool,
 }
 
 impl TestAppBuilder {
@@ -323,6 +320,13 @@ impl TestAppBuilder {
     /// Mounts extra routes beside the real ones (for plumbing tests).
     pub fn routes(mut self, f: impl Fn(&mut web::ServiceConfig) + Send + Sync + 'static) -> Self {
         self.routes = Some(Arc::new(f));
+        self
+    }
+
+    /// Lets the test end with `failed` jobs (for tests that make a job fail on purpose);
+    /// otherwise dropping the [`TestApp`] fails the test when any job ended `failed`.
+    pub fn allow_failed_jobs(mut self) -> Self {
+        self.allow_failed_jobs = true;
         self
     }
 
@@ -342,7 +346,7 @@ impl TestAppBuilder {
             }
         };
         // Mail goes to files in a folder of the app's own unless a test sets an SMTP URL, and
-        // the outbox worker polls often so tests see mail quickly.
+        // the job runner polls often so tests see mail quickly.
         let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join("test-data")
             .join(uuid::Uuid::new_v4().simple().to_string());
@@ -358,7 +362,7 @@ impl TestAppBuilder {
             ),
             ("BENCHSIDE_HASH_CONCURRENCY", "2"),
             ("BENCHSIDE_DATA_DIR", data_dir.as_str()),
-            ("BENCHSIDE_MAIL_POLL_MS", "50"),
+            ("BENCHSIDE_JOBS_POLL_MS", "50"),
             // No web app unless a test builds one (tests/it/spa.rs): results must not depend
             // on whether frontend/dist happens to be built.
             ("BENCHSIDE_FRONTEND_DIR", frontend_dir.as_str()),
@@ -383,6 +387,7 @@ impl TestAppBuilder {
             db_url: url,
             db,
             config,
+            allow_failed_jobs: self.allow_failed_jobs,
             client: awc::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .disable_redirects()
@@ -402,6 +407,8 @@ pub struct TestApp {
     pub db: Option<TestDb>,
     pub config: Arc<Config>,
     pub client: awc::Client,
+    /// Whether the test may end with `failed` jobs (see [`TestAppBuilder::allow_failed_jobs`]).
+    pub allow_failed_jobs: bool,
 }
 
 impl TestApp {
@@ -464,6 +471,47 @@ impl TestApp {
         self.pool.get().await.unwrap()
     }
 
+    /// Runs every due job now, through the real registry and handlers (mail goes to the
+    /// configured transport, e.g. the test's `SmtpSink`), until none is due and none is running
+    /// (the app's own runner may be mid-round), and returns the attempts this call ran.
+    /// A failed attempt retried later is not due again within this call.
+    pub async fn run_pending_jobs(&self) -> Vec<jobs::Ran> {
+        let runner = benchside::startup::job_runner(&self.config, self.pool.clone())
+            .expect("the job registry builds");
+        let started = std::time::Instant::now();
+        let mut ran = Vec::new();
+        loop {
+            let round = runner.run_once().await.expect("a job round runs");
+            let claimed = round.claimed;
+            ran.extend(round.ran);
+            if claimed == 0 && self.jobs_due_or_running().await == 0 {
+                return ran;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "jobs still due or running after 30 s; ran {ran:#?}"
+            );
+            if claimed == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+
+    async fn jobs_due_or_running(&self) -> i64 {
+        count_jobs(
+            &mut *self.conn().await,
+            "SELECT count(*) AS n FROM jobs \
+              WHERE state = 'running' OR (state = 'pending' AND run_at <= now())",
+        )
+        .await
+    }
+
+    /// Panics when a job ended `failed` (with the jobs' kinds and errors).
+    pub async fn assert_no_failed_jobs(&self) {
+        let failed = failed_jobs(&self.db_url).await;
+        assert!(failed.is_empty(), "jobs ended failed: {failed:#?}");
+    }
+
     /// Stops the server gracefully and waits for it.
     pub async fn stop(mut self) {
         self.handle.stop(true).await;
@@ -479,7 +527,54 @@ impl Drop for TestApp {
         let handle = self.handle.clone();
         drop(handle.stop(false));
         self.pool.close();
+        if self.allow_failed_jobs || std::thread::panicking() {
+            return;
+        }
+        // A test must not leave a failed job behind unless it says so. Drop runs inside the
+        // test's runtime; do the async work on a thread of its own.
+        let url = self.db_url.clone();
+        let failed = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(failed_jobs(&url))
+        })
+        .join()
+        .unwrap_or_default();
+        assert!(
+            failed.is_empty(),
+            "the test left failed jobs (use TestAppBuilder::allow_failed_jobs when that is \
+             the point): {failed:#?}"
+        );
     }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+async fn count_jobs(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
+    let c: Count = diesel::sql_query(sql).get_result(conn).await.unwrap();
+    c.n
+}
+
+/// `kind: last_error` of every failed job in the database at `url`; empty when the database
+/// cannot be reached (a test that dropped it already).
+async fn failed_jobs(url: &str) -> Vec<String> {
+    let Ok(mut conn) = AsyncPgConnection::establish(url).await else {
+        return Vec::new();
+    };
+    diesel::sql_query(
+        "SELECT kind || ': ' || coalesce(last_error, '') AS name FROM jobs \
+          WHERE state = 'failed' ORDER BY created_at",
+    )
+    .load::<Name>(&mut conn)
+    .await
+    .map(|rows| rows.into_iter().map(|r| r.name).collect())
+    .unwrap_or_default()
 }
 
 /// A response read whole.

@@ -1,15 +1,18 @@
-//! Mail: the outbox and its worker against a real SMTP server (`smtp.rs`) and a real
-//! PostgreSQL; the file transport; the `mail send-test` command; production refusals.
+//! Mail: the outbox and its `mail.send` jobs on the job runner against a real SMTP server
+//! (`smtp.rs`) and a real PostgreSQL; the file transport; the `mail send-test` command;
+//! production refusals.
 
 use std::collections::{BTreeSet, HashSet};
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use benchside::db::schema::mail_outbox;
-use benchside::db::{self, PoolSettings};
+use benchside::db::schema::{jobs, mail_outbox};
+use benchside::db::{self, DbPool, PoolSettings};
+use benchside::jobs::{JobState, Registry, Runner, RunnerSettings};
 use benchside::mail::templates::{self, RenderedMail};
 use benchside::mail::transport::MemoryTransport;
-use benchside::mail::{MailTransport, Worker, WorkerSettings, enqueue};
+use benchside::mail::{MailTransport, enqueue};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
@@ -21,12 +24,13 @@ use crate::smtp::{SmtpSink, link_with_token};
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// An outbox row with the state of its `mail.send` job.
 #[derive(Debug, Clone, Queryable)]
 struct Row {
     id: Uuid,
     kind: String,
     recipient: String,
-    status: String,
+    state: JobState,
     attempts: i32,
     last_error: Option<String>,
     sent_at: Option<DateTime<Utc>>,
@@ -36,24 +40,54 @@ struct Row {
 }
 
 async fn rows(conn: &mut AsyncPgConnection) -> Vec<Row> {
+    use jobs::dsl as j;
     use mail_outbox::dsl as o;
     o::mail_outbox
+        .inner_join(j::jobs)
         .select((
             o::id,
             o::kind,
             o::recipient,
-            o::status,
-            o::attempts,
-            o::last_error,
+            j::state,
+            j::attempts,
+            j::last_error,
             o::sent_at,
             o::text_body,
             o::html_body,
-            o::lease_id,
+            j::lease_id,
         ))
         .order((o::created_at, o::recipient))
         .load(conn)
         .await
         .unwrap()
+}
+
+fn small_pool(url: &str, size: usize) -> DbPool {
+    db::build_pool(
+        url,
+        &PoolSettings {
+            max_size: size,
+            wait_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(5),
+        },
+    )
+    .unwrap()
+}
+
+/// A runner with only mail delivery, through `transport`, with the default mail settings.
+fn mail_runner(pool: DbPool, transport: MailTransport, batch_size: i64) -> Runner {
+    let config = benchside::config::Config::from_vars(Default::default()).unwrap();
+    let mut registry = Registry::new();
+    benchside::mail::register(&mut registry, &config.mail, transport);
+    Runner::new(
+        pool,
+        Arc::new(registry),
+        RunnerSettings {
+            batch_size,
+            ..RunnerSettings::new(Duration::from_millis(20))
+        },
+    )
 }
 
 /// Polls the outbox until `done` holds; panics with the rows after `timeout`.
@@ -89,7 +123,7 @@ fn app_for(sink: &SmtpSink) -> TestAppBuilder {
             "BENCHSIDE_MAIL_FROM",
             "Benchside Courses <courses@learn.example.org>",
         )
-        .var("BENCHSIDE_MAIL_POLL_MS", "20")
+        .var("BENCHSIDE_JOBS_POLL_MS", "20")
         .var("BENCHSIDE_MAIL_RETRY_BASE_MS", "40")
         .var("BENCHSIDE_SMTP_TIMEOUT_MS", "3000")
 }
@@ -153,7 +187,7 @@ async fn an_enqueued_mail_arrives_with_both_parts_headers_and_the_link() {
     );
 
     let mut conn = app.conn().await;
-    let r = wait_rows(&mut conn, WAIT, |r| r[0].status == "sent").await;
+    let r = wait_rows(&mut conn, WAIT, |r| r[0].state == JobState::Succeeded).await;
     assert_eq!(r.len(), 1);
     assert_eq!(
         (r[0].id, r[0].kind.as_str(), r[0].attempts),
@@ -192,7 +226,7 @@ async fn mail_waits_out_an_smtp_outage_and_then_arrives_exactly_once() {
     let during = wait_rows(&mut conn, WAIT, |r| {
         r.iter()
             .filter(|r| queued.contains(&r.id))
-            .all(|r| r.status == "pending" && r.attempts >= 2 && r.last_error.is_some())
+            .all(|r| r.state == JobState::Pending && r.attempts >= 2 && r.last_error.is_some())
     })
     .await;
     for r in during.iter().filter(|r| queued.contains(&r.id)) {
@@ -208,7 +242,10 @@ async fn mail_waits_out_an_smtp_outage_and_then_arrives_exactly_once() {
 
     sink.restart();
     let got = sink.wait_for(6, WAIT).await;
-    let after = wait_rows(&mut conn, WAIT, |r| r.iter().all(|r| r.status == "sent")).await;
+    let after = wait_rows(&mut conn, WAIT, |r| {
+        r.iter().all(|r| r.state == JobState::Succeeded)
+    })
+    .await;
     // A few more polls: nothing arrives twice.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let got_now = sink.messages();
@@ -243,7 +280,10 @@ async fn two_apps_on_one_database_send_every_mail_exactly_once() {
     let b = app_for(&sink).database_url(&db.url).build().await;
 
     sink.wait_for(40, WAIT).await;
-    let r = wait_rows(&mut conn, WAIT, |r| r.iter().all(|r| r.status == "sent")).await;
+    let r = wait_rows(&mut conn, WAIT, |r| {
+        r.iter().all(|r| r.state == JobState::Succeeded)
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let got = sink.messages();
     assert_eq!(got.len(), 40, "no mail sent twice");
@@ -269,36 +309,17 @@ async fn concurrent_workers_claim_disjoint_rows() {
                 .unwrap(),
         );
     }
-    let settings = WorkerSettings {
-        batch_size: 4,
-        ..WorkerSettings::from_config(
-            &benchside::config::Config::from_vars(Default::default())
-                .unwrap()
-                .mail,
-        )
-    };
-    let from: lettre::message::Mailbox = "Benchside <no-reply@example.org>".parse().unwrap();
     let mut tasks = Vec::new();
     let mut stores: Vec<MemoryTransport> = Vec::new();
     for _ in 0..4 {
-        let pool = db::build_pool(
-            &db.url,
-            &PoolSettings {
-                max_size: 2,
-                wait_timeout: Duration::from_secs(5),
-                connect_timeout: Duration::from_secs(5),
-                statement_timeout: Duration::from_secs(5),
-            },
-        )
-        .unwrap();
         let (transport, store) = MailTransport::memory();
         stores.push(store);
-        let worker = Worker::new(pool, transport, from.clone(), settings.clone());
+        let runner = mail_runner(small_pool(&db.url, 2), transport, 4);
         tasks.push(tokio::spawn(async move {
             let mut rounds = 0;
             loop {
-                let round = worker.run_once().await.unwrap();
-                assert_eq!(round.sent, round.claimed, "{round:?}");
+                let round = runner.run_once().await.unwrap();
+                assert_eq!(round.succeeded, round.claimed, "{round:?}");
                 if round.claimed == 0 {
                     return rounds;
                 }
@@ -339,7 +360,8 @@ async fn concurrent_workers_claim_disjoint_rows() {
     assert!(busy >= 2, "the workers ran side by side: {per_worker:?}");
     let r = rows(&mut conn).await;
     assert!(
-        r.iter().all(|r| r.status == "sent" && r.attempts == 1),
+        r.iter()
+            .all(|r| r.state == JobState::Succeeded && r.attempts == 1 && r.sent_at.is_some()),
         "{r:#?}"
     );
 }
@@ -351,6 +373,7 @@ async fn a_mail_that_keeps_failing_ends_failed_after_the_maximum_attempts() {
     let app = app_for(&sink)
         .var("BENCHSIDE_MAIL_MAX_ATTEMPTS", "3")
         .var("BENCHSIDE_MAIL_RETRY_BASE_MS", "20")
+        .allow_failed_jobs()
         .build()
         .await;
     let mut conn = app.conn().await;
@@ -361,13 +384,9 @@ async fn a_mail_that_keeps_failing_ends_failed_after_the_maximum_attempts() {
         .await
         .unwrap();
 
-    let r = wait_rows(&mut conn, WAIT, |r| {
-        r.iter()
-            .all(|r| matches!(r.status.as_str(), "sent" | "failed"))
-    })
-    .await;
+    let r = wait_rows(&mut conn, WAIT, |r| r.iter().all(|r| r.state.is_finished())).await;
     let bad_row = r.iter().find(|r| r.id == bad).unwrap();
-    assert_eq!(bad_row.status, "failed");
+    assert_eq!(bad_row.state, JobState::Failed);
     assert_eq!(bad_row.attempts, 3);
     let err = bad_row.last_error.as_deref().unwrap();
     assert!(err.contains("550"), "{err}");
@@ -379,7 +398,10 @@ async fn a_mail_that_keeps_failing_ends_failed_after_the_maximum_attempts() {
         "tried exactly three times"
     );
     // The failing mail held nothing up.
-    assert_eq!(r.iter().find(|r| r.id == good).unwrap().status, "sent");
+    assert_eq!(
+        r.iter().find(|r| r.id == good).unwrap().state,
+        JobState::Succeeded
+    );
     let got = sink.messages();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].to, vec!["ana@example.org"]);
@@ -391,11 +413,12 @@ async fn a_mail_that_keeps_failing_ends_failed_after_the_maximum_attempts() {
     };
     let id = enqueue(&mut conn, &broken).await.unwrap();
     let r = wait_rows(&mut conn, WAIT, |r| {
-        r.iter().any(|r| r.id == id && r.status == "failed")
+        r.iter().any(|r| r.id == id && r.state == JobState::Failed)
     })
     .await;
     let row = r.iter().find(|r| r.id == id).unwrap();
     assert_eq!(row.attempts, 1);
+    assert!(row.text_body.is_none() && row.html_body.is_none());
     assert!(
         row.last_error
             .as_deref()
@@ -429,13 +452,21 @@ async fn mail_enqueued_in_a_rolled_back_transaction_is_never_sent() {
     // The committed mail, enqueued later, arrives; the rolled-back one never existed.
     let got = sink.wait_for(1, WAIT).await;
     assert_eq!(got[0].to, vec!["committed@example.org"]);
-    let r = wait_rows(&mut conn, WAIT, |r| r.iter().all(|r| r.status == "sent")).await;
+    let r = wait_rows(&mut conn, WAIT, |r| {
+        r.iter().all(|r| r.state == JobState::Succeeded)
+    })
+    .await;
     assert_eq!(r.len(), 1);
     assert_eq!(
         (r[0].id, r[0].recipient.as_str()),
         (committed, "committed@example.org")
     );
     assert_eq!(sink.messages().len(), 1);
+    assert_eq!(
+        crate::accounts::count(&app, "SELECT count(*) AS n FROM jobs").await,
+        1,
+        "the rolled-back mail left no job"
+    );
 }
 
 #[actix_web::test]
@@ -453,7 +484,7 @@ async fn the_file_transport_writes_a_parseable_eml() {
     )
     .await
     .unwrap();
-    wait_rows(&mut conn, WAIT, |r| r[0].status == "sent").await;
+    wait_rows(&mut conn, WAIT, |r| r[0].state == JobState::Succeeded).await;
 
     let names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -500,11 +531,12 @@ async fn a_claim_whose_lease_ran_out_is_delivered_and_a_live_one_is_left_alone()
     let live = enqueue(&mut conn, &reset_for("live@example.org"))
         .await
         .unwrap();
-    // A worker claimed both and died; the first lease ran out, the second has not.
+    // A runner claimed both and died; the first lease ran out, the second has not.
     conn.batch_execute(&format!(
-        "UPDATE mail_outbox SET status = 'sending', attempts = 1, lease_id = gen_random_uuid(), \
-         locked_until = CASE WHEN id = '{crashed}' THEN now() - interval '1 second' \
-                             ELSE now() + interval '1 hour' END"
+        "UPDATE jobs j SET state = 'running', attempts = 1, lease_id = gen_random_uuid(), \
+         locked_until = CASE WHEN o.id = '{crashed}' THEN now() - interval '1 second' \
+                             ELSE now() + interval '1 hour' END \
+         FROM mail_outbox o WHERE o.job_id = j.id"
     ))
     .await
     .unwrap();
@@ -513,7 +545,8 @@ async fn a_claim_whose_lease_ran_out_is_delivered_and_a_live_one_is_left_alone()
     let got = sink.wait_for(1, WAIT).await;
     assert_eq!(got[0].to, vec!["crashed@example.org"]);
     let r = wait_rows(&mut conn, WAIT, |r| {
-        r.iter().any(|r| r.id == crashed && r.status == "sent")
+        r.iter()
+            .any(|r| r.id == crashed && r.state == JobState::Succeeded)
     })
     .await;
     let c = r.iter().find(|r| r.id == crashed).unwrap();
@@ -523,7 +556,8 @@ async fn a_claim_whose_lease_ran_out_is_delivered_and_a_live_one_is_left_alone()
         "{c:?}"
     );
     let l = r.iter().find(|r| r.id == live).unwrap();
-    assert_eq!((l.status.as_str(), l.attempts), ("sending", 1));
+    assert_eq!((l.state, l.attempts), (JobState::Running, 1));
+    assert!(l.text_body.is_some() && l.sent_at.is_none());
     assert_eq!(sink.messages().len(), 1);
 }
 
@@ -549,7 +583,7 @@ async fn stopping_the_app_stops_its_worker() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(sink.messages().len(), 1);
     let r = rows(&mut conn).await;
-    assert_eq!(r[1].status, "pending");
+    assert_eq!((r[1].state, r[1].attempts), (JobState::Pending, 0));
     drop(conn);
     drop(db);
 }
@@ -577,23 +611,12 @@ async fn the_outbox_refuses_rows_that_break_its_invariants() {
         .await
         .unwrap();
     for (change, why) in [
-        ("status = 'lost'", "unknown status"),
-        ("status = 'sent', attempts = 1", "sent without sent_at"),
-        (
-            "status = 'sending', attempts = 1",
-            "sending without a lease",
-        ),
-        (
-            "status = 'failed', attempts = 1, text_body = NULL, html_body = NULL",
-            "failed without an error",
-        ),
-        (
-            "status = 'sent', attempts = 0, sent_at = now(), text_body = NULL, html_body = NULL",
-            "sent without an attempt",
-        ),
-        ("text_body = NULL", "pending without a body"),
-        ("attempts = -1", "negative attempts"),
+        ("sent_at = now()", "sent with its bodies kept"),
+        ("text_body = NULL", "one body without the other"),
+        ("html_body = NULL", "one body without the other"),
         ("kind = 'Not A Kind'", "kind format"),
+        ("job_id = gen_random_uuid()", "a job that does not exist"),
+        ("subject = ''", "empty subject"),
     ] {
         let r = conn
             .batch_execute(&format!(
@@ -602,6 +625,39 @@ async fn the_outbox_refuses_rows_that_break_its_invariants() {
             .await;
         assert!(r.is_err(), "{why}: {change} was accepted");
     }
+    // The delivery side: the row's job keeps the queue's invariants.
+    for (change, why) in [
+        ("state = 'lost'", "unknown state"),
+        (
+            "state = 'succeeded', attempts = 1",
+            "succeeded without finished_at",
+        ),
+        ("state = 'running', attempts = 1", "running without a lease"),
+        (
+            "state = 'failed', attempts = 1, finished_at = now()",
+            "failed without an error",
+        ),
+        (
+            "state = 'succeeded', attempts = 0, finished_at = now()",
+            "succeeded without an attempt",
+        ),
+        ("attempts = -1", "negative attempts"),
+        ("kind = 'Mail Send'", "kind format"),
+    ] {
+        let r = conn
+            .batch_execute(&format!(
+                "UPDATE jobs SET {change} WHERE id = (SELECT job_id FROM mail_outbox WHERE id = '{id}')"
+            ))
+            .await;
+        assert!(r.is_err(), "{why}: {change} was accepted");
+    }
+    // Both bodies erased together is how a finished mail looks.
+    conn.batch_execute(&format!(
+        "UPDATE mail_outbox SET text_body = NULL, html_body = NULL, sent_at = now() \
+          WHERE id = '{id}'"
+    ))
+    .await
+    .unwrap();
 }
 
 #[actix_web::test]
@@ -616,37 +672,34 @@ async fn the_sweep_purges_old_finished_mail_only() {
                 .unwrap(),
         );
     }
+    // Two sent (one 31 days ago), one still pending from 31 days ago.
     conn.batch_execute(&format!(
-        "UPDATE mail_outbox SET status = 'sent', attempts = 1, sent_at = now(), \
-           text_body = NULL, html_body = NULL WHERE id IN ('{}', '{}');
+        "UPDATE mail_outbox SET sent_at = now(), text_body = NULL, html_body = NULL \
+          WHERE id IN ('{0}', '{1}');
+         UPDATE jobs j SET state = 'succeeded', attempts = 1, \
+                finished_at = CASE WHEN o.id = '{0}' THEN now() - interval '31 days' ELSE now() END \
+           FROM mail_outbox o WHERE o.job_id = j.id AND o.id IN ('{0}', '{1}');
+         UPDATE jobs j SET created_at = now() - interval '31 days' \
+           FROM mail_outbox o WHERE o.job_id = j.id AND o.id = '{2}';
          UPDATE mail_outbox SET created_at = now() - interval '31 days' \
-          WHERE id IN ('{}', '{}')",
-        ids[0], ids[1], ids[0], ids[2]
+          WHERE id IN ('{0}', '{2}')",
+        ids[0], ids[1], ids[2]
     ))
     .await
     .unwrap();
-    let pool = db::build_pool(
-        &db.url,
-        &PoolSettings {
-            max_size: 1,
-            wait_timeout: Duration::from_secs(5),
-            connect_timeout: Duration::from_secs(5),
-            statement_timeout: Duration::from_secs(5),
-        },
-    )
-    .unwrap();
-    let config = benchside::config::Config::from_vars(Default::default()).unwrap();
     let (transport, _) = MailTransport::memory();
-    let worker = Worker::new(
-        pool,
-        transport,
-        config.mail.from.clone(),
-        WorkerSettings::from_config(&config.mail),
-    );
-    let sweep = worker.sweep().await.unwrap();
+    let runner = mail_runner(small_pool(&db.url, 1), transport, 8);
+    let sweep = runner.sweep().await.unwrap();
     assert_eq!((sweep.recovered, sweep.purged), (0, 1));
+    // Purging the job deleted its message too.
     let left: BTreeSet<Uuid> = rows(&mut conn).await.iter().map(|r| r.id).collect();
     assert_eq!(left, BTreeSet::from([ids[1], ids[2]]));
+    let outbox: i64 = mail_outbox::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(outbox, 2);
 }
 
 /// The binary with a clean environment.
@@ -823,9 +876,25 @@ async fn with_the_worker_off_mail_stays_queued() {
     assert!(sink.messages().is_empty());
     let r = rows(&mut *app.conn().await).await;
     assert_eq!(
-        (r[0].id, r[0].status.as_str(), r[0].attempts),
-        (id, "pending", 0)
+        (r[0].id, r[0].state, r[0].attempts),
+        (id, JobState::Pending, 0)
     );
+
+    // The harness runs it on demand, through the real handler, to the same relay.
+    let ran = app.run_pending_jobs().await;
+    assert_eq!(ran.len(), 1, "{ran:#?}");
+    assert_eq!((ran[0].kind.as_str(), ran[0].attempt), ("mail.send", 1));
+    assert_eq!(ran[0].outcome, Ok(()));
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got[0].message_id(), format!("{id}@learn.example.org"));
+    let r = rows(&mut *app.conn().await).await;
+    assert_eq!(r[0].state, JobState::Succeeded);
+    assert!(r[0].sent_at.is_some() && r[0].text_body.is_none());
+    assert!(
+        app.run_pending_jobs().await.is_empty(),
+        "nothing is due any more"
+    );
+    app.assert_no_failed_jobs().await;
 }
 
 #[test]
@@ -851,7 +920,7 @@ fn check_reports_the_mail_settings_without_the_password() {
     assert!(
         stdout.contains(
             "  mail            smtp smtps://mailer:********@smtp.example.org from Benchside \
-             <no-reply@example.org>; outbox worker on\n"
+             <no-reply@example.org>; job runner in serve on\n"
         ),
         "{stdout}"
     );
@@ -873,7 +942,7 @@ async fn serve_runs_the_worker_and_stops_it_on_sigterm() {
         .env("DATABASE_URL", &db.url)
         .env("BENCHSIDE_LISTEN", format!("127.0.0.1:{port}"))
         .env("BENCHSIDE_SMTP_URL", sink.url())
-        .env("BENCHSIDE_MAIL_POLL_MS", "50")
+        .env("BENCHSIDE_JOBS_POLL_MS", "50")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -914,7 +983,7 @@ async fn serve_runs_the_worker_and_stops_it_on_sigterm() {
     };
     assert!(status.success(), "{status}");
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.contains("mail worker started"), "{text}");
-    assert!(text.contains("mail worker stopped"), "{text}");
+    assert!(text.contains("job runner started"), "{text}");
+    assert!(text.contains("job runner stopped"), "{text}");
     let _ = std::fs::remove_file(&log);
 }

@@ -15,6 +15,7 @@ mod db_layer;
 mod errors;
 mod harness_self;
 mod health;
+mod jobs;
 mod learning;
 mod mail;
 mod migrations;
