@@ -84,6 +84,7 @@ pub fn job_registry(config: &Config) -> anyhow::Result<jobs::Registry> {
     let transport = crate::mail::MailTransport::from_config(&config.mail)
         .map_err(|e| anyhow::anyhow!("mail transport: {e:#}"))?;
     crate::mail::register(&mut registry, &config.mail, transport);
+    crate::learning::completion::register(&mut registry, config.public_url.clone());
     Ok(registry)
 }
 

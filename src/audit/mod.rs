@@ -90,3 +90,22 @@ pub async fn record_shared(
         .await
         .map(|_| ())
 }
+
+/// Whether an event `action` about `subject` was recorded (for work that must happen once
+/// per subject, checked and recorded in one transaction).
+pub async fn has_event(
+    conn: &mut AsyncPgConnection,
+    action: &str,
+    subject: (&str, &str),
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        audit_log::table.filter(
+            audit_log::subject_type
+                .eq(subject.0)
+                .and(audit_log::subject_id.eq(subject.1))
+                .and(audit_log::action.eq(action)),
+        ),
+    ))
+    .get_result(conn)
+    .await
+}

@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 pub use registry::{FinishHook, JobContext, JobError, KindSettings, Registry};
 pub use runner::{Ran, Round, Runner, RunnerHandle, RunnerSettings, Sweep};
-pub use store::{JobRow, RetryOutcome, enqueue};
+pub use store::{JobRow, RetryOutcome, enqueue, enqueue_shared};
 
 /// Where a job is in its life. Stored as text in `jobs.state` (a CHECK lists the values).
 ///

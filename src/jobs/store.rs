@@ -26,6 +26,12 @@ pub const LEASE_EXPIRED: &str =
 /// exists (nothing is inserted then). Call it with the connection of the transaction that
 /// causes the job: if that transaction rolls back, the job never existed.
 pub async fn enqueue(conn: &mut AsyncPgConnection, job: &NewJob) -> QueryResult<Option<Uuid>> {
+    enqueue_shared(conn, job).await
+}
+
+/// [`enqueue`] on a shared connection, so that it can be pipelined with the caller's other
+/// statements of the same transaction.
+pub async fn enqueue_shared(conn: &AsyncPgConnection, job: &NewJob) -> QueryResult<Option<Uuid>> {
     use jobs::dsl as j;
     let max_attempts = job.max_attempts.map(|n| n.clamp(1, 1000) as i32);
     diesel::insert_into(jobs::table)
@@ -39,7 +45,7 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, job: &NewJob) -> QueryResult<
         // The only unique index that can conflict is the dedupe key's (IDs are generated).
         .on_conflict_do_nothing()
         .returning(j::id)
-        .get_result(conn)
+        .get_result(&mut &*conn)
         .await
         .optional()
 }

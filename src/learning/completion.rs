@@ -9,16 +9,30 @@
 //! and enqueues the `enrolment.completed` job, all in the caller's transaction. Triggers of
 //! one enrolment take turns on the row lock, so whichever commits second sees the other's
 //! work and a course completes exactly once.
+//!
+//! The job ([`JOB_KIND`], payload `{"enrolment_id"}`, dedupe key `enrolment.completed:<id>`)
+//! is where work after completion goes: today it mails the learner their congratulations
+//! (once: checked and recorded under the enrolment's lock); certificates come next.
 
-use diesel::QueryResult;
-use diesel_async::AsyncPgConnection;
-use serde_json::json;
+use diesel::{OptionalExtension, QueryResult};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde_json::{Value, json};
+use url::Url;
 use uuid::Uuid;
 
 use super::progress::{self, Facts, Outline};
 use super::state::EnrolmentState;
 use super::store;
 use crate::audit::{self, Actor, Event, Origin};
+use crate::db::DbPool;
+use crate::jobs::{self, JobContext, JobError, KindSettings, NewJob, Registry};
+use crate::mail::{self, templates};
+
+/// The job enqueued when a course is completed.
+pub const JOB_KIND: &str = "enrolment.completed";
+
+/// The audit action that records the completion notice was queued (at most once).
+const NOTICE_ACTION: &str = "enrolment.completion_mailed";
 
 crate::text_enum! {
     /// What asked the engine to look (recorded in the audit event).
@@ -65,17 +79,74 @@ pub async fn complete_if_met(
     }
     let completed = store::mark_completed(shared, enrolment).await?;
     if completed {
-        audit::record(
-            tx,
-            origin,
-            Event {
-                actor,
-                action: "enrolment.completed",
-                subject: Some(("enrolment", enrolment.to_string())),
-                details: json!({ "trigger": trigger }),
-            },
-        )
-        .await?;
+        let event = Event {
+            actor,
+            action: "enrolment.completed",
+            subject: Some(("enrolment", enrolment.to_string())),
+            details: json!({ "trigger": trigger }),
+        };
+        let job = NewJob::new(JOB_KIND, json!({ "enrolment_id": enrolment }))
+            .dedupe_key(format!("{JOB_KIND}:{enrolment}"));
+        futures_util::try_join!(
+            audit::record_shared(shared, origin, event),
+            jobs::enqueue_shared(shared, &job),
+        )?;
     }
     Ok(Completion { completed, facts })
+}
+
+/// Registers the `enrolment.completed` handler; links in its mail start at `public_url`.
+pub fn register(registry: &mut Registry, public_url: Url) {
+    registry.register(JOB_KIND, KindSettings::default(), move |payload, ctx| {
+        let public_url = public_url.clone();
+        async move { on_completed(&ctx, &public_url, &payload).await }
+    });
+}
+
+/// The `enrolment.completed` job: queues the learner's "you completed the course" mail, once
+/// per enrolment (the enrolment is locked, and the notice recorded in the audit log in the
+/// same transaction, so a job run again after a lost lease mails nothing more).
+async fn on_completed(ctx: &JobContext, public_url: &Url, payload: &Value) -> Result<(), JobError> {
+    let id = payload
+        .get("enrolment_id")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<Uuid>().ok())
+        .ok_or_else(|| {
+            JobError::permanent(format!("payload without an enrolment_id: {payload}"))
+        })?;
+    let db: &DbPool = &ctx.db;
+    let mut conn = db.get().await?;
+    conn.transaction::<_, JobError, _>(async |tx| {
+        // The lock first: two runs of this job take turns, and the second sees the notice.
+        if store::lock_state(tx, id).await.optional()?.is_none() {
+            return Err(JobError::permanent(format!(
+                "enrolment {id} does not exist"
+            )));
+        }
+        let Some((state, title, email, name)) = store::completion_notice(tx, id).await? else {
+            return Err(JobError::permanent(format!(
+                "enrolment {id} does not exist"
+            )));
+        };
+        let subject = ("enrolment", id.to_string());
+        if state != EnrolmentState::Completed
+            || audit::has_event(tx, NOTICE_ACTION, (subject.0, &subject.1)).await?
+        {
+            return Ok(());
+        }
+        mail::enqueue(
+            tx,
+            &templates::course_completed(public_url, &email, &name, &title, id),
+        )
+        .await?;
+        let event = Event {
+            actor: Actor::System,
+            action: NOTICE_ACTION,
+            subject: Some(subject),
+            details: json!({ "job": ctx.id }),
+        };
+        audit::record(tx, &Origin::default(), event).await?;
+        Ok(())
+    })
+    .await
 }

@@ -176,6 +176,22 @@ pub async fn enrolment_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryRes
         .await
 }
 
+/// What the completion notice needs: the enrolment's state, the course title, and the
+/// learner's address and name.
+pub async fn completion_notice(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(EnrolmentState, String, String, String)>> {
+    enrolments::table
+        .inner_join(courses::table)
+        .inner_join(users::table)
+        .filter(enrolments::id.eq(id))
+        .select((enrolments::state, courses::title, users::email, users::name))
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// An enrolment code with its cohort's course.
 #[derive(Debug, Clone, Queryable)]
 pub struct CodeRow {

@@ -2,7 +2,10 @@
 //! pass, admin re-activation) completes a course at most once, whatever runs at the same
 //! time, and records exactly one `enrolment.completed` audit event.
 
+use std::time::Duration;
+
 use crate::harness::TestApp;
+use crate::smtp::SmtpSink;
 use crate::support::quizzes::{answers, id_of, save, started, submit};
 use crate::support::{
     Account, FixtureCourse, admin, call, complete_lessons, count, enrolment, enrolment_detail,
@@ -20,6 +23,17 @@ async fn completions(app: &TestApp, enrolment: &str) -> i64 {
         &format!(
             "SELECT count(*) AS n FROM audit_log
               WHERE action = 'enrolment.completed' AND subject_id = '{enrolment}'"
+        ),
+    )
+    .await
+}
+
+async fn completion_jobs(app: &TestApp, enrolment: &str) -> i64 {
+    count(
+        app,
+        &format!(
+            "SELECT count(*) AS n FROM jobs
+              WHERE kind = 'enrolment.completed' AND payload->>'enrolment_id' = '{enrolment}'"
         ),
     )
     .await
@@ -57,6 +71,7 @@ async fn two_required_quizzes_passed_at_once_complete_the_course_once() {
         let detail = enrolment_detail(&app, &who, &id).await;
         assert_eq!(detail["state"], "completed", "round {n}: {detail}");
         assert_eq!(completions(&app, &id).await, 1, "round {n}: completed once");
+        assert_eq!(completion_jobs(&app, &id).await, 1, "round {n}: one job");
         // Exactly one of the two quiz events says it completed the course.
         assert_eq!(
             count(
@@ -93,6 +108,7 @@ async fn the_last_lesson_twice_and_the_last_quiz_at_once_complete_the_course_onc
         );
         assert_eq!((s.status, l1.status, l2.status), (200, 200, 200));
         assert_eq!(completions(&app, &id).await, 1, "round {n}");
+        assert_eq!(completion_jobs(&app, &id).await, 1, "round {n}: one job");
         let detail = enrolment_detail(&app, &who, &id).await;
         assert_eq!(detail["state"], "completed", "round {n}: {detail}");
         assert_eq!(detail["percent_complete"], 100);
@@ -198,4 +214,70 @@ async fn reactivation_with_requirements_missing_leaves_the_enrolment_active() {
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["state"], "active");
     assert_eq!(completions(&app, &id).await, 0);
+}
+
+#[actix_web::test]
+async fn a_completed_course_mails_the_learner_once_even_when_its_job_runs_twice() {
+    let sink = SmtpSink::start();
+    let app = TestApp::builder()
+        .var("BENCHSIDE_SMTP_URL", &sink.url())
+        .var("BENCHSIDE_PUBLIC_URL", "https://learn.example.org")
+        .build()
+        .await;
+    let who = learner(&app).await;
+    let id = enrolment(&app, &who, course()).await.id;
+    for quiz in ["safety-quiz", "collection-quiz", "final-exam"] {
+        record_quiz_pass(&app, &id, quiz).await;
+    }
+    complete_lessons(&app, &who, &id, &["sharps", "gloves", "order"]).await;
+    assert_eq!(completion_jobs(&app, &id).await, 1);
+    // A second run of the job (as after a lost lease): it finds the notice already queued.
+    exec(
+        &app,
+        &format!(
+            "INSERT INTO jobs (kind, payload) VALUES ('enrolment.completed', '{{\"enrolment_id\": \"{id}\"}}')"
+        ),
+    )
+    .await;
+    app.run_pending_jobs().await;
+    let subject = "You completed Demo Course";
+    let wanted = |m: &crate::smtp::Received| m.subject() == subject;
+    let started = std::time::Instant::now();
+    while !sink.messages().iter().any(wanted) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no completion mail"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.run_pending_jobs().await;
+    let mails: Vec<_> = sink.messages().into_iter().filter(wanted).collect();
+    assert_eq!(mails.len(), 1, "one completion mail");
+    assert_eq!(mails[0].to, vec![who.email.clone()]);
+    assert!(
+        mails[0]
+            .text()
+            .contains(&format!("https://learn.example.org/learn/{id}")),
+        "{}",
+        mails[0].text()
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM jobs WHERE kind = 'enrolment.completed' AND state = 'succeeded'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM audit_log
+                  WHERE action = 'enrolment.completion_mailed' AND subject_id = '{id}'"
+            ),
+        )
+        .await,
+        1
+    );
 }

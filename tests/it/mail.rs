@@ -463,7 +463,7 @@ async fn mail_enqueued_in_a_rolled_back_transaction_is_never_sent() {
     );
     assert_eq!(sink.messages().len(), 1);
     assert_eq!(
-        crate::accounts::count(&app, "SELECT count(*) AS n FROM jobs").await,
+        crate::support::count(&app, "SELECT count(*) AS n FROM jobs").await,
         1,
         "the rolled-back mail left no job"
     );
