@@ -10,14 +10,16 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::Auth;
 use super::domain::Role;
 use super::extract::{AdminUser, ClientInfo};
 use super::store::{self, UserRow};
 use crate::audit::{self, Actor, Event};
+use crate::db::DbPool;
 use crate::db::schema::users;
 use crate::http::error::ErrorEnvelope;
 use crate::http::paging::{Paging, search_text};
-use crate::http::{AppError, AppResult, AppState};
+use crate::http::{AppError, AppResult};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_users).service(update_user);
@@ -97,7 +99,7 @@ pub struct UserQuery {
 )]
 #[get("/admin/users")]
 pub async fn list_users(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     _admin: AdminUser,
     query: web::Query<UserQuery>,
 ) -> AppResult<web::Json<UserPage>> {
@@ -126,7 +128,7 @@ pub async fn list_users(
         }
         f
     };
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let total: i64 = filtered().count().get_result(&mut conn).await?;
     let rows: Vec<UserRow> = filtered()
         .order((users::created_at.desc(), users::id.desc()))
@@ -169,7 +171,8 @@ pub struct UpdateUserRequest {
 )]
 #[patch("/admin/users/{id}")]
 pub async fn update_user(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     admin: AdminUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
@@ -190,7 +193,7 @@ pub async fn update_user(
             "You cannot change your own role or disable your own account; ask another admin.",
         ));
     }
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let origin = client.origin.clone();
     let actor = admin.0.id;
     let (user, revoked_at) = conn
@@ -251,7 +254,7 @@ pub async fn update_user(
         })
         .await?;
     if let Some(at) = revoked_at {
-        state.auth.revocations.note(user.id, at);
+        auth.revocations.note(user.id, at);
     }
     Ok(web::Json(AdminUserView::from(&user)))
 }

@@ -12,15 +12,17 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::Auth;
 use super::domain::{Email, Name, NewPassword};
 use super::extract::{ClientInfo, CurrentUser};
 use super::sessions::{self, Presented};
 use super::store::{self, NewUser, Purpose, User};
 use crate::audit::{self, Actor, Event};
-use crate::config::Environment;
+use crate::config::{Config, Environment};
+use crate::db::DbPool;
 use crate::db::schema::users;
 use crate::http::error::ErrorEnvelope;
-use crate::http::{AppError, AppResult, AppState};
+use crate::http::{AppError, AppResult};
 use crate::mail::{self, templates};
 use crate::ratelimit::{self, Limit};
 
@@ -50,12 +52,12 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 async fn limit(
-    state: &AppState,
+    config: &Config,
     conn: &mut diesel_async::AsyncPgConnection,
     limit: Limit,
     key: &str,
 ) -> AppResult<()> {
-    if state.config.auth.rate_limits {
+    if config.auth.rate_limits {
         ratelimit::check(conn, limit, key).await
     } else {
         Ok(())
@@ -80,33 +82,28 @@ pub struct Accepted {
     pub message: String,
 }
 
-fn session(
-    state: &AppState,
-    user: &store::UserRow,
-    family: Uuid,
-    pending: Option<String>,
-) -> Session {
+fn session(auth: &Auth, user: &store::UserRow, family: Uuid, pending: Option<String>) -> Session {
     Session {
-        access_token: state.auth.tokens.issue(user.id, user.role(), family),
+        access_token: auth.tokens.issue(user.id, user.role(), family),
         token_type: "Bearer".into(),
-        expires_in: state.auth.tokens.ttl().as_secs(),
+        expires_in: auth.tokens.ttl().as_secs(),
         user: User::from_row(user, pending),
     }
 }
 
-fn refresh_cookie(state: &AppState, token: &str) -> Cookie<'static> {
-    let secs = state.config.auth.refresh_token_ttl.as_secs() as i64;
+fn refresh_cookie(config: &Config, token: &str) -> Cookie<'static> {
+    let secs = config.auth.refresh_token_ttl.as_secs() as i64;
     Cookie::build(REFRESH_COOKIE, token.to_string())
         .path(REFRESH_PATH)
         .http_only(true)
-        .secure(state.config.env != Environment::Development)
+        .secure(config.env != Environment::Development)
         .same_site(SameSite::Strict)
         .max_age(CookieDuration::seconds(secs))
         .finish()
 }
 
-fn clear_cookie(state: &AppState) -> Cookie<'static> {
-    let mut c = refresh_cookie(state, "");
+fn clear_cookie(config: &Config) -> Cookie<'static> {
+    let mut c = refresh_cookie(config, "");
     c.make_removal();
     c
 }
@@ -142,7 +139,9 @@ pub struct RegisterRequest {
 )]
 #[post("/auth/register")]
 pub async fn register(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     client: ClientInfo,
     body: web::Json<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
@@ -150,16 +149,16 @@ pub async fn register(
     let name = Name::parse(&body.name)?;
     let password = NewPassword::parse(&body.password, Some(&email))?;
     {
-        let mut conn = state.db.get().await?;
-        limit(&state, &mut conn, REGISTER_IP, client.addr_key()).await?;
+        let mut conn = db.get().await?;
+        limit(&config, &mut conn, REGISTER_IP, client.addr_key()).await?;
         // Saves a hash for a taken address; the unique index is the real guard.
         if store::find_by_email(&mut conn, &email).await?.is_some() {
             return Err(store::email_taken());
         }
     }
-    let hash = state.auth.hasher.hash(password.as_str()).await?;
-    let mut conn = state.db.get().await?;
-    let public_url = state.config.public_url.clone();
+    let hash = auth.hasher.hash(password.as_str()).await?;
+    let mut conn = db.get().await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     let user = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -221,12 +220,13 @@ pub struct TokenRequest {
 )]
 #[post("/auth/verify-email")]
 pub async fn verify_email(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
     client: ClientInfo,
     body: web::Json<TokenRequest>,
 ) -> AppResult<web::Json<User>> {
-    let mut conn = state.db.get().await?;
-    limit(&state, &mut conn, TOKEN_IP, client.addr_key()).await?;
+    let mut conn = db.get().await?;
+    limit(&config, &mut conn, TOKEN_IP, client.addr_key()).await?;
     let origin = client.origin.clone();
     let token = body.into_inner().token;
     let user = conn
@@ -310,15 +310,16 @@ fn accepted(message: &str) -> HttpResponse {
 )]
 #[post("/auth/verify-email/resend")]
 pub async fn resend_verification(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
     client: ClientInfo,
     body: web::Json<EmailRequest>,
 ) -> AppResult<HttpResponse> {
     let email = Email::parse(&body.email)?;
-    let mut conn = state.db.get().await?;
-    limit(&state, &mut conn, MAIL_IP, client.addr_key()).await?;
-    limit(&state, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
-    let public_url = state.config.public_url.clone();
+    let mut conn = db.get().await?;
+    limit(&config, &mut conn, MAIL_IP, client.addr_key()).await?;
+    limit(&config, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
+    let public_url = config.public_url.clone();
     conn.transaction::<_, AppError, _>(async move |tx| {
         let Some(user) = store::find_by_email(tx, &email).await? else {
             return Ok(());
@@ -366,7 +367,9 @@ pub struct LoginRequest {
 )]
 #[post("/auth/login")]
 pub async fn login(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     client: ClientInfo,
     body: web::Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
@@ -374,20 +377,19 @@ pub async fn login(
     let found = {
         // The connection goes back to the pool before hashing: a flood of sign-ins must not
         // hold every connection while it waits for the hasher.
-        let mut conn = state.db.get().await?;
-        limit(&state, &mut conn, LOGIN_IP, client.addr_key()).await?;
-        limit(&state, &mut conn, LOGIN_ACCOUNT, email.as_str()).await?;
+        let mut conn = db.get().await?;
+        limit(&config, &mut conn, LOGIN_IP, client.addr_key()).await?;
+        limit(&config, &mut conn, LOGIN_ACCOUNT, email.as_str()).await?;
         store::find_by_email(&mut conn, &email).await?
     };
-    let verified = state
-        .auth
+    let verified = auth
         .hasher
         .verify(
             &body.password,
             found.as_ref().map(|u| u.password_hash.as_str()),
         )
         .await?;
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let user =
         match found {
             Some(u) if verified.ok => u,
@@ -423,7 +425,7 @@ pub async fn login(
             "Confirm your email address first: follow the link we sent, or ask for a new one.",
         ));
     }
-    let ttl = state.config.auth.refresh_token_ttl;
+    let ttl = config.auth.refresh_token_ttl;
     let rehash = verified.rehash;
     let (issued, user) = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -439,9 +441,9 @@ pub async fn login(
         .await?;
     let pending = store::pending_email(&mut conn, user.id).await?;
     Ok(HttpResponse::Ok()
-        .cookie(refresh_cookie(&state, &issued.token))
+        .cookie(refresh_cookie(&config, &issued.token))
         .insert_header(("cache-control", "no-store"))
-        .json(session(&state, &user, issued.family, pending)))
+        .json(session(&auth, &user, issued.family, pending)))
 }
 
 enum RefreshOutcome {
@@ -462,7 +464,9 @@ enum RefreshOutcome {
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     client: ClientInfo,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
@@ -473,8 +477,8 @@ pub async fn refresh(
         ));
     };
     let token = cookie.value().to_string();
-    let ttl = state.config.auth.refresh_token_ttl;
-    let mut conn = state.db.get().await?;
+    let ttl = config.auth.refresh_token_ttl;
+    let mut conn = db.get().await?;
     let origin = client.origin.clone();
     let outcome = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -515,9 +519,9 @@ pub async fn refresh(
         RefreshOutcome::Rotated(user, issued) => {
             let pending = store::pending_email(&mut conn, user.id).await?;
             return Ok(HttpResponse::Ok()
-                .cookie(refresh_cookie(&state, &issued.token))
+                .cookie(refresh_cookie(&config, &issued.token))
                 .insert_header(("cache-control", "no-store"))
-                .json(session(&state, &user, issued.family, pending)));
+                .json(session(&auth, &user, issued.family, pending)));
         }
         RefreshOutcome::Reused => unauthorized(
             "refresh_token_reused",
@@ -534,7 +538,7 @@ pub async fn refresh(
     };
     // Tell the browser to drop the dead cookie along with the error.
     let mut res = actix_web::ResponseError::error_response(&err);
-    let _ = res.add_cookie(&clear_cookie(&state));
+    let _ = res.add_cookie(&clear_cookie(&config));
     Ok(res)
 }
 
@@ -545,15 +549,19 @@ pub async fn refresh(
     responses((status = 204, description = "Signed out"))
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn logout(
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
     if let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) {
-        let mut conn = state.db.get().await?;
+        let mut conn = db.get().await?;
         if let Some((family, _user)) = sessions::family_of(&mut conn, cookie.value()).await? {
             sessions::revoke_family(&mut conn, family, "logout").await?;
         }
     }
     Ok(HttpResponse::NoContent()
-        .cookie(clear_cookie(&state))
+        .cookie(clear_cookie(&config))
         .finish())
 }
 
@@ -572,15 +580,16 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<H
 )]
 #[post("/auth/password-reset/request")]
 pub async fn password_reset_request(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
     client: ClientInfo,
     body: web::Json<EmailRequest>,
 ) -> AppResult<HttpResponse> {
     let email = Email::parse(&body.email)?;
-    let mut conn = state.db.get().await?;
-    limit(&state, &mut conn, MAIL_IP, client.addr_key()).await?;
-    limit(&state, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
-    let public_url = state.config.public_url.clone();
+    let mut conn = db.get().await?;
+    limit(&config, &mut conn, MAIL_IP, client.addr_key()).await?;
+    limit(&config, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     conn.transaction::<_, AppError, _>(async move |tx| {
         let Some(user) = store::find_by_email(tx, &email).await? else {
@@ -635,19 +644,21 @@ pub struct ResetConfirmRequest {
 )]
 #[post("/auth/password-reset/confirm")]
 pub async fn password_reset_confirm(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     client: ClientInfo,
     body: web::Json<ResetConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let password = NewPassword::parse(&body.new_password, None)?;
     {
-        let mut conn = state.db.get().await?;
-        limit(&state, &mut conn, TOKEN_IP, client.addr_key()).await?;
+        let mut conn = db.get().await?;
+        limit(&config, &mut conn, TOKEN_IP, client.addr_key()).await?;
     }
-    let hash = state.auth.hasher.hash(password.as_str()).await?;
-    let mut conn = state.db.get().await?;
-    let public_url = state.config.public_url.clone();
+    let hash = auth.hasher.hash(password.as_str()).await?;
+    let mut conn = db.get().await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     let (user, revoked_at) = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -670,7 +681,7 @@ pub async fn password_reset_confirm(
             Ok((user, revoked_at))
         })
         .await?;
-    state.auth.revocations.note(user.id, revoked_at);
+    auth.revocations.note(user.id, revoked_at);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -742,8 +753,8 @@ async fn replace_password(
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, who: CurrentUser) -> AppResult<web::Json<User>> {
-    let mut conn = state.db.get().await?;
+pub async fn me(db: web::Data<DbPool>, who: CurrentUser) -> AppResult<web::Json<User>> {
+    let mut conn = db.get().await?;
     let user = store::find_by_id(&mut conn, who.id)
         .await?
         .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?;
@@ -773,7 +784,8 @@ pub struct UpdateMeRequest {
 )]
 #[patch("/me")]
 pub async fn update_me(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
     who: CurrentUser,
     client: ClientInfo,
     body: web::Json<UpdateMeRequest>,
@@ -787,8 +799,8 @@ pub async fn update_me(
     }
     let name = body.name.as_deref().map(Name::parse).transpose()?;
     let email = body.email.as_deref().map(Email::parse).transpose()?;
-    let mut conn = state.db.get().await?;
-    let public_url = state.config.public_url.clone();
+    let mut conn = db.get().await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     let user = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -862,27 +874,28 @@ pub struct ChangePasswordRequest {
 )]
 #[post("/me/password")]
 pub async fn change_password(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     who: CurrentUser,
     client: ClientInfo,
     body: web::Json<ChangePasswordRequest>,
 ) -> AppResult<web::Json<Session>> {
     let user = {
-        let mut conn = state.db.get().await?;
-        limit(&state, &mut conn, LOGIN_ACCOUNT, &who.id.to_string()).await?;
+        let mut conn = db.get().await?;
+        limit(&config, &mut conn, LOGIN_ACCOUNT, &who.id.to_string()).await?;
         store::find_by_id(&mut conn, who.id)
             .await?
             .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?
     };
     let email = Email::parse(&user.email)?;
     let new = NewPassword::parse(&body.new_password, Some(&email))?;
-    let verified = state
-        .auth
+    let verified = auth
         .hasher
         .verify(&body.current_password, Some(&user.password_hash))
         .await?;
     if !verified.ok {
-        let mut conn = state.db.get().await?;
+        let mut conn = db.get().await?;
         audit::record(
             &mut conn,
             &client.origin,
@@ -900,9 +913,9 @@ pub async fn change_password(
         )
         .with_details(json!({ "field": "current_password" })));
     }
-    let hash = state.auth.hasher.hash(new.as_str()).await?;
-    let mut conn = state.db.get().await?;
-    let public_url = state.config.public_url.clone();
+    let hash = auth.hasher.hash(new.as_str()).await?;
+    let mut conn = db.get().await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     let (user, revoked_at) = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -918,7 +931,7 @@ pub async fn change_password(
             Ok((user, revoked_at))
         })
         .await?;
-    state.auth.revocations.note(who.id, revoked_at);
+    auth.revocations.note(who.id, revoked_at);
     let pending = store::pending_email(&mut conn, who.id).await?;
-    Ok(web::Json(session(&state, &user, who.session, pending)))
+    Ok(web::Json(session(&auth, &user, who.session, pending)))
 }

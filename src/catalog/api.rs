@@ -10,13 +10,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::db::DbPool;
 use crate::db::{
     self,
     schema::{course_assets, courses},
 };
 use crate::http::error::ErrorEnvelope;
-use crate::http::paging::{Paging, is_slug, search_text};
-use crate::http::{AppError, AppResult, AppState};
+use crate::http::paging::{Paging, search_text};
+use crate::http::{AppError, AppResult};
+use crate::slug::is_slug;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_courses)
@@ -110,7 +112,7 @@ fn with_etag(req: &HttpRequest, etag: String, body: Vec<u8>, max_age: u32) -> Ht
 )]
 #[get("/courses")]
 pub async fn list_courses(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     req: HttpRequest,
     query: web::Query<CourseQuery>,
 ) -> AppResult<HttpResponse> {
@@ -135,7 +137,7 @@ pub async fn list_courses(
         }
         f
     };
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     // Two cached prepared statements: the page and the count.
     let items: Vec<CourseSummary> = filtered()
         .select((
@@ -182,14 +184,14 @@ pub async fn list_courses(
 )]
 #[get("/courses/{slug}")]
 pub async fn get_course(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     if !is_slug(&slug) {
         return Err(AppError::not_found("No published course has this address."));
     }
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let found: Option<(String, String)> = courses::table
         .filter(courses::slug.eq(slug.as_str()))
         .filter(courses::published.eq(true))
@@ -219,7 +221,7 @@ pub async fn get_course(
 )]
 #[get("/courses/{slug}/assets/{path:.*}")]
 pub async fn get_asset(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
@@ -232,7 +234,7 @@ pub async fn get_asset(
     if !is_slug(&slug) || !plausible {
         return Err(AppError::not_found("No such image."));
     }
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let found: Option<(String, Vec<u8>, String)> = course_assets::table
         .inner_join(courses::table)
         .filter(courses::slug.eq(&slug))

@@ -12,6 +12,7 @@ use toml::Spanned;
 
 use super::model::*;
 use super::render::{self, Context, Reference};
+use crate::slug::is_slug;
 
 /// One problem: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,10 +210,6 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn valid_slug(s: &str) -> bool {
-    crate::http::paging::is_slug(s)
-}
-
 /// `NN-<slug>` (or `NN-<slug>.md`) -> (NN, slug).
 fn numbered(name: &str) -> Option<(i32, String)> {
     let (n, rest) = name.split_once('-')?;
@@ -326,7 +323,7 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
         Some(raw) => {
             let slug = raw.slug.get_ref().clone();
             let line = line_of(&text, raw.slug.span().start);
-            if !valid_slug(&slug) {
+            if !is_slug(&slug) {
                 p.add(cf, line, format!("slug `{slug}` is not a valid slug"));
             } else if slug != folder {
                 p.add(
@@ -387,7 +384,7 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
             .unwrap_or("")
             .to_string();
         let module_file = mdir.join("module.toml");
-        let Some((position, mslug)) = numbered(&name).filter(|(_, s)| valid_slug(s)) else {
+        let Some((position, mslug)) = numbered(&name).filter(|(_, s)| is_slug(s)) else {
             p.add(
                 &mdir,
                 1,
@@ -446,7 +443,7 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
                 continue;
             }
             if let Some(stem) = fname.strip_suffix(".md") {
-                let Some((lpos, lslug)) = numbered(stem).filter(|(_, s)| valid_slug(s)) else {
+                let Some((lpos, lslug)) = numbered(stem).filter(|(_, s)| is_slug(s)) else {
                     p.add(
                         &f,
                         1,
@@ -733,7 +730,7 @@ fn quiz_model(
     let r = q.get_ref();
     let before = p.list.len();
     let slug = r.slug.get_ref();
-    if !valid_slug(slug) {
+    if !is_slug(slug) {
         p.add(
             file,
             line,
@@ -845,7 +842,7 @@ fn externship_model(
     let mut slugs = HashSet::new();
     let mut dept_sum = 0.0;
     for d in &r.departments {
-        if !valid_slug(&d.slug) || !slugs.insert(d.slug.clone()) {
+        if !is_slug(&d.slug) || !slugs.insert(d.slug.clone()) {
             p.add(
                 file,
                 line,
@@ -874,7 +871,7 @@ fn externship_model(
     }
     let mut slugs = HashSet::new();
     for pr in &r.procedures {
-        if !valid_slug(&pr.slug) || !slugs.insert(pr.slug.clone()) {
+        if !is_slug(&pr.slug) || !slugs.insert(pr.slug.clone()) {
             p.add(
                 file,
                 line,
@@ -1097,7 +1094,7 @@ fn bank_model(
     for (i, q) in raw.questions.iter().enumerate() {
         let line = line_of(text, q.span().start);
         let r = q.get_ref();
-        if !valid_slug(&r.slug) {
+        if !is_slug(&r.slug) {
             p.add(
                 file,
                 line,
