@@ -8,7 +8,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Double, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::http::AppError;
+use crate::http::{AppError, ErrorCode};
 
 /// A kind of limit: how many at once, and how fast they come back.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +65,7 @@ pub async fn check(conn: &mut AsyncPgConnection, limit: Limit, key: &str) -> Res
     let wait = ((1.0 - o.tokens) / limit.per_second).ceil().max(1.0) as u32;
     Err(AppError::new(
         actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+        ErrorCode::RateLimited,
         "Too many attempts. Please wait a little and try again.",
     )
     .with_retry_after(wait)

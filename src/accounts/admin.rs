@@ -13,13 +13,14 @@ use uuid::Uuid;
 use super::Auth;
 use super::domain::Role;
 use super::extract::{AdminUser, ClientInfo};
+use super::sessions::RevokeReason;
 use super::store::{self, UserRow};
 use crate::audit::{self, Actor, Event};
 use crate::db::DbPool;
 use crate::db::schema::users;
 use crate::http::error::ErrorEnvelope;
 use crate::http::paging::{Paging, search_text};
-use crate::http::{AppError, AppResult};
+use crate::http::{AppError, AppResult, ErrorCode};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_users).service(update_user);
@@ -44,7 +45,7 @@ impl From<&UserRow> for AdminUserView {
             id: u.id,
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role(),
+            role: u.role,
             email_verified: u.email_verified_at.is_some(),
             disabled: u.disabled_at.is_some(),
             created_at: u.created_at,
@@ -118,7 +119,7 @@ pub async fn list_users(
             );
         }
         if let Some(role) = q.role {
-            f = f.filter(users::role.eq(role.as_str()));
+            f = f.filter(users::role.eq(role));
         }
         match q.status {
             Some(UserStatus::Active) => f = f.filter(users::disabled_at.is_null()),
@@ -182,14 +183,14 @@ pub async fn update_user(
     let body = body.into_inner();
     if body.role.is_none() && body.disabled.is_none() {
         return Err(AppError::unprocessable(
-            "nothing_to_change",
+            ErrorCode::NothingToChange,
             "Send a new `role` or `disabled`.",
         ));
     }
     if id == admin.0.id {
         return Err(AppError::new(
             StatusCode::CONFLICT,
-            "cannot_change_own_account",
+            ErrorCode::CannotChangeOwnAccount,
             "You cannot change your own role or disable your own account; ask another admin.",
         ));
     }
@@ -202,12 +203,12 @@ pub async fn update_user(
                 .await?
                 .ok_or_else(|| AppError::not_found("No account has this ID."))?;
             let mut end_sessions = None;
-            if let Some(role) = body.role.filter(|r| *r != user.role()) {
+            if let Some(role) = body.role.filter(|r| *r != user.role) {
                 diesel::update(users::table.find(id))
-                    .set(users::role.eq(role.as_str()))
+                    .set(users::role.eq(role))
                     .execute(tx)
                     .await?;
-                end_sessions = Some("role_changed");
+                end_sessions = Some(RevokeReason::RoleChanged);
                 audit::record(
                     tx,
                     &origin,
@@ -215,7 +216,7 @@ pub async fn update_user(
                         actor: Actor::User(actor),
                         action: "user.role_changed",
                         subject: Some(("user", id.to_string())),
-                        details: json!({ "from": user.role, "to": role.as_str() }),
+                        details: json!({ "from": user.role, "to": role }),
                     },
                 )
                 .await?;
@@ -226,7 +227,7 @@ pub async fn update_user(
                     .execute(tx)
                     .await?;
                 if disable {
-                    end_sessions = Some("account_disabled");
+                    end_sessions = Some(RevokeReason::AccountDisabled);
                 }
                 audit::record(
                     tx,

@@ -4,12 +4,13 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::json;
 
-use super::domain::{Email, Name, NewPassword};
+use super::domain::{Email, Name, NewPassword, Role};
 use super::password::PasswordHasher;
+use super::sessions::RevokeReason;
 use super::store::{self, NewUser};
 use crate::audit::{self, Actor, Event, Origin};
 use crate::db::schema::users;
-use crate::http::AppError;
+use crate::http::{AppError, ErrorCode};
 
 /// What `create_admin` did.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,15 +30,15 @@ pub async fn create_admin(
 ) -> Result<Outcome, AppError> {
     let email = Email::parse(email)?;
     if let Some(existing) = store::find_by_email(conn, &email).await? {
-        if existing.role().is_admin() {
+        if existing.role.is_admin() {
             return Ok(Outcome::AlreadyAdmin);
         }
         conn.transaction::<_, AppError, _>(async move |tx| {
             diesel::update(users::table.find(existing.id))
-                .set(users::role.eq("admin"))
+                .set(users::role.eq(Role::Admin))
                 .execute(tx)
                 .await?;
-            store::revoke_refresh_tokens(tx, existing.id, "role_changed", None).await?;
+            store::revoke_refresh_tokens(tx, existing.id, RevokeReason::RoleChanged, None).await?;
             store::revoke_sessions(tx, existing.id).await?;
             audit::record(
                 tx,
@@ -46,7 +47,7 @@ pub async fn create_admin(
                     actor: Actor::System,
                     action: "user.role_changed",
                     subject: Some(("user", existing.id.to_string())),
-                    details: json!({ "from": existing.role, "to": "admin", "via": "create-admin" }),
+                    details: json!({ "from": existing.role, "to": Role::Admin, "via": "create-admin" }),
                 },
             )
             .await?;
@@ -63,7 +64,10 @@ pub async fn create_admin(
         .to_string();
     let name = Name::parse(name.unwrap_or(&default_name))?;
     let password = password.ok_or_else(|| {
-        AppError::unprocessable("password_required", "A new admin account needs a password.")
+        AppError::unprocessable(
+            ErrorCode::PasswordRequired,
+            "A new admin account needs a password.",
+        )
     })?;
     let password = NewPassword::parse(password, Some(&email))?;
     let hash = PasswordHasher::new(1).hash(password.as_str()).await?;
@@ -74,7 +78,7 @@ pub async fn create_admin(
                 email: email.as_str(),
                 name: name.as_str(),
                 password_hash: &hash,
-                role: "admin",
+                role: Role::Admin,
                 email_verified_at: Some(chrono::Utc::now()),
             },
         )
@@ -86,7 +90,7 @@ pub async fn create_admin(
                 actor: Actor::System,
                 action: "user.registered",
                 subject: Some(("user", user.id.to_string())),
-                details: json!({ "role": "admin", "via": "create-admin" }),
+                details: json!({ "role": Role::Admin, "via": "create-admin" }),
             },
         )
         .await?;

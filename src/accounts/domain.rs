@@ -3,10 +3,15 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::AppError;
+use crate::http::{AppError, ErrorCode};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 256;
@@ -21,7 +26,7 @@ impl Email {
         let e = raw.trim().to_lowercase();
         let invalid = |why: &str| {
             AppError::unprocessable(
-                "invalid_email",
+                ErrorCode::InvalidEmail,
                 format!("The email address is not valid: {why}."),
             )
             .with_details(serde_json::json!({ "field": "email" }))
@@ -78,8 +83,11 @@ impl Name {
     pub fn parse(raw: &str) -> Result<Name, AppError> {
         let n = raw.trim();
         let invalid = |why: &str| {
-            AppError::unprocessable("invalid_name", format!("The name is not valid: {why}."))
-                .with_details(serde_json::json!({ "field": "name" }))
+            AppError::unprocessable(
+                ErrorCode::InvalidName,
+                format!("The name is not valid: {why}."),
+            )
+            .with_details(serde_json::json!({ "field": "name" }))
         };
         if n.is_empty() {
             return Err(invalid("it is empty"));
@@ -115,14 +123,14 @@ impl NewPassword {
         let chars = raw.chars().count();
         if chars < MIN_PASSWORD_CHARS {
             return Err(AppError::unprocessable(
-                "password_too_short",
+                ErrorCode::PasswordTooShort,
                 format!("The password must be at least {MIN_PASSWORD_CHARS} characters long."),
             )
             .with_details(field));
         }
         if chars > MAX_PASSWORD_CHARS {
             return Err(AppError::unprocessable(
-                "password_too_long",
+                ErrorCode::PasswordTooLong,
                 format!("The password must be at most {MAX_PASSWORD_CHARS} characters long."),
             )
             .with_details(field));
@@ -134,7 +142,7 @@ impl NewPassword {
             })
         {
             return Err(AppError::unprocessable(
-                "password_too_common",
+                ErrorCode::PasswordTooCommon,
                 "This password is too common or too easy to guess. Please choose another.",
             )
             .with_details(field));
@@ -149,7 +157,10 @@ impl NewPassword {
 
 /// What a user may do. Stored as text with a CHECK constraint; adding a role means a variant
 /// here, a migration widening the CHECK, and the permissions it grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Learner,
@@ -164,11 +175,10 @@ impl Role {
         }
     }
 
-    pub fn from_db(s: &str) -> Role {
-        match s {
-            "admin" => Role::Admin,
-            _ => Role::Learner,
-        }
+    fn parse(s: &str) -> Option<Role> {
+        [Role::Learner, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 
     /// Staff roles may use the admin area.
@@ -177,9 +187,32 @@ impl Role {
     }
 }
 
+/// `users.role` is text: the one place a role meets the database.
+impl ToSql<Text, Pg> for Role {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <str as ToSql<Text, Pg>>::to_sql(self.as_str(), &mut out.reborrow())
+    }
+}
+
+impl FromSql<Text, Pg> for Role {
+    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+        Role::parse(&text).ok_or_else(|| format!("unknown role {text:?} in users.role").into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roles_round_trip_through_their_stored_text() {
+        for role in [Role::Learner, Role::Admin] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(serde_json::json!(role), role.as_str());
+        }
+        assert_eq!(Role::parse("Admin"), None);
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

@@ -16,8 +16,8 @@ use super::domain::Role;
 use super::tokens::TokenError;
 use crate::audit::Origin;
 use crate::config::Config;
-use crate::http::AppError;
 use crate::http::middleware::RequestId;
+use crate::http::{AppError, ErrorCode};
 
 /// A signed-in, enabled user with a valid access token.
 #[derive(Debug, Clone, Copy)]
@@ -32,7 +32,7 @@ pub struct CurrentUser {
 #[derive(Debug, Clone, Copy)]
 pub struct AdminUser(pub CurrentUser);
 
-fn unauthorized(code: &'static str, message: &'static str) -> AppError {
+fn unauthorized(code: ErrorCode, message: &'static str) -> AppError {
     AppError::new(StatusCode::UNAUTHORIZED, code, message).with_header(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer realm=\"benchside\""),
@@ -48,7 +48,10 @@ impl CurrentUser {
     fn from_req(req: &HttpRequest) -> Result<CurrentUser, AppError> {
         let auth = auth(req)?;
         let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-            return Err(unauthorized("unauthenticated", "Sign in to continue."));
+            return Err(unauthorized(
+                ErrorCode::Unauthenticated,
+                "Sign in to continue.",
+            ));
         };
         let token = value
             .to_str()
@@ -60,20 +63,22 @@ impl CurrentUser {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 unauthorized(
-                    "invalid_token",
+                    ErrorCode::InvalidToken,
                     "The Authorization header must be `Bearer <access token>`.",
                 )
             })?;
         let claims = auth.tokens.verify(token).map_err(|e| match e {
             TokenError::Expired => unauthorized(
-                "token_expired",
+                ErrorCode::TokenExpired,
                 "Your session token has expired. Refresh it or sign in again.",
             ),
-            TokenError::Invalid => unauthorized("invalid_token", "The access token is not valid."),
+            TokenError::Invalid => {
+                unauthorized(ErrorCode::InvalidToken, "The access token is not valid.")
+            }
         })?;
         if auth.revocations.is_revoked(claims.sub, claims.ims) {
             return Err(unauthorized(
-                "session_revoked",
+                ErrorCode::SessionRevoked,
                 "This session has ended. Please sign in again.",
             ));
         }
@@ -105,7 +110,7 @@ impl FromRequest for AdminUser {
             } else {
                 Err(AppError::new(
                     StatusCode::FORBIDDEN,
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "This needs an administrator account.",
                 ))
             }

@@ -13,16 +13,16 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::Auth;
-use super::domain::{Email, Name, NewPassword};
+use super::domain::{Email, Name, NewPassword, Role};
 use super::extract::{ClientInfo, CurrentUser};
-use super::sessions::{self, Presented};
+use super::sessions::{self, Presented, RevokeReason};
 use super::store::{self, NewUser, Purpose, User};
 use crate::audit::{self, Actor, Event};
 use crate::config::{Config, Environment};
 use crate::db::DbPool;
 use crate::db::schema::users;
 use crate::http::error::ErrorEnvelope;
-use crate::http::{AppError, AppResult};
+use crate::http::{AppError, AppResult, ErrorCode};
 use crate::mail::{self, templates};
 use crate::ratelimit::{self, Limit};
 
@@ -84,7 +84,7 @@ pub struct Accepted {
 
 fn session(auth: &Auth, user: &store::UserRow, family: Uuid, pending: Option<String>) -> Session {
     Session {
-        access_token: auth.tokens.issue(user.id, user.role(), family),
+        access_token: auth.tokens.issue(user.id, user.role, family),
         token_type: "Bearer".into(),
         expires_in: auth.tokens.ttl().as_secs(),
         user: User::from_row(user, pending),
@@ -108,7 +108,7 @@ fn clear_cookie(config: &Config) -> Cookie<'static> {
     c
 }
 
-fn unauthorized(code: &'static str, message: &'static str) -> AppError {
+fn unauthorized(code: ErrorCode, message: &'static str) -> AppError {
     AppError::new(StatusCode::UNAUTHORIZED, code, message)
 }
 
@@ -168,7 +168,7 @@ pub async fn register(
                     email: email.as_str(),
                     name: name.as_str(),
                     password_hash: &hash,
-                    role: "learner",
+                    role: Role::Learner,
                     email_verified_at: None,
                 },
             )
@@ -237,12 +237,12 @@ pub async fn verify_email(
                 &[Purpose::VerifyEmail, Purpose::EmailChange],
             )
             .await?;
-            let user = store::lock_by_id(tx, t.user_id)
-                .await?
-                .ok_or_else(|| AppError::bad_request("invalid_token", "This link is not valid."))?;
+            let user = store::lock_by_id(tx, t.user_id).await?.ok_or_else(|| {
+                AppError::bad_request(ErrorCode::InvalidToken, "This link is not valid.")
+            })?;
             let address = t.email.clone().unwrap_or_default();
             let now = Utc::now();
-            let (action, details) = if t.purpose == Purpose::EmailChange.as_str() {
+            let (action, details) = if t.purpose == Purpose::EmailChange {
                 diesel::update(users::table.find(user.id))
                     .set((users::email.eq(&address), users::email_verified_at.eq(now)))
                     .execute(tx)
@@ -255,7 +255,7 @@ pub async fn verify_email(
             } else {
                 if address != user.email {
                     return Err(AppError::bad_request(
-                        "invalid_token",
+                        ErrorCode::InvalidToken,
                         "This link was for an address the account no longer uses.",
                     ));
                 }
@@ -406,7 +406,7 @@ pub async fn login(
             )
             .await?;
                 return Err(unauthorized(
-                    "invalid_credentials",
+                    ErrorCode::InvalidCredentials,
                     "The email address or password is not correct.",
                 ));
             }
@@ -414,14 +414,14 @@ pub async fn login(
     if user.disabled_at.is_some() {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "This account has been disabled. Contact your training provider.",
         ));
     }
     if user.email_verified_at.is_none() {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
-            "email_not_verified",
+            ErrorCode::EmailNotVerified,
             "Confirm your email address first: follow the link we sent, or ask for a new one.",
         ));
     }
@@ -472,7 +472,7 @@ pub async fn refresh(
 ) -> AppResult<HttpResponse> {
     let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) else {
         return Err(unauthorized(
-            "missing_refresh_token",
+            ErrorCode::MissingRefreshToken,
             "Your session has ended. Please sign in again.",
         ));
     };
@@ -492,7 +492,8 @@ pub async fn refresh(
                             Ok(RefreshOutcome::Rotated(Box::new(u), issued))
                         }
                         _ => {
-                            sessions::revoke_family(tx, t.family_id, "account_disabled").await?;
+                            sessions::revoke_family(tx, t.family_id, RevokeReason::AccountDisabled)
+                                .await?;
                             Ok(RefreshOutcome::Disabled)
                         }
                     }
@@ -524,15 +525,15 @@ pub async fn refresh(
                 .json(session(&auth, &user, issued.family, pending)));
         }
         RefreshOutcome::Reused => unauthorized(
-            "refresh_token_reused",
+            ErrorCode::RefreshTokenReused,
             "This session was used from somewhere else, so it has been ended for your safety. Please sign in again.",
         ),
         RefreshOutcome::Disabled => unauthorized(
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "This account has been disabled. Contact your training provider.",
         ),
         RefreshOutcome::Invalid => unauthorized(
-            "invalid_refresh_token",
+            ErrorCode::InvalidRefreshToken,
             "Your session has ended. Please sign in again.",
         ),
     };
@@ -557,7 +558,7 @@ pub async fn logout(
     if let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) {
         let mut conn = db.get().await?;
         if let Some((family, _user)) = sessions::family_of(&mut conn, cookie.value()).await? {
-            sessions::revoke_family(&mut conn, family, "logout").await?;
+            sessions::revoke_family(&mut conn, family, RevokeReason::Logout).await?;
         }
     }
     Ok(HttpResponse::NoContent()
@@ -663,9 +664,9 @@ pub async fn password_reset_confirm(
     let (user, revoked_at) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             let t = store::take_one_time_token(tx, &body.token, &[Purpose::PasswordReset]).await?;
-            let user = store::lock_by_id(tx, t.user_id)
-                .await?
-                .ok_or_else(|| AppError::bad_request("invalid_token", "This link is not valid."))?;
+            let user = store::lock_by_id(tx, t.user_id).await?.ok_or_else(|| {
+                AppError::bad_request(ErrorCode::InvalidToken, "This link is not valid.")
+            })?;
             let email = Email::parse(&user.email)?;
             NewPassword::parse(password.as_str(), Some(&email))?;
             // Following the link proved the inbox is theirs.
@@ -704,10 +705,12 @@ async fn replace_password(
     public_url: &url::Url,
 ) -> AppResult<chrono::DateTime<Utc>> {
     let (keep, reason, action) = match change {
-        PasswordChange::Reset => (None, "password_reset", "user.password_reset"),
-        PasswordChange::Changed { keep } => {
-            (Some(keep), "password_changed", "user.password_changed")
-        }
+        PasswordChange::Reset => (None, RevokeReason::PasswordReset, "user.password_reset"),
+        PasswordChange::Changed { keep } => (
+            Some(keep),
+            RevokeReason::PasswordChanged,
+            "user.password_changed",
+        ),
     };
     let verified = match change {
         PasswordChange::Reset => Some(user.email_verified_at.unwrap_or_else(Utc::now)),
@@ -757,7 +760,7 @@ pub async fn me(db: web::Data<DbPool>, who: CurrentUser) -> AppResult<web::Json<
     let mut conn = db.get().await?;
     let user = store::find_by_id(&mut conn, who.id)
         .await?
-        .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?;
+        .ok_or_else(|| unauthorized(ErrorCode::SessionRevoked, "This session has ended."))?;
     let pending = store::pending_email(&mut conn, who.id).await?;
     Ok(web::Json(User::from_row(&user, pending)))
 }
@@ -793,7 +796,7 @@ pub async fn update_me(
     let body = body.into_inner();
     if body.name.is_none() && body.email.is_none() {
         return Err(AppError::unprocessable(
-            "nothing_to_change",
+            ErrorCode::NothingToChange,
             "Send a new `name` or `email`.",
         ));
     }
@@ -804,9 +807,9 @@ pub async fn update_me(
     let origin = client.origin.clone();
     let user = conn
         .transaction::<_, AppError, _>(async move |tx| {
-            let user = store::lock_by_id(tx, who.id)
-                .await?
-                .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?;
+            let user = store::lock_by_id(tx, who.id).await?.ok_or_else(|| {
+                unauthorized(ErrorCode::SessionRevoked, "This session has ended.")
+            })?;
             if let Some(name) = &name {
                 diesel::update(users::table.find(user.id))
                     .set(users::name.eq(name.as_str()))
@@ -886,7 +889,7 @@ pub async fn change_password(
         limit(&config, &mut conn, LOGIN_ACCOUNT, &who.id.to_string()).await?;
         store::find_by_id(&mut conn, who.id)
             .await?
-            .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?
+            .ok_or_else(|| unauthorized(ErrorCode::SessionRevoked, "This session has ended."))?
     };
     let email = Email::parse(&user.email)?;
     let new = NewPassword::parse(&body.new_password, Some(&email))?;
@@ -908,7 +911,7 @@ pub async fn change_password(
         )
         .await?;
         return Err(AppError::unprocessable(
-            "wrong_password",
+            ErrorCode::WrongPassword,
             "The current password is not correct.",
         )
         .with_details(json!({ "field": "current_password" })));

@@ -11,6 +11,30 @@ use super::tokens::{random_token, token_hash};
 use crate::db::schema::refresh_tokens;
 use crate::http::AppError;
 
+/// Why a session (refresh-token family) ended: `refresh_tokens.revoked_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeReason {
+    Logout,
+    ReuseDetected,
+    AccountDisabled,
+    RoleChanged,
+    PasswordReset,
+    PasswordChanged,
+}
+
+impl RevokeReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::Logout => "logout",
+            RevokeReason::ReuseDetected => "reuse_detected",
+            RevokeReason::AccountDisabled => "account_disabled",
+            RevokeReason::RoleChanged => "role_changed",
+            RevokeReason::PasswordReset => "password_reset",
+            RevokeReason::PasswordChanged => "password_changed",
+        }
+    }
+}
+
 /// A refresh token to hand to the client, and its family (the session).
 pub struct Issued {
     pub token: String,
@@ -82,7 +106,7 @@ pub async fn consume(conn: &mut AsyncPgConnection, token: &str) -> Result<Presen
         return Ok(Presented::Dead);
     }
     if t.used_at.is_some() {
-        revoke_family(conn, t.family_id, "reuse_detected").await?;
+        revoke_family(conn, t.family_id, RevokeReason::ReuseDetected).await?;
         return Ok(Presented::Reused(t));
     }
     diesel::update(refresh_tokens::table.find(t.id))
@@ -108,7 +132,7 @@ pub async fn family_of(
 pub async fn revoke_family(
     conn: &mut AsyncPgConnection,
     family: Uuid,
-    reason: &str,
+    reason: RevokeReason,
 ) -> QueryResult<usize> {
     diesel::update(
         refresh_tokens::table
@@ -117,7 +141,7 @@ pub async fn revoke_family(
     )
     .set((
         refresh_tokens::revoked_at.eq(Utc::now()),
-        refresh_tokens::revoked_reason.eq(reason),
+        refresh_tokens::revoked_reason.eq(reason.as_str()),
     ))
     .execute(conn)
     .await
