@@ -3,21 +3,21 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, web};
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::Auth;
+pub use super::admin_store::UserStatus;
+use super::admin_store::{self, UserFilter};
 use super::domain::Role;
 use super::extract::{AdminUser, ClientInfo};
 use super::sessions::RevokeReason;
 use super::store::{self, UserRow};
 use crate::audit::{self, Actor, Event};
 use crate::db::DbPool;
-use crate::db::schema::users;
 use crate::http::error::ErrorEnvelope;
 use crate::http::paging::{Paging, search_text};
 use crate::http::{AppError, AppResult, ErrorCode};
@@ -63,14 +63,6 @@ pub struct UserPage {
     pub per_page: i64,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Active,
-    Disabled,
-    Unverified,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct UserQuery {
@@ -108,36 +100,14 @@ pub async fn list_users(
     let paging = Paging::parse(q.page, q.per_page, 25)?;
     let (page, per_page) = (paging.page, paging.per_page);
     let text = search_text(q.q.as_deref())?;
-    let filtered = || {
-        let mut f = users::table.into_boxed();
-        if let Some(t) = text {
-            let pattern = crate::db::like_pattern(t);
-            f = f.filter(
-                users::email
-                    .ilike(pattern.clone())
-                    .or(users::name.ilike(pattern)),
-            );
-        }
-        if let Some(role) = q.role {
-            f = f.filter(users::role.eq(role));
-        }
-        match q.status {
-            Some(UserStatus::Active) => f = f.filter(users::disabled_at.is_null()),
-            Some(UserStatus::Disabled) => f = f.filter(users::disabled_at.is_not_null()),
-            Some(UserStatus::Unverified) => f = f.filter(users::email_verified_at.is_null()),
-            None => {}
-        }
-        f
+    let filter = UserFilter {
+        text,
+        role: q.role,
+        status: q.status,
     };
     let mut conn = db.get().await?;
-    let total: i64 = filtered().count().get_result(&mut conn).await?;
-    let rows: Vec<UserRow> = filtered()
-        .order((users::created_at.desc(), users::id.desc()))
-        .limit(per_page)
-        .offset(paging.offset())
-        .select(UserRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let (rows, total) =
+        admin_store::list_users(&mut conn, filter, per_page, paging.offset()).await?;
     Ok(web::Json(UserPage {
         items: rows.iter().map(AdminUserView::from).collect(),
         total,
@@ -204,10 +174,7 @@ pub async fn update_user(
                 .ok_or_else(|| AppError::not_found("No account has this ID."))?;
             let mut end_sessions = None;
             if let Some(role) = body.role.filter(|r| *r != user.role) {
-                diesel::update(users::table.find(id))
-                    .set(users::role.eq(role))
-                    .execute(tx)
-                    .await?;
+                store::set_role(tx, id, role).await?;
                 end_sessions = Some(RevokeReason::RoleChanged);
                 audit::record(
                     tx,
@@ -222,10 +189,7 @@ pub async fn update_user(
                 .await?;
             }
             if let Some(disable) = body.disabled.filter(|d| *d != user.disabled_at.is_some()) {
-                diesel::update(users::table.find(id))
-                    .set(users::disabled_at.eq(disable.then(Utc::now)))
-                    .execute(tx)
-                    .await?;
+                store::set_disabled(tx, id, disable).await?;
                 if disable {
                     end_sessions = Some(RevokeReason::AccountDisabled);
                 }

@@ -1,16 +1,14 @@
 //! `benchside create-admin`: create an admin account, or promote an existing one.
 
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::json;
 
-use super::domain::{Email, Name, NewPassword, Role};
-use super::password::PasswordHasher;
+use super::domain::{Email, Invalid, Name, NewPassword, Role};
+use super::password::{HashError, PasswordHasher};
 use super::sessions::RevokeReason;
-use super::store::{self, NewUser};
+use super::store::{self, AccountError, NewUser};
 use crate::audit::{self, Actor, Event, Origin};
-use crate::db::schema::users;
-use crate::http::{AppError, ErrorCode};
+use crate::http::AppError;
 
 /// What `create_admin` did.
 #[derive(Debug, PartialEq, Eq)]
@@ -20,6 +18,33 @@ pub enum Outcome {
     AlreadyAdmin,
 }
 
+/// Why `create_admin` did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAdminError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("a new admin account needs a password")]
+    PasswordRequired,
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+impl From<diesel::result::Error> for CreateAdminError {
+    fn from(e: diesel::result::Error) -> Self {
+        CreateAdminError::Account(AccountError::Db(e))
+    }
+}
+
+impl CreateAdminError {
+    /// The sentence to print: the same one the API would answer with (causes of server-side
+    /// failures are not shown).
+    pub fn message(self) -> String {
+        AppError::from(self).message().to_string()
+    }
+}
+
 /// Creates a verified admin with this password, or promotes the existing account with this
 /// email (its password is left alone; `password` may then be `None`).
 pub async fn create_admin(
@@ -27,17 +52,14 @@ pub async fn create_admin(
     email: &str,
     name: Option<&str>,
     password: Option<&str>,
-) -> Result<Outcome, AppError> {
+) -> Result<Outcome, CreateAdminError> {
     let email = Email::parse(email)?;
     if let Some(existing) = store::find_by_email(conn, &email).await? {
         if existing.role.is_admin() {
             return Ok(Outcome::AlreadyAdmin);
         }
-        conn.transaction::<_, AppError, _>(async move |tx| {
-            diesel::update(users::table.find(existing.id))
-                .set(users::role.eq(Role::Admin))
-                .execute(tx)
-                .await?;
+        conn.transaction::<_, CreateAdminError, _>(async move |tx| {
+            store::set_role(tx, existing.id, Role::Admin).await?;
             store::revoke_refresh_tokens(tx, existing.id, RevokeReason::RoleChanged, None).await?;
             store::revoke_sessions(tx, existing.id).await?;
             audit::record(
@@ -63,15 +85,10 @@ pub async fn create_admin(
         .unwrap_or("Admin")
         .to_string();
     let name = Name::parse(name.unwrap_or(&default_name))?;
-    let password = password.ok_or_else(|| {
-        AppError::unprocessable(
-            ErrorCode::PasswordRequired,
-            "A new admin account needs a password.",
-        )
-    })?;
+    let password = password.ok_or(CreateAdminError::PasswordRequired)?;
     let password = NewPassword::parse(password, Some(&email))?;
     let hash = PasswordHasher::new(1).hash(password.as_str()).await?;
-    conn.transaction::<_, AppError, _>(async move |tx| {
+    conn.transaction::<_, CreateAdminError, _>(async move |tx| {
         let user = store::insert_user(
             tx,
             NewUser {

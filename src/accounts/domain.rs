@@ -11,10 +11,39 @@ use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::{AppError, ErrorCode};
+use crate::http::ErrorCode;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// An input that breaks its rule: the code clients switch on, a sentence for people, and the
+/// field it concerns. Answered 422.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    pub code: ErrorCode,
+    pub message: String,
+    /// e.g. `{"field": "email"}`.
+    pub details: serde_json::Value,
+}
+
+impl Invalid {
+    fn new(code: ErrorCode, message: impl Into<String>, details: serde_json::Value) -> Invalid {
+        Invalid {
+            code,
+            message: message.into(),
+            details,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
 
 /// A normalised email address: trimmed, lower-cased, one `@`, a dotted domain, at most 254
 /// characters.
@@ -22,14 +51,14 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Email, AppError> {
+    pub fn parse(raw: &str) -> Result<Email, Invalid> {
         let e = raw.trim().to_lowercase();
         let invalid = |why: &str| {
-            AppError::unprocessable(
+            Invalid::new(
                 ErrorCode::InvalidEmail,
                 format!("The email address is not valid: {why}."),
+                serde_json::json!({ "field": "email" }),
             )
-            .with_details(serde_json::json!({ "field": "email" }))
         };
         if e.is_empty() {
             return Err(invalid("it is empty"));
@@ -80,14 +109,14 @@ impl Email {
 pub struct Name(String);
 
 impl Name {
-    pub fn parse(raw: &str) -> Result<Name, AppError> {
+    pub fn parse(raw: &str) -> Result<Name, Invalid> {
         let n = raw.trim();
         let invalid = |why: &str| {
-            AppError::unprocessable(
+            Invalid::new(
                 ErrorCode::InvalidName,
                 format!("The name is not valid: {why}."),
+                serde_json::json!({ "field": "name" }),
             )
-            .with_details(serde_json::json!({ "field": "name" }))
         };
         if n.is_empty() {
             return Err(invalid("it is empty"));
@@ -118,22 +147,22 @@ static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 pub struct NewPassword(String);
 
 impl NewPassword {
-    pub fn parse(raw: &str, email: Option<&Email>) -> Result<NewPassword, AppError> {
+    pub fn parse(raw: &str, email: Option<&Email>) -> Result<NewPassword, Invalid> {
         let field = serde_json::json!({ "field": "password", "min_length": MIN_PASSWORD_CHARS });
         let chars = raw.chars().count();
         if chars < MIN_PASSWORD_CHARS {
-            return Err(AppError::unprocessable(
+            return Err(Invalid::new(
                 ErrorCode::PasswordTooShort,
                 format!("The password must be at least {MIN_PASSWORD_CHARS} characters long."),
-            )
-            .with_details(field));
+                field,
+            ));
         }
         if chars > MAX_PASSWORD_CHARS {
-            return Err(AppError::unprocessable(
+            return Err(Invalid::new(
                 ErrorCode::PasswordTooLong,
                 format!("The password must be at most {MAX_PASSWORD_CHARS} characters long."),
-            )
-            .with_details(field));
+                field,
+            ));
         }
         let lower = raw.to_lowercase();
         if COMMON.contains(lower.as_str())
@@ -141,11 +170,11 @@ impl NewPassword {
                 lower == e.as_str() || lower == e.as_str().split('@').next().unwrap_or("")
             })
         {
-            return Err(AppError::unprocessable(
+            return Err(Invalid::new(
                 ErrorCode::PasswordTooCommon,
                 "This password is too common or too easy to guess. Please choose another.",
-            )
-            .with_details(field));
+                field,
+            ));
         }
         Ok(NewPassword(raw.to_string()))
     }
@@ -234,7 +263,7 @@ mod tests {
         ] {
             assert_eq!(
                 Email::parse(bad).unwrap_err().code(),
-                "invalid_email",
+                ErrorCode::InvalidEmail,
                 "{bad:?}"
             );
         }
@@ -255,19 +284,19 @@ mod tests {
         let email = Email::parse("ana.lopez@example.org").unwrap();
         assert_eq!(
             NewPassword::parse("short", None).err().unwrap().code(),
-            "password_too_short"
+            ErrorCode::PasswordTooShort
         );
         assert_eq!(
             NewPassword::parse(&"x".repeat(257), None)
                 .err()
                 .unwrap()
                 .code(),
-            "password_too_long"
+            ErrorCode::PasswordTooLong
         );
         for common in ["password123", "Qwertyuiop", "1234567890"] {
             assert_eq!(
                 NewPassword::parse(common, None).err().unwrap().code(),
-                "password_too_common",
+                ErrorCode::PasswordTooCommon,
                 "{common}"
             );
         }
@@ -276,7 +305,7 @@ mod tests {
                 .err()
                 .unwrap()
                 .code(),
-            "password_too_common"
+            ErrorCode::PasswordTooCommon
         );
         assert!(NewPassword::parse("tourniquet-before-needle", Some(&email)).is_ok());
         // Ten characters, counted as characters, not bytes.

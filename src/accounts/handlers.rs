@@ -5,8 +5,7 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::Utc;
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -16,11 +15,10 @@ use super::Auth;
 use super::domain::{Email, Name, NewPassword, Role};
 use super::extract::{ClientInfo, CurrentUser};
 use super::sessions::{self, Presented, RevokeReason};
-use super::store::{self, NewUser, Purpose, User};
+use super::store::{self, AccountError, NewUser, Purpose, User};
 use crate::audit::{self, Actor, Event};
 use crate::config::{Config, Environment};
 use crate::db::DbPool;
-use crate::db::schema::users;
 use crate::http::error::ErrorEnvelope;
 use crate::http::{AppError, AppResult, ErrorCode};
 use crate::mail::{self, templates};
@@ -56,7 +54,7 @@ async fn limit(
     conn: &mut diesel_async::AsyncPgConnection,
     limit: Limit,
     key: &str,
-) -> AppResult<()> {
+) -> Result<(), ratelimit::LimitError> {
     if config.auth.rate_limits {
         ratelimit::check(conn, limit, key).await
     } else {
@@ -153,7 +151,7 @@ pub async fn register(
         limit(&config, &mut conn, REGISTER_IP, client.addr_key()).await?;
         // Saves a hash for a taken address; the unique index is the real guard.
         if store::find_by_email(&mut conn, &email).await?.is_some() {
-            return Err(store::email_taken());
+            return Err(AccountError::EmailTaken.into());
         }
     }
     let hash = auth.hasher.hash(password.as_str()).await?;
@@ -243,11 +241,7 @@ pub async fn verify_email(
             let address = t.email.clone().unwrap_or_default();
             let now = Utc::now();
             let (action, details) = if t.purpose == Purpose::EmailChange {
-                diesel::update(users::table.find(user.id))
-                    .set((users::email.eq(&address), users::email_verified_at.eq(now)))
-                    .execute(tx)
-                    .await
-                    .map_err(store::map_email_conflict)?;
+                store::set_email(tx, user.id, &address, now).await?;
                 (
                     "user.email_changed",
                     json!({ "from": user.email, "to": address }),
@@ -259,10 +253,8 @@ pub async fn verify_email(
                         "This link was for an address the account no longer uses.",
                     ));
                 }
-                diesel::update(users::table.find(user.id))
-                    .set(users::email_verified_at.eq(user.email_verified_at.unwrap_or(now)))
-                    .execute(tx)
-                    .await?;
+                let at = user.email_verified_at.unwrap_or(now);
+                store::set_email_verified_at(tx, user.id, Some(at)).await?;
                 ("user.email_verified", json!({ "email": address }))
             };
             audit::record(
@@ -430,10 +422,7 @@ pub async fn login(
     let (issued, user) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             if let Some(h) = rehash {
-                diesel::update(users::table.find(user.id))
-                    .set(users::password_hash.eq(h))
-                    .execute(tx)
-                    .await?;
+                store::set_password_hash(tx, user.id, &h).await?;
             }
             let issued = sessions::issue(tx, user.id, Uuid::new_v4(), ttl, &client).await?;
             Ok((issued, user))
@@ -703,7 +692,7 @@ async fn replace_password(
     change: PasswordChange,
     origin: &audit::Origin,
     public_url: &url::Url,
-) -> AppResult<chrono::DateTime<Utc>> {
+) -> diesel::QueryResult<chrono::DateTime<Utc>> {
     let (keep, reason, action) = match change {
         PasswordChange::Reset => (None, RevokeReason::PasswordReset, "user.password_reset"),
         PasswordChange::Changed { keep } => (
@@ -716,13 +705,7 @@ async fn replace_password(
         PasswordChange::Reset => Some(user.email_verified_at.unwrap_or_else(Utc::now)),
         PasswordChange::Changed { .. } => user.email_verified_at,
     };
-    diesel::update(users::table.find(user.id))
-        .set((
-            users::password_hash.eq(hash),
-            users::email_verified_at.eq(verified),
-        ))
-        .execute(tx)
-        .await?;
+    store::set_password(tx, user.id, hash, verified).await?;
     store::revoke_refresh_tokens(tx, user.id, reason, keep).await?;
     let revoked_at = store::revoke_sessions(tx, user.id).await?;
     mail::enqueue(
@@ -811,14 +794,11 @@ pub async fn update_me(
                 unauthorized(ErrorCode::SessionRevoked, "This session has ended.")
             })?;
             if let Some(name) = &name {
-                diesel::update(users::table.find(user.id))
-                    .set(users::name.eq(name.as_str()))
-                    .execute(tx)
-                    .await?;
+                store::set_name(tx, user.id, name.as_str()).await?;
             }
             if let Some(email) = email.filter(|e| e.as_str() != user.email) {
                 if store::find_by_email(tx, &email).await?.is_some() {
-                    return Err(store::email_taken());
+                    return Err(AccountError::EmailTaken.into());
                 }
                 let token = store::issue_one_time_token(
                     tx,

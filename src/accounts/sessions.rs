@@ -9,7 +9,6 @@ use uuid::Uuid;
 use super::extract::ClientInfo;
 use super::tokens::{random_token, token_hash};
 use crate::db::schema::refresh_tokens;
-use crate::http::AppError;
 
 /// Why a session (refresh-token family) ended: `refresh_tokens.revoked_reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +47,11 @@ pub async fn issue(
     family: Uuid,
     ttl: std::time::Duration,
     client: &ClientInfo,
-) -> Result<Issued, AppError> {
+) -> QueryResult<Issued> {
     let token = random_token();
     let now = Utc::now();
-    let ttl = chrono::Duration::from_std(ttl).map_err(AppError::internal)?;
+    let ttl = chrono::Duration::from_std(ttl)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::user_id.eq(user),
@@ -90,7 +90,7 @@ pub enum Presented {
 }
 
 /// Looks the token up under a row lock and consumes it. Run inside a transaction.
-pub async fn consume(conn: &mut AsyncPgConnection, token: &str) -> Result<Presented, AppError> {
+pub async fn consume(conn: &mut AsyncPgConnection, token: &str) -> QueryResult<Presented> {
     let found: Option<StoredToken> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash(token)))
         .select(StoredToken::as_select())

@@ -18,7 +18,23 @@ use super::domain::{Email, Role};
 use super::sessions::RevokeReason;
 use super::tokens::{random_token, token_hash};
 use crate::db::schema::{one_time_tokens, refresh_tokens, users};
-use crate::http::{AppError, ErrorCode};
+
+/// Why an account write or a one-time token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Another account has this address (`users_email_key`).
+    #[error("another account uses this email address")]
+    EmailTaken,
+    /// No one-time token of the expected purposes has this value.
+    #[error("unknown one-time token")]
+    UnknownToken,
+    #[error("the one-time token was already used")]
+    TokenUsed,
+    #[error("the one-time token has expired")]
+    TokenExpired,
+    #[error(transparent)]
+    Db(#[from] DieselError),
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -122,30 +138,22 @@ pub struct NewUser<'a> {
     pub email_verified_at: Option<DateTime<Utc>>,
 }
 
-pub fn email_taken() -> AppError {
-    AppError::conflict(
-        ErrorCode::EmailTaken,
-        "An account with this email address already exists. Sign in, or reset your password if you forgot it.",
-    )
-    .with_details(serde_json::json!({ "field": "email" }))
-}
-
-/// Maps a unique violation on the email to 409 `email_taken`.
-pub fn map_email_conflict(e: DieselError) -> AppError {
+/// Maps a unique violation on the email to [`AccountError::EmailTaken`].
+pub fn map_email_conflict(e: DieselError) -> AccountError {
     match e {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info)
             if info.constraint_name() == Some("users_email_key") =>
         {
-            email_taken()
+            AccountError::EmailTaken
         }
-        e => e.into(),
+        e => AccountError::Db(e),
     }
 }
 
 pub async fn insert_user(
     conn: &mut AsyncPgConnection,
     new: NewUser<'_>,
-) -> Result<UserRow, AppError> {
+) -> Result<UserRow, AccountError> {
     diesel::insert_into(users::table)
         .values(&new)
         .returning(UserRow::as_returning())
@@ -255,7 +263,7 @@ pub async fn take_one_time_token(
     conn: &mut AsyncPgConnection,
     token: &str,
     purposes: &[Purpose],
-) -> Result<OneTimeToken, AppError> {
+) -> Result<OneTimeToken, AccountError> {
     let found: Option<OneTimeToken> = one_time_tokens::table
         .filter(one_time_tokens::token_hash.eq(token_hash(token)))
         .filter(one_time_tokens::purpose.eq_any(purposes.to_vec()))
@@ -265,30 +273,107 @@ pub async fn take_one_time_token(
         .await
         .optional()?;
     let Some(t) = found else {
-        return Err(AppError::bad_request(
-            ErrorCode::InvalidToken,
-            "This link is not valid. Check that you copied all of it, or ask for a new one.",
-        ));
+        return Err(AccountError::UnknownToken);
     };
     if t.used_at.is_some() {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::GONE,
-            ErrorCode::TokenUsed,
-            "This link has already been used. Ask for a new one if you still need it.",
-        ));
+        return Err(AccountError::TokenUsed);
     }
     if t.expires_at <= Utc::now() {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::GONE,
-            ErrorCode::TokenExpired,
-            "This link has expired. Ask for a new one.",
-        ));
+        return Err(AccountError::TokenExpired);
     }
     diesel::update(one_time_tokens::table.find(t.id))
         .set(one_time_tokens::used_at.eq(Utc::now()))
         .execute(conn)
         .await?;
     Ok(t)
+}
+
+/// Moves the account to a confirmed new address.
+pub async fn set_email(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    email: &str,
+    verified_at: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    diesel::update(users::table.find(user))
+        .set((
+            users::email.eq(email),
+            users::email_verified_at.eq(verified_at),
+        ))
+        .execute(conn)
+        .await
+        .map_err(map_email_conflict)?;
+    Ok(())
+}
+
+pub async fn set_email_verified_at(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    at: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::email_verified_at.eq(at))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_name(conn: &mut AsyncPgConnection, user: Uuid, name: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::name.eq(name))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_password_hash(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    hash: &str,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// A new password hash, and the address's verification (a reset link proves the inbox).
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    hash: &str,
+    email_verified_at: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set((
+            users::password_hash.eq(hash),
+            users::email_verified_at.eq(email_verified_at),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_role(conn: &mut AsyncPgConnection, user: Uuid, role: Role) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::role.eq(role))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Disables the account now (`true`) or re-enables it.
+pub async fn set_disabled(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    disabled: bool,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::disabled_at.eq(disabled.then(Utc::now)))
+        .execute(conn)
+        .await
+        .map(drop)
 }
 
 /// Revokes every live refresh token of `user`, except the family `keep`.
