@@ -200,24 +200,7 @@ impl Config {
                 .map_err(|_| "must be an address and port such as 127.0.0.1:8080".into())
         });
 
-        let public_url_default = listen
-            .map(|a| format!("http://{a}"))
-            .unwrap_or_else(|| "http://127.0.0.1:8080".into());
-        let public_url_given = r.get("BENCHSIDE_PUBLIC_URL").is_some();
-        let public_url = r.parse(
-            "BENCHSIDE_PUBLIC_URL",
-            Url::parse(&public_url_default).expect("default public URL parses"),
-            |v| {
-                let url = Url::parse(v).map_err(|e| format!("must be an absolute URL ({e})"))?;
-                if !matches!(url.scheme(), "http" | "https") {
-                    return Err("must start with http:// or https://".into());
-                }
-                if url.query().is_some() || url.fragment().is_some() {
-                    return Err("must not have a query or fragment".into());
-                }
-                Ok(url)
-            },
-        );
+        let (public_url, public_url_given) = public_url(&mut r, listen);
 
         let data_dir = PathBuf::from(
             r.get("BENCHSIDE_DATA_DIR")
@@ -226,30 +209,7 @@ impl Config {
 
         let pg_bin = r.get("BENCHSIDE_PG_BIN").map(PathBuf::from);
 
-        let source = match r.get("DATABASE_URL") {
-            Some(url) => {
-                match Url::parse(&url) {
-                    Ok(u) if matches!(u.scheme(), "postgres" | "postgresql") => {}
-                    _ => r.error(
-                        "DATABASE_URL",
-                        "must be a postgres:// or postgresql:// URL".into(),
-                    ),
-                }
-                DatabaseSource::Url(url)
-            }
-            None => DatabaseSource::PrivateCluster,
-        };
-
-        let pool_size = r.parse("BENCHSIDE_DB_POOL_SIZE", 10usize, |v| {
-            match v.parse::<usize>() {
-                Ok(n) if (1..=1000).contains(&n) => Ok(n),
-                _ => Err("must be a whole number from 1 to 1000".into()),
-            }
-        });
-        let pool_timeout = r.millis("BENCHSIDE_DB_POOL_TIMEOUT_MS", 5_000);
-        let connect_timeout = r.millis("BENCHSIDE_DB_CONNECT_TIMEOUT_MS", 5_000);
-        let statement_timeout = r.millis("BENCHSIDE_DB_STATEMENT_TIMEOUT_MS", 10_000);
-        let migrate_on_start = r.bool("BENCHSIDE_MIGRATE_ON_START", true);
+        let (database, private_cluster) = database_config(&mut r);
 
         let log_format = r.parse("BENCHSIDE_LOG_FORMAT", LogFormat::Pretty, |v| match v {
             "pretty" => Ok(LogFormat::Pretty),
@@ -274,40 +234,7 @@ impl Config {
         });
         let shutdown_timeout = r.millis("BENCHSIDE_SHUTDOWN_TIMEOUT_MS", 30_000);
 
-        let secret = |r: &mut Reader, var: &'static str| {
-            r.parse(var, None, |v| {
-                if v.len() < 32 {
-                    Err("must be at least 32 characters of random data (e.g. `openssl rand -base64 48`)".into())
-                } else {
-                    Ok(Some(Secret(v.as_bytes().to_vec())))
-                }
-            })
-        };
-        let jwt_secret = secret(&mut r, "BENCHSIDE_JWT_SECRET");
-        let jwt_previous_secret = secret(&mut r, "BENCHSIDE_JWT_PREVIOUS_SECRET");
-        let access_token_ttl = r.parse(
-            "BENCHSIDE_ACCESS_TOKEN_TTL_SECS",
-            Duration::from_secs(900),
-            |v| match v.parse::<u64>() {
-                Ok(n) if (30..=86_400).contains(&n) => Ok(Duration::from_secs(n)),
-                _ => Err("must be a number of seconds from 30 to 86400".into()),
-            },
-        );
-        let refresh_token_ttl = r.parse(
-            "BENCHSIDE_REFRESH_TOKEN_TTL_DAYS",
-            Duration::from_secs(30 * 86_400),
-            |v| match v.parse::<u64>() {
-                Ok(n) if (1..=365).contains(&n) => Ok(Duration::from_secs(n * 86_400)),
-                _ => Err("must be a number of days from 1 to 365".into()),
-            },
-        );
-        let hash_concurrency = r.parse("BENCHSIDE_HASH_CONCURRENCY", default_workers, |v| {
-            match v.parse::<usize>() {
-                Ok(n) if (1..=256).contains(&n) => Ok(n),
-                _ => Err("must be a whole number from 1 to 256".into()),
-            }
-        });
-        let rate_limits = r.bool("BENCHSIDE_RATE_LIMITS", true);
+        let (auth, jwt_secret_missing) = auth_config(&mut r, default_workers);
         let courses_dir = PathBuf::from(
             r.get("BENCHSIDE_COURSES_DIR")
                 .unwrap_or_else(|| "./courses".into()),
@@ -320,35 +247,15 @@ impl Config {
             "BENCHSIDE_IMPORT_COURSES_ON_START",
             env == Environment::Development,
         );
-        let trust_proxy = r.bool("BENCHSIDE_TRUST_PROXY", false);
 
-        // Production refuses the development conveniences.
         if env == Environment::Production {
-            if matches!(jwt_secret, Some(None)) {
-                r.error(
-                    "BENCHSIDE_JWT_SECRET",
-                    "is required in production (generated signing keys are refused)".into(),
-                );
-            }
-            if source == DatabaseSource::PrivateCluster {
-                r.error(
-                    "DATABASE_URL",
-                    "is required in production (the private development cluster is refused)".into(),
-                );
-            }
-            if !public_url_given {
-                r.error(
-                    "BENCHSIDE_PUBLIC_URL",
-                    "is required in production (links in emails and certificates use it)".into(),
-                );
-            } else if let Some(u) = &public_url
-                && u.scheme() != "https"
-            {
-                r.error(
-                    "BENCHSIDE_PUBLIC_URL",
-                    "must be an https:// URL in production".into(),
-                );
-            }
+            production_checks(
+                &mut r,
+                jwt_secret_missing,
+                private_cluster,
+                public_url_given,
+                public_url.as_ref(),
+            );
         }
 
         let mail = mail_config(&mut r, env, &data_dir);
@@ -363,24 +270,9 @@ impl Config {
             public_url: public_url.expect("checked"),
             data_dir,
             pg_bin,
-            database: DatabaseConfig {
-                source,
-                pool_size: pool_size.expect("checked"),
-                pool_timeout: pool_timeout.expect("checked"),
-                connect_timeout: connect_timeout.expect("checked"),
-                statement_timeout: statement_timeout.expect("checked"),
-                migrate_on_start: migrate_on_start.expect("checked"),
-            },
+            database: database.expect("checked"),
             log_format: log_format.expect("checked"),
-            auth: AuthConfig {
-                jwt_secret: jwt_secret.expect("checked"),
-                jwt_previous_secret: jwt_previous_secret.expect("checked"),
-                access_token_ttl: access_token_ttl.expect("checked"),
-                refresh_token_ttl: refresh_token_ttl.expect("checked"),
-                hash_concurrency: hash_concurrency.expect("checked"),
-                rate_limits: rate_limits.expect("checked"),
-                trust_proxy: trust_proxy.expect("checked"),
-            },
+            auth: auth.expect("checked"),
             courses_dir,
             frontend_dir,
             import_courses_on_start: import_courses_on_start.expect("checked"),
@@ -537,6 +429,157 @@ fn parse_smtp_url(v: &str) -> Result<Url, String> {
         return Err("must give both a user and a password, or neither".into());
     }
     Ok(url)
+}
+
+/// `BENCHSIDE_PUBLIC_URL` (default: `http://` and the listen address), and whether it was set.
+fn public_url(r: &mut Reader, listen: Option<SocketAddr>) -> (Option<Url>, bool) {
+    let public_url_default = listen
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let public_url_given = r.get("BENCHSIDE_PUBLIC_URL").is_some();
+    let public_url = r.parse(
+        "BENCHSIDE_PUBLIC_URL",
+        Url::parse(&public_url_default).expect("default public URL parses"),
+        |v| {
+            let url = Url::parse(v).map_err(|e| format!("must be an absolute URL ({e})"))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err("must start with http:// or https://".into());
+            }
+            if url.query().is_some() || url.fragment().is_some() {
+                return Err("must not have a query or fragment".into());
+            }
+            Ok(url)
+        },
+    );
+    (public_url, public_url_given)
+}
+
+/// `DATABASE_URL` and `BENCHSIDE_DB_*`, and whether the private development cluster is used.
+fn database_config(r: &mut Reader) -> (Option<DatabaseConfig>, bool) {
+    let source = match r.get("DATABASE_URL") {
+        Some(url) => {
+            match Url::parse(&url) {
+                Ok(u) if matches!(u.scheme(), "postgres" | "postgresql") => {}
+                _ => r.error(
+                    "DATABASE_URL",
+                    "must be a postgres:// or postgresql:// URL".into(),
+                ),
+            }
+            DatabaseSource::Url(url)
+        }
+        None => DatabaseSource::PrivateCluster,
+    };
+
+    let pool_size = r.parse("BENCHSIDE_DB_POOL_SIZE", 10usize, |v| {
+        match v.parse::<usize>() {
+            Ok(n) if (1..=1000).contains(&n) => Ok(n),
+            _ => Err("must be a whole number from 1 to 1000".into()),
+        }
+    });
+    let pool_timeout = r.millis("BENCHSIDE_DB_POOL_TIMEOUT_MS", 5_000);
+    let connect_timeout = r.millis("BENCHSIDE_DB_CONNECT_TIMEOUT_MS", 5_000);
+    let statement_timeout = r.millis("BENCHSIDE_DB_STATEMENT_TIMEOUT_MS", 10_000);
+    let migrate_on_start = r.bool("BENCHSIDE_MIGRATE_ON_START", true);
+    let private_cluster = source == DatabaseSource::PrivateCluster;
+    let config = (|| {
+        Some(DatabaseConfig {
+            source,
+            pool_size: pool_size?,
+            pool_timeout: pool_timeout?,
+            connect_timeout: connect_timeout?,
+            statement_timeout: statement_timeout?,
+            migrate_on_start: migrate_on_start?,
+        })
+    })();
+    (config, private_cluster)
+}
+
+/// Signing keys, token lifetimes, hashing, rate limits and `BENCHSIDE_TRUST_PROXY`; and
+/// whether the signing key was left unset.
+fn auth_config(r: &mut Reader, default_workers: usize) -> (Option<AuthConfig>, bool) {
+    let secret = |r: &mut Reader, var: &'static str| {
+        r.parse(var, None, |v| {
+            if v.len() < 32 {
+                Err("must be at least 32 characters of random data (e.g. `openssl rand -base64 48`)".into())
+            } else {
+                Ok(Some(Secret(v.as_bytes().to_vec())))
+            }
+        })
+    };
+    let jwt_secret = secret(r, "BENCHSIDE_JWT_SECRET");
+    let jwt_previous_secret = secret(r, "BENCHSIDE_JWT_PREVIOUS_SECRET");
+    let access_token_ttl = r.parse(
+        "BENCHSIDE_ACCESS_TOKEN_TTL_SECS",
+        Duration::from_secs(900),
+        |v| match v.parse::<u64>() {
+            Ok(n) if (30..=86_400).contains(&n) => Ok(Duration::from_secs(n)),
+            _ => Err("must be a number of seconds from 30 to 86400".into()),
+        },
+    );
+    let refresh_token_ttl = r.parse(
+        "BENCHSIDE_REFRESH_TOKEN_TTL_DAYS",
+        Duration::from_secs(30 * 86_400),
+        |v| match v.parse::<u64>() {
+            Ok(n) if (1..=365).contains(&n) => Ok(Duration::from_secs(n * 86_400)),
+            _ => Err("must be a number of days from 1 to 365".into()),
+        },
+    );
+    let hash_concurrency = r.parse("BENCHSIDE_HASH_CONCURRENCY", default_workers, |v| {
+        match v.parse::<usize>() {
+            Ok(n) if (1..=256).contains(&n) => Ok(n),
+            _ => Err("must be a whole number from 1 to 256".into()),
+        }
+    });
+    let rate_limits = r.bool("BENCHSIDE_RATE_LIMITS", true);
+    let trust_proxy = r.bool("BENCHSIDE_TRUST_PROXY", false);
+    let jwt_secret_missing = matches!(jwt_secret, Some(None));
+    let config = (|| {
+        Some(AuthConfig {
+            jwt_secret: jwt_secret?,
+            jwt_previous_secret: jwt_previous_secret?,
+            access_token_ttl: access_token_ttl?,
+            refresh_token_ttl: refresh_token_ttl?,
+            hash_concurrency: hash_concurrency?,
+            rate_limits: rate_limits?,
+            trust_proxy: trust_proxy?,
+        })
+    })();
+    (config, jwt_secret_missing)
+}
+
+/// Production refuses the development conveniences.
+fn production_checks(
+    r: &mut Reader,
+    jwt_secret_missing: bool,
+    private_cluster: bool,
+    public_url_given: bool,
+    public_url: Option<&Url>,
+) {
+    if jwt_secret_missing {
+        r.error(
+            "BENCHSIDE_JWT_SECRET",
+            "is required in production (generated signing keys are refused)".into(),
+        );
+    }
+    if private_cluster {
+        r.error(
+            "DATABASE_URL",
+            "is required in production (the private development cluster is refused)".into(),
+        );
+    }
+    if !public_url_given {
+        r.error(
+            "BENCHSIDE_PUBLIC_URL",
+            "is required in production (links in emails and certificates use it)".into(),
+        );
+    } else if let Some(u) = public_url
+        && u.scheme() != "https"
+    {
+        r.error(
+            "BENCHSIDE_PUBLIC_URL",
+            "must be an https:// URL in production".into(),
+        );
+    }
 }
 
 fn default_listen() -> SocketAddr {

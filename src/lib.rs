@@ -28,5 +28,6 @@ pub mod mail;
 pub mod quizzes;
 pub mod ratelimit;
 pub mod server;
+pub mod slug;
 pub mod startup;
 pub mod telemetry;

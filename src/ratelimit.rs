@@ -8,7 +8,33 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Double, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::http::AppError;
+use crate::http::{AppError, ErrorCode};
+
+/// Why a check did not let an attempt through.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    /// The bucket is empty: try again in `retry_after_secs`.
+    #[error("rate limited: retry after {retry_after_secs} s")]
+    Limited { retry_after_secs: u32 },
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// A refusal answers 429 `rate_limited` with `Retry-After`.
+impl From<LimitError> for AppError {
+    fn from(e: LimitError) -> AppError {
+        match e {
+            LimitError::Limited { retry_after_secs } => AppError::new(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                "Too many attempts. Please wait a little and try again.",
+            )
+            .with_retry_after(retry_after_secs)
+            .with_details(serde_json::json!({ "retry_after_seconds": retry_after_secs })),
+            LimitError::Db(e) => e.into(),
+        }
+    }
+}
 
 /// A kind of limit: how many at once, and how fast they come back.
 #[derive(Debug, Clone, Copy)]
@@ -37,9 +63,13 @@ struct Outcome {
     tokens: f64,
 }
 
-/// Takes one token from `limit`'s bucket for `key`; refuses with 429 and `Retry-After` when
+/// Takes one token from `limit`'s bucket for `key`; refuses with [`LimitError::Limited`] when
 /// the bucket is empty.
-pub async fn check(conn: &mut AsyncPgConnection, limit: Limit, key: &str) -> Result<(), AppError> {
+pub async fn check(
+    conn: &mut AsyncPgConnection,
+    limit: Limit,
+    key: &str,
+) -> Result<(), LimitError> {
     let bucket = format!("{}:{}", limit.name, key);
     let bucket: String = bucket.chars().take(300).collect();
     // In DO UPDATE, `b` is the current row, locked: concurrent checks queue on it, so two
@@ -63,13 +93,9 @@ pub async fn check(conn: &mut AsyncPgConnection, limit: Limit, key: &str) -> Res
         return Ok(());
     }
     let wait = ((1.0 - o.tokens) / limit.per_second).ceil().max(1.0) as u32;
-    Err(AppError::new(
-        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        "Too many attempts. Please wait a little and try again.",
-    )
-    .with_retry_after(wait)
-    .with_details(serde_json::json!({ "retry_after_seconds": wait })))
+    Err(LimitError::Limited {
+        retry_after_secs: wait,
+    })
 }
 
 /// Deletes buckets that have been full for a day (housekeeping, run now and then).
@@ -77,4 +103,26 @@ pub async fn prune(conn: &mut AsyncPgConnection) -> diesel::QueryResult<usize> {
     diesel::sql_query("DELETE FROM rate_limit_buckets WHERE updated_at < now() - interval '1 day'")
         .execute(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_a_429_with_retry_after() {
+        let e = AppError::from(LimitError::Limited {
+            retry_after_secs: 7,
+        });
+        assert_eq!(e.status(), 429);
+        assert_eq!(e.code(), ErrorCode::RateLimited.as_str());
+        let res = actix_web::ResponseError::error_response(&e);
+        assert_eq!(res.headers().get("retry-after").unwrap(), "7");
+    }
+
+    #[test]
+    fn a_database_error_keeps_its_own_mapping() {
+        let e = AppError::from(LimitError::Db(diesel::result::Error::NotFound));
+        assert_eq!(e.status(), 404);
+    }
 }

@@ -3,21 +3,24 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, web};
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::Auth;
+pub use super::admin_store::UserStatus;
+use super::admin_store::{self, UserFilter};
 use super::domain::Role;
 use super::extract::{AdminUser, ClientInfo};
+use super::sessions::RevokeReason;
 use super::store::{self, UserRow};
 use crate::audit::{self, Actor, Event};
-use crate::db::schema::users;
+use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
 use crate::http::paging::{Paging, search_text};
-use crate::http::{AppError, AppResult, AppState};
+use crate::http::{AppError, AppResult, ErrorCode};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_users).service(update_user);
@@ -42,7 +45,7 @@ impl From<&UserRow> for AdminUserView {
             id: u.id,
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role(),
+            role: u.role,
             email_verified: u.email_verified_at.is_some(),
             disabled: u.disabled_at.is_some(),
             created_at: u.created_at,
@@ -58,14 +61,6 @@ pub struct UserPage {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Active,
-    Disabled,
-    Unverified,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -97,7 +92,7 @@ pub struct UserQuery {
 )]
 #[get("/admin/users")]
 pub async fn list_users(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     _admin: AdminUser,
     query: web::Query<UserQuery>,
 ) -> AppResult<web::Json<UserPage>> {
@@ -105,36 +100,14 @@ pub async fn list_users(
     let paging = Paging::parse(q.page, q.per_page, 25)?;
     let (page, per_page) = (paging.page, paging.per_page);
     let text = search_text(q.q.as_deref())?;
-    let filtered = || {
-        let mut f = users::table.into_boxed();
-        if let Some(t) = text {
-            let pattern = crate::db::like_pattern(t);
-            f = f.filter(
-                users::email
-                    .ilike(pattern.clone())
-                    .or(users::name.ilike(pattern)),
-            );
-        }
-        if let Some(role) = q.role {
-            f = f.filter(users::role.eq(role.as_str()));
-        }
-        match q.status {
-            Some(UserStatus::Active) => f = f.filter(users::disabled_at.is_null()),
-            Some(UserStatus::Disabled) => f = f.filter(users::disabled_at.is_not_null()),
-            Some(UserStatus::Unverified) => f = f.filter(users::email_verified_at.is_null()),
-            None => {}
-        }
-        f
+    let filter = UserFilter {
+        text,
+        role: q.role,
+        status: q.status,
     };
-    let mut conn = state.db.get().await?;
-    let total: i64 = filtered().count().get_result(&mut conn).await?;
-    let rows: Vec<UserRow> = filtered()
-        .order((users::created_at.desc(), users::id.desc()))
-        .limit(per_page)
-        .offset(paging.offset())
-        .select(UserRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let mut conn = db.get().await?;
+    let (rows, total) =
+        admin_store::list_users(&mut conn, filter, per_page, paging.offset()).await?;
     Ok(web::Json(UserPage {
         items: rows.iter().map(AdminUserView::from).collect(),
         total,
@@ -169,7 +142,8 @@ pub struct UpdateUserRequest {
 )]
 #[patch("/admin/users/{id}")]
 pub async fn update_user(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     admin: AdminUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
@@ -179,18 +153,18 @@ pub async fn update_user(
     let body = body.into_inner();
     if body.role.is_none() && body.disabled.is_none() {
         return Err(AppError::unprocessable(
-            "nothing_to_change",
+            ErrorCode::NothingToChange,
             "Send a new `role` or `disabled`.",
         ));
     }
     if id == admin.0.id {
         return Err(AppError::new(
             StatusCode::CONFLICT,
-            "cannot_change_own_account",
+            ErrorCode::CannotChangeOwnAccount,
             "You cannot change your own role or disable your own account; ask another admin.",
         ));
     }
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let origin = client.origin.clone();
     let actor = admin.0.id;
     let (user, revoked_at) = conn
@@ -199,12 +173,9 @@ pub async fn update_user(
                 .await?
                 .ok_or_else(|| AppError::not_found("No account has this ID."))?;
             let mut end_sessions = None;
-            if let Some(role) = body.role.filter(|r| *r != user.role()) {
-                diesel::update(users::table.find(id))
-                    .set(users::role.eq(role.as_str()))
-                    .execute(tx)
-                    .await?;
-                end_sessions = Some("role_changed");
+            if let Some(role) = body.role.filter(|r| *r != user.role) {
+                store::set_role(tx, id, role).await?;
+                end_sessions = Some(RevokeReason::RoleChanged);
                 audit::record(
                     tx,
                     &origin,
@@ -212,18 +183,15 @@ pub async fn update_user(
                         actor: Actor::User(actor),
                         action: "user.role_changed",
                         subject: Some(("user", id.to_string())),
-                        details: json!({ "from": user.role, "to": role.as_str() }),
+                        details: json!({ "from": user.role, "to": role }),
                     },
                 )
                 .await?;
             }
             if let Some(disable) = body.disabled.filter(|d| *d != user.disabled_at.is_some()) {
-                diesel::update(users::table.find(id))
-                    .set(users::disabled_at.eq(disable.then(Utc::now)))
-                    .execute(tx)
-                    .await?;
+                store::set_disabled(tx, id, disable).await?;
                 if disable {
-                    end_sessions = Some("account_disabled");
+                    end_sessions = Some(RevokeReason::AccountDisabled);
                 }
                 audit::record(
                     tx,
@@ -251,7 +219,7 @@ pub async fn update_user(
         })
         .await?;
     if let Some(at) = revoked_at {
-        state.auth.revocations.note(user.id, at);
+        auth.revocations.note(user.id, at);
     }
     Ok(web::Json(AdminUserView::from(&user)))
 }

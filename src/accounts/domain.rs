@@ -3,13 +3,47 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::AppError;
+use crate::http::ErrorCode;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// An input that breaks its rule: the code clients switch on, a sentence for people, and the
+/// field it concerns. Answered 422.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    pub code: ErrorCode,
+    pub message: String,
+    /// e.g. `{"field": "email"}`.
+    pub details: serde_json::Value,
+}
+
+impl Invalid {
+    fn new(code: ErrorCode, message: impl Into<String>, details: serde_json::Value) -> Invalid {
+        Invalid {
+            code,
+            message: message.into(),
+            details,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
 
 /// A normalised email address: trimmed, lower-cased, one `@`, a dotted domain, at most 254
 /// characters.
@@ -17,14 +51,14 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Email, AppError> {
+    pub fn parse(raw: &str) -> Result<Email, Invalid> {
         let e = raw.trim().to_lowercase();
         let invalid = |why: &str| {
-            AppError::unprocessable(
-                "invalid_email",
+            Invalid::new(
+                ErrorCode::InvalidEmail,
                 format!("The email address is not valid: {why}."),
+                serde_json::json!({ "field": "email" }),
             )
-            .with_details(serde_json::json!({ "field": "email" }))
         };
         if e.is_empty() {
             return Err(invalid("it is empty"));
@@ -75,11 +109,14 @@ impl Email {
 pub struct Name(String);
 
 impl Name {
-    pub fn parse(raw: &str) -> Result<Name, AppError> {
+    pub fn parse(raw: &str) -> Result<Name, Invalid> {
         let n = raw.trim();
         let invalid = |why: &str| {
-            AppError::unprocessable("invalid_name", format!("The name is not valid: {why}."))
-                .with_details(serde_json::json!({ "field": "name" }))
+            Invalid::new(
+                ErrorCode::InvalidName,
+                format!("The name is not valid: {why}."),
+                serde_json::json!({ "field": "name" }),
+            )
         };
         if n.is_empty() {
             return Err(invalid("it is empty"));
@@ -110,22 +147,22 @@ static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 pub struct NewPassword(String);
 
 impl NewPassword {
-    pub fn parse(raw: &str, email: Option<&Email>) -> Result<NewPassword, AppError> {
+    pub fn parse(raw: &str, email: Option<&Email>) -> Result<NewPassword, Invalid> {
         let field = serde_json::json!({ "field": "password", "min_length": MIN_PASSWORD_CHARS });
         let chars = raw.chars().count();
         if chars < MIN_PASSWORD_CHARS {
-            return Err(AppError::unprocessable(
-                "password_too_short",
+            return Err(Invalid::new(
+                ErrorCode::PasswordTooShort,
                 format!("The password must be at least {MIN_PASSWORD_CHARS} characters long."),
-            )
-            .with_details(field));
+                field,
+            ));
         }
         if chars > MAX_PASSWORD_CHARS {
-            return Err(AppError::unprocessable(
-                "password_too_long",
+            return Err(Invalid::new(
+                ErrorCode::PasswordTooLong,
                 format!("The password must be at most {MAX_PASSWORD_CHARS} characters long."),
-            )
-            .with_details(field));
+                field,
+            ));
         }
         let lower = raw.to_lowercase();
         if COMMON.contains(lower.as_str())
@@ -133,11 +170,11 @@ impl NewPassword {
                 lower == e.as_str() || lower == e.as_str().split('@').next().unwrap_or("")
             })
         {
-            return Err(AppError::unprocessable(
-                "password_too_common",
+            return Err(Invalid::new(
+                ErrorCode::PasswordTooCommon,
                 "This password is too common or too easy to guess. Please choose another.",
-            )
-            .with_details(field));
+                field,
+            ));
         }
         Ok(NewPassword(raw.to_string()))
     }
@@ -149,7 +186,10 @@ impl NewPassword {
 
 /// What a user may do. Stored as text with a CHECK constraint; adding a role means a variant
 /// here, a migration widening the CHECK, and the permissions it grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Learner,
@@ -164,11 +204,10 @@ impl Role {
         }
     }
 
-    pub fn from_db(s: &str) -> Role {
-        match s {
-            "admin" => Role::Admin,
-            _ => Role::Learner,
-        }
+    fn parse(s: &str) -> Option<Role> {
+        [Role::Learner, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 
     /// Staff roles may use the admin area.
@@ -177,9 +216,32 @@ impl Role {
     }
 }
 
+/// `users.role` is text: the one place a role meets the database.
+impl ToSql<Text, Pg> for Role {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <str as ToSql<Text, Pg>>::to_sql(self.as_str(), &mut out.reborrow())
+    }
+}
+
+impl FromSql<Text, Pg> for Role {
+    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+        Role::parse(&text).ok_or_else(|| format!("unknown role {text:?} in users.role").into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roles_round_trip_through_their_stored_text() {
+        for role in [Role::Learner, Role::Admin] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(serde_json::json!(role), role.as_str());
+        }
+        assert_eq!(Role::parse("Admin"), None);
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {
@@ -201,7 +263,7 @@ mod tests {
         ] {
             assert_eq!(
                 Email::parse(bad).unwrap_err().code(),
-                "invalid_email",
+                ErrorCode::InvalidEmail,
                 "{bad:?}"
             );
         }
@@ -222,19 +284,19 @@ mod tests {
         let email = Email::parse("ana.lopez@example.org").unwrap();
         assert_eq!(
             NewPassword::parse("short", None).err().unwrap().code(),
-            "password_too_short"
+            ErrorCode::PasswordTooShort
         );
         assert_eq!(
             NewPassword::parse(&"x".repeat(257), None)
                 .err()
                 .unwrap()
                 .code(),
-            "password_too_long"
+            ErrorCode::PasswordTooLong
         );
         for common in ["password123", "Qwertyuiop", "1234567890"] {
             assert_eq!(
                 NewPassword::parse(common, None).err().unwrap().code(),
-                "password_too_common",
+                ErrorCode::PasswordTooCommon,
                 "{common}"
             );
         }
@@ -243,7 +305,7 @@ mod tests {
                 .err()
                 .unwrap()
                 .code(),
-            "password_too_common"
+            ErrorCode::PasswordTooCommon
         );
         assert!(NewPassword::parse("tourniquet-before-needle", Some(&email)).is_ok());
         // Ten characters, counted as characters, not bytes.

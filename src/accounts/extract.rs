@@ -11,11 +11,13 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use uuid::Uuid;
 
+use super::Auth;
 use super::domain::Role;
 use super::tokens::TokenError;
 use crate::audit::Origin;
+use crate::config::Config;
 use crate::http::middleware::RequestId;
-use crate::http::{AppError, AppState};
+use crate::http::{AppError, ErrorCode};
 
 /// A signed-in, enabled user with a valid access token.
 #[derive(Debug, Clone, Copy)]
@@ -30,23 +32,26 @@ pub struct CurrentUser {
 #[derive(Debug, Clone, Copy)]
 pub struct AdminUser(pub CurrentUser);
 
-fn unauthorized(code: &'static str, message: &'static str) -> AppError {
+fn unauthorized(code: ErrorCode, message: &'static str) -> AppError {
     AppError::new(StatusCode::UNAUTHORIZED, code, message).with_header(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer realm=\"benchside\""),
     )
 }
 
-fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
-    req.app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("AppState missing")))
+fn auth(req: &HttpRequest) -> Result<&web::Data<Auth>, AppError> {
+    req.app_data::<web::Data<Auth>>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("web::Data<Auth> is not registered")))
 }
 
 impl CurrentUser {
     fn from_req(req: &HttpRequest) -> Result<CurrentUser, AppError> {
-        let state = state(req)?;
+        let auth = auth(req)?;
         let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-            return Err(unauthorized("unauthenticated", "Sign in to continue."));
+            return Err(unauthorized(
+                ErrorCode::Unauthenticated,
+                "Sign in to continue.",
+            ));
         };
         let token = value
             .to_str()
@@ -58,20 +63,22 @@ impl CurrentUser {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 unauthorized(
-                    "invalid_token",
+                    ErrorCode::InvalidToken,
                     "The Authorization header must be `Bearer <access token>`.",
                 )
             })?;
-        let claims = state.auth.tokens.verify(token).map_err(|e| match e {
+        let claims = auth.tokens.verify(token).map_err(|e| match e {
             TokenError::Expired => unauthorized(
-                "token_expired",
+                ErrorCode::TokenExpired,
                 "Your session token has expired. Refresh it or sign in again.",
             ),
-            TokenError::Invalid => unauthorized("invalid_token", "The access token is not valid."),
+            TokenError::Invalid => {
+                unauthorized(ErrorCode::InvalidToken, "The access token is not valid.")
+            }
         })?;
-        if state.auth.revocations.is_revoked(claims.sub, claims.ims) {
+        if auth.revocations.is_revoked(claims.sub, claims.ims) {
             return Err(unauthorized(
-                "session_revoked",
+                ErrorCode::SessionRevoked,
                 "This session has ended. Please sign in again.",
             ));
         }
@@ -103,7 +110,7 @@ impl FromRequest for AdminUser {
             } else {
                 Err(AppError::new(
                     StatusCode::FORBIDDEN,
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "This needs an administrator account.",
                 ))
             }
@@ -130,9 +137,9 @@ impl FromRequest for ClientInfo {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let trust_proxy = state(req)
-            .map(|s| s.config.auth.trust_proxy)
-            .unwrap_or(false);
+        let trust_proxy = req
+            .app_data::<web::Data<Config>>()
+            .is_some_and(|c| c.auth.trust_proxy);
         let client_addr = if trust_proxy {
             req.connection_info()
                 .realip_remote_addr()

@@ -5,22 +5,22 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::Utc;
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::domain::{Email, Name, NewPassword};
+use super::Auth;
+use super::domain::{Email, Name, NewPassword, Role};
 use super::extract::{ClientInfo, CurrentUser};
-use super::sessions::{self, Presented};
-use super::store::{self, NewUser, Purpose, User};
+use super::sessions::{self, Presented, RevokeReason};
+use super::store::{self, AccountError, NewUser, Purpose, User};
 use crate::audit::{self, Actor, Event};
-use crate::config::Environment;
-use crate::db::schema::users;
+use crate::config::{Config, Environment};
+use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
-use crate::http::{AppError, AppResult, AppState};
+use crate::http::{AppError, AppResult, ErrorCode};
 use crate::mail::{self, templates};
 use crate::ratelimit::{self, Limit};
 
@@ -50,12 +50,12 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 async fn limit(
-    state: &AppState,
+    config: &Config,
     conn: &mut diesel_async::AsyncPgConnection,
     limit: Limit,
     key: &str,
-) -> AppResult<()> {
-    if state.config.auth.rate_limits {
+) -> Result<(), ratelimit::LimitError> {
+    if config.auth.rate_limits {
         ratelimit::check(conn, limit, key).await
     } else {
         Ok(())
@@ -80,38 +80,33 @@ pub struct Accepted {
     pub message: String,
 }
 
-fn session(
-    state: &AppState,
-    user: &store::UserRow,
-    family: Uuid,
-    pending: Option<String>,
-) -> Session {
+fn session(auth: &Auth, user: &store::UserRow, family: Uuid, pending: Option<String>) -> Session {
     Session {
-        access_token: state.auth.tokens.issue(user.id, user.role(), family),
+        access_token: auth.tokens.issue(user.id, user.role, family),
         token_type: "Bearer".into(),
-        expires_in: state.auth.tokens.ttl().as_secs(),
+        expires_in: auth.tokens.ttl().as_secs(),
         user: User::from_row(user, pending),
     }
 }
 
-fn refresh_cookie(state: &AppState, token: &str) -> Cookie<'static> {
-    let secs = state.config.auth.refresh_token_ttl.as_secs() as i64;
+fn refresh_cookie(config: &Config, token: &str) -> Cookie<'static> {
+    let secs = config.auth.refresh_token_ttl.as_secs() as i64;
     Cookie::build(REFRESH_COOKIE, token.to_string())
         .path(REFRESH_PATH)
         .http_only(true)
-        .secure(state.config.env != Environment::Development)
+        .secure(config.env != Environment::Development)
         .same_site(SameSite::Strict)
         .max_age(CookieDuration::seconds(secs))
         .finish()
 }
 
-fn clear_cookie(state: &AppState) -> Cookie<'static> {
-    let mut c = refresh_cookie(state, "");
+fn clear_cookie(config: &Config) -> Cookie<'static> {
+    let mut c = refresh_cookie(config, "");
     c.make_removal();
     c
 }
 
-fn unauthorized(code: &'static str, message: &'static str) -> AppError {
+fn unauthorized(code: ErrorCode, message: &'static str) -> AppError {
     AppError::new(StatusCode::UNAUTHORIZED, code, message)
 }
 
@@ -143,7 +138,9 @@ pub struct RegisterRequest {
 )]
 #[post("/auth/register")]
 pub async fn register(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     client: ClientInfo,
     body: web::Json<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
@@ -151,16 +148,16 @@ pub async fn register(
     let name = Name::parse(&body.name)?;
     let password = NewPassword::parse(&body.password, Some(&email))?;
     {
-        let mut conn = state.db.get().await?;
-        limit(&state, &mut conn, REGISTER_IP, client.addr_key()).await?;
+        let mut conn = db.get().await?;
+        limit(&config, &mut conn, REGISTER_IP, client.addr_key()).await?;
         // Saves a hash for a taken address; the unique index is the real guard.
         if store::find_by_email(&mut conn, &email).await?.is_some() {
-            return Err(store::email_taken());
+            return Err(AccountError::EmailTaken.into());
         }
     }
-    let hash = state.auth.hasher.hash(password.as_str()).await?;
-    let mut conn = state.db.get().await?;
-    let public_url = state.config.public_url.clone();
+    let hash = auth.hasher.hash(password.as_str()).await?;
+    let mut conn = db.get().await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     let user = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -170,7 +167,7 @@ pub async fn register(
                     email: email.as_str(),
                     name: name.as_str(),
                     password_hash: &hash,
-                    role: "learner",
+                    role: Role::Learner,
                     email_verified_at: None,
                 },
             )
@@ -222,12 +219,13 @@ pub struct TokenRequest {
 )]
 #[post("/auth/verify-email")]
 pub async fn verify_email(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
     client: ClientInfo,
     body: web::Json<TokenRequest>,
 ) -> AppResult<web::Json<User>> {
-    let mut conn = state.db.get().await?;
-    limit(&state, &mut conn, TOKEN_IP, client.addr_key()).await?;
+    let mut conn = db.get().await?;
+    limit(&config, &mut conn, TOKEN_IP, client.addr_key()).await?;
     let origin = client.origin.clone();
     let token = body.into_inner().token;
     let user = conn
@@ -238,17 +236,13 @@ pub async fn verify_email(
                 &[Purpose::VerifyEmail, Purpose::EmailChange],
             )
             .await?;
-            let user = store::lock_by_id(tx, t.user_id)
-                .await?
-                .ok_or_else(|| AppError::bad_request("invalid_token", "This link is not valid."))?;
+            let user = store::lock_by_id(tx, t.user_id).await?.ok_or_else(|| {
+                AppError::bad_request(ErrorCode::InvalidToken, "This link is not valid.")
+            })?;
             let address = t.email.clone().unwrap_or_default();
             let now = Utc::now();
-            let (action, details) = if t.purpose == Purpose::EmailChange.as_str() {
-                diesel::update(users::table.find(user.id))
-                    .set((users::email.eq(&address), users::email_verified_at.eq(now)))
-                    .execute(tx)
-                    .await
-                    .map_err(store::map_email_conflict)?;
+            let (action, details) = if t.purpose == Purpose::EmailChange {
+                store::set_email(tx, user.id, &address, now).await?;
                 (
                     "user.email_changed",
                     json!({ "from": user.email, "to": address }),
@@ -256,14 +250,12 @@ pub async fn verify_email(
             } else {
                 if address != user.email {
                     return Err(AppError::bad_request(
-                        "invalid_token",
+                        ErrorCode::InvalidToken,
                         "This link was for an address the account no longer uses.",
                     ));
                 }
-                diesel::update(users::table.find(user.id))
-                    .set(users::email_verified_at.eq(user.email_verified_at.unwrap_or(now)))
-                    .execute(tx)
-                    .await?;
+                let at = user.email_verified_at.unwrap_or(now);
+                store::set_email_verified_at(tx, user.id, Some(at)).await?;
                 ("user.email_verified", json!({ "email": address }))
             };
             audit::record(
@@ -312,15 +304,16 @@ fn accepted(message: &str) -> HttpResponse {
 )]
 #[post("/auth/verify-email/resend")]
 pub async fn resend_verification(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
     client: ClientInfo,
     body: web::Json<EmailRequest>,
 ) -> AppResult<HttpResponse> {
     let email = Email::parse(&body.email)?;
-    let mut conn = state.db.get().await?;
-    limit(&state, &mut conn, MAIL_IP, client.addr_key()).await?;
-    limit(&state, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
-    let public_url = state.config.public_url.clone();
+    let mut conn = db.get().await?;
+    limit(&config, &mut conn, MAIL_IP, client.addr_key()).await?;
+    limit(&config, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
+    let public_url = config.public_url.clone();
     conn.transaction::<_, AppError, _>(async move |tx| {
         let Some(user) = store::find_by_email(tx, &email).await? else {
             return Ok(());
@@ -369,7 +362,9 @@ pub struct LoginRequest {
 )]
 #[post("/auth/login")]
 pub async fn login(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     client: ClientInfo,
     body: web::Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
@@ -377,20 +372,19 @@ pub async fn login(
     let found = {
         // The connection goes back to the pool before hashing: a flood of sign-ins must not
         // hold every connection while it waits for the hasher.
-        let mut conn = state.db.get().await?;
-        limit(&state, &mut conn, LOGIN_IP, client.addr_key()).await?;
-        limit(&state, &mut conn, LOGIN_ACCOUNT, email.as_str()).await?;
+        let mut conn = db.get().await?;
+        limit(&config, &mut conn, LOGIN_IP, client.addr_key()).await?;
+        limit(&config, &mut conn, LOGIN_ACCOUNT, email.as_str()).await?;
         store::find_by_email(&mut conn, &email).await?
     };
-    let verified = state
-        .auth
+    let verified = auth
         .hasher
         .verify(
             &body.password,
             found.as_ref().map(|u| u.password_hash.as_str()),
         )
         .await?;
-    let mut conn = state.db.get().await?;
+    let mut conn = db.get().await?;
     let user =
         match found {
             Some(u) if verified.ok => u,
@@ -407,7 +401,7 @@ pub async fn login(
             )
             .await?;
                 return Err(unauthorized(
-                    "invalid_credentials",
+                    ErrorCode::InvalidCredentials,
                     "The email address or password is not correct.",
                 ));
             }
@@ -415,26 +409,23 @@ pub async fn login(
     if user.disabled_at.is_some() {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "This account has been disabled. Contact your training provider.",
         ));
     }
     if user.email_verified_at.is_none() {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
-            "email_not_verified",
+            ErrorCode::EmailNotVerified,
             "Confirm your email address first: follow the link we sent, or ask for a new one.",
         ));
     }
-    let ttl = state.config.auth.refresh_token_ttl;
+    let ttl = config.auth.refresh_token_ttl;
     let rehash = verified.rehash;
     let (issued, user) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             if let Some(h) = rehash {
-                diesel::update(users::table.find(user.id))
-                    .set(users::password_hash.eq(h))
-                    .execute(tx)
-                    .await?;
+                store::set_password_hash(tx, user.id, &h).await?;
             }
             let issued = sessions::issue(tx, user.id, Uuid::new_v4(), ttl, &client).await?;
             Ok((issued, user))
@@ -442,9 +433,9 @@ pub async fn login(
         .await?;
     let pending = store::pending_email(&mut conn, user.id).await?;
     Ok(HttpResponse::Ok()
-        .cookie(refresh_cookie(&state, &issued.token))
+        .cookie(refresh_cookie(&config, &issued.token))
         .insert_header(("cache-control", "no-store"))
-        .json(session(&state, &user, issued.family, pending)))
+        .json(session(&auth, &user, issued.family, pending)))
 }
 
 enum RefreshOutcome {
@@ -465,19 +456,21 @@ enum RefreshOutcome {
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     client: ClientInfo,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) else {
         return Err(unauthorized(
-            "missing_refresh_token",
+            ErrorCode::MissingRefreshToken,
             "Your session has ended. Please sign in again.",
         ));
     };
     let token = cookie.value().to_string();
-    let ttl = state.config.auth.refresh_token_ttl;
-    let mut conn = state.db.get().await?;
+    let ttl = config.auth.refresh_token_ttl;
+    let mut conn = db.get().await?;
     let origin = client.origin.clone();
     let outcome = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -491,7 +484,8 @@ pub async fn refresh(
                             Ok(RefreshOutcome::Rotated(Box::new(u), issued))
                         }
                         _ => {
-                            sessions::revoke_family(tx, t.family_id, "account_disabled").await?;
+                            sessions::revoke_family(tx, t.family_id, RevokeReason::AccountDisabled)
+                                .await?;
                             Ok(RefreshOutcome::Disabled)
                         }
                     }
@@ -518,26 +512,26 @@ pub async fn refresh(
         RefreshOutcome::Rotated(user, issued) => {
             let pending = store::pending_email(&mut conn, user.id).await?;
             return Ok(HttpResponse::Ok()
-                .cookie(refresh_cookie(&state, &issued.token))
+                .cookie(refresh_cookie(&config, &issued.token))
                 .insert_header(("cache-control", "no-store"))
-                .json(session(&state, &user, issued.family, pending)));
+                .json(session(&auth, &user, issued.family, pending)));
         }
         RefreshOutcome::Reused => unauthorized(
-            "refresh_token_reused",
+            ErrorCode::RefreshTokenReused,
             "This session was used from somewhere else, so it has been ended for your safety. Please sign in again.",
         ),
         RefreshOutcome::Disabled => unauthorized(
-            "account_disabled",
+            ErrorCode::AccountDisabled,
             "This account has been disabled. Contact your training provider.",
         ),
         RefreshOutcome::Invalid => unauthorized(
-            "invalid_refresh_token",
+            ErrorCode::InvalidRefreshToken,
             "Your session has ended. Please sign in again.",
         ),
     };
     // Tell the browser to drop the dead cookie along with the error.
     let mut res = actix_web::ResponseError::error_response(&err);
-    let _ = res.add_cookie(&clear_cookie(&state));
+    let _ = res.add_cookie(&clear_cookie(&config));
     Ok(res)
 }
 
@@ -548,15 +542,19 @@ pub async fn refresh(
     responses((status = 204, description = "Signed out"))
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn logout(
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
     if let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) {
-        let mut conn = state.db.get().await?;
+        let mut conn = db.get().await?;
         if let Some((family, _user)) = sessions::family_of(&mut conn, cookie.value()).await? {
-            sessions::revoke_family(&mut conn, family, "logout").await?;
+            sessions::revoke_family(&mut conn, family, RevokeReason::Logout).await?;
         }
     }
     Ok(HttpResponse::NoContent()
-        .cookie(clear_cookie(&state))
+        .cookie(clear_cookie(&config))
         .finish())
 }
 
@@ -575,15 +573,16 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<H
 )]
 #[post("/auth/password-reset/request")]
 pub async fn password_reset_request(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
     client: ClientInfo,
     body: web::Json<EmailRequest>,
 ) -> AppResult<HttpResponse> {
     let email = Email::parse(&body.email)?;
-    let mut conn = state.db.get().await?;
-    limit(&state, &mut conn, MAIL_IP, client.addr_key()).await?;
-    limit(&state, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
-    let public_url = state.config.public_url.clone();
+    let mut conn = db.get().await?;
+    limit(&config, &mut conn, MAIL_IP, client.addr_key()).await?;
+    limit(&config, &mut conn, MAIL_ACCOUNT, email.as_str()).await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     conn.transaction::<_, AppError, _>(async move |tx| {
         let Some(user) = store::find_by_email(tx, &email).await? else {
@@ -639,26 +638,28 @@ pub struct ResetConfirmRequest {
 )]
 #[post("/auth/password-reset/confirm")]
 pub async fn password_reset_confirm(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     client: ClientInfo,
     body: web::Json<ResetConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let password = NewPassword::parse(&body.new_password, None)?;
     {
-        let mut conn = state.db.get().await?;
-        limit(&state, &mut conn, TOKEN_IP, client.addr_key()).await?;
+        let mut conn = db.get().await?;
+        limit(&config, &mut conn, TOKEN_IP, client.addr_key()).await?;
     }
-    let hash = state.auth.hasher.hash(password.as_str()).await?;
-    let mut conn = state.db.get().await?;
-    let public_url = state.config.public_url.clone();
+    let hash = auth.hasher.hash(password.as_str()).await?;
+    let mut conn = db.get().await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     let (user, revoked_at) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             let t = store::take_one_time_token(tx, &body.token, &[Purpose::PasswordReset]).await?;
-            let user = store::lock_by_id(tx, t.user_id)
-                .await?
-                .ok_or_else(|| AppError::bad_request("invalid_token", "This link is not valid."))?;
+            let user = store::lock_by_id(tx, t.user_id).await?.ok_or_else(|| {
+                AppError::bad_request(ErrorCode::InvalidToken, "This link is not valid.")
+            })?;
             let email = Email::parse(&user.email)?;
             NewPassword::parse(password.as_str(), Some(&email))?;
             // Following the link proved the inbox is theirs.
@@ -674,7 +675,7 @@ pub async fn password_reset_confirm(
             Ok((user, revoked_at))
         })
         .await?;
-    state.auth.revocations.note(user.id, revoked_at);
+    auth.revocations.note(user.id, revoked_at);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -695,24 +696,20 @@ async fn replace_password(
     change: PasswordChange,
     origin: &audit::Origin,
     public_url: &url::Url,
-) -> AppResult<chrono::DateTime<Utc>> {
+) -> diesel::QueryResult<chrono::DateTime<Utc>> {
     let (keep, reason, action) = match change {
-        PasswordChange::Reset => (None, "password_reset", "user.password_reset"),
-        PasswordChange::Changed { keep } => {
-            (Some(keep), "password_changed", "user.password_changed")
-        }
+        PasswordChange::Reset => (None, RevokeReason::PasswordReset, "user.password_reset"),
+        PasswordChange::Changed { keep } => (
+            Some(keep),
+            RevokeReason::PasswordChanged,
+            "user.password_changed",
+        ),
     };
     let verified = match change {
         PasswordChange::Reset => Some(user.email_verified_at.unwrap_or_else(Utc::now)),
         PasswordChange::Changed { .. } => user.email_verified_at,
     };
-    diesel::update(users::table.find(user.id))
-        .set((
-            users::password_hash.eq(hash),
-            users::email_verified_at.eq(verified),
-        ))
-        .execute(tx)
-        .await?;
+    store::set_password(tx, user.id, hash, verified).await?;
     store::revoke_refresh_tokens(tx, user.id, reason, keep).await?;
     let revoked_at = store::revoke_sessions(tx, user.id).await?;
     mail::enqueue(
@@ -746,11 +743,11 @@ async fn replace_password(
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, who: CurrentUser) -> AppResult<web::Json<User>> {
-    let mut conn = state.db.get().await?;
+pub async fn me(db: web::Data<DbPool>, who: CurrentUser) -> AppResult<web::Json<User>> {
+    let mut conn = db.get().await?;
     let user = store::find_by_id(&mut conn, who.id)
         .await?
-        .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?;
+        .ok_or_else(|| unauthorized(ErrorCode::SessionRevoked, "This session has ended."))?;
     let pending = store::pending_email(&mut conn, who.id).await?;
     Ok(web::Json(User::from_row(&user, pending)))
 }
@@ -779,7 +776,8 @@ pub struct UpdateMeRequest {
 )]
 #[patch("/me")]
 pub async fn update_me(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
     who: CurrentUser,
     client: ClientInfo,
     body: web::Json<UpdateMeRequest>,
@@ -787,29 +785,26 @@ pub async fn update_me(
     let body = body.into_inner();
     if body.name.is_none() && body.email.is_none() {
         return Err(AppError::unprocessable(
-            "nothing_to_change",
+            ErrorCode::NothingToChange,
             "Send a new `name` or `email`.",
         ));
     }
     let name = body.name.as_deref().map(Name::parse).transpose()?;
     let email = body.email.as_deref().map(Email::parse).transpose()?;
-    let mut conn = state.db.get().await?;
-    let public_url = state.config.public_url.clone();
+    let mut conn = db.get().await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     let user = conn
         .transaction::<_, AppError, _>(async move |tx| {
-            let user = store::lock_by_id(tx, who.id)
-                .await?
-                .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?;
+            let user = store::lock_by_id(tx, who.id).await?.ok_or_else(|| {
+                unauthorized(ErrorCode::SessionRevoked, "This session has ended.")
+            })?;
             if let Some(name) = &name {
-                diesel::update(users::table.find(user.id))
-                    .set(users::name.eq(name.as_str()))
-                    .execute(tx)
-                    .await?;
+                store::set_name(tx, user.id, name.as_str()).await?;
             }
             if let Some(email) = email.filter(|e| e.as_str() != user.email) {
                 if store::find_by_email(tx, &email).await?.is_some() {
-                    return Err(store::email_taken());
+                    return Err(AccountError::EmailTaken.into());
                 }
                 let token = store::issue_one_time_token(
                     tx,
@@ -869,27 +864,28 @@ pub struct ChangePasswordRequest {
 )]
 #[post("/me/password")]
 pub async fn change_password(
-    state: web::Data<AppState>,
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     who: CurrentUser,
     client: ClientInfo,
     body: web::Json<ChangePasswordRequest>,
 ) -> AppResult<web::Json<Session>> {
     let user = {
-        let mut conn = state.db.get().await?;
-        limit(&state, &mut conn, LOGIN_ACCOUNT, &who.id.to_string()).await?;
+        let mut conn = db.get().await?;
+        limit(&config, &mut conn, LOGIN_ACCOUNT, &who.id.to_string()).await?;
         store::find_by_id(&mut conn, who.id)
             .await?
-            .ok_or_else(|| unauthorized("session_revoked", "This session has ended."))?
+            .ok_or_else(|| unauthorized(ErrorCode::SessionRevoked, "This session has ended."))?
     };
     let email = Email::parse(&user.email)?;
     let new = NewPassword::parse(&body.new_password, Some(&email))?;
-    let verified = state
-        .auth
+    let verified = auth
         .hasher
         .verify(&body.current_password, Some(&user.password_hash))
         .await?;
     if !verified.ok {
-        let mut conn = state.db.get().await?;
+        let mut conn = db.get().await?;
         audit::record(
             &mut conn,
             &client.origin,
@@ -902,14 +898,14 @@ pub async fn change_password(
         )
         .await?;
         return Err(AppError::unprocessable(
-            "wrong_password",
+            ErrorCode::WrongPassword,
             "The current password is not correct.",
         )
         .with_details(json!({ "field": "current_password" })));
     }
-    let hash = state.auth.hasher.hash(new.as_str()).await?;
-    let mut conn = state.db.get().await?;
-    let public_url = state.config.public_url.clone();
+    let hash = auth.hasher.hash(new.as_str()).await?;
+    let mut conn = db.get().await?;
+    let public_url = config.public_url.clone();
     let origin = client.origin.clone();
     let (user, revoked_at) = conn
         .transaction::<_, AppError, _>(async move |tx| {
@@ -925,7 +921,7 @@ pub async fn change_password(
             Ok((user, revoked_at))
         })
         .await?;
-    state.auth.revocations.note(who.id, revoked_at);
+    auth.revocations.note(who.id, revoked_at);
     let pending = store::pending_email(&mut conn, who.id).await?;
-    Ok(web::Json(session(&state, &user, who.session, pending)))
+    Ok(web::Json(session(&auth, &user, who.session, pending)))
 }

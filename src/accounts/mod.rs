@@ -2,8 +2,10 @@
 //! tokens), email verification, password reset, roles and the admin user list.
 
 pub mod admin;
+pub mod admin_store;
 pub mod cli;
 pub mod domain;
+pub mod errors;
 pub mod extract;
 pub mod handlers;
 pub mod password;

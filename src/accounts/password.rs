@@ -16,7 +16,16 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::oneshot;
 
-use crate::http::AppError;
+/// Why hashing or verifying did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// Every hasher thread is busy and the queue is full (answered 503 `server_busy`).
+    #[error("password hasher queue full")]
+    Busy,
+    /// The hasher failed (answered 500).
+    #[error("{0}")]
+    Failed(String),
+}
 
 /// The current parameters. Hashes made with others are re-hashed at the next sign-in.
 fn argon2() -> Argon2<'static> {
@@ -83,7 +92,7 @@ impl PasswordHasher {
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, AppError> {
+    ) -> Result<T, HashError> {
         let (done, result) = oneshot::channel();
         let job: Job = Box::new(move || {
             // The request went away while queued (client timeout): skip the work.
@@ -94,32 +103,32 @@ impl PasswordHasher {
         match self.jobs.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                return Err(AppError::server_busy(anyhow::anyhow!(
-                    "password hasher queue full"
-                )));
+                return Err(HashError::Busy);
             }
             Err(TrySendError::Disconnected(_)) => {
-                return Err(AppError::internal(anyhow::anyhow!(
-                    "hasher threads stopped"
-                )));
+                return Err(HashError::Failed("hasher threads stopped".into()));
             }
         }
         result
             .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("hash job dropped: {e}")))
+            .map_err(|e| HashError::Failed(format!("hash job dropped: {e}")))
     }
 
     /// Hashes a new password (PHC string: `$argon2id$v=19$m=19456,t=2,p=1$...`).
-    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+    pub async fn hash(&self, password: &str) -> Result<String, HashError> {
         let pw = password.as_bytes().to_vec();
         self.run(move || argon2().hash_password(&pw).map(|h| h.to_string()))
             .await?
-            .map_err(|e| AppError::internal(anyhow::anyhow!("hashing a password: {e}")))
+            .map_err(|e| HashError::Failed(format!("hashing a password: {e}")))
     }
 
     /// Checks a password against a stored hash; `None` checks against the dummy hash and always
     /// fails, taking the same time as a real check.
-    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<Verified, AppError> {
+    pub async fn verify(
+        &self,
+        password: &str,
+        stored: Option<&str>,
+    ) -> Result<Verified, HashError> {
         let pw = password.as_bytes().to_vec();
         let known = stored.is_some();
         let stored = stored
@@ -149,7 +158,7 @@ impl PasswordHasher {
             } else {
                 None
             };
-            Ok::<_, AppError>(Verified { ok, rehash })
+            Ok::<_, HashError>(Verified { ok, rehash })
         })
         .await?
     }

@@ -9,7 +9,30 @@ use uuid::Uuid;
 use super::extract::ClientInfo;
 use super::tokens::{random_token, token_hash};
 use crate::db::schema::refresh_tokens;
-use crate::http::AppError;
+
+/// Why a session (refresh-token family) ended: `refresh_tokens.revoked_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeReason {
+    Logout,
+    ReuseDetected,
+    AccountDisabled,
+    RoleChanged,
+    PasswordReset,
+    PasswordChanged,
+}
+
+impl RevokeReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::Logout => "logout",
+            RevokeReason::ReuseDetected => "reuse_detected",
+            RevokeReason::AccountDisabled => "account_disabled",
+            RevokeReason::RoleChanged => "role_changed",
+            RevokeReason::PasswordReset => "password_reset",
+            RevokeReason::PasswordChanged => "password_changed",
+        }
+    }
+}
 
 /// A refresh token to hand to the client, and its family (the session).
 pub struct Issued {
@@ -24,10 +47,11 @@ pub async fn issue(
     family: Uuid,
     ttl: std::time::Duration,
     client: &ClientInfo,
-) -> Result<Issued, AppError> {
+) -> QueryResult<Issued> {
     let token = random_token();
     let now = Utc::now();
-    let ttl = chrono::Duration::from_std(ttl).map_err(AppError::internal)?;
+    let ttl = chrono::Duration::from_std(ttl)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::user_id.eq(user),
@@ -66,7 +90,7 @@ pub enum Presented {
 }
 
 /// Looks the token up under a row lock and consumes it. Run inside a transaction.
-pub async fn consume(conn: &mut AsyncPgConnection, token: &str) -> Result<Presented, AppError> {
+pub async fn consume(conn: &mut AsyncPgConnection, token: &str) -> QueryResult<Presented> {
     let found: Option<StoredToken> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash(token)))
         .select(StoredToken::as_select())
@@ -82,7 +106,7 @@ pub async fn consume(conn: &mut AsyncPgConnection, token: &str) -> Result<Presen
         return Ok(Presented::Dead);
     }
     if t.used_at.is_some() {
-        revoke_family(conn, t.family_id, "reuse_detected").await?;
+        revoke_family(conn, t.family_id, RevokeReason::ReuseDetected).await?;
         return Ok(Presented::Reused(t));
     }
     diesel::update(refresh_tokens::table.find(t.id))
@@ -108,7 +132,7 @@ pub async fn family_of(
 pub async fn revoke_family(
     conn: &mut AsyncPgConnection,
     family: Uuid,
-    reason: &str,
+    reason: RevokeReason,
 ) -> QueryResult<usize> {
     diesel::update(
         refresh_tokens::table
@@ -117,7 +141,7 @@ pub async fn revoke_family(
     )
     .set((
         refresh_tokens::revoked_at.eq(Utc::now()),
-        refresh_tokens::revoked_reason.eq(reason),
+        refresh_tokens::revoked_reason.eq(reason.as_str()),
     ))
     .execute(conn)
     .await

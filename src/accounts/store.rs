@@ -2,17 +2,39 @@
 //! inside the caller's transaction.
 
 use chrono::{DateTime, Utc};
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::domain::{Email, Role};
+use super::sessions::RevokeReason;
 use super::tokens::{random_token, token_hash};
 use crate::db::schema::{one_time_tokens, refresh_tokens, users};
-use crate::http::AppError;
+
+/// Why an account write or a one-time token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Another account has this address (`users_email_key`).
+    #[error("another account uses this email address")]
+    EmailTaken,
+    /// No one-time token of the expected purposes has this value.
+    #[error("unknown one-time token")]
+    UnknownToken,
+    #[error("the one-time token was already used")]
+    TokenUsed,
+    #[error("the one-time token has expired")]
+    TokenExpired,
+    #[error(transparent)]
+    Db(#[from] DieselError),
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -21,18 +43,12 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub email_verified_at: Option<DateTime<Utc>>,
     pub disabled_at: Option<DateTime<Utc>>,
     pub sessions_revoked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl UserRow {
-    pub fn role(&self) -> Role {
-        Role::from_db(&self.role)
-    }
 }
 
 /// A user as the account owner sees it.
@@ -54,7 +70,7 @@ impl User {
             id: u.id,
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role(),
+            role: u.role,
             email_verified: u.email_verified_at.is_some(),
             pending_email,
             created_at: u.created_at,
@@ -101,7 +117,7 @@ pub async fn pending_email(
 ) -> QueryResult<Option<String>> {
     one_time_tokens::table
         .filter(one_time_tokens::user_id.eq(user))
-        .filter(one_time_tokens::purpose.eq("email_change"))
+        .filter(one_time_tokens::purpose.eq(Purpose::EmailChange))
         .filter(one_time_tokens::used_at.is_null())
         .filter(one_time_tokens::expires_at.gt(Utc::now()))
         .order(one_time_tokens::created_at.desc())
@@ -118,34 +134,26 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub email_verified_at: Option<DateTime<Utc>>,
 }
 
-pub fn email_taken() -> AppError {
-    AppError::conflict(
-        "email_taken",
-        "An account with this email address already exists. Sign in, or reset your password if you forgot it.",
-    )
-    .with_details(serde_json::json!({ "field": "email" }))
-}
-
-/// Maps a unique violation on the email to 409 `email_taken`.
-pub fn map_email_conflict(e: DieselError) -> AppError {
+/// Maps a unique violation on the email to [`AccountError::EmailTaken`].
+pub fn map_email_conflict(e: DieselError) -> AccountError {
     match e {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info)
             if info.constraint_name() == Some("users_email_key") =>
         {
-            email_taken()
+            AccountError::EmailTaken
         }
-        e => e.into(),
+        e => AccountError::Db(e),
     }
 }
 
 pub async fn insert_user(
     conn: &mut AsyncPgConnection,
     new: NewUser<'_>,
-) -> Result<UserRow, AppError> {
+) -> Result<UserRow, AccountError> {
     diesel::insert_into(users::table)
         .values(&new)
         .returning(UserRow::as_returning())
@@ -154,8 +162,9 @@ pub async fn insert_user(
         .map_err(map_email_conflict)
 }
 
-/// The purposes of one-time tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The purposes of one-time tokens (`one_time_tokens.purpose`, text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
 pub enum Purpose {
     VerifyEmail,
     EmailChange,
@@ -171,12 +180,36 @@ impl Purpose {
         }
     }
 
+    fn parse(s: &str) -> Option<Purpose> {
+        [
+            Purpose::VerifyEmail,
+            Purpose::EmailChange,
+            Purpose::PasswordReset,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+
     pub fn lifetime(self) -> chrono::Duration {
         match self {
             Purpose::VerifyEmail => chrono::Duration::hours(48),
             Purpose::EmailChange => chrono::Duration::hours(24),
             Purpose::PasswordReset => chrono::Duration::hours(1),
         }
+    }
+}
+
+impl ToSql<Text, Pg> for Purpose {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <str as ToSql<Text, Pg>>::to_sql(self.as_str(), &mut out.reborrow())
+    }
+}
+
+impl FromSql<Text, Pg> for Purpose {
+    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+        Purpose::parse(&text)
+            .ok_or_else(|| format!("unknown purpose {text:?} in one_time_tokens.purpose").into())
     }
 }
 
@@ -192,7 +225,7 @@ pub async fn issue_one_time_token(
     diesel::update(
         one_time_tokens::table
             .filter(one_time_tokens::user_id.eq(user))
-            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::purpose.eq(purpose))
             .filter(one_time_tokens::used_at.is_null()),
     )
     .set(one_time_tokens::used_at.eq(now))
@@ -202,7 +235,7 @@ pub async fn issue_one_time_token(
     diesel::insert_into(one_time_tokens::table)
         .values((
             one_time_tokens::user_id.eq(user),
-            one_time_tokens::purpose.eq(purpose.as_str()),
+            one_time_tokens::purpose.eq(purpose),
             one_time_tokens::token_hash.eq(token_hash(&token)),
             one_time_tokens::email.eq(email),
             one_time_tokens::created_at.eq(now),
@@ -218,7 +251,7 @@ pub async fn issue_one_time_token(
 pub struct OneTimeToken {
     pub id: Uuid,
     pub user_id: Uuid,
-    pub purpose: String,
+    pub purpose: Purpose,
     pub email: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
@@ -230,35 +263,23 @@ pub async fn take_one_time_token(
     conn: &mut AsyncPgConnection,
     token: &str,
     purposes: &[Purpose],
-) -> Result<OneTimeToken, AppError> {
-    let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
+) -> Result<OneTimeToken, AccountError> {
     let found: Option<OneTimeToken> = one_time_tokens::table
         .filter(one_time_tokens::token_hash.eq(token_hash(token)))
-        .filter(one_time_tokens::purpose.eq_any(purposes))
+        .filter(one_time_tokens::purpose.eq_any(purposes.to_vec()))
         .select(OneTimeToken::as_select())
         .for_update()
         .first(conn)
         .await
         .optional()?;
     let Some(t) = found else {
-        return Err(AppError::bad_request(
-            "invalid_token",
-            "This link is not valid. Check that you copied all of it, or ask for a new one.",
-        ));
+        return Err(AccountError::UnknownToken);
     };
     if t.used_at.is_some() {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::GONE,
-            "token_used",
-            "This link has already been used. Ask for a new one if you still need it.",
-        ));
+        return Err(AccountError::TokenUsed);
     }
     if t.expires_at <= Utc::now() {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::GONE,
-            "token_expired",
-            "This link has expired. Ask for a new one.",
-        ));
+        return Err(AccountError::TokenExpired);
     }
     diesel::update(one_time_tokens::table.find(t.id))
         .set(one_time_tokens::used_at.eq(Utc::now()))
@@ -267,11 +288,99 @@ pub async fn take_one_time_token(
     Ok(t)
 }
 
+/// Moves the account to a confirmed new address.
+pub async fn set_email(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    email: &str,
+    verified_at: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    diesel::update(users::table.find(user))
+        .set((
+            users::email.eq(email),
+            users::email_verified_at.eq(verified_at),
+        ))
+        .execute(conn)
+        .await
+        .map_err(map_email_conflict)?;
+    Ok(())
+}
+
+pub async fn set_email_verified_at(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    at: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::email_verified_at.eq(at))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_name(conn: &mut AsyncPgConnection, user: Uuid, name: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::name.eq(name))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_password_hash(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    hash: &str,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// A new password hash, and the address's verification (a reset link proves the inbox).
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    hash: &str,
+    email_verified_at: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set((
+            users::password_hash.eq(hash),
+            users::email_verified_at.eq(email_verified_at),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_role(conn: &mut AsyncPgConnection, user: Uuid, role: Role) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::role.eq(role))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Disables the account now (`true`) or re-enables it.
+pub async fn set_disabled(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    disabled: bool,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::disabled_at.eq(disabled.then(Utc::now)))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Revokes every live refresh token of `user`, except the family `keep`.
 pub async fn revoke_refresh_tokens(
     conn: &mut AsyncPgConnection,
     user: Uuid,
-    reason: &str,
+    reason: RevokeReason,
     keep: Option<Uuid>,
 ) -> QueryResult<usize> {
     // The nil UUID is never a family, so `None` keeps nothing.
@@ -284,7 +393,7 @@ pub async fn revoke_refresh_tokens(
     )
     .set((
         refresh_tokens::revoked_at.eq(Utc::now()),
-        refresh_tokens::revoked_reason.eq(reason),
+        refresh_tokens::revoked_reason.eq(reason.as_str()),
     ))
     .execute(conn)
     .await

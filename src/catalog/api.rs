@@ -4,39 +4,22 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::{
-    self,
-    schema::{course_assets, courses},
-};
+use super::store;
+pub use super::store::CourseSummary;
+use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
-use crate::http::paging::{Paging, is_slug, search_text};
-use crate::http::{AppError, AppResult, AppState};
+use crate::http::paging::{Paging, search_text};
+use crate::http::{AppError, AppResult};
+use crate::slug::is_slug;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_courses)
         .service(get_course)
         .service(get_asset);
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema, Queryable)]
-pub struct CourseSummary {
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    /// `beginner`, `intermediate` or `advanced`.
-    pub level: String,
-    pub estimated_hours: i32,
-    pub contact_hours: f64,
-    pub module_count: i32,
-    pub lesson_count: i32,
-    /// Whether the program includes a clinical externship.
-    pub has_externship: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -110,7 +93,7 @@ fn with_etag(req: &HttpRequest, etag: String, body: Vec<u8>, max_age: u32) -> Ht
 )]
 #[get("/courses")]
 pub async fn list_courses(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     req: HttpRequest,
     query: web::Query<CourseQuery>,
 ) -> AppResult<HttpResponse> {
@@ -118,47 +101,8 @@ pub async fn list_courses(
     let paging = Paging::parse(q.page, q.per_page, 20)?;
     let (page, per_page) = (paging.page, paging.per_page);
     let text = search_text(q.q.as_deref())?;
-    // Every word must appear in the title or the summary (case-insensitive).
-    let words: Vec<String> = text
-        .map(|t| t.split_whitespace().take(8).map(db::like_pattern).collect())
-        .unwrap_or_default();
-    let filtered = || {
-        let mut f = courses::table
-            .filter(courses::published.eq(true))
-            .into_boxed();
-        for w in &words {
-            f = f.filter(
-                courses::title
-                    .ilike(w.clone())
-                    .or(courses::summary.ilike(w.clone())),
-            );
-        }
-        f
-    };
-    let mut conn = state.db.get().await?;
-    // Two cached prepared statements: the page and the count.
-    let items: Vec<CourseSummary> = filtered()
-        .select((
-            courses::slug,
-            courses::title,
-            courses::summary,
-            courses::level,
-            courses::estimated_hours,
-            courses::contact_hours,
-            courses::module_count,
-            courses::lesson_count,
-            courses::externship_total_hours.is_not_null(),
-        ))
-        .order((courses::title.asc(), courses::id.asc()))
-        .limit(per_page)
-        .offset(paging.offset())
-        .load(&mut conn)
-        .await?;
-    let total: i64 = if page == 1 && (items.len() as i64) < per_page {
-        items.len() as i64
-    } else {
-        filtered().count().get_result(&mut conn).await?
-    };
+    let mut conn = db.get().await?;
+    let (items, total) = store::list_published(&mut conn, text, per_page, paging.offset()).await?;
     let body = serde_json::to_vec(&CoursePage {
         items,
         total,
@@ -182,21 +126,15 @@ pub async fn list_courses(
 )]
 #[get("/courses/{slug}")]
 pub async fn get_course(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     if !is_slug(&slug) {
         return Err(AppError::not_found("No published course has this address."));
     }
-    let mut conn = state.db.get().await?;
-    let found: Option<(String, String)> = courses::table
-        .filter(courses::slug.eq(slug.as_str()))
-        .filter(courses::published.eq(true))
-        .select((courses::outline, courses::content_hash))
-        .first(&mut conn)
-        .await
-        .optional()?;
+    let mut conn = db.get().await?;
+    let found = store::published_outline(&mut conn, &slug).await?;
     let (outline, hash) =
         found.ok_or_else(|| AppError::not_found("No published course has this address."))?;
     // The content hash changes whenever the outline can: no need to hash the body.
@@ -219,7 +157,7 @@ pub async fn get_course(
 )]
 #[get("/courses/{slug}/assets/{path:.*}")]
 pub async fn get_asset(
-    state: web::Data<AppState>,
+    db: web::Data<DbPool>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
@@ -232,21 +170,13 @@ pub async fn get_asset(
     if !is_slug(&slug) || !plausible {
         return Err(AppError::not_found("No such image."));
     }
-    let mut conn = state.db.get().await?;
-    let found: Option<(String, Vec<u8>, String)> = course_assets::table
-        .inner_join(courses::table)
-        .filter(courses::slug.eq(&slug))
-        .filter(courses::published.eq(true))
-        .filter(course_assets::path.eq(&file))
-        .select((
-            course_assets::content_type,
-            course_assets::bytes,
-            course_assets::sha256,
-        ))
-        .first(&mut conn)
-        .await
-        .optional()?;
-    let (content_type, bytes, sha) = found.ok_or_else(|| AppError::not_found("No such image."))?;
+    let mut conn = db.get().await?;
+    let found = store::published_asset(&mut conn, &slug, &file).await?;
+    let store::Asset {
+        content_type,
+        bytes,
+        sha256: sha,
+    } = found.ok_or_else(|| AppError::not_found("No such image."))?;
     let etag = format!("\"{}\"", &sha[..24]);
     let cache = "public, max-age=3600";
     if not_modified(&req, &etag) {

@@ -149,6 +149,18 @@ pub fn outline(m: &CourseModel, version: i32) -> Value {
     })
 }
 
+/// Content hash and version per slug, as stored: what the files are compared with.
+type Stored = HashMap<String, (String, Option<DateTime<Utc>>)>;
+
+/// The course being written: its row, the version the import makes, and the retirement time.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    model: &'a CourseModel,
+    course_id: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+}
+
 async fn import_course(
     tx: &mut AsyncPgConnection,
     m: &CourseModel,
@@ -186,6 +198,42 @@ async fn import_course(
     } else {
         "added"
     };
+    let course_id = upsert_course(tx, m, existing.map(|e| e.0), version).await?;
+    let t = Target {
+        model: m,
+        course_id,
+        version,
+        now: Utc::now(),
+    };
+    let module_ids = import_modules(tx, &mut report, t).await?;
+    import_lessons(tx, &mut report, t, &module_ids).await?;
+    let bank_ids = import_banks(tx, t, &module_ids).await?;
+    import_questions(tx, &mut report, t, &bank_ids).await?;
+    import_quizzes(tx, &mut report, t, &module_ids).await?;
+    import_externship(tx, t).await?;
+    import_assets(tx, t).await?;
+    diesel::insert_into(course_versions::table)
+        .values((
+            course_versions::course_id.eq(course_id),
+            course_versions::version.eq(version),
+            course_versions::content_hash.eq(&m.content_hash),
+            course_versions::changes.eq(json!({
+                "added": report.added, "changed": report.changed, "retired": report.retired,
+            })),
+        ))
+        .execute(tx)
+        .await?;
+    Ok(report)
+}
+
+/// Writes the course row (a new one, or `existing` updated) and returns its ID.
+async fn upsert_course(
+    tx: &mut AsyncPgConnection,
+    m: &CourseModel,
+    existing: Option<Uuid>,
+    version: i32,
+) -> anyhow::Result<Uuid> {
+    let (n_modules, n_lessons, _, _) = counts(m);
     let ext = m.externship.as_ref();
     let values = (
         courses::slug.eq(&m.slug),
@@ -209,13 +257,13 @@ async fn import_course(
         courses::content_hash.eq(&m.content_hash),
         courses::version.eq(version),
     );
-    let course_id: Uuid = match &existing {
-        Some((id, _, _)) => {
-            diesel::update(courses::table.find(*id))
+    Ok(match existing {
+        Some(id) => {
+            diesel::update(courses::table.find(id))
                 .set(values)
                 .execute(tx)
                 .await?;
-            *id
+            id
         }
         None => {
             diesel::insert_into(courses::table)
@@ -224,11 +272,18 @@ async fn import_course(
                 .get_result(tx)
                 .await?
         }
-    };
-    let now = Utc::now();
+    })
+}
 
-    // Modules.
-    let old: HashMap<String, (String, Option<DateTime<Utc>>)> = course_modules::table
+/// Modules: upserts the new and changed ones, retires the missing ones, and returns every
+/// module's ID by slug.
+async fn import_modules(
+    tx: &mut AsyncPgConnection,
+    report: &mut CourseReport,
+    t: Target<'_>,
+) -> anyhow::Result<HashMap<String, Uuid>> {
+    let (m, course_id) = (t.model, t.course_id);
+    let old: Stored = course_modules::table
         .filter(course_modules::course_id.eq(course_id))
         .select((
             course_modules::slug,
@@ -243,15 +298,7 @@ async fn import_course(
     let write: Vec<&ModuleModel> = m
         .modules
         .iter()
-        .filter(|x| {
-            diff(
-                &mut report,
-                "module",
-                &x.slug,
-                &x.content_hash,
-                old.get(&x.slug),
-            )
-        })
+        .filter(|x| diff(report, "module", &x.slug, &x.content_hash, old.get(&x.slug)))
         .collect();
     if !write.is_empty() {
         let rows: Vec<_> = write
@@ -282,26 +329,34 @@ async fn import_course(
             .await?;
     }
     let keep: Vec<&str> = m.modules.iter().map(|x| x.slug.as_str()).collect();
-    retire_missing(&mut report, "module", &old, &keep);
+    retire_missing(report, "module", &old, &keep);
     diesel::update(
         course_modules::table
             .filter(course_modules::course_id.eq(course_id))
             .filter(course_modules::retired_at.is_null())
             .filter(course_modules::slug.ne_all(&keep)),
     )
-    .set(course_modules::retired_at.eq(now))
+    .set(course_modules::retired_at.eq(t.now))
     .execute(tx)
     .await?;
-    let module_ids: HashMap<String, Uuid> = course_modules::table
+    Ok(course_modules::table
         .filter(course_modules::course_id.eq(course_id))
         .select((course_modules::slug, course_modules::id))
         .load::<(String, Uuid)>(tx)
         .await?
         .into_iter()
-        .collect();
+        .collect())
+}
 
-    // Lessons.
-    let old: HashMap<String, (String, Option<DateTime<Utc>>)> = lessons::table
+/// Lessons: upserts the new and changed ones and retires the missing ones.
+async fn import_lessons(
+    tx: &mut AsyncPgConnection,
+    report: &mut CourseReport,
+    t: Target<'_>,
+    module_ids: &HashMap<String, Uuid>,
+) -> anyhow::Result<()> {
+    let (m, course_id, version) = (t.model, t.course_id, t.version);
+    let old: Stored = lessons::table
         .filter(lessons::course_id.eq(course_id))
         .select((lessons::slug, lessons::content_hash, lessons::retired_at))
         .load::<(String, String, Option<DateTime<Utc>>)>(tx)
@@ -312,13 +367,7 @@ async fn import_course(
     let mut rows = Vec::new();
     for md in &m.modules {
         for l in &md.lessons {
-            if diff(
-                &mut report,
-                "lesson",
-                &l.slug,
-                &l.content_hash,
-                old.get(&l.slug),
-            ) {
+            if diff(report, "lesson", &l.slug, &l.content_hash, old.get(&l.slug)) {
                 rows.push((
                     lessons::course_id.eq(course_id),
                     lessons::module_id.eq(module_ids[&md.slug]),
@@ -361,23 +410,36 @@ async fn import_course(
         .iter()
         .flat_map(|x| x.lessons.iter().map(|l| l.slug.as_str()))
         .collect();
-    retire_missing(&mut report, "lesson", &old, &keep);
+    retire_missing(report, "lesson", &old, &keep);
     diesel::update(
         lessons::table
             .filter(lessons::course_id.eq(course_id))
             .filter(lessons::retired_at.is_null())
             .filter(lessons::slug.ne_all(&keep)),
     )
-    .set(lessons::retired_at.eq(now))
+    .set(lessons::retired_at.eq(t.now))
     .execute(tx)
     .await?;
+    Ok(())
+}
 
-    // Question banks (one per module that has questions).
-    let banks: Vec<(&ModuleModel, &BankModel)> = m
-        .modules
+/// The modules that have a question bank, with it.
+fn banks(m: &CourseModel) -> Vec<(&ModuleModel, &BankModel)> {
+    m.modules
         .iter()
         .filter_map(|md| md.bank.as_ref().map(|b| (md, b)))
-        .collect();
+        .collect()
+}
+
+/// Question banks (one per module that has questions): upserts them, retires the missing
+/// ones, and returns every bank's ID by slug.
+async fn import_banks(
+    tx: &mut AsyncPgConnection,
+    t: Target<'_>,
+    module_ids: &HashMap<String, Uuid>,
+) -> anyhow::Result<HashMap<String, Uuid>> {
+    let course_id = t.course_id;
+    let banks = banks(t.model);
     if !banks.is_empty() {
         let rows: Vec<_> = banks
             .iter()
@@ -407,21 +469,30 @@ async fn import_course(
             .filter(question_banks::retired_at.is_null())
             .filter(question_banks::slug.ne_all(&keep_banks)),
     )
-    .set(question_banks::retired_at.eq(now))
+    .set(question_banks::retired_at.eq(t.now))
     .execute(tx)
     .await?;
-    let bank_ids: HashMap<String, Uuid> = question_banks::table
+    Ok(question_banks::table
         .filter(question_banks::course_id.eq(course_id))
         .select((question_banks::slug, question_banks::id))
         .load::<(String, Uuid)>(tx)
         .await?
         .into_iter()
-        .collect();
+        .collect())
+}
 
-    // Questions, keyed by bank and slug.
-    let old: HashMap<String, (String, Option<DateTime<Utc>>)> = questions::table
+/// Questions, keyed by bank and slug: upserts the new and changed ones (500 rows a statement)
+/// and retires the missing ones.
+async fn import_questions(
+    tx: &mut AsyncPgConnection,
+    report: &mut CourseReport,
+    t: Target<'_>,
+    bank_ids: &HashMap<String, Uuid>,
+) -> anyhow::Result<()> {
+    let banks = banks(t.model);
+    let old: Stored = questions::table
         .inner_join(question_banks::table)
-        .filter(question_banks::course_id.eq(course_id))
+        .filter(question_banks::course_id.eq(t.course_id))
         .select((
             question_banks::slug,
             questions::slug,
@@ -440,13 +511,7 @@ async fn import_course(
         for q in &b.questions {
             keep_q.push((bank_id, q.slug.as_str()));
             let key = format!("{}/{}", b.slug, q.slug);
-            if diff(
-                &mut report,
-                "question",
-                &key,
-                &q.content_hash,
-                old.get(&key),
-            ) {
+            if diff(report, "question", &key, &q.content_hash, old.get(&key)) {
                 rows.push((
                     questions::bank_id.eq(bank_id),
                     questions::slug.eq(&q.slug),
@@ -461,26 +526,37 @@ async fn import_course(
             }
         }
     }
-    if !rows.is_empty() {
-        for chunk in rows.chunks(500) {
-            diesel::insert_into(questions::table)
-                .values(chunk.to_vec())
-                .on_conflict((questions::bank_id, questions::slug))
-                .do_update()
-                .set((
-                    questions::position.eq(excluded(questions::position)),
-                    questions::kind.eq(excluded(questions::kind)),
-                    questions::prompt_html.eq(excluded(questions::prompt_html)),
-                    questions::explanation_html.eq(excluded(questions::explanation_html)),
-                    questions::shuffle.eq(excluded(questions::shuffle)),
-                    questions::spec.eq(excluded(questions::spec)),
-                    questions::content_hash.eq(excluded(questions::content_hash)),
-                    questions::retired_at.eq(None::<DateTime<Utc>>),
-                ))
-                .execute(tx)
-                .await?;
-        }
+    for chunk in rows.chunks(500) {
+        diesel::insert_into(questions::table)
+            .values(chunk.to_vec())
+            .on_conflict((questions::bank_id, questions::slug))
+            .do_update()
+            .set((
+                questions::position.eq(excluded(questions::position)),
+                questions::kind.eq(excluded(questions::kind)),
+                questions::prompt_html.eq(excluded(questions::prompt_html)),
+                questions::explanation_html.eq(excluded(questions::explanation_html)),
+                questions::shuffle.eq(excluded(questions::shuffle)),
+                questions::spec.eq(excluded(questions::spec)),
+                questions::content_hash.eq(excluded(questions::content_hash)),
+                questions::retired_at.eq(None::<DateTime<Utc>>),
+            ))
+            .execute(tx)
+            .await?;
     }
+    retire_questions(tx, report, t, bank_ids, &banks, &old, &keep_q).await
+}
+
+/// Retires every live question of the course not in the files, in one statement.
+async fn retire_questions(
+    tx: &mut AsyncPgConnection,
+    report: &mut CourseReport,
+    t: Target<'_>,
+    bank_ids: &HashMap<String, Uuid>,
+    banks: &[(&ModuleModel, &BankModel)],
+    old: &Stored,
+    keep_q: &[(Uuid, &str)],
+) -> anyhow::Result<()> {
     let keep_keys: BTreeSet<String> = banks
         .iter()
         .flat_map(|(_, b)| {
@@ -497,24 +573,33 @@ async fn import_course(
     for k in &gone {
         report.retired.push(format!("question {k}"));
     }
-    if !gone.is_empty() {
-        // Retire every live question of the course not in the files, in one statement.
-        let bank_list: Vec<Uuid> = bank_ids.values().copied().collect();
-        let live_keep: Vec<String> = keep_q.iter().map(|(b, s)| format!("{b}/{s}")).collect();
-        diesel::sql_query(
-            "UPDATE questions SET retired_at = $1
-              WHERE bank_id = ANY($2) AND retired_at IS NULL
-                AND NOT ((bank_id::text || '/' || slug) = ANY($3))",
-        )
-        .bind::<diesel::sql_types::Timestamptz, _>(now)
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&bank_list)
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&live_keep)
-        .execute(tx)
-        .await?;
+    if gone.is_empty() {
+        return Ok(());
     }
+    let bank_list: Vec<Uuid> = bank_ids.values().copied().collect();
+    let live_keep: Vec<String> = keep_q.iter().map(|(b, s)| format!("{b}/{s}")).collect();
+    diesel::sql_query(
+        "UPDATE questions SET retired_at = $1
+          WHERE bank_id = ANY($2) AND retired_at IS NULL
+            AND NOT ((bank_id::text || '/' || slug) = ANY($3))",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(t.now)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&bank_list)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&live_keep)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
 
-    // Quizzes.
-    let old: HashMap<String, (String, Option<DateTime<Utc>>)> = quizzes::table
+/// Quizzes: upserts the new and changed ones and retires the missing ones.
+async fn import_quizzes(
+    tx: &mut AsyncPgConnection,
+    report: &mut CourseReport,
+    t: Target<'_>,
+    module_ids: &HashMap<String, Uuid>,
+) -> anyhow::Result<()> {
+    let (m, course_id) = (t.model, t.course_id);
+    let old: Stored = quizzes::table
         .filter(quizzes::course_id.eq(course_id))
         .select((quizzes::slug, quizzes::content_hash, quizzes::retired_at))
         .load::<(String, String, Option<DateTime<Utc>>)>(tx)
@@ -525,15 +610,7 @@ async fn import_course(
     let rows: Vec<_> = m
         .quizzes
         .iter()
-        .filter(|q| {
-            diff(
-                &mut report,
-                "quiz",
-                &q.slug,
-                &q.content_hash,
-                old.get(&q.slug),
-            )
-        })
+        .filter(|q| diff(report, "quiz", &q.slug, &q.content_hash, old.get(&q.slug)))
         .map(|q| {
             (
                 quizzes::course_id.eq(course_id),
@@ -578,74 +655,79 @@ async fn import_course(
             .await?;
     }
     let keep: Vec<&str> = m.quizzes.iter().map(|q| q.slug.as_str()).collect();
-    retire_missing(&mut report, "quiz", &old, &keep);
+    retire_missing(report, "quiz", &old, &keep);
     diesel::update(
         quizzes::table
             .filter(quizzes::course_id.eq(course_id))
             .filter(quizzes::retired_at.is_null())
             .filter(quizzes::slug.ne_all(&keep)),
     )
-    .set(quizzes::retired_at.eq(now))
+    .set(quizzes::retired_at.eq(t.now))
     .execute(tx)
     .await?;
+    Ok(())
+}
 
-    // Externship requirements: definitions keyed by slug, replaced as a whole.
-    diesel::delete(
-        externship_department_requirements::table
-            .filter(externship_department_requirements::course_id.eq(course_id)),
-    )
-    .execute(tx)
-    .await?;
-    diesel::delete(
-        externship_procedure_requirements::table
-            .filter(externship_procedure_requirements::course_id.eq(course_id)),
-    )
-    .execute(tx)
-    .await?;
-    if let Some(e) = ext {
-        if !e.departments.is_empty() {
-            let rows: Vec<_> = e
-                .departments
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    (
-                        externship_department_requirements::course_id.eq(course_id),
-                        externship_department_requirements::slug.eq(&d.slug),
-                        externship_department_requirements::name.eq(&d.name),
-                        externship_department_requirements::position.eq(i as i32),
-                        externship_department_requirements::min_hours.eq(d.minimum),
-                    )
-                })
-                .collect();
-            diesel::insert_into(externship_department_requirements::table)
-                .values(rows)
-                .execute(tx)
-                .await?;
-        }
-        if !e.procedures.is_empty() {
-            let rows: Vec<_> = e
-                .procedures
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    (
-                        externship_procedure_requirements::course_id.eq(course_id),
-                        externship_procedure_requirements::slug.eq(&d.slug),
-                        externship_procedure_requirements::name.eq(&d.name),
-                        externship_procedure_requirements::position.eq(i as i32),
-                        externship_procedure_requirements::min_count.eq(d.minimum as i32),
-                    )
-                })
-                .collect();
-            diesel::insert_into(externship_procedure_requirements::table)
-                .values(rows)
-                .execute(tx)
-                .await?;
-        }
+/// Externship requirements: definitions keyed by slug, replaced as a whole.
+async fn import_externship(tx: &mut AsyncPgConnection, t: Target<'_>) -> anyhow::Result<()> {
+    use externship_department_requirements as dept;
+    use externship_procedure_requirements as proc;
+    let course_id = t.course_id;
+    diesel::delete(dept::table.filter(dept::course_id.eq(course_id)))
+        .execute(tx)
+        .await?;
+    diesel::delete(proc::table.filter(proc::course_id.eq(course_id)))
+        .execute(tx)
+        .await?;
+    let Some(e) = t.model.externship.as_ref() else {
+        return Ok(());
+    };
+    if !e.departments.is_empty() {
+        let rows: Vec<_> = e
+            .departments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                (
+                    dept::course_id.eq(course_id),
+                    dept::slug.eq(&d.slug),
+                    dept::name.eq(&d.name),
+                    dept::position.eq(i as i32),
+                    dept::min_hours.eq(d.minimum),
+                )
+            })
+            .collect();
+        diesel::insert_into(dept::table)
+            .values(rows)
+            .execute(tx)
+            .await?;
     }
+    if !e.procedures.is_empty() {
+        let rows: Vec<_> = e
+            .procedures
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                (
+                    proc::course_id.eq(course_id),
+                    proc::slug.eq(&d.slug),
+                    proc::name.eq(&d.name),
+                    proc::position.eq(i as i32),
+                    proc::min_count.eq(d.minimum as i32),
+                )
+            })
+            .collect();
+        diesel::insert_into(proc::table)
+            .values(rows)
+            .execute(tx)
+            .await?;
+    }
+    Ok(())
+}
 
-    // Assets.
+/// Assets: upserts the new and changed files and deletes the missing ones.
+async fn import_assets(tx: &mut AsyncPgConnection, t: Target<'_>) -> anyhow::Result<()> {
+    let (m, course_id) = (t.model, t.course_id);
     let old_assets: HashMap<String, String> = course_assets::table
         .filter(course_assets::course_id.eq(course_id))
         .select((course_assets::path, course_assets::sha256))
@@ -688,19 +770,7 @@ async fn import_course(
     )
     .execute(tx)
     .await?;
-
-    diesel::insert_into(course_versions::table)
-        .values((
-            course_versions::course_id.eq(course_id),
-            course_versions::version.eq(version),
-            course_versions::content_hash.eq(&m.content_hash),
-            course_versions::changes.eq(json!({
-                "added": report.added, "changed": report.changed, "retired": report.retired,
-            })),
-        ))
-        .execute(tx)
-        .await?;
-    Ok(report)
+    Ok(())
 }
 
 /// Whether an item must be written (new, changed or coming back), noting it in the report.
@@ -728,12 +798,7 @@ fn diff(
     }
 }
 
-fn retire_missing(
-    report: &mut CourseReport,
-    kind: &str,
-    old: &HashMap<String, (String, Option<DateTime<Utc>>)>,
-    keep: &[&str],
-) {
+fn retire_missing(report: &mut CourseReport, kind: &str, old: &Stored, keep: &[&str]) {
     let mut gone: Vec<&String> = old
         .iter()
         .filter(|(s, (_, r))| r.is_none() && !keep.contains(&s.as_str()))

@@ -12,6 +12,7 @@ use toml::Spanned;
 
 use super::model::*;
 use super::render::{self, Context, Reference};
+use crate::slug::is_slug;
 
 /// One problem: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,10 +210,6 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn valid_slug(s: &str) -> bool {
-    crate::http::paging::is_slug(s)
-}
-
 /// `NN-<slug>` (or `NN-<slug>.md`) -> (NN, slug).
 fn numbered(name: &str) -> Option<(i32, String)> {
     let (n, rest) = name.split_once('-')?;
@@ -310,69 +307,130 @@ struct LessonSource {
     module_dir: PathBuf,
 }
 
+/// What a course's files add up to while they are read.
+#[derive(Default)]
+struct Parts {
+    /// All source files, for the course's content hash.
+    files: BTreeMap<String, Vec<u8>>,
+    modules: Vec<ModuleModel>,
+    /// Each quiz with the file and line that declare it.
+    quizzes: Vec<(PathBuf, usize, QuizModel)>,
+    assets: Vec<AssetModel>,
+    /// Each lesson's source with the index of its module in `modules`.
+    lesson_sources: Vec<(usize, LessonSource)>,
+    module_slugs: HashSet<String>,
+    /// Questions per bank, also for banks with problems (so draws are still checked).
+    bank_sizes: HashMap<String, usize>,
+}
+
+/// A module folder being read.
+struct ModuleDir<'a> {
+    /// The folder name, `NN-<slug>`.
+    name: &'a str,
+    slug: &'a str,
+    dir: &'a Path,
+    course: &'a str,
+}
+
+/// What one module folder holds.
+#[derive(Default)]
+struct ModuleContents {
+    lessons: Vec<LessonModel>,
+    bank: Option<BankModel>,
+    /// `[[questions]]` tables in questions.toml, if there is one.
+    bank_size: Option<usize>,
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_string()
+}
+
 fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
     let errors_before = p.list.len();
     let course_file = dir.join("course.toml");
     let text = read(p, &course_file)?;
     // A course.toml that does not parse still lets the modules be checked.
     let raw: Option<RawCourse> = parse_toml(p, &course_file, &text, 0);
-    let folder = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_string();
+    let folder = name_of(dir);
     let cf = &course_file;
     let slug = match &raw {
-        Some(raw) => {
-            let slug = raw.slug.get_ref().clone();
-            let line = line_of(&text, raw.slug.span().start);
-            if !valid_slug(&slug) {
-                p.add(cf, line, format!("slug `{slug}` is not a valid slug"));
-            } else if slug != folder {
-                p.add(
-                    cf,
-                    line,
-                    format!("slug `{slug}` must equal the folder name `{folder}`"),
-                );
-            }
-            check_text(p, cf, 1, "title", &raw.title, 200);
-            check_text(p, cf, 1, "summary", &raw.summary, 300);
-            if !["beginner", "intermediate", "advanced"].contains(&raw.level.get_ref().as_str()) {
-                p.add(
-                    cf,
-                    line_of(&text, raw.level.span().start),
-                    "level must be beginner, intermediate or advanced",
-                );
-            }
-            if !(1..=10000).contains(&raw.estimated_hours) {
-                p.add(cf, 1, "estimated_hours must be from 1 to 10000");
-            }
-            if !(raw.contact_hours.is_finite()
-                && raw.contact_hours >= 0.0
-                && raw.contact_hours < 100000.0)
-            {
-                p.add(cf, 1, "contact_hours must be zero or more");
-            }
-            if !(1..=3650).contains(&raw.access_days) {
-                p.add(cf, 1, "access_days must be from 1 to 3650");
-            }
-            slug
-        }
+        Some(raw) => check_course(p, cf, &text, raw, &folder),
         None => folder.clone(),
     };
+    let mut parts = Parts::default();
+    parts
+        .files
+        .insert("course.toml".into(), text.as_bytes().to_vec());
+    load_modules(p, dir, cf, &slug, &mut parts);
+    check_lessons(p, cf, &parts.lesson_sources);
+    let quizzes = course_quizzes(p, cf, &text, raw.as_ref(), &mut parts);
+    let externship = raw
+        .as_ref()
+        .and_then(|r| r.externship.as_ref())
+        .and_then(|e| externship_model(p, cf, &text, e, &slug));
+    if let Some(r) = &raw
+        && r.completion.externship
+        && r.externship.is_none()
+    {
+        p.add(
+            cf,
+            1,
+            "completion.externship is true but the course has no [externship] table",
+        );
+    }
+    let raw = raw?;
+    if p.list.len() > errors_before {
+        return None;
+    }
+    Some(finish_course(raw, slug, parts, quizzes, externship))
+}
 
-    // All source files, for the course's content hash.
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    files.insert("course.toml".into(), text.as_bytes().to_vec());
+/// Checks course.toml's own fields; returns the course's slug.
+fn check_course(
+    p: &mut Problems<'_>,
+    cf: &Path,
+    text: &str,
+    raw: &RawCourse,
+    folder: &str,
+) -> String {
+    let slug = raw.slug.get_ref().clone();
+    let line = line_of(text, raw.slug.span().start);
+    if !is_slug(&slug) {
+        p.add(cf, line, format!("slug `{slug}` is not a valid slug"));
+    } else if slug != folder {
+        p.add(
+            cf,
+            line,
+            format!("slug `{slug}` must equal the folder name `{folder}`"),
+        );
+    }
+    check_text(p, cf, 1, "title", &raw.title, 200);
+    check_text(p, cf, 1, "summary", &raw.summary, 300);
+    if !["beginner", "intermediate", "advanced"].contains(&raw.level.get_ref().as_str()) {
+        p.add(
+            cf,
+            line_of(text, raw.level.span().start),
+            "level must be beginner, intermediate or advanced",
+        );
+    }
+    if !(1..=10000).contains(&raw.estimated_hours) {
+        p.add(cf, 1, "estimated_hours must be from 1 to 10000");
+    }
+    if !(raw.contact_hours.is_finite() && raw.contact_hours >= 0.0 && raw.contact_hours < 100000.0)
+    {
+        p.add(cf, 1, "contact_hours must be zero or more");
+    }
+    if !(1..=3650).contains(&raw.access_days) {
+        p.add(cf, 1, "access_days must be from 1 to 3650");
+    }
+    slug
+}
 
-    // Modules.
-    let mut modules = Vec::new();
-    let mut quizzes = Vec::new();
-    let mut assets = Vec::new();
-    let mut lesson_sources: Vec<(usize, LessonSource)> = Vec::new();
-    let mut module_slugs = HashSet::new();
-    // Questions per bank, also for banks with problems (so draws are still checked).
-    let mut bank_sizes: HashMap<String, usize> = HashMap::new();
+/// Reads every folder under `modules/`.
+fn load_modules(p: &mut Problems<'_>, dir: &Path, cf: &Path, course: &str, parts: &mut Parts) {
     let modules_dir = dir.join("modules");
     if !modules_dir.is_dir() {
         p.add(cf, 1, "the course has no modules/ folder");
@@ -381,191 +439,260 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
         .into_iter()
         .filter(|d| d.is_dir())
     {
-        let name = mdir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
-        let module_file = mdir.join("module.toml");
-        let Some((position, mslug)) = numbered(&name).filter(|(_, s)| valid_slug(s)) else {
-            p.add(
-                &mdir,
-                1,
-                "a module folder is named NN-<slug> (e.g. 01-laboratory-safety)",
-            );
-            continue;
-        };
-        if !module_slugs.insert(mslug.clone()) {
-            p.add(&mdir, 1, format!("duplicate module slug `{mslug}`"));
-        }
-        let Some(mtext) = read(p, &module_file) else {
-            continue;
-        };
-        files.insert(format!("{name}/module.toml"), mtext.as_bytes().to_vec());
-        let Some(rm) = parse_toml::<RawModule>(p, &module_file, &mtext, 0) else {
-            continue;
-        };
-        check_text(p, &module_file, 1, "title", &rm.title, 200);
-        check_text(p, &module_file, 1, "summary", &rm.summary, 300);
-        if let Some(q) = rm.quiz
-            && let Some(quiz) = quiz_model(p, &module_file, &mtext, &q, Some(&mslug), true)
-        {
-            quizzes.push((module_file.clone(), line_of(&mtext, q.span().start), quiz));
-        }
-
-        let mut lessons = Vec::new();
-        let mut bank = None;
-        let mut bank_size = None;
-        for f in sorted_entries(&mdir) {
-            let fname = f
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_string();
-            if f.is_dir() {
-                if fname == "images" {
-                    for img in sorted_entries(&f) {
-                        if let Some(a) = asset(p, &img, &mslug) {
-                            files.insert(format!("{name}/images/{}", a.path), a.bytes.clone());
-                            assets.push(a);
-                        }
-                    }
-                } else {
-                    p.add(&f, 1, "unexpected folder (a module holds lessons, questions.toml, module.toml and images/)");
-                }
-                continue;
-            }
-            if fname == "module.toml" {
-                continue;
-            }
-            if fname == "questions.toml" {
-                let Some(qtext) = read(p, &f) else { continue };
-                files.insert(format!("{name}/questions.toml"), qtext.as_bytes().to_vec());
-                bank_size = Some(qtext.matches("[[questions]]").count());
-                bank = bank_model(p, &f, &qtext, &slug, &mslug);
-                continue;
-            }
-            if let Some(stem) = fname.strip_suffix(".md") {
-                let Some((lpos, lslug)) = numbered(stem).filter(|(_, s)| valid_slug(s)) else {
-                    p.add(
-                        &f,
-                        1,
-                        "a lesson file is named NN-<slug>.md (e.g. 01-order-of-draw.md)",
-                    );
-                    continue;
-                };
-                let Some(ltext) = read(p, &f) else { continue };
-                files.insert(format!("{name}/{fname}"), ltext.as_bytes().to_vec());
-                if let Some((lesson, src)) =
-                    lesson_front(p, &f, &ltext, &lslug, lpos, &mslug, &mdir)
-                {
-                    lessons.push(lesson);
-                    lesson_sources.push((modules.len(), src));
-                }
-                continue;
-            }
-            p.add(
-                &f,
-                1,
-                "unexpected file (lessons are .md, questions in questions.toml)",
-            );
-        }
-        if lessons.is_empty() {
-            p.add(&module_file, 1, format!("module `{mslug}` has no lessons"));
-        }
-        if let Some(n) = bank_size {
-            bank_sizes.insert(
-                mslug.clone(),
-                bank.as_ref().map_or(n, |b| b.questions.len()),
-            );
-        }
-        modules.push(ModuleModel {
-            slug: mslug,
-            position,
-            title: rm.title,
-            summary: rm.summary,
-            lessons,
-            bank,
-            content_hash: String::new(),
-        });
+        load_module(p, &mdir, course, parts);
     }
-    if modules.is_empty() {
+    if parts.modules.is_empty() {
         p.add(cf, 1, "the course has no modules");
     }
+}
 
-    // Lesson slugs are unique across the course; links and images must resolve.
+/// Reads one module folder: module.toml, its lessons, questions.toml and images.
+fn load_module(p: &mut Problems<'_>, mdir: &Path, course: &str, parts: &mut Parts) {
+    let name = name_of(mdir);
+    let module_file = mdir.join("module.toml");
+    let Some((position, mslug)) = numbered(&name).filter(|(_, s)| is_slug(s)) else {
+        p.add(
+            mdir,
+            1,
+            "a module folder is named NN-<slug> (e.g. 01-laboratory-safety)",
+        );
+        return;
+    };
+    if !parts.module_slugs.insert(mslug.clone()) {
+        p.add(mdir, 1, format!("duplicate module slug `{mslug}`"));
+    }
+    let Some(mtext) = read(p, &module_file) else {
+        return;
+    };
+    parts
+        .files
+        .insert(format!("{name}/module.toml"), mtext.as_bytes().to_vec());
+    let Some(rm) = parse_toml::<RawModule>(p, &module_file, &mtext, 0) else {
+        return;
+    };
+    check_text(p, &module_file, 1, "title", &rm.title, 200);
+    check_text(p, &module_file, 1, "summary", &rm.summary, 300);
+    if let Some(q) = rm.quiz
+        && let Some(quiz) = quiz_model(p, &module_file, &mtext, &q, Some(&mslug), true)
+    {
+        let line = line_of(&mtext, q.span().start);
+        parts.quizzes.push((module_file.clone(), line, quiz));
+    }
+    let md = ModuleDir {
+        name: &name,
+        slug: &mslug,
+        dir: mdir,
+        course,
+    };
+    let mut contents = ModuleContents::default();
+    for f in sorted_entries(mdir) {
+        module_entry(p, &md, &f, parts, &mut contents);
+    }
+    if contents.lessons.is_empty() {
+        p.add(&module_file, 1, format!("module `{mslug}` has no lessons"));
+    }
+    if let Some(n) = contents.bank_size {
+        let size = contents.bank.as_ref().map_or(n, |b| b.questions.len());
+        parts.bank_sizes.insert(mslug.clone(), size);
+    }
+    parts.modules.push(ModuleModel {
+        slug: mslug,
+        position,
+        title: rm.title,
+        summary: rm.summary,
+        lessons: contents.lessons,
+        bank: contents.bank,
+        content_hash: String::new(),
+    });
+}
+
+/// One entry of a module folder: the images folder, questions.toml or a lesson.
+fn module_entry(
+    p: &mut Problems<'_>,
+    md: &ModuleDir<'_>,
+    f: &Path,
+    parts: &mut Parts,
+    contents: &mut ModuleContents,
+) {
+    let (name, mslug) = (md.name, md.slug);
+    let fname = name_of(f);
+    if f.is_dir() {
+        if fname == "images" {
+            for img in sorted_entries(f) {
+                if let Some(a) = asset(p, &img, mslug) {
+                    parts
+                        .files
+                        .insert(format!("{name}/images/{}", a.path), a.bytes.clone());
+                    parts.assets.push(a);
+                }
+            }
+        } else {
+            p.add(f, 1, "unexpected folder (a module holds lessons, questions.toml, module.toml and images/)");
+        }
+        return;
+    }
+    if fname == "module.toml" {
+        return;
+    }
+    if fname == "questions.toml" {
+        let Some(qtext) = read(p, f) else { return };
+        parts
+            .files
+            .insert(format!("{name}/questions.toml"), qtext.as_bytes().to_vec());
+        contents.bank_size = Some(qtext.matches("[[questions]]").count());
+        contents.bank = bank_model(p, f, &qtext, md.course, mslug);
+        return;
+    }
+    let Some(stem) = fname.strip_suffix(".md") else {
+        p.add(
+            f,
+            1,
+            "unexpected file (lessons are .md, questions in questions.toml)",
+        );
+        return;
+    };
+    let Some((lpos, lslug)) = numbered(stem).filter(|(_, s)| is_slug(s)) else {
+        p.add(
+            f,
+            1,
+            "a lesson file is named NN-<slug>.md (e.g. 01-order-of-draw.md)",
+        );
+        return;
+    };
+    let Some(ltext) = read(p, f) else { return };
+    parts
+        .files
+        .insert(format!("{name}/{fname}"), ltext.as_bytes().to_vec());
+    if let Some((lesson, src)) = lesson_front(p, f, &ltext, &lslug, lpos, mslug, md.dir) {
+        contents.lessons.push(lesson);
+        parts.lesson_sources.push((parts.modules.len(), src));
+    }
+}
+
+/// The slug of a lesson from its file name.
+fn lesson_slug(src: &LessonSource) -> String {
+    src.file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(numbered)
+        .map(|(_, s)| s)
+        .unwrap_or_default()
+}
+
+/// Lesson slugs are unique across the course; links and images must resolve; every lesson
+/// ends with its references.
+fn check_lessons(p: &mut Problems<'_>, cf: &Path, sources: &[(usize, LessonSource)]) {
     let mut lesson_slugs: HashMap<String, usize> = HashMap::new();
-    for (_, src) in &lesson_sources {
-        let slug = src
-            .file
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .and_then(numbered)
-            .map(|(_, s)| s)
-            .unwrap_or_default();
-        *lesson_slugs.entry(slug).or_default() += 1;
+    for (_, src) in sources {
+        *lesson_slugs.entry(lesson_slug(src)).or_default() += 1;
     }
     for (slug, n) in &lesson_slugs {
         if *n > 1 {
             p.add(cf, 1, format!("lesson slug `{slug}` is used by {n} lessons; lesson slugs are unique in a course"));
         }
     }
-    for (mi, src) in &lesson_sources {
-        let (findings, refs) = render::check(&src.body);
-        for f in findings {
-            p.add(
-                &src.file,
-                src.body_offset_lines + line_of(&src.body, f.offset) - 1,
-                f.message,
-            );
-        }
-        for (offset, r) in refs {
-            let line = src.body_offset_lines + line_of(&src.body, offset) - 1;
-            match r {
-                Reference::Lesson(s) if !lesson_slugs.contains_key(&s) => {
-                    p.add(&src.file, line, format!("link to a missing lesson `{s}`"));
-                }
-                Reference::Image(path) => {
-                    let rel = path.trim_start_matches("./");
-                    let ok = rel.starts_with("images/")
-                        && !rel.contains("..")
-                        && src.module_dir.join(rel).is_file();
-                    if !ok {
-                        p.add(
-                            &src.file,
-                            line,
-                            format!("image `{path}` is not a file in this module's images/ folder"),
-                        );
-                    }
-                }
-                _ => {}
-            }
-        }
-        if !src
-            .body
-            .lines()
-            .any(|l| l.trim().eq_ignore_ascii_case("## references"))
-        {
-            let last = src.body.trim_end().lines().count().max(1);
-            p.add(
-                &src.file,
-                src.body_offset_lines + last - 1,
-                "a lesson ends with a `## References` section citing its sources",
-            );
-        }
-        let _ = (mi, &src.text, &src.module_slug);
+    for (_, src) in sources {
+        check_lesson_body(p, src, &lesson_slugs);
     }
+}
 
-    // Course-level quizzes.
-    let no_quizzes = Vec::new();
-    for q in raw.as_ref().map_or(&no_quizzes, |r| &r.quizzes) {
-        if let Some(quiz) = quiz_model(p, cf, &text, q, None, false) {
-            quizzes.push((course_file.clone(), line_of(&text, q.span().start), quiz));
+fn check_lesson_body(
+    p: &mut Problems<'_>,
+    src: &LessonSource,
+    lesson_slugs: &HashMap<String, usize>,
+) {
+    let (findings, refs) = render::check(&src.body);
+    for f in findings {
+        p.add(
+            &src.file,
+            src.body_offset_lines + line_of(&src.body, f.offset) - 1,
+            f.message,
+        );
+    }
+    for (offset, r) in refs {
+        let line = src.body_offset_lines + line_of(&src.body, offset) - 1;
+        match r {
+            Reference::Lesson(s) if !lesson_slugs.contains_key(&s) => {
+                p.add(&src.file, line, format!("link to a missing lesson `{s}`"));
+            }
+            Reference::Image(path) => {
+                let rel = path.trim_start_matches("./");
+                let ok = rel.starts_with("images/")
+                    && !rel.contains("..")
+                    && src.module_dir.join(rel).is_file();
+                if !ok {
+                    p.add(
+                        &src.file,
+                        line,
+                        format!("image `{path}` is not a file in this module's images/ folder"),
+                    );
+                }
+            }
+            _ => {}
         }
     }
+    if !src
+        .body
+        .lines()
+        .any(|l| l.trim().eq_ignore_ascii_case("## references"))
+    {
+        let last = src.body.trim_end().lines().count().max(1);
+        p.add(
+            &src.file,
+            src.body_offset_lines + last - 1,
+            "a lesson ends with a `## References` section citing its sources",
+        );
+    }
+    let _ = (&src.text, &src.module_slug);
+}
+
+/// Adds the course-level quizzes to the modules' ones, checks slugs, draws and the final
+/// exam, and marks the quizzes [completion] names as required.
+fn course_quizzes(
+    p: &mut Problems<'_>,
+    cf: &Path,
+    text: &str,
+    raw: Option<&RawCourse>,
+    parts: &mut Parts,
+) -> Vec<QuizModel> {
+    let no_quizzes = Vec::new();
+    for q in raw.map_or(&no_quizzes, |r| &r.quizzes) {
+        if let Some(quiz) = quiz_model(p, cf, text, q, None, false) {
+            let line = line_of(text, q.span().start);
+            parts.quizzes.push((cf.to_path_buf(), line, quiz));
+        }
+    }
+    check_draws(p, &parts.quizzes, &parts.bank_sizes);
+    if parts.quizzes.iter().filter(|(_, _, q)| q.is_final).count() > 1 {
+        p.add(cf, 1, "a course has at most one final exam");
+    }
+    // Completion: named quizzes exist and become required.
+    let mut quizzes: Vec<QuizModel> = std::mem::take(&mut parts.quizzes)
+        .into_iter()
+        .map(|(_, _, q)| q)
+        .collect();
+    let no_names = Vec::new();
+    for s in raw.map_or(&no_names, |r| &r.completion.quizzes) {
+        match quizzes.iter_mut().find(|q| &q.slug == s.get_ref()) {
+            Some(q) => q.required = true,
+            None => p.add(
+                cf,
+                line_of(text, s.span().start),
+                format!("completion names a missing quiz `{}`", s.get_ref()),
+            ),
+        }
+    }
+    quizzes
+}
+
+/// Quiz slugs are unique, and every draw names a bank that holds enough questions.
+fn check_draws(
+    p: &mut Problems<'_>,
+    quizzes: &[(PathBuf, usize, QuizModel)],
+    banks: &HashMap<String, usize>,
+) {
     let mut quiz_slugs = HashSet::new();
-    let banks = &bank_sizes;
-    for (file, line, quiz) in &quizzes {
+    for (file, line, quiz) in quizzes {
         if !quiz_slugs.insert(quiz.slug.clone()) {
             p.add(file, *line, format!("duplicate quiz slug `{}`", quiz.slug));
         }
@@ -591,71 +718,20 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
             }
         }
     }
-    if quizzes.iter().filter(|(_, _, q)| q.is_final).count() > 1 {
-        p.add(cf, 1, "a course has at most one final exam");
-    }
-    // Completion: named quizzes exist and become required.
-    let mut quizzes: Vec<QuizModel> = quizzes.into_iter().map(|(_, _, q)| q).collect();
-    let no_names = Vec::new();
-    for s in raw.as_ref().map_or(&no_names, |r| &r.completion.quizzes) {
-        match quizzes.iter_mut().find(|q| &q.slug == s.get_ref()) {
-            Some(q) => q.required = true,
-            None => p.add(
-                cf,
-                line_of(&text, s.span().start),
-                format!("completion names a missing quiz `{}`", s.get_ref()),
-            ),
-        }
-    }
+}
 
-    // Externship.
-    let externship = raw
-        .as_ref()
-        .and_then(|r| r.externship.as_ref())
-        .and_then(|e| externship_model(p, cf, &text, e, &slug));
-    if let Some(r) = &raw
-        && r.completion.externship
-        && r.externship.is_none()
-    {
-        p.add(
-            cf,
-            1,
-            "completion.externship is true but the course has no [externship] table",
-        );
-    }
-
-    let raw = raw?;
-    if p.list.len() > errors_before {
-        return None;
-    }
-
-    // Render lessons now that everything resolves.
-    for (mi, src) in lesson_sources {
-        let module = &mut modules[mi];
-        let ctx = Context {
-            course: &slug,
-            module: Some(&src.module_slug),
-        };
-        let html = render::render(&src.body, &ctx);
-        let lslug = src
-            .file
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .and_then(numbered)
-            .map(|(_, s)| s)
-            .unwrap_or_default();
-        if let Some(l) = module.lessons.iter_mut().find(|l| l.slug == lslug) {
-            l.body_html = html;
-            l.content_hash = hash_json(&(
-                &l.title,
-                l.position,
-                l.estimated_minutes,
-                &l.objectives,
-                l.free_preview,
-                &l.body_html,
-                &module.slug,
-            ));
-        }
+/// Renders the lessons (everything resolves now), computes the content hashes and builds the
+/// model.
+fn finish_course(
+    raw: RawCourse,
+    slug: String,
+    parts: Parts,
+    mut quizzes: Vec<QuizModel>,
+    externship: Option<ExternshipModel>,
+) -> CourseModel {
+    let mut modules = parts.modules;
+    for (mi, src) in parts.lesson_sources {
+        render_lesson(&mut modules[mi], &src, &slug);
     }
     for m in &mut modules {
         m.lessons.sort_by_key(|l| l.position);
@@ -677,12 +753,11 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
             &q.draw,
         ));
     }
-
     let ctx = Context {
         course: &slug,
         module: None,
     };
-    Some(CourseModel {
+    CourseModel {
         description_html: render::render(&raw.description, &ctx),
         slug: slug.clone(),
         title: raw.title,
@@ -698,14 +773,37 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
         modules,
         quizzes,
         externship,
-        assets,
+        assets: parts.assets,
         content_hash: sha256_hex(
-            &files
+            &parts
+                .files
                 .iter()
                 .flat_map(|(k, v)| [k.as_bytes(), v.as_slice()])
                 .collect::<Vec<_>>(),
         ),
-    })
+    }
+}
+
+/// Renders one lesson's body into its module's model and hashes the lesson.
+fn render_lesson(module: &mut ModuleModel, src: &LessonSource, course: &str) {
+    let ctx = Context {
+        course,
+        module: Some(&src.module_slug),
+    };
+    let html = render::render(&src.body, &ctx);
+    let lslug = lesson_slug(src);
+    if let Some(l) = module.lessons.iter_mut().find(|l| l.slug == lslug) {
+        l.body_html = html;
+        l.content_hash = hash_json(&(
+            &l.title,
+            l.position,
+            l.estimated_minutes,
+            &l.objectives,
+            l.free_preview,
+            &l.body_html,
+            &module.slug,
+        ));
+    }
 }
 
 fn check_text(p: &mut Problems<'_>, file: &Path, line: usize, what: &str, value: &str, max: usize) {
@@ -733,7 +831,7 @@ fn quiz_model(
     let r = q.get_ref();
     let before = p.list.len();
     let slug = r.slug.get_ref();
-    if !valid_slug(slug) {
+    if !is_slug(slug) {
         p.add(
             file,
             line,
@@ -845,7 +943,7 @@ fn externship_model(
     let mut slugs = HashSet::new();
     let mut dept_sum = 0.0;
     for d in &r.departments {
-        if !valid_slug(&d.slug) || !slugs.insert(d.slug.clone()) {
+        if !is_slug(&d.slug) || !slugs.insert(d.slug.clone()) {
             p.add(
                 file,
                 line,
@@ -874,7 +972,7 @@ fn externship_model(
     }
     let mut slugs = HashSet::new();
     for pr in &r.procedures {
-        if !valid_slug(&pr.slug) || !slugs.insert(pr.slug.clone()) {
+        if !is_slug(&pr.slug) || !slugs.insert(pr.slug.clone()) {
             p.add(
                 file,
                 line,
@@ -1089,224 +1187,20 @@ fn bank_model(
     let raw: RawBank = parse_toml(p, file, text, 0)?;
     let before = p.list.len();
     let mut seen = HashSet::new();
-    let mut questions = Vec::new();
     let ctx = Context {
         course,
         module: Some(module),
     };
+    let mut questions = Vec::new();
     for (i, q) in raw.questions.iter().enumerate() {
-        let line = line_of(text, q.span().start);
-        let r = q.get_ref();
-        if !valid_slug(&r.slug) {
-            p.add(
-                file,
-                line,
-                format!("question slug `{}` is not a valid slug", r.slug),
-            );
-        } else if !seen.insert(r.slug.clone()) {
-            p.add(file, line, format!("duplicate question slug `{}`", r.slug));
-        }
-        check_text(p, file, line, "prompt", &r.prompt, 4000);
-        check_text(p, file, line, "explanation", &r.explanation, 4000);
-        for (what, md) in [("prompt", &r.prompt), ("explanation", &r.explanation)] {
-            let (findings, refs) = render::check(md);
-            for f in findings {
-                p.add(file, line, format!("{what}: {}", f.message));
-            }
-            if !refs.is_empty() {
-                p.add(
-                    file,
-                    line,
-                    format!("{what}: questions may not link to lessons or images"),
-                );
-            }
-        }
-        let unused = |p: &mut Problems<'_>, present: bool, key: &str| {
-            if present {
-                p.add(
-                    file,
-                    line,
-                    format!("`{key}` does not belong to a {} question", r.kind),
-                );
-            }
+        let qc = QuestionCheck {
+            file,
+            line: line_of(text, q.span().start),
+            r: q.get_ref(),
+            ctx: &ctx,
         };
-        let render_md = |s: &str| render::render(s, &ctx);
-        let spec: Option<Value> = match r.kind.as_str() {
-            "single" | "multiple" => {
-                unused(p, r.answer.is_some(), "answer");
-                unused(p, r.pairs.is_some(), "pairs");
-                unused(p, r.items.is_some(), "items");
-                unused(p, r.tolerance.is_some(), "tolerance");
-                unused(p, r.distractors.is_some(), "distractors");
-                match &r.choices {
-                    None => {
-                        p.add(file, line, "choices are missing");
-                        None
-                    }
-                    Some(c) => {
-                        let correct = c.iter().filter(|c| c.correct).count();
-                        if !(2..=8).contains(&c.len()) {
-                            p.add(file, line, "a question has 2 to 8 choices");
-                        }
-                        if r.kind == "single" && correct != 1 {
-                            p.add(file, line, format!("a single-choice question has exactly one correct choice (found {correct})"));
-                        }
-                        if r.kind == "multiple" && correct == 0 {
-                            p.add(
-                                file,
-                                line,
-                                "a multiple-choice question has no correct choice",
-                            );
-                        }
-                        let texts: HashSet<&str> = c.iter().map(|c| c.text.trim()).collect();
-                        if texts.len() != c.len() || texts.contains("") {
-                            p.add(file, line, "choices must be distinct and not empty");
-                        }
-                        Some(
-                            json!({ "choices": c.iter().map(|c| json!({ "html": render_md(&c.text), "correct": c.correct })).collect::<Vec<_>>() }),
-                        )
-                    }
-                }
-            }
-            "true_false" => {
-                unused(p, r.choices.is_some(), "choices");
-                unused(p, r.pairs.is_some(), "pairs");
-                unused(p, r.items.is_some(), "items");
-                unused(p, r.tolerance.is_some(), "tolerance");
-                match r.answer.as_ref().and_then(|a| a.as_bool()) {
-                    Some(b) => Some(json!({ "answer": b })),
-                    None => {
-                        p.add(
-                            file,
-                            line,
-                            "a true_false question has `answer = true` or `answer = false`",
-                        );
-                        None
-                    }
-                }
-            }
-            "matching" => {
-                unused(p, r.choices.is_some(), "choices");
-                unused(p, r.answer.is_some(), "answer");
-                unused(p, r.items.is_some(), "items");
-                unused(p, r.tolerance.is_some(), "tolerance");
-                match &r.pairs {
-                    None => {
-                        p.add(file, line, "pairs are missing");
-                        None
-                    }
-                    Some(pairs) => {
-                        if !(2..=10).contains(&pairs.len()) {
-                            p.add(file, line, "a matching question has 2 to 10 pairs");
-                        }
-                        let lefts: HashSet<&str> = pairs.iter().map(|p| p.left.trim()).collect();
-                        let mut rights: HashSet<&str> =
-                            pairs.iter().map(|p| p.right.trim()).collect();
-                        if lefts.len() != pairs.len()
-                            || rights.len() != pairs.len()
-                            || lefts.contains("")
-                            || rights.contains("")
-                        {
-                            p.add(
-                                file,
-                                line,
-                                "matching pairs need distinct, non-empty left and right texts",
-                            );
-                        }
-                        let distractors = r.distractors.clone().unwrap_or_default();
-                        for d in &distractors {
-                            if !rights.insert(d.trim()) {
-                                p.add(
-                                    file,
-                                    line,
-                                    format!("distractor `{d}` repeats a right-hand text"),
-                                );
-                            }
-                        }
-                        Some(json!({
-                            "pairs": pairs.iter().map(|p| json!({ "left": render_md(&p.left), "right": render_md(&p.right) })).collect::<Vec<_>>(),
-                            "distractors": distractors.iter().map(|d| render_md(d)).collect::<Vec<_>>(),
-                        }))
-                    }
-                }
-            }
-            "ordering" => {
-                unused(p, r.choices.is_some(), "choices");
-                unused(p, r.answer.is_some(), "answer");
-                unused(p, r.pairs.is_some(), "pairs");
-                unused(p, r.tolerance.is_some(), "tolerance");
-                match &r.items {
-                    None => {
-                        p.add(file, line, "items are missing");
-                        None
-                    }
-                    Some(items) => {
-                        let distinct: HashSet<&str> = items.iter().map(|s| s.trim()).collect();
-                        if !(2..=10).contains(&items.len()) {
-                            p.add(file, line, "an ordering question has 2 to 10 items");
-                        }
-                        if distinct.len() != items.len() || distinct.contains("") {
-                            p.add(file, line, "ordering items must be distinct and not empty");
-                        }
-                        Some(
-                            json!({ "items": items.iter().map(|s| render_md(s)).collect::<Vec<_>>() }),
-                        )
-                    }
-                }
-            }
-            "numeric" => {
-                unused(p, r.choices.is_some(), "choices");
-                unused(p, r.pairs.is_some(), "pairs");
-                unused(p, r.items.is_some(), "items");
-                let answer = r
-                    .answer
-                    .as_ref()
-                    .and_then(|a| a.as_float().or_else(|| a.as_integer().map(|i| i as f64)));
-                let tolerance = r.tolerance.unwrap_or(0.0);
-                match answer {
-                    Some(a) if a.is_finite() && tolerance.is_finite() && tolerance >= 0.0 => {
-                        Some(json!({ "answer": a, "tolerance": tolerance, "unit": r.unit }))
-                    }
-                    Some(_) => {
-                        p.add(
-                            file,
-                            line,
-                            "a numeric answer must be finite and its tolerance zero or more",
-                        );
-                        None
-                    }
-                    None => {
-                        p.add(file, line, "a numeric question has a number `answer`");
-                        None
-                    }
-                }
-            }
-            other => {
-                p.add(file, line, format!("unknown question type `{other}` (single, multiple, true_false, matching, ordering, numeric)"));
-                None
-            }
-        };
-        if let Some(spec) = spec {
-            let prompt_html = render_md(&r.prompt);
-            let explanation_html = render_md(&r.explanation);
-            let content_hash = hash_json(&(
-                &r.kind,
-                &prompt_html,
-                &explanation_html,
-                r.shuffle,
-                &spec,
-                i,
-            ));
-            questions.push(QuestionModel {
-                slug: r.slug.clone(),
-                position: i as i32,
-                kind: r.kind.clone(),
-                prompt_html,
-                explanation_html,
-                shuffle: r.shuffle,
-                spec,
-                content_hash,
-            });
+        if let Some(question) = qc.model(p, i, &mut seen) {
+            questions.push(question);
         }
     }
     if raw.questions.is_empty() {
@@ -1319,4 +1213,233 @@ fn bank_model(
         slug: module.to_string(),
         questions,
     })
+}
+
+/// One `[[questions]]` table being checked.
+struct QuestionCheck<'a> {
+    file: &'a Path,
+    line: usize,
+    r: &'a RawQuestion,
+    ctx: &'a Context<'a>,
+}
+
+impl QuestionCheck<'_> {
+    fn add(&self, p: &mut Problems<'_>, message: impl Into<String>) {
+        p.add(self.file, self.line, message);
+    }
+
+    fn render(&self, markdown: &str) -> String {
+        render::render(markdown, self.ctx)
+    }
+
+    /// A key that the question's type does not use.
+    fn unused(&self, p: &mut Problems<'_>, present: bool, key: &str) {
+        if present {
+            let kind = &self.r.kind;
+            self.add(p, format!("`{key}` does not belong to a {kind} question"));
+        }
+    }
+
+    /// Checks the question (its slug unique in `seen`) and builds it at `position`.
+    fn model(
+        &self,
+        p: &mut Problems<'_>,
+        position: usize,
+        seen: &mut HashSet<String>,
+    ) -> Option<QuestionModel> {
+        let r = self.r;
+        if !is_slug(&r.slug) {
+            self.add(p, format!("question slug `{}` is not a valid slug", r.slug));
+        } else if !seen.insert(r.slug.clone()) {
+            self.add(p, format!("duplicate question slug `{}`", r.slug));
+        }
+        check_text(p, self.file, self.line, "prompt", &r.prompt, 4000);
+        check_text(p, self.file, self.line, "explanation", &r.explanation, 4000);
+        for (what, md) in [("prompt", &r.prompt), ("explanation", &r.explanation)] {
+            let (findings, refs) = render::check(md);
+            for f in findings {
+                self.add(p, format!("{what}: {}", f.message));
+            }
+            if !refs.is_empty() {
+                self.add(
+                    p,
+                    format!("{what}: questions may not link to lessons or images"),
+                );
+            }
+        }
+        let spec = self.spec(p)?;
+        let prompt_html = self.render(&r.prompt);
+        let explanation_html = self.render(&r.explanation);
+        let content_hash = hash_json(&(
+            &r.kind,
+            &prompt_html,
+            &explanation_html,
+            r.shuffle,
+            &spec,
+            position,
+        ));
+        Some(QuestionModel {
+            slug: r.slug.clone(),
+            position: position as i32,
+            kind: r.kind.clone(),
+            prompt_html,
+            explanation_html,
+            shuffle: r.shuffle,
+            spec,
+            content_hash,
+        })
+    }
+
+    /// The type-specific part, as stored in `questions.spec`.
+    fn spec(&self, p: &mut Problems<'_>) -> Option<Value> {
+        match self.r.kind.as_str() {
+            "single" | "multiple" => self.choice_spec(p),
+            "true_false" => self.true_false_spec(p),
+            "matching" => self.matching_spec(p),
+            "ordering" => self.ordering_spec(p),
+            "numeric" => self.numeric_spec(p),
+            other => {
+                self.add(p, format!("unknown question type `{other}` (single, multiple, true_false, matching, ordering, numeric)"));
+                None
+            }
+        }
+    }
+
+    fn choice_spec(&self, p: &mut Problems<'_>) -> Option<Value> {
+        let r = self.r;
+        self.unused(p, r.answer.is_some(), "answer");
+        self.unused(p, r.pairs.is_some(), "pairs");
+        self.unused(p, r.items.is_some(), "items");
+        self.unused(p, r.tolerance.is_some(), "tolerance");
+        self.unused(p, r.distractors.is_some(), "distractors");
+        let Some(c) = &r.choices else {
+            self.add(p, "choices are missing");
+            return None;
+        };
+        let correct = c.iter().filter(|c| c.correct).count();
+        if !(2..=8).contains(&c.len()) {
+            self.add(p, "a question has 2 to 8 choices");
+        }
+        if r.kind == "single" && correct != 1 {
+            self.add(
+                p,
+                format!(
+                    "a single-choice question has exactly one correct choice (found {correct})"
+                ),
+            );
+        }
+        if r.kind == "multiple" && correct == 0 {
+            self.add(p, "a multiple-choice question has no correct choice");
+        }
+        let texts: HashSet<&str> = c.iter().map(|c| c.text.trim()).collect();
+        if texts.len() != c.len() || texts.contains("") {
+            self.add(p, "choices must be distinct and not empty");
+        }
+        Some(
+            json!({ "choices": c.iter().map(|c| json!({ "html": self.render(&c.text), "correct": c.correct })).collect::<Vec<_>>() }),
+        )
+    }
+
+    fn true_false_spec(&self, p: &mut Problems<'_>) -> Option<Value> {
+        let r = self.r;
+        self.unused(p, r.choices.is_some(), "choices");
+        self.unused(p, r.pairs.is_some(), "pairs");
+        self.unused(p, r.items.is_some(), "items");
+        self.unused(p, r.tolerance.is_some(), "tolerance");
+        match r.answer.as_ref().and_then(|a| a.as_bool()) {
+            Some(b) => Some(json!({ "answer": b })),
+            None => {
+                self.add(
+                    p,
+                    "a true_false question has `answer = true` or `answer = false`",
+                );
+                None
+            }
+        }
+    }
+
+    fn matching_spec(&self, p: &mut Problems<'_>) -> Option<Value> {
+        let r = self.r;
+        self.unused(p, r.choices.is_some(), "choices");
+        self.unused(p, r.answer.is_some(), "answer");
+        self.unused(p, r.items.is_some(), "items");
+        self.unused(p, r.tolerance.is_some(), "tolerance");
+        let Some(pairs) = &r.pairs else {
+            self.add(p, "pairs are missing");
+            return None;
+        };
+        if !(2..=10).contains(&pairs.len()) {
+            self.add(p, "a matching question has 2 to 10 pairs");
+        }
+        let lefts: HashSet<&str> = pairs.iter().map(|p| p.left.trim()).collect();
+        let mut rights: HashSet<&str> = pairs.iter().map(|p| p.right.trim()).collect();
+        if lefts.len() != pairs.len()
+            || rights.len() != pairs.len()
+            || lefts.contains("")
+            || rights.contains("")
+        {
+            self.add(
+                p,
+                "matching pairs need distinct, non-empty left and right texts",
+            );
+        }
+        let distractors = r.distractors.clone().unwrap_or_default();
+        for d in &distractors {
+            if !rights.insert(d.trim()) {
+                self.add(p, format!("distractor `{d}` repeats a right-hand text"));
+            }
+        }
+        Some(json!({
+            "pairs": pairs.iter().map(|p| json!({ "left": self.render(&p.left), "right": self.render(&p.right) })).collect::<Vec<_>>(),
+            "distractors": distractors.iter().map(|d| self.render(d)).collect::<Vec<_>>(),
+        }))
+    }
+
+    fn ordering_spec(&self, p: &mut Problems<'_>) -> Option<Value> {
+        let r = self.r;
+        self.unused(p, r.choices.is_some(), "choices");
+        self.unused(p, r.answer.is_some(), "answer");
+        self.unused(p, r.pairs.is_some(), "pairs");
+        self.unused(p, r.tolerance.is_some(), "tolerance");
+        let Some(items) = &r.items else {
+            self.add(p, "items are missing");
+            return None;
+        };
+        let distinct: HashSet<&str> = items.iter().map(|s| s.trim()).collect();
+        if !(2..=10).contains(&items.len()) {
+            self.add(p, "an ordering question has 2 to 10 items");
+        }
+        if distinct.len() != items.len() || distinct.contains("") {
+            self.add(p, "ordering items must be distinct and not empty");
+        }
+        Some(json!({ "items": items.iter().map(|s| self.render(s)).collect::<Vec<_>>() }))
+    }
+
+    fn numeric_spec(&self, p: &mut Problems<'_>) -> Option<Value> {
+        let r = self.r;
+        self.unused(p, r.choices.is_some(), "choices");
+        self.unused(p, r.pairs.is_some(), "pairs");
+        self.unused(p, r.items.is_some(), "items");
+        let answer = r
+            .answer
+            .as_ref()
+            .and_then(|a| a.as_float().or_else(|| a.as_integer().map(|i| i as f64)));
+        let tolerance = r.tolerance.unwrap_or(0.0);
+        match answer {
+            Some(a) if a.is_finite() && tolerance.is_finite() && tolerance >= 0.0 => {
+                Some(json!({ "answer": a, "tolerance": tolerance, "unit": r.unit }))
+            }
+            Some(_) => {
+                self.add(
+                    p,
+                    "a numeric answer must be finite and its tolerance zero or more",
+                );
+                None
+            }
+            None => {
+                self.add(p, "a numeric question has a number `answer`");
+                None
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod import;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod store;
 
 /// The catalog routes, under `/api/v1`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -303,7 +303,7 @@ impl AppError {
     }
 
     pub fn not_found(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
     pub fn unprocessable(
@@ -324,7 +324,7 @@ impl AppError {
     pub fn database_unavailable(cause: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ErrorCode::DatabaseUnavailable,
             "The service is temporarily unavailable. Please try again shortly.",
         )
         .with_retry_after(5);
@@ -336,7 +336,7 @@ impl AppError {
     pub fn server_busy(cause: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "server_busy",
+            ErrorCode::ServerBusy,
             "The service is busy. Please try again in a moment.",
         )
         .with_retry_after(1);
@@ -348,7 +348,7 @@ impl AppError {
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side. It has been logged; please try again.",
         );
         e.0.source = Some(cause.into());
@@ -374,41 +374,56 @@ impl AppError {
 
     /// The envelope for a status without a specific error (used for framework errors).
     pub fn for_status(status: StatusCode) -> Self {
-        let (code, message): (&'static str, &'static str) = match status.as_u16() {
-            400 => ("bad_request", "The request could not be understood."),
-            401 => ("unauthenticated", "Sign in to continue."),
-            403 => ("forbidden", "You do not have permission to do this."),
-            404 => ("not_found", "Nothing exists at this address."),
+        let (code, message): (ErrorCode, &'static str) = match status.as_u16() {
+            400 => (
+                ErrorCode::BadRequest,
+                "The request could not be understood.",
+            ),
+            401 => (ErrorCode::Unauthenticated, "Sign in to continue."),
+            403 => (
+                ErrorCode::Forbidden,
+                "You do not have permission to do this.",
+            ),
+            404 => (ErrorCode::NotFound, "Nothing exists at this address."),
             405 => (
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 "This address does not accept that HTTP method.",
             ),
             406 => (
-                "not_acceptable",
+                ErrorCode::NotAcceptable,
                 "The requested representation is not available.",
             ),
-            408 => ("request_timeout", "The request took too long to arrive."),
+            408 => (
+                ErrorCode::RequestTimeout,
+                "The request took too long to arrive.",
+            ),
             411 => (
-                "length_required",
+                ErrorCode::LengthRequired,
                 "The request needs a Content-Length header.",
             ),
-            413 => ("payload_too_large", "The request body is too large."),
-            414 => ("uri_too_long", "The address is too long."),
+            413 => (ErrorCode::PayloadTooLarge, "The request body is too large."),
+            414 => (ErrorCode::UriTooLong, "The address is too long."),
             415 => (
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "The request body has an unsupported content type.",
             ),
-            429 => ("rate_limited", "Too many requests. Please slow down."),
-            431 => ("headers_too_large", "The request headers are too large."),
+            429 => (
+                ErrorCode::RateLimited,
+                "Too many requests. Please slow down.",
+            ),
+            431 => (
+                ErrorCode::HeadersTooLarge,
+                "The request headers are too large.",
+            ),
             503 => (
-                "service_unavailable",
+                ErrorCode::ServiceUnavailable,
                 "The service is temporarily unavailable. Please try again shortly.",
             ),
             s if s >= 500 => (
-                "internal_error",
+                ErrorCode::InternalError,
                 "Something went wrong on our side. It has been logged; please try again.",
             ),
-            _ => ("client_error", "The request was not accepted."),
+            _ => (ErrorCode::ClientError, "The request was not accepted."),
         };
         Self::new(status, code, message)
     }
@@ -484,7 +499,7 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(_, info) if info.message().contains("statement timeout") => {
                 let mut err = AppError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "database_timeout",
+                    ErrorCode::DatabaseTimeout,
                     "The request took too long to process. Please try again shortly.",
                 )
                 .with_retry_after(2);
@@ -495,7 +510,7 @@ impl From<diesel::result::Error> for AppError {
             // checks: the client's input is at fault, not the server.
             Error::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
                 AppError::bad_request(
-                    "invalid_input",
+                    ErrorCode::InvalidInput,
                     "The request contains characters that are not allowed (such as NUL).",
                 )
             }

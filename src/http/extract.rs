@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use serde_json::json;
 
-use super::error::AppError;
+use super::error::{AppError, ErrorCode};
 
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
@@ -33,10 +33,14 @@ pub fn path_config() -> web::PathConfig {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         let QueryPayloadError::Deserialize(e) = err else {
-            return AppError::bad_request("invalid_query", "The query string is not valid.").into();
+            return AppError::bad_request(
+                ErrorCode::InvalidQuery,
+                "The query string is not valid.",
+            )
+            .into();
         };
         AppError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             format!("The query string is not valid: {e}."),
         )
         .into()
@@ -52,16 +56,16 @@ pub fn json_error(err: JsonPayloadError, limit: usize) -> AppError {
         }
         JsonPayloadError::ContentType => AppError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "The request body must be JSON, sent with `Content-Type: application/json`.",
         ),
         JsonPayloadError::Deserialize(e) if e.is_data() => AppError::unprocessable(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("The request body does not have the expected fields: {e}."),
         )
         .with_details(json!({ "line": e.line(), "column": e.column() })),
         JsonPayloadError::Deserialize(e) => AppError::bad_request(
-            "invalid_json",
+            ErrorCode::InvalidJson,
             format!("The request body is not valid JSON: {e}."),
         )
         .with_details(json!({ "line": e.line(), "column": e.column() })),
@@ -70,11 +74,11 @@ pub fn json_error(err: JsonPayloadError, limit: usize) -> AppError {
                 .with_details(json!({ "max_bytes": limit }))
         }
         JsonPayloadError::Payload(e) => AppError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("The request body could not be read: {e}."),
         ),
         other => AppError::bad_request(
-            "invalid_body",
+            ErrorCode::InvalidBody,
             format!("The request body is not valid: {other}."),
         ),
     }

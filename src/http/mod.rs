@@ -43,7 +43,7 @@ pub async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
     if route_exists {
         return Err(AppError::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             format!("{} does not accept {}.", req.path(), req.method()),
         )
         .with_details(details));

@@ -2,6 +2,10 @@
 
 use super::{AppError, AppResult};
 
+/// The slug rule lives in [`crate::slug`]; re-exported for the handlers that check path
+/// segments.
+pub use crate::slug::is_slug;
+
 /// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
@@ -40,15 +44,6 @@ pub fn search_text(q: Option<&str>) -> AppResult<Option<&str>> {
         ));
     }
     Ok(text)
-}
-
-/// Whether a path segment can be a slug (`a-z`, `0-9`, `-`, starting with a letter, at most
-/// 64 characters). Handlers answer 404 for anything else without asking the database.
-pub fn is_slug(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.len() <= 64
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 #[cfg(test)]
