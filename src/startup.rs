@@ -14,7 +14,7 @@ use utoipa_actix_web::AppExt;
 use crate::accounts::Auth;
 use crate::config::Config;
 use crate::db::{self, DbPool, PoolSettings};
-use crate::http::{self, AppState, extract, health, middleware, openapi};
+use crate::http::{self, extract, health, middleware, openapi};
 use crate::jobs;
 use crate::learning::cache::ContentCache;
 
@@ -34,9 +34,22 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     );
 }
 
+/// What every worker's app shares, each piece registered as its own `web::Data<T>` (a handler
+/// takes exactly the ones it needs: `web::Data<DbPool>`, `web::Data<Auth>`, ...). A feature
+/// with state of its own adds a field here and one `app_data` line in [`build_app`].
+#[derive(Clone)]
+pub struct AppData {
+    pub config: web::Data<Config>,
+    pub db: web::Data<DbPool>,
+    /// Accounts: token keys, the password hasher, the revocation map.
+    pub auth: web::Data<Auth>,
+    /// Learning: parsed outlines and lesson bodies per content version.
+    pub content: web::Data<ContentCache>,
+}
+
 /// The app factory: one `App` per server worker, with all routes and middleware.
 pub fn build_app(
-    state: web::Data<AppState>,
+    data: AppData,
     openapi: Arc<utoipa::openapi::OpenApi>,
     extra: Option<ExtraRoutes>,
 ) -> App<
@@ -49,17 +62,16 @@ pub fn build_app(
     >,
 > {
     let policy = middleware::RequestPolicy {
-        max_body_bytes: state.config.max_json_bytes,
-        hsts: state.config.public_url.scheme() == "https",
+        max_body_bytes: data.config.max_json_bytes,
+        hsts: data.config.public_url.scheme() == "https",
     };
-    let max_json = state.config.max_json_bytes;
+    let max_json = data.config.max_json_bytes;
     let (app, _) = App::new()
         .into_utoipa_app()
-        .app_data(web::Data::from(state.config.clone()))
-        .app_data(web::Data::new(state.db.clone()))
-        .app_data(state.auth.clone())
-        .app_data(state.content.clone())
-        .app_data(state)
+        .app_data(data.config)
+        .app_data(data.db)
+        .app_data(data.auth)
+        .app_data(data.content)
         .app_data(extract::json_config(max_json))
         .app_data(extract::payload_config(max_json))
         .app_data(extract::path_config())
@@ -157,14 +169,14 @@ impl Application {
             }
             false => None,
         };
-        let state = web::Data::new(AppState {
-            config,
-            db,
+        let data = AppData {
+            config: web::Data::from(config),
+            db: web::Data::new(db),
             auth: web::Data::new(auth),
             content: web::Data::new(ContentCache::default()),
-        });
+        };
         let mut server =
-            HttpServer::new(move || build_app(state.clone(), openapi.clone(), extra.clone()))
+            HttpServer::new(move || build_app(data.clone(), openapi.clone(), extra.clone()))
                 .listen(listener)?
                 .workers(workers)
                 .shutdown_timeout(shutdown_secs);

@@ -10,24 +10,10 @@ pub mod openapi;
 pub mod paging;
 pub mod spa;
 
-use std::sync::Arc;
-
 use actix_web::{HttpRequest, web};
 
 use crate::config::Config;
-use crate::db::DbPool;
 pub use error::{AppError, AppResult, ErrorCode};
-
-/// Transitional: what handlers not yet moved to their own `web::Data` extractors reach, as
-/// `web::Data<AppState>`. Each feature registers its own state (`web::Data<Auth>`,
-/// `web::Data<ContentCache>`, ...) beside `web::Data<Config>` and `web::Data<DbPool>`; this
-/// struct goes once every handler takes those.
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: DbPool,
-    pub auth: web::Data<crate::accounts::Auth>,
-    pub content: web::Data<crate::learning::cache::ContentCache>,
-}
 
 /// The fallback for every request no route takes: the web app for a GET outside the API
 /// (see `spa`), else 405 when the path exists for another method, 404 otherwise.

@@ -4,7 +4,8 @@
 use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, web};
-use benchside::http::{AppResult, AppState};
+use benchside::db::DbPool;
+use benchside::http::AppResult;
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
@@ -21,24 +22,24 @@ fn db_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/__test/hold",
         // Holds a pooled connection for 1.5 s.
-        web::get().to(|state: web::Data<AppState>| async move {
-            let _conn = state.db.get().await?;
+        web::get().to(|db: web::Data<DbPool>| async move {
+            let _conn = db.get().await?;
             tokio::time::sleep(Duration::from_millis(1500)).await;
             AppResult::Ok(HttpResponse::Ok().finish())
         }),
     )
     .route(
         "/__test/sleep-query",
-        web::get().to(|state: web::Data<AppState>| async move {
-            let mut conn = state.db.get().await?;
+        web::get().to(|db: web::Data<DbPool>| async move {
+            let mut conn = db.get().await?;
             conn.batch_execute("SELECT pg_sleep(2)").await?;
             AppResult::Ok(HttpResponse::Ok().finish())
         }),
     )
     .route(
         "/__test/show-timeout",
-        web::get().to(|state: web::Data<AppState>| async move {
-            let mut conn = state.db.get().await?;
+        web::get().to(|db: web::Data<DbPool>| async move {
+            let mut conn = db.get().await?;
             let s: Setting = diesel::sql_query("SHOW statement_timeout")
                 .get_result(&mut conn)
                 .await?;

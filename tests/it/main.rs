@@ -16,6 +16,7 @@ mod errors;
 mod harness_self;
 mod health;
 mod jobs;
+mod layers;
 mod learning;
 mod mail;
 mod migrations;
