@@ -3,16 +3,21 @@
 //! Module map (see `docs/ARCHITECTURE.md` for the whole picture):
 //!
 //! - [`config`]: typed settings from the environment, validated at start.
+//! - [`slug`]: the slug rule for content and paths.
 //! - [`telemetry`]: structured logs (`pretty` or `json`).
-//! - [`db`]: the pool, embedded migrations, the private development cluster, `schema.rs`.
-//! - [`http`]: the app factory, error envelope, middleware, health and OpenAPI.
+//! - [`db`]: the pool, embedded migrations, the private development cluster, `schema.rs`,
+//!   `text_enum!` (enums stored as text).
+//! - [`http`]: the bottom HTTP layer: `AppError` and `ErrorCode`, extractors, middleware,
+//!   paging, health, the web-app file server, the API reference page.
 //! - [`jobs`]: the PostgreSQL job queue: enqueue in the caller's transaction, the runner.
 //! - [`mail`]: mail templates, transports (SMTP, files), the outbox, delivery as a job.
+//! - [`startup`]: the wiring: route table, app factory, `Application`, job registry, OpenAPI.
 //! - [`server`]: what `serve`, `migrate` and `check` do, shared by the binary and the tests.
 //! - [`accounts`]: users, passwords, sessions, roles, the auth extractors.
 //! - [`audit`]: the append-only audit log.
 //! - [`catalog`]: course files, their validation and import, the public catalog.
-//! - [`learning`]: enrolment, lesson delivery, progress and the learner's dashboard.
+//! - [`learning`]: the one way into an enrolment, lesson delivery, progress, the learner's
+//!   dashboard and the completion engine.
 //! - [`quizzes`]: quiz attempts (draw, autosave, grading, review), quiz outcomes, item statistics.
 //! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
 

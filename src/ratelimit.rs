@@ -115,7 +115,7 @@ mod tests {
             retry_after_secs: 7,
         });
         assert_eq!(e.status(), 429);
-        assert_eq!(e.code(), ErrorCode::RateLimited.as_str());
+        assert_eq!(e.code(), ErrorCode::RateLimited);
         let res = actix_web::ResponseError::error_response(&e);
         assert_eq!(res.headers().get("retry-after").unwrap(), "7");
     }

@@ -100,7 +100,7 @@ async fn serve_on(config: &Arc<Config>, url: &str, started: Instant) -> anyhow::
                 let mut conn = AsyncPgConnection::establish(url).await?;
                 let report = crate::catalog::import::import(&mut conn, &models).await?;
                 for c in &report.courses {
-                    tracing::info!(course = %c.slug, status = c.status, version = c.version, "courses imported");
+                    tracing::info!(course = %c.slug, status = %c.status, version = c.version, "courses imported");
                 }
             }
             Err(problems) => {

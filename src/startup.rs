@@ -90,7 +90,7 @@ pub fn build_app(
 }
 
 /// Every job kind's handler: the one place where kinds are registered. A new kind is one line,
-/// e.g. `registry.register(crate::learning::JOB_KIND, KindSettings::default(), handler);`.
+/// each feature's `register(&mut registry, ..)` (e.g. `learning::completion::register`).
 pub fn job_registry(config: &Config) -> anyhow::Result<jobs::Registry> {
     let mut registry = jobs::Registry::new();
     let transport = crate::mail::MailTransport::from_config(&config.mail)

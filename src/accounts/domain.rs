@@ -3,14 +3,6 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use diesel::deserialize::{self, FromSql, FromSqlRow};
-use diesel::expression::AsExpression;
-use diesel::pg::{Pg, PgValue};
-use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::Text;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::http::ErrorCode;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -184,49 +176,19 @@ impl NewPassword {
     }
 }
 
-/// What a user may do. Stored as text with a CHECK constraint; adding a role means a variant
-/// here, a migration widening the CHECK, and the permissions it grants.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
-)]
-#[diesel(sql_type = Text)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Learner,
-    Admin,
+crate::text_enum! {
+    /// What a user may do. Stored as text with a CHECK constraint; adding a role means a
+    /// variant here, a migration widening the CHECK, and the permissions it grants.
+    pub enum Role {
+        Learner = "learner",
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Learner => "learner",
-            Role::Admin => "admin",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Role> {
-        [Role::Learner, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-
     /// Staff roles may use the admin area.
     pub fn is_admin(self) -> bool {
         matches!(self, Role::Admin)
-    }
-}
-
-/// `users.role` is text: the one place a role meets the database.
-impl ToSql<Text, Pg> for Role {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        <str as ToSql<Text, Pg>>::to_sql(self.as_str(), &mut out.reborrow())
-    }
-}
-
-impl FromSql<Text, Pg> for Role {
-    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
-        Role::parse(&text).ok_or_else(|| format!("unknown role {text:?} in users.role").into())
     }
 }
 

@@ -80,10 +80,16 @@ mod tests {
     #[test]
     fn invalid_inputs_are_422_with_their_own_code_and_field() {
         let e = AppError::from(Email::parse("ana").unwrap_err());
-        assert_eq!((e.status().as_u16(), e.code()), (422, "invalid_email"));
+        assert_eq!(
+            (e.status().as_u16(), e.code()),
+            (422, ErrorCode::InvalidEmail)
+        );
         assert!(e.message().starts_with("The email address is not valid"));
         let e = AppError::from(NewPassword::parse("short", None).err().unwrap());
-        assert_eq!((e.status().as_u16(), e.code()), (422, "password_too_short"));
+        assert_eq!(
+            (e.status().as_u16(), e.code()),
+            (422, ErrorCode::PasswordTooShort)
+        );
     }
 
     #[test]
@@ -119,7 +125,10 @@ mod tests {
     #[test]
     fn create_admin_errors_keep_their_sentences() {
         let e = AppError::from(CreateAdminError::PasswordRequired);
-        assert_eq!((e.status().as_u16(), e.code()), (422, "password_required"));
+        assert_eq!(
+            (e.status().as_u16(), e.code()),
+            (422, ErrorCode::PasswordRequired)
+        );
         assert_eq!(
             CreateAdminError::PasswordRequired.message(),
             "A new admin account needs a password."

@@ -10,27 +10,15 @@ use super::extract::ClientInfo;
 use super::tokens::{random_token, token_hash};
 use crate::db::schema::refresh_tokens;
 
-/// Why a session (refresh-token family) ended: `refresh_tokens.revoked_reason`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RevokeReason {
-    Logout,
-    ReuseDetected,
-    AccountDisabled,
-    RoleChanged,
-    PasswordReset,
-    PasswordChanged,
-}
-
-impl RevokeReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RevokeReason::Logout => "logout",
-            RevokeReason::ReuseDetected => "reuse_detected",
-            RevokeReason::AccountDisabled => "account_disabled",
-            RevokeReason::RoleChanged => "role_changed",
-            RevokeReason::PasswordReset => "password_reset",
-            RevokeReason::PasswordChanged => "password_changed",
-        }
+crate::text_enum! {
+    /// Why a session (refresh-token family) ended: `refresh_tokens.revoked_reason`.
+    pub enum RevokeReason {
+        Logout = "logout",
+        ReuseDetected = "reuse_detected",
+        AccountDisabled = "account_disabled",
+        RoleChanged = "role_changed",
+        PasswordReset = "password_reset",
+        PasswordChanged = "password_changed",
     }
 }
 

@@ -2,13 +2,8 @@
 //! inside the caller's transaction.
 
 use chrono::{DateTime, Utc};
-use diesel::deserialize::{self, FromSql, FromSqlRow};
-use diesel::expression::AsExpression;
-use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -162,54 +157,22 @@ pub async fn insert_user(
         .map_err(map_email_conflict)
 }
 
-/// The purposes of one-time tokens (`one_time_tokens.purpose`, text).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
-#[diesel(sql_type = Text)]
-pub enum Purpose {
-    VerifyEmail,
-    EmailChange,
-    PasswordReset,
+crate::text_enum! {
+    /// The purposes of one-time tokens (`one_time_tokens.purpose`, text).
+    pub enum Purpose {
+        VerifyEmail = "verify_email",
+        EmailChange = "email_change",
+        PasswordReset = "password_reset",
+    }
 }
 
 impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::VerifyEmail => "verify_email",
-            Purpose::EmailChange => "email_change",
-            Purpose::PasswordReset => "password_reset",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Purpose> {
-        [
-            Purpose::VerifyEmail,
-            Purpose::EmailChange,
-            Purpose::PasswordReset,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == s)
-    }
-
     pub fn lifetime(self) -> chrono::Duration {
         match self {
             Purpose::VerifyEmail => chrono::Duration::hours(48),
             Purpose::EmailChange => chrono::Duration::hours(24),
             Purpose::PasswordReset => chrono::Duration::hours(1),
         }
-    }
-}
-
-impl ToSql<Text, Pg> for Purpose {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        <str as ToSql<Text, Pg>>::to_sql(self.as_str(), &mut out.reborrow())
-    }
-}
-
-impl FromSql<Text, Pg> for Purpose {
-    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
-        Purpose::parse(&text)
-            .ok_or_else(|| format!("unknown purpose {text:?} in one_time_tokens.purpose").into())
     }
 }
 

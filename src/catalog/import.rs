@@ -23,12 +23,20 @@ use crate::db::schema::{
 
 const IMPORT_LOCK_KEY: i64 = 0x6265_6e63_6869_6d70; // "benchimp"
 
+crate::text_enum! {
+    /// What an import did to a course.
+    pub enum ImportStatus {
+        Added = "added",
+        Changed = "changed",
+        Unchanged = "unchanged",
+    }
+}
+
 /// What an import did to one course.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CourseReport {
     pub slug: String,
-    /// `added`, `changed` or `unchanged`.
-    pub status: &'static str,
+    pub status: ImportStatus,
     pub version: i32,
     pub modules: usize,
     pub lessons: usize,
@@ -175,7 +183,7 @@ async fn import_course(
         .optional()?;
     let mut report = CourseReport {
         slug: m.slug.clone(),
-        status: "unchanged",
+        status: ImportStatus::Unchanged,
         version: 1,
         modules: n_modules,
         lessons: n_lessons,
@@ -194,9 +202,9 @@ async fn import_course(
     let version = existing.as_ref().map_or(1, |e| e.2 + 1);
     report.version = version;
     report.status = if existing.is_some() {
-        "changed"
+        ImportStatus::Changed
     } else {
-        "added"
+        ImportStatus::Added
     };
     let course_id = upsert_course(tx, m, existing.map(|e| e.0), version).await?;
     let t = Target {

@@ -215,14 +215,6 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// Transitional: lets constructors that still take text accept a code. Removed once every
-/// caller passes an [`ErrorCode`].
-impl From<ErrorCode> for Cow<'static, str> {
-    fn from(c: ErrorCode) -> Self {
-        Cow::Borrowed(c.as_str())
-    }
-}
-
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorEnvelope {
@@ -232,8 +224,8 @@ pub struct ErrorEnvelope {
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `not_found`, `invalid_json`.
-    #[schema(value_type = ErrorCode, example = "not_found")]
-    pub code: String,
+    #[schema(example = "not_found")]
+    pub code: ErrorCode,
     /// A sentence for people.
     pub message: String,
     /// Structured details, e.g. which field was wrong. Always an object.
@@ -247,7 +239,7 @@ pub struct AppError(Box<Inner>);
 
 struct Inner {
     status: StatusCode,
-    code: Cow<'static, str>,
+    code: ErrorCode,
     message: Cow<'static, str>,
     details: Value,
     retry_after_secs: Option<u32>,
@@ -259,14 +251,10 @@ struct Inner {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(
-        status: StatusCode,
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         AppError(Box::new(Inner {
             status,
-            code: code.into(),
+            code,
             message: message.into(),
             details: Value::Object(Default::default()),
             retry_after_secs: None,
@@ -295,10 +283,7 @@ impl AppError {
         self
     }
 
-    pub fn bad_request(
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
@@ -306,17 +291,11 @@ impl AppError {
         Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }
 
-    pub fn unprocessable(
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn unprocessable(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
-    pub fn conflict(
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
@@ -359,13 +338,13 @@ impl AppError {
         self.0.status
     }
 
-    pub fn code(&self) -> &str {
-        &self.0.code
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
     }
 
     /// Whether this error carries `code`.
     pub fn has_code(&self, code: ErrorCode) -> bool {
-        self.0.code == code.as_str()
+        self.0.code == code
     }
 
     pub fn message(&self) -> &str {
@@ -431,7 +410,7 @@ impl AppError {
     fn envelope(&self) -> ErrorEnvelope {
         ErrorEnvelope {
             error: ErrorBody {
-                code: self.0.code.to_string(),
+                code: self.0.code,
                 message: self.0.message.to_string(),
                 details: self.0.details.clone(),
             },
@@ -565,9 +544,11 @@ mod tests {
 
     #[test]
     fn details_are_always_an_object() {
-        let e = AppError::bad_request("x", "y").with_details(serde_json::json!([1, 2]));
+        let e = AppError::bad_request(ErrorCode::BadRequest, "y")
+            .with_details(serde_json::json!([1, 2]));
         assert_eq!(body(&e)["error"]["details"], serde_json::json!({}));
-        let e = AppError::bad_request("x", "y").with_details(serde_json::json!({"field": "a"}));
+        let e = AppError::bad_request(ErrorCode::BadRequest, "y")
+            .with_details(serde_json::json!({"field": "a"}));
         assert_eq!(body(&e)["error"]["details"]["field"], "a");
     }
 }

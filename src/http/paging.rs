@@ -1,6 +1,6 @@
 //! Query-string helpers shared by list endpoints: pages and search text.
 
-use super::{AppError, AppResult};
+use super::{AppError, AppResult, ErrorCode};
 
 /// The slug rule lives in [`crate::slug`]; re-exported for the handlers that check path
 /// segments.
@@ -21,7 +21,7 @@ impl Paging {
         let per_page = per_page.unwrap_or(default);
         if !(1..=1_000_000).contains(&page) || !(1..=100).contains(&per_page) {
             return Err(AppError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 "`page` is from 1 to 1000000 and `per_page` from 1 to 100.",
             ));
         }
@@ -39,7 +39,7 @@ pub fn search_text(q: Option<&str>) -> AppResult<Option<&str>> {
     let text = q.map(str::trim).filter(|t| !t.is_empty());
     if text.is_some_and(|t| t.chars().count() > 200 || t.chars().any(char::is_control)) {
         return Err(AppError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "`q` is at most 200 characters of text.",
         ));
     }
@@ -61,7 +61,10 @@ mod tests {
         );
         assert_eq!(Paging::parse(Some(3), Some(10), 20).unwrap().offset(), 20);
         for (p, n) in [(Some(0), None), (None, Some(0)), (None, Some(101))] {
-            assert_eq!(Paging::parse(p, n, 20).unwrap_err().code(), "invalid_query");
+            assert_eq!(
+                Paging::parse(p, n, 20).unwrap_err().code(),
+                ErrorCode::InvalidQuery
+            );
         }
     }
 

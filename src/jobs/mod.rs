@@ -20,11 +20,6 @@ pub mod store;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use diesel::deserialize::{self, FromSql, FromSqlRow};
-use diesel::expression::AsExpression;
-use diesel::pg::{Pg, PgValue};
-use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::Text;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -32,62 +27,24 @@ pub use registry::{FinishHook, JobContext, JobError, KindSettings, Registry};
 pub use runner::{Ran, Round, Runner, RunnerHandle, RunnerSettings, Sweep};
 pub use store::{JobRow, RetryOutcome, enqueue, enqueue_shared};
 
-/// Where a job is in its life. Stored as text in `jobs.state` (a CHECK lists the values).
-///
-/// `pending` --claim--> `running` (leased) --> `succeeded`, or `pending` again (later `run_at`),
-/// or `failed`. An expired lease goes back to `pending` (or `failed` after the last attempt).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow)]
-#[diesel(sql_type = Text)]
-pub enum JobState {
-    Pending,
-    Running,
-    Succeeded,
-    Failed,
+crate::text_enum! {
+    /// Where a job is in its life. Stored as text in `jobs.state` (a CHECK lists the values).
+    ///
+    /// `pending` --claim--> `running` (leased) --> `succeeded`, or `pending` again (later
+    /// `run_at`), or `failed`. An expired lease goes back to `pending` (or `failed` after the
+    /// last attempt).
+    pub enum JobState {
+        Pending = "pending",
+        Running = "running",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
 }
 
 impl JobState {
-    pub const ALL: [JobState; 4] = [
-        JobState::Pending,
-        JobState::Running,
-        JobState::Succeeded,
-        JobState::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Pending => "pending",
-            JobState::Running => "running",
-            JobState::Succeeded => "succeeded",
-            JobState::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<JobState> {
-        JobState::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// `succeeded` or `failed`.
     pub fn is_finished(self) -> bool {
         matches!(self, JobState::Succeeded | JobState::Failed)
-    }
-}
-
-impl std::fmt::Display for JobState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ToSql<Text, Pg> for JobState {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        <str as ToSql<Text, Pg>>::to_sql(self.as_str(), out)
-    }
-}
-
-impl FromSql<Text, Pg> for JobState {
-    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-        let s = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
-        JobState::parse(&s).ok_or_else(|| format!("unknown job state {s:?}").into())
     }
 }
 
@@ -191,7 +148,7 @@ mod tests {
 
     #[test]
     fn states_round_trip_through_their_names() {
-        for s in JobState::ALL {
+        for s in JobState::ALL.iter().copied() {
             assert_eq!(JobState::parse(s.as_str()), Some(s));
         }
         assert_eq!(JobState::parse("sending"), None);

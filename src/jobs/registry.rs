@@ -1,7 +1,9 @@
 //! The handlers a runner can run: one per kind, registered at startup.
 //!
 //! ```ignore
-//! registry.register(learning::JOB_KIND, KindSettings::default(), learning::on_completed);
+//! registry.register("enrolment.completed", KindSettings::default(), |payload, ctx| async move {
+//!     on_completed(&ctx, &payload).await
+//! });
 //! ```
 //!
 //! A handler is an async function of the payload and a [`JobContext`] (attempt number, whether

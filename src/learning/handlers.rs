@@ -989,7 +989,7 @@ pub async fn withdraw(
     let mut conn = db.get().await?;
     let (row, course) = conn
         .transaction::<_, AppError, _>(async move |tx| {
-            let (row, course) = store::lock_enrolment(tx, id)
+            let (row, course) = store::lock_with_course(tx, id)
                 .await?
                 .filter(|(row, _)| Access::Learner.allows(row, &user))
                 .ok_or_else(access::not_found)?;
@@ -1047,7 +1047,7 @@ pub async fn reactivate(
     let mut conn = db.get().await?;
     let (row, course) = conn
         .transaction::<_, AppError, _>(async move |tx| {
-            let (row, course) = store::lock_enrolment(tx, id)
+            let (row, course) = store::lock_with_course(tx, id)
                 .await?
                 .filter(|(row, _)| Access::Admin.allows(row, &admin.0))
                 .ok_or_else(|| AppError::not_found("No enrolment has this ID."))?;

@@ -63,7 +63,7 @@ pub struct CourseBrief {
     pub id: Uuid,
     pub slug: String,
     pub title: String,
-    /// The content version: the key of the parsed outline in [`super::outlines::OutlineCache`]
+    /// The content version: the key of the parsed outline in [`super::cache::ContentCache`]
     /// (the outline itself is not read on every request).
     pub version: i32,
     pub access_days: i32,
@@ -580,7 +580,7 @@ pub async fn record_heartbeat(
 }
 
 /// An enrolment by ID, locked for a state change.
-pub async fn lock_enrolment(
+pub async fn lock_with_course(
     conn: &mut AsyncPgConnection,
     id: Uuid,
 ) -> QueryResult<Option<(EnrolmentRow, CourseBrief)>> {

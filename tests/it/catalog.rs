@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use benchside::catalog::import::ImportStatus;
 use benchside::catalog::load::load_dir;
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
@@ -161,11 +162,11 @@ async fn importing_twice_changes_nothing_the_second_time() {
     let app = TestApp::spawn().await;
     let first = import_dir(&app, &fixtures("valid")).await;
     let c = &first.courses[0];
-    assert_eq!((c.status, c.version), ("added", 1));
+    assert_eq!((c.status, c.version), (ImportStatus::Added, 1));
     assert_eq!((c.modules, c.lessons, c.questions, c.quizzes), (2, 3, 6, 3));
     let before = xmins(&app).await;
     let second = import_dir(&app, &fixtures("valid")).await;
-    assert_eq!(second.courses[0].status, "unchanged");
+    assert_eq!(second.courses[0].status, ImportStatus::Unchanged);
     assert!(second.courses[0].added.is_empty() && second.courses[0].changed.is_empty());
     assert_eq!(xmins(&app).await, before, "no row was written");
     assert_eq!(
@@ -201,7 +202,7 @@ async fn an_edited_lesson_is_the_only_change_and_removed_content_is_retired_not_
     std::fs::write(&lesson, edited).unwrap();
     let report = import_dir(&app, &dir).await;
     let c = &report.courses[0];
-    assert_eq!((c.status, c.version), ("changed", 2));
+    assert_eq!((c.status, c.version), (ImportStatus::Changed, 2));
     assert_eq!(c.changed, vec!["lesson order".to_string()]);
     assert!(c.added.is_empty() && c.retired.is_empty(), "{c:?}");
     let body = crate::support::text(

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use benchside::catalog::import::ImportStatus;
 use benchside::catalog::load::load_dir;
 use diesel_async::SimpleAsyncConnection;
 
@@ -87,10 +88,18 @@ async fn the_real_programs_import_and_reimport_unchanged() {
     let app = TestApp::spawn().await;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("courses");
     let first = import_dir(&app, &root).await;
-    assert!(first.courses.iter().all(|c| c.status == "added"));
+    assert!(
+        first
+            .courses
+            .iter()
+            .all(|c| c.status == ImportStatus::Added)
+    );
     let second = import_dir(&app, &root).await;
     assert!(
-        second.courses.iter().all(|c| c.status == "unchanged"),
+        second
+            .courses
+            .iter()
+            .all(|c| c.status == ImportStatus::Unchanged),
         "{second:?}"
     );
     let mut c = app.conn().await;
