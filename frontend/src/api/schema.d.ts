@@ -1152,8 +1152,8 @@ export interface components {
          */
         ReviewPolicy: "after_submit" | "after_pass" | "after_attempts_used";
         /**
-         * @description What a user may do. Stored as text with a CHECK constraint; adding a role means a variant
-         *     here, a migration widening the CHECK, and the permissions it grants.
+         * @description What a user may do. Stored as text with a CHECK constraint; adding a role means a
+         *     variant here, a migration widening the CHECK, and the permissions it grants.
          * @enum {string}
          */
         Role: "learner" | "admin";
