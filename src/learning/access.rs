@@ -65,6 +65,37 @@ impl EnrolmentContext {
     }
 }
 
+/// An opened enrolment without the learner's progress facts: for routes that act on something
+/// of the enrolment's (an attempt) and need only its state, course and outline.
+#[derive(Debug, Clone)]
+pub struct EnrolmentBrief {
+    pub row: EnrolmentRow,
+    pub course: CourseBrief,
+    pub outline: Arc<Outline>,
+}
+
+impl EnrolmentBrief {
+    /// The state as shown at `now` (an active enrolment past its access period is expired).
+    pub fn state(&self, now: DateTime<Utc>) -> EnrolmentState {
+        self.row.effective_state(now)
+    }
+
+    /// Refuses a withdrawn or expired enrolment (403 `enrolment_inactive`).
+    pub fn ensure_active(&self, now: DateTime<Utc>) -> AppResult<()> {
+        ensure_active(&self.row, now)
+    }
+}
+
+impl From<EnrolmentContext> for EnrolmentBrief {
+    fn from(ctx: EnrolmentContext) -> Self {
+        EnrolmentBrief {
+            row: ctx.row,
+            course: ctx.course,
+            outline: ctx.outline,
+        }
+    }
+}
+
 /// The 404 for an enrolment that does not exist or that the caller may not see (the same
 /// answer, so IDs cannot be probed).
 pub fn not_found() -> AppError {
@@ -104,9 +135,28 @@ pub async fn open(
     Ok(ctx)
 }
 
-/// [`open`], with the caller's own read `extra` pipelined into the same round trip (it must
-/// not depend on the enrolment; its result is returned whether or not access is granted is
-/// decided after it ran, so it must not reveal anything by itself).
+/// Opens enrolment `id` for `user` without its facts: one read (the enrolment with its
+/// course). Not found, or not allowed by `access`: 404.
+pub async fn open_brief(
+    conn: &AsyncPgConnection,
+    content: &ContentCache,
+    user: &CurrentUser,
+    id: Uuid,
+    access: Access,
+) -> AppResult<EnrolmentBrief> {
+    let found = store::enrolment_with_course(conn, id).await?;
+    let (row, course) = authorise(found, user, access)?;
+    let outline = content.outline(conn, course.id, course.version).await?;
+    Ok(EnrolmentBrief {
+        row,
+        course,
+        outline,
+    })
+}
+
+/// [`open`], with the caller's own read `extra` pipelined into the same round trip. `extra`
+/// cannot depend on the enrolment, and it runs before access is decided: its result is only
+/// returned when access is granted, so it must not change anything.
 pub async fn open_with<T>(
     conn: &AsyncPgConnection,
     content: &ContentCache,
@@ -156,9 +206,7 @@ async fn assemble(
     found: Option<(EnrolmentRow, CourseBrief)>,
     facts: &[(Uuid, Uuid, FactKind)],
 ) -> AppResult<EnrolmentContext> {
-    let (row, course) = found
-        .filter(|(row, _)| access.allows(row, user))
-        .ok_or_else(not_found)?;
+    let (row, course) = authorise(found, user, access)?;
     let outline = content.outline(conn, course.id, course.version).await?;
     let facts = store::facts_for(facts, row.id, row.last_lesson_id);
     Ok(EnrolmentContext {
@@ -167,4 +215,15 @@ async fn assemble(
         outline,
         facts,
     })
+}
+
+/// The enrolment found, if `user` may open it this way (else the same 404 as a missing one).
+fn authorise(
+    found: Option<(EnrolmentRow, CourseBrief)>,
+    user: &CurrentUser,
+    access: Access,
+) -> AppResult<(EnrolmentRow, CourseBrief)> {
+    found
+        .filter(|(row, _)| access.allows(row, user))
+        .ok_or_else(not_found)
 }

@@ -40,7 +40,6 @@ crate::text_enum! {
         LessonCompleted = "lesson_completed",
         QuizPassed = "quiz_passed",
         Reactivated = "reactivated",
-        ExternshipApproved = "externship_approved",
     }
 }
 

@@ -24,6 +24,7 @@ use crate::audit::{self, Actor, Origin};
 use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
 use crate::http::{AppError, AppResult, ErrorCode};
+use crate::learning::access::EnrolmentBrief;
 use crate::learning::cache::ContentCache;
 use crate::learning::progress::{self, Facts, Outline};
 use crate::learning::{self, Access, EnrolmentContext, Trigger, access};
@@ -457,7 +458,7 @@ fn review_policy(quiz: &QuizRow, passed: bool, submitted: i32) -> (bool, Option<
 /// An attempt with everything its routes need.
 struct Loaded {
     attempt: AttemptRow,
-    enrolment: EnrolmentContext,
+    enrolment: EnrolmentBrief,
     quiz: QuizRow,
     /// The learner's outcome at this quiz: (passed at, submitted attempts).
     outcome: Option<(Option<DateTime<Utc>>, i32)>,
@@ -525,8 +526,9 @@ fn attempt_view(l: &Loaded, now: DateTime<Utc>) -> AttemptView {
 }
 
 /// Reads an attempt with its quiz, outcome and questions (two queries, one round trip), then
-/// opens its enrolment through `learning::access` (a second round trip) in `access` mode.
-/// Not found or not allowed: the same 404.
+/// opens its enrolment through `learning::access::open_brief` in `access` mode (a second
+/// round trip, one query: attempt routes need its state and outline, not the facts; a pass
+/// re-reads them in the completion engine). Not found or not allowed: the same 404.
 async fn load_attempt(
     content: &ContentCache,
     conn: &AsyncPgConnection,
@@ -539,7 +541,7 @@ async fn load_attempt(
         store::attempt_questions(conn, id),
     )?;
     let (attempt, quiz, outcome) = ctx.ok_or_else(attempt_not_found)?;
-    let enrolment = access::open(conn, content, user, attempt.enrolment_id, access)
+    let enrolment = access::open_brief(conn, content, user, attempt.enrolment_id, access)
         .await
         .map_err(|e| {
             if e.has_code(ErrorCode::NotFound) {
@@ -984,7 +986,7 @@ pub async fn start_attempt(
     };
     let loaded = Loaded {
         attempt,
-        enrolment: ctx.enrolment,
+        enrolment: ctx.enrolment.into(),
         quiz: ctx.quiz,
         outcome: None,
         questions,
