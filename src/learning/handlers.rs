@@ -6,19 +6,24 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel_async::AsyncConnection;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::{self, Access, EnrolmentContext};
-use super::cache::{ContentCache, Html};
+use super::cache::ContentCache;
 use super::completion::{self, Trigger};
-use super::progress::{self, Facts, Lock, Outline};
-use super::state::{EnrolmentState, QuizStanding};
+use super::progress::{self, Lock, Outline};
+use super::state::EnrolmentState;
 use super::store::{self, EnrolmentRow, LessonRow};
+use super::views;
+use super::views::{
+    CompletionResult, Dashboard, Enrolment, EnrolmentDetail, HeartbeatResult, LessonView,
+    PreviewView, body,
+};
 use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
 use crate::audit::{self, Actor, Event};
 use crate::config::Config;
@@ -40,213 +45,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(reactivate);
 }
 
-// ---- views ----------------------------------------------------------------------------------
-
-/// An enrolment: a learner's place in one course.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Enrolment {
-    pub id: Uuid,
-    pub course_slug: String,
-    pub course_title: String,
-    /// The course content version at enrolment.
-    pub course_version: i32,
-    pub cohort_id: Option<Uuid>,
-    /// An active enrolment past its access period reads `expired`.
-    pub state: EnrolmentState,
-    pub started_at: DateTime<Utc>,
-    pub access_expires_at: DateTime<Utc>,
-    pub completed_at: Option<DateTime<Utc>>,
-    pub withdrawn_at: Option<DateTime<Utc>>,
-    pub last_activity_at: DateTime<Utc>,
-    /// Time on task reported by lesson heartbeats.
-    pub time_spent_seconds: i64,
-}
-
-impl Enrolment {
-    fn new(row: &EnrolmentRow, slug: &str, title: &str) -> Enrolment {
-        Enrolment {
-            id: row.id,
-            course_slug: slug.to_string(),
-            course_title: title.to_string(),
-            course_version: row.course_version,
-            cohort_id: row.cohort_id,
-            state: row.effective_state(Utc::now()),
-            started_at: row.started_at,
-            access_expires_at: row.access_expires_at,
-            completed_at: row.completed_at,
-            withdrawn_at: row.withdrawn_at,
-            last_activity_at: row.last_activity_at,
-            time_spent_seconds: row.time_spent_seconds,
-        }
-    }
-}
-
-/// A lesson named in a progress view.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LessonRef {
-    pub module: String,
-    pub slug: String,
-    pub title: String,
-}
-
-/// A required quiz and how the learner stands.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct QuizState {
-    pub slug: String,
-    pub title: String,
-    pub state: QuizStanding,
-    pub best_percent: Option<i32>,
-    pub attempts_used: i32,
-}
-
-fn quiz_state(facts: &Facts, slug: &str, title: &str) -> QuizState {
-    let f = facts.quizzes.get(slug);
-    QuizState {
-        slug: slug.to_string(),
-        title: title.to_string(),
-        state: facts.quiz_state(slug),
-        best_percent: f
-            .filter(|f| f.attempts_used > 0 || f.passed)
-            .map(|f| f.best_percent),
-        attempts_used: f.map(|f| f.attempts_used).unwrap_or(0),
-    }
-}
-
-/// One enrolment on the dashboard.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DashboardEntry {
-    #[serde(flatten)]
-    pub enrolment: Enrolment,
-    /// Completed lessons and passed required quizzes over all of them, rounded down.
-    pub percent_complete: i32,
-    /// Where to resume: the last opened incomplete lesson, else the first incomplete open one.
-    /// `null` when every open lesson is done (a quiz or the externship comes next).
-    pub next_lesson: Option<LessonRef>,
-    pub required_quizzes: Vec<QuizState>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Dashboard {
-    pub enrolments: Vec<DashboardEntry>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LessonProgressView {
-    pub slug: String,
-    pub title: String,
-    pub estimated_minutes: i32,
-    pub completed: bool,
-    pub completed_at: Option<DateTime<Utc>>,
-    pub locked: bool,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ModuleProgress {
-    pub slug: String,
-    pub title: String,
-    pub locked: bool,
-    /// Why it is locked, in plain words (`null` when open).
-    pub unlocks_when: Option<String>,
-    pub lessons: Vec<LessonProgressView>,
-    pub quiz: Option<QuizState>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ExternshipProgress {
-    pub required: bool,
-    pub met: bool,
-    pub hours_logged: f64,
-    pub hours_required: f64,
-    /// Each procedure: `{slug, name, logged, required}`.
-    #[schema(value_type = Vec<Object>)]
-    pub procedures: Vec<Value>,
-}
-
-/// "Why am I not complete?"
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CompletionView {
-    pub complete: bool,
-    /// Plain sentences, one per missing requirement (empty when complete).
-    pub missing: Vec<String>,
-    pub lessons_missing: Vec<LessonRef>,
-    pub quizzes_missing: Vec<QuizState>,
-    pub externship: Option<ExternshipProgress>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct EnrolmentDetail {
-    #[serde(flatten)]
-    pub enrolment: Enrolment,
-    pub percent_complete: i32,
-    pub next_lesson: Option<LessonRef>,
-    pub modules: Vec<ModuleProgress>,
-    /// Course-level quizzes (the final exam).
-    pub course_quizzes: Vec<QuizState>,
-    pub completion: CompletionView,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LessonBody {
-    pub slug: String,
-    pub title: String,
-    #[schema(value_type = Vec<String>)]
-    pub objectives: Value,
-    /// Sanitized HTML, rendered at import.
-    #[schema(value_type = String)]
-    pub body_html: Html,
-    pub estimated_minutes: i32,
-}
-
-/// A lesson as delivered to an enrolled learner.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LessonView {
-    pub enrolment_id: Uuid,
-    pub course_slug: String,
-    pub module: String,
-    pub lesson: LessonBody,
-    pub previous: Option<String>,
-    pub next: Option<String>,
-    pub completed: bool,
-    pub completed_at: Option<DateTime<Utc>>,
-}
-
-/// A free-preview lesson.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PreviewView {
-    pub course_slug: String,
-    pub course_title: String,
-    pub module: String,
-    pub lesson: LessonBody,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CompletionResult {
-    pub lesson: String,
-    pub completed: bool,
-    /// The first completion time (later calls keep it).
-    pub completed_at: DateTime<Utc>,
-    pub percent_complete: i32,
-    /// The enrolment's state afterwards (`completed` once every requirement is met).
-    pub enrolment_state: EnrolmentState,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HeartbeatResult {
-    pub lesson_time_spent_seconds: i64,
-    pub enrolment_time_spent_seconds: i64,
-}
-
 // ---- helpers --------------------------------------------------------------------------------
-
-fn body(row: LessonRow, body_html: Html) -> LessonBody {
-    LessonBody {
-        slug: row.slug,
-        title: row.title,
-        objectives: row.objectives,
-        body_html,
-        estimated_minutes: row.estimated_minutes,
-    }
-}
 
 fn lesson_not_found() -> AppError {
     AppError::not_found("This course has no lesson with that name.")
@@ -262,14 +61,6 @@ fn locked(outline: &Outline, module: &str, lock: &Lock) -> AppError {
             },
         }),
     )
-}
-
-fn lesson_ref(outline: &Outline, mi: usize, l: &progress::OutlineLesson) -> LessonRef {
-    LessonRef {
-        module: outline.modules[mi].slug.clone(),
-        slug: l.slug.clone(),
-        title: l.title.clone(),
-    }
 }
 
 /// Everything a lesson route needs, read in one round trip: the opened enrolment (with the
@@ -305,104 +96,6 @@ async fn lesson_context(
         lesson,
         module,
     })
-}
-
-fn required_quiz_states(outline: &Outline, facts: &Facts) -> Vec<QuizState> {
-    outline
-        .required_quizzes()
-        .into_iter()
-        .map(|q| quiz_state(facts, &q.slug, &q.title))
-        .collect()
-}
-
-fn next_lesson(outline: &Outline, facts: &Facts) -> Option<LessonRef> {
-    progress::next_lesson(outline, facts).map(|(mi, l)| lesson_ref(outline, mi, l))
-}
-
-fn completion_view(outline: &Outline, facts: &Facts) -> CompletionView {
-    let missing = progress::missing(outline, facts);
-    let mut sentences = Vec::new();
-    if !missing.lessons.is_empty() {
-        let n = missing.lessons.len();
-        let titles: Vec<String> = missing
-            .lessons
-            .iter()
-            .map(|(_, t)| format!("\"{t}\""))
-            .collect();
-        sentences.push(format!(
-            "Complete {n} more lesson{}: {}.",
-            if n == 1 { "" } else { "s" },
-            progress::join_words(&titles)
-        ));
-    }
-    for (_, title) in &missing.quizzes {
-        sentences.push(format!("Pass the quiz \"{title}\"."));
-    }
-    let externship = outline.externship.as_ref().map(|e| ExternshipProgress {
-        required: outline.completion.externship,
-        met: false,
-        hours_logged: 0.0,
-        hours_required: e.total_hours,
-        procedures: e
-            .procedures
-            .iter()
-            .map(
-                |p| json!({ "slug": p.slug, "name": p.name, "logged": 0, "required": p.min_count }),
-            )
-            .collect(),
-    });
-    if missing.externship {
-        match &outline.externship {
-            Some(e) => {
-                let mut s = format!(
-                    "Complete your clinical externship: {} hours attested by your site \
-                     supervisor (0 logged so far)",
-                    fmt_hours(e.total_hours)
-                );
-                let procs: Vec<String> = e
-                    .procedures
-                    .iter()
-                    .map(|p| format!("{} {}", p.min_count, p.name.to_lowercase()))
-                    .collect();
-                if !procs.is_empty() {
-                    s.push_str(&format!(", and {}", progress::join_words(&procs)));
-                }
-                if let Some(n) = e.min_total_procedures {
-                    s.push_str(&format!(" ({n} procedures in all)"));
-                }
-                s.push('.');
-                sentences.push(s);
-            }
-            None => sentences.push("Complete your clinical externship.".into()),
-        }
-    }
-    CompletionView {
-        complete: missing.is_empty(),
-        missing: sentences,
-        lessons_missing: missing
-            .lessons
-            .iter()
-            .filter_map(|(slug, _)| {
-                outline
-                    .find_lesson(slug)
-                    .map(|(mi, li)| lesson_ref(outline, mi, &outline.modules[mi].lessons[li]))
-            })
-            .collect(),
-        quizzes_missing: missing
-            .quizzes
-            .iter()
-            .map(|(slug, title)| quiz_state(facts, slug, title))
-            .collect(),
-        externship,
-    }
-}
-
-fn fmt_hours(h: f64) -> String {
-    if h.fract() == 0.0 {
-        format!("{h:.0}")
-    } else {
-        format!("{h}")
-    }
 }
 
 async fn enrolment_created(
@@ -615,12 +308,7 @@ pub async fn my_enrolments(
     for (row, course) in rows {
         let outline = content.outline(&conn, course.id, course.version).await?;
         let f = store::facts_for(&facts, row.id, row.last_lesson_id);
-        enrolments.push(DashboardEntry {
-            percent_complete: progress::percent_complete(&outline, &f),
-            next_lesson: next_lesson(&outline, &f),
-            required_quizzes: required_quiz_states(&outline, &f),
-            enrolment: Enrolment::new(&row, &course.slug, &course.title),
-        });
+        enrolments.push(views::dashboard_entry(&row, &course, &outline, &f));
     }
     Ok(web::Json(Dashboard { enrolments }))
 }
@@ -657,48 +345,9 @@ pub async fn get_enrolment(
         Access::LearnerOrAdmin,
     )
     .await?;
-    let modules = outline
-        .modules
-        .iter()
-        .enumerate()
-        .map(|(mi, m)| {
-            let lock = progress::module_lock(&outline, &facts, mi);
-            ModuleProgress {
-                slug: m.slug.clone(),
-                title: m.title.clone(),
-                locked: lock.is_some(),
-                unlocks_when: lock.as_ref().map(|l| l.explain(&outline)),
-                lessons: m
-                    .lessons
-                    .iter()
-                    .map(|l| LessonProgressView {
-                        slug: l.slug.clone(),
-                        title: l.title.clone(),
-                        estimated_minutes: l.estimated_minutes,
-                        completed: facts.is_completed(&l.slug),
-                        completed_at: facts.completed.get(&l.slug).copied(),
-                        locked: lock.is_some(),
-                    })
-                    .collect(),
-                quiz: m
-                    .quiz
-                    .as_ref()
-                    .map(|q| quiz_state(&facts, &q.slug, &q.title)),
-            }
-        })
-        .collect();
-    Ok(web::Json(EnrolmentDetail {
-        percent_complete: progress::percent_complete(&outline, &facts),
-        next_lesson: next_lesson(&outline, &facts),
-        course_quizzes: outline
-            .quizzes
-            .iter()
-            .map(|q| quiz_state(&facts, &q.slug, &q.title))
-            .collect(),
-        completion: completion_view(&outline, &facts),
-        modules,
-        enrolment: Enrolment::new(&row, &course.slug, &course.title),
-    }))
+    Ok(web::Json(views::enrolment_detail(
+        &row, &course, &outline, &facts,
+    )))
 }
 
 // ---- lessons --------------------------------------------------------------------------------

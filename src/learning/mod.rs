@@ -22,6 +22,7 @@ pub mod handlers;
 pub mod progress;
 pub mod state;
 pub mod store;
+pub mod views;
 
 pub use access::{Access, EnrolmentContext, ensure_active};
 pub use completion::{Completion, Trigger, complete_if_met};

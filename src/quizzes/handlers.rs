@@ -10,15 +10,19 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::draw::{self, Blueprint};
-use super::grading::{self, Layout, Spec};
-use super::state::{AttemptState, ClosedReason, QuizStatus, ReviewPolicy};
+use super::grading::{self, Spec};
+use super::state::{AttemptState, ClosedReason, QuizStatus};
 use super::store::{self, AttemptQuestionRow, AttemptRow, QuestionRow, QuizRow};
+use super::views::{
+    self, AttemptSummary, AttemptView, ItemStats, Prepared, QuestionStats, QuizView, SaveResult,
+    prepare, seconds_left,
+};
 use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
 use crate::audit::{self, Actor, Origin};
 use crate::db::DbPool;
@@ -44,207 +48,12 @@ pub fn grace() -> Duration {
     Duration::seconds(5)
 }
 
-// ---- views ----------------------------------------------------------------------------------
-
-/// One attempt in a quiz's history.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AttemptSummary {
-    pub id: Uuid,
-    pub number: i32,
-    pub state: AttemptState,
-    pub started_at: DateTime<Utc>,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub percent: Option<i32>,
-    pub passed: Option<bool>,
-}
-
-/// A quiz as one enrolment stands with it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct QuizView {
-    pub slug: String,
-    pub title: String,
-    /// The module's slug; `null` for a course-level quiz (the final exam).
-    pub module: Option<String>,
-    #[serde(rename = "final")]
-    pub is_final: bool,
-    pub required: bool,
-    pub pass_percent: i32,
-    pub question_count: i32,
-    /// 0 = untimed.
-    pub time_limit_minutes: i32,
-    /// 0 = unlimited.
-    pub max_attempts: i32,
-    pub cooldown_minutes: i32,
-    pub review: ReviewPolicy,
-    /// Which score counts: `best`.
-    pub scoring: String,
-    pub status: QuizStatus,
-    /// Plain words when `status` is `locked`.
-    pub locked_reason: Option<String>,
-    /// When `status` is `cooldown`: the next start time.
-    pub available_at: Option<DateTime<Utc>>,
-    pub attempts_used: i32,
-    /// `null` = unlimited.
-    pub attempts_left: Option<i32>,
-    /// `null` before any submitted attempt.
-    pub best_percent: Option<i32>,
-    pub passed: bool,
-    pub open_attempt: Option<Uuid>,
-    /// Newest first.
-    pub attempts: Vec<AttemptSummary>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct QuizBrief {
-    pub slug: String,
-    pub title: String,
-    pub pass_percent: i32,
-    pub review: ReviewPolicy,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ChoiceView {
-    /// `c1`, `c2`, ... in the order shown.
-    pub key: String,
-    /// Rendered Markdown (inline).
-    pub html: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ItemView {
-    /// `l1`.., `r1`.. or `i1`.., in the order shown.
-    pub key: String,
-    /// Plain text.
-    pub text: String,
-}
-
-/// A question as shown in an attempt: nothing in it gives the answer away.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct QuestionView {
-    /// `q1`, `q2`, ... in the order shown.
-    pub key: String,
-    /// `single`, `multiple`, `true_false`, `matching`, `ordering` or `numeric`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub prompt_html: String,
-    /// single and multiple.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub choices: Option<Vec<ChoiceView>>,
-    /// matching.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left: Option<Vec<ItemView>>,
-    /// matching: may hold distractors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub right: Option<Vec<ItemView>>,
-    /// ordering.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<ItemView>>,
-    /// numeric: the unit, or `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub unit: Option<Option<String>>,
-}
-
-/// How one question was graded.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct QuestionResult {
-    pub key: String,
-    /// 0 to 1.
-    pub credit: f64,
-    /// Credit 1.
-    pub correct: bool,
-    /// Only when the review is available: the answer graded (`null`: unanswered).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub answer: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub correct_answer: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub explanation_html: Option<String>,
-}
-
-/// The grade of a submitted attempt.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ResultView {
-    /// Points: each question is worth 1.
-    pub score: f64,
-    pub max_score: i32,
-    /// floor(100 × score / max_score).
-    pub percent: i32,
-    pub passed: bool,
-    pub submitted_at: DateTime<Utc>,
-    /// Closed at the deadline rather than by the learner.
-    pub late: bool,
-    pub review_available: bool,
-    /// Plain words when the review is not available.
-    pub review_unavailable_reason: Option<String>,
-    pub questions: Vec<QuestionResult>,
-}
-
-/// An attempt: its questions, the answers saved so far and, once submitted, its result.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AttemptView {
-    pub id: Uuid,
-    pub enrolment_id: Uuid,
-    pub quiz: QuizBrief,
-    pub number: i32,
-    pub state: AttemptState,
-    pub started_at: DateTime<Utc>,
-    /// `null` when untimed.
-    pub deadline: Option<DateTime<Utc>>,
-    /// `null` when untimed; 0 when past.
-    pub seconds_left: Option<i64>,
-    pub server_time: DateTime<Utc>,
-    pub questions: Vec<QuestionView>,
-    /// Question key -> saved answer.
-    #[schema(value_type = Object)]
-    pub answers: Value,
-    pub saved_at: Option<DateTime<Utc>>,
-    pub result: Option<ResultView>,
-}
-
 /// Answers to merge into what is saved: question key -> answer, `null` clears one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveAnswers {
     #[schema(value_type = Object, example = json!({"q1": {"choice": "c2"}, "q3": null}))]
     pub answers: Map<String, Value>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SaveResult {
-    /// Entries saved or cleared by this request.
-    pub saved: usize,
-    pub saved_at: DateTime<Utc>,
-    pub deadline: Option<DateTime<Utc>>,
-    pub seconds_left: Option<i64>,
-}
-
-/// One question's statistics over submitted attempts.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ItemStats {
-    pub bank: String,
-    pub slug: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub retired: bool,
-    pub shown: i64,
-    pub answered: i64,
-    /// Percent of graded responses with full credit (one decimal); `null` when never shown.
-    pub percent_correct: Option<f64>,
-    /// Mean credit (two decimals); `null` when never shown.
-    pub mean_credit: Option<f64>,
-    /// Corrected item–total correlation (two decimals); `null` under 10 graded responses.
-    pub discrimination: Option<f64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct QuestionStats {
-    pub course: String,
-    /// Submitted attempts at the course's quizzes.
-    pub attempts: i64,
-    pub questions: Vec<ItemStats>,
 }
 
 // ---- errors ---------------------------------------------------------------------------------
@@ -283,16 +92,6 @@ fn blueprint(quiz: &QuizRow) -> AppResult<Vec<Blueprint>> {
         .map_err(|e| internal(format!("draw of quiz {} unreadable: {e}", quiz.slug)))
 }
 
-fn seconds_left(attempt: &AttemptRow, now: DateTime<Utc>) -> Option<i64> {
-    attempt.deadline.map(|d| {
-        if attempt.state == AttemptState::Open {
-            (d - now).num_seconds().max(0)
-        } else {
-            0
-        }
-    })
-}
-
 /// An open attempt whose deadline (plus grace) has passed: it is closed when next touched.
 fn expired(attempt: &AttemptRow, now: DateTime<Utc>) -> bool {
     attempt.state == AttemptState::Open && attempt.deadline.is_some_and(|d| now > d + grace())
@@ -305,156 +104,6 @@ fn key_index(key: &str, prefix: char, len: usize) -> Option<usize> {
 }
 
 /// Rendered Markdown of one paragraph, without its `<p>` wrapper (choices are inline).
-fn inline_html(html: &str) -> String {
-    let t = html.trim();
-    match t.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
-        Some(inner) if !inner.contains("<p>") => inner.to_string(),
-        _ => t.to_string(),
-    }
-}
-
-/// The text of rendered Markdown (matching and ordering entries are plain text).
-fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
-}
-
-/// A drawn question ready to show and grade: its answer key and its layout, fitted.
-struct Prepared {
-    row: AttemptQuestionRow,
-    spec: Spec,
-    layout: Layout,
-}
-
-fn prepare(row: AttemptQuestionRow) -> AppResult<Prepared> {
-    let spec = Spec::parse(&row.question.kind, &row.question.spec).ok_or_else(|| {
-        internal(format!(
-            "question {} has an unreadable spec",
-            row.question.id
-        ))
-    })?;
-    let layout = serde_json::from_value::<Layout>(row.layout.clone())
-        .unwrap_or_default()
-        .fitted(&spec);
-    Ok(Prepared { row, spec, layout })
-}
-
-fn question_view(p: &Prepared) -> QuestionView {
-    let spec = &p.row.question.spec;
-    let text_at = |field: &str, i: usize| {
-        spec.get(field)
-            .and_then(|v| v.get(i))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let list = |prefix: char, shown: &[usize], text: &dyn Fn(usize) -> String| {
-        shown
-            .iter()
-            .enumerate()
-            .map(|(pos, &orig)| ItemView {
-                key: grading::key(prefix, pos),
-                text: plain_text(&text(orig)),
-            })
-            .collect::<Vec<_>>()
-    };
-    let mut view = QuestionView {
-        key: grading::key('q', (p.row.position - 1) as usize),
-        kind: p.spec.kind().to_string(),
-        prompt_html: p.row.question.prompt_html.clone(),
-        choices: None,
-        left: None,
-        right: None,
-        items: None,
-        unit: None,
-    };
-    match &p.spec {
-        Spec::Single { .. } | Spec::Multiple { .. } => {
-            view.choices = Some(
-                p.layout
-                    .choices
-                    .iter()
-                    .enumerate()
-                    .map(|(pos, &orig)| ChoiceView {
-                        key: grading::key('c', pos),
-                        html: inline_html(
-                            spec.get("choices")
-                                .and_then(|c| c.get(orig))
-                                .and_then(|c| c.get("html"))
-                                .and_then(Value::as_str)
-                                .unwrap_or_default(),
-                        ),
-                    })
-                    .collect(),
-            );
-        }
-        Spec::Matching { pairs, .. } => {
-            let pair = |i: usize, side: &str| {
-                spec.get("pairs")
-                    .and_then(|v| v.get(i))
-                    .and_then(|v| v.get(side))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            view.left = Some(list('l', &p.layout.left, &|i| pair(i, "left")));
-            let pairs = *pairs;
-            view.right = Some(list('r', &p.layout.right, &|i| {
-                if i < pairs {
-                    pair(i, "right")
-                } else {
-                    text_at("distractors", i - pairs)
-                }
-            }));
-        }
-        Spec::Ordering { .. } => {
-            view.items = Some(list('i', &p.layout.items, &|i| text_at("items", i)));
-        }
-        Spec::Numeric { .. } => {
-            view.unit = Some(spec.get("unit").and_then(Value::as_str).map(str::to_string));
-        }
-        Spec::TrueFalse { .. } => {}
-    }
-    view
-}
-
-/// Whether the review (answers, correct answers, explanations) is open, and if not, why.
-fn review_policy(quiz: &QuizRow, passed: bool, submitted: i32) -> (bool, Option<&'static str>) {
-    let out_of_attempts = quiz.max_attempts > 0 && submitted >= quiz.max_attempts;
-    match quiz.review {
-        ReviewPolicy::AfterSubmit => (true, None),
-        ReviewPolicy::AfterPass if passed => (true, None),
-        ReviewPolicy::AfterPass => (
-            false,
-            Some("The answers and explanations are shown once you pass this quiz."),
-        ),
-        ReviewPolicy::AfterAttemptsUsed if passed || out_of_attempts => (true, None),
-        ReviewPolicy::AfterAttemptsUsed => (
-            false,
-            Some(
-                "The answers and explanations are shown once you pass this quiz or have used all your attempts.",
-            ),
-        ),
-    }
-}
-
 /// An attempt with everything its routes need.
 struct Loaded {
     attempt: AttemptRow,
@@ -466,63 +115,7 @@ struct Loaded {
 }
 
 fn attempt_view(l: &Loaded, now: DateTime<Utc>) -> AttemptView {
-    let a = &l.attempt;
-    let result = match (a.state, a.submitted_at, a.score, a.percent, a.passed) {
-        (AttemptState::Submitted, Some(submitted_at), Some(score), Some(percent), Some(passed)) => {
-            let (ever_passed, submitted) = l
-                .outcome
-                .map(|(at, n)| (at.is_some(), n))
-                .unwrap_or((false, 0));
-            let (open, reason) = review_policy(&l.quiz, ever_passed || passed, submitted);
-            Some(ResultView {
-                score,
-                max_score: a.max_score,
-                percent,
-                passed,
-                submitted_at,
-                late: a.late,
-                review_available: open,
-                review_unavailable_reason: reason.map(str::to_string),
-                questions: l
-                    .questions
-                    .iter()
-                    .map(|p| {
-                        let credit = p.row.credit.unwrap_or(0.0);
-                        QuestionResult {
-                            key: grading::key('q', (p.row.position - 1) as usize),
-                            credit,
-                            correct: credit >= 1.0,
-                            answer: open.then(|| p.row.answer.clone().unwrap_or(Value::Null)),
-                            correct_answer: open
-                                .then(|| grading::correct_answer(&p.spec, &p.layout)),
-                            explanation_html: open.then(|| p.row.question.explanation_html.clone()),
-                        }
-                    })
-                    .collect(),
-            })
-        }
-        _ => None,
-    };
-    AttemptView {
-        id: a.id,
-        enrolment_id: a.enrolment_id,
-        quiz: QuizBrief {
-            slug: l.quiz.slug.clone(),
-            title: l.quiz.title.clone(),
-            pass_percent: a.pass_percent,
-            review: l.quiz.review,
-        },
-        number: a.number,
-        state: a.state,
-        started_at: a.started_at,
-        deadline: a.deadline,
-        seconds_left: seconds_left(a, now),
-        server_time: now,
-        questions: l.questions.iter().map(question_view).collect(),
-        answers: a.answers.clone(),
-        saved_at: a.saved_at,
-        result,
-    }
+    views::attempt_view(&l.attempt, &l.quiz, l.outcome, &l.questions, now)
 }
 
 /// Reads an attempt with its quiz, outcome and questions (two queries, one round trip), then
@@ -1273,20 +866,6 @@ pub async fn question_stats(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn texts_lose_their_markup() {
-        assert_eq!(
-            inline_html("<p>10 <em>working</em> days</p>\n"),
-            "10 <em>working</em> days"
-        );
-        assert_eq!(inline_html("<p>a</p>\n<p>b</p>"), "<p>a</p>\n<p>b</p>");
-        assert_eq!(
-            plain_text("<p>Heparin &amp; lithium (green)</p>\n"),
-            "Heparin & lithium (green)"
-        );
-        assert_eq!(plain_text("<p>a &lt; b</p>"), "a < b");
-    }
 
     #[test]
     fn question_keys_are_canonical() {

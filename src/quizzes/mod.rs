@@ -11,6 +11,7 @@ pub mod grading;
 pub mod handlers;
 pub mod state;
 pub mod store;
+pub mod views;
 
 /// The quiz routes, under `/api/v1`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

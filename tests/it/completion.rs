@@ -28,6 +28,19 @@ async fn completions(app: &TestApp, enrolment: &str) -> i64 {
     .await
 }
 
+/// `enrolment.completed` events recorded for `enrolment` by `actor` with `trigger`.
+async fn completions_by(app: &TestApp, enrolment: &str, actor: &str, trigger: &str) -> i64 {
+    count(
+        app,
+        &format!(
+            "SELECT count(*) AS n FROM audit_log
+              WHERE action = 'enrolment.completed' AND subject_id = '{enrolment}'
+                AND actor_id = '{actor}' AND details->>'trigger' = '{trigger}'"
+        ),
+    )
+    .await
+}
+
 async fn completion_jobs(app: &TestApp, enrolment: &str) -> i64 {
     count(
         app,
@@ -135,16 +148,7 @@ async fn the_completing_lesson_answers_completed_and_records_what_triggered_it()
     assert_eq!(res.json()["enrolment_state"], "completed");
     assert_eq!(res.json()["percent_complete"], 100);
     assert_eq!(
-        count(
-            &app,
-            &format!(
-                "SELECT count(*) AS n FROM audit_log
-                  WHERE action = 'enrolment.completed' AND subject_id = '{id}'
-                    AND actor_id = '{}' AND details->>'trigger' = 'lesson_completed'",
-                who.id
-            ),
-        )
-        .await,
+        completions_by(&app, &id, &who.id, "lesson_completed").await,
         1
     );
     // Completing it again changes nothing and records nothing.
@@ -181,19 +185,7 @@ async fn reactivation_completes_an_enrolment_whose_requirements_were_met_meanwhi
     let res = call(&app, "POST", &path, &root).await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["state"], "completed", "{}", res.text());
-    assert_eq!(
-        count(
-            &app,
-            &format!(
-                "SELECT count(*) AS n FROM audit_log
-                  WHERE action = 'enrolment.completed' AND subject_id = '{id}'
-                    AND actor_id = '{}' AND details->>'trigger' = 'reactivated'",
-                root.id
-            ),
-        )
-        .await,
-        1
-    );
+    assert_eq!(completions_by(&app, &id, &root.id, "reactivated").await, 1);
 }
 
 #[actix_web::test]

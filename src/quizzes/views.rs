@@ -1,0 +1,453 @@
+//! The quiz views: the response types, and how an attempt and its questions are shown (the
+//! drawn layout, positional keys, the review the quiz's policy allows). Pure; the routes in
+//! `handlers.rs` read, then call these.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::grading::{self, Layout, Spec};
+use super::state::{AttemptState, QuizStatus, ReviewPolicy};
+use super::store::{AttemptQuestionRow, AttemptRow, QuizRow};
+use crate::http::{AppError, AppResult};
+
+// ---- views ----------------------------------------------------------------------------------
+
+/// One attempt in a quiz's history.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AttemptSummary {
+    pub id: Uuid,
+    pub number: i32,
+    pub state: AttemptState,
+    pub started_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub percent: Option<i32>,
+    pub passed: Option<bool>,
+}
+
+/// A quiz as one enrolment stands with it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuizView {
+    pub slug: String,
+    pub title: String,
+    /// The module's slug; `null` for a course-level quiz (the final exam).
+    pub module: Option<String>,
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    pub required: bool,
+    pub pass_percent: i32,
+    pub question_count: i32,
+    /// 0 = untimed.
+    pub time_limit_minutes: i32,
+    /// 0 = unlimited.
+    pub max_attempts: i32,
+    pub cooldown_minutes: i32,
+    pub review: ReviewPolicy,
+    /// Which score counts: `best`.
+    pub scoring: String,
+    pub status: QuizStatus,
+    /// Plain words when `status` is `locked`.
+    pub locked_reason: Option<String>,
+    /// When `status` is `cooldown`: the next start time.
+    pub available_at: Option<DateTime<Utc>>,
+    pub attempts_used: i32,
+    /// `null` = unlimited.
+    pub attempts_left: Option<i32>,
+    /// `null` before any submitted attempt.
+    pub best_percent: Option<i32>,
+    pub passed: bool,
+    pub open_attempt: Option<Uuid>,
+    /// Newest first.
+    pub attempts: Vec<AttemptSummary>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuizBrief {
+    pub slug: String,
+    pub title: String,
+    pub pass_percent: i32,
+    pub review: ReviewPolicy,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChoiceView {
+    /// `c1`, `c2`, ... in the order shown.
+    pub key: String,
+    /// Rendered Markdown (inline).
+    pub html: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ItemView {
+    /// `l1`.., `r1`.. or `i1`.., in the order shown.
+    pub key: String,
+    /// Plain text.
+    pub text: String,
+}
+
+/// A question as shown in an attempt: nothing in it gives the answer away.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuestionView {
+    /// `q1`, `q2`, ... in the order shown.
+    pub key: String,
+    /// `single`, `multiple`, `true_false`, `matching`, `ordering` or `numeric`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub prompt_html: String,
+    /// single and multiple.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<ChoiceView>>,
+    /// matching.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<Vec<ItemView>>,
+    /// matching: may hold distractors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub right: Option<Vec<ItemView>>,
+    /// ordering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ItemView>>,
+    /// numeric: the unit, or `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub unit: Option<Option<String>>,
+}
+
+/// How one question was graded.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuestionResult {
+    pub key: String,
+    /// 0 to 1.
+    pub credit: f64,
+    /// Credit 1.
+    pub correct: bool,
+    /// Only when the review is available: the answer graded (`null`: unanswered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub answer: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub correct_answer: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation_html: Option<String>,
+}
+
+/// The grade of a submitted attempt.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ResultView {
+    /// Points: each question is worth 1.
+    pub score: f64,
+    pub max_score: i32,
+    /// floor(100 × score / max_score).
+    pub percent: i32,
+    pub passed: bool,
+    pub submitted_at: DateTime<Utc>,
+    /// Closed at the deadline rather than by the learner.
+    pub late: bool,
+    pub review_available: bool,
+    /// Plain words when the review is not available.
+    pub review_unavailable_reason: Option<String>,
+    pub questions: Vec<QuestionResult>,
+}
+
+/// An attempt: its questions, the answers saved so far and, once submitted, its result.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AttemptView {
+    pub id: Uuid,
+    pub enrolment_id: Uuid,
+    pub quiz: QuizBrief,
+    pub number: i32,
+    pub state: AttemptState,
+    pub started_at: DateTime<Utc>,
+    /// `null` when untimed.
+    pub deadline: Option<DateTime<Utc>>,
+    /// `null` when untimed; 0 when past.
+    pub seconds_left: Option<i64>,
+    pub server_time: DateTime<Utc>,
+    pub questions: Vec<QuestionView>,
+    /// Question key -> saved answer.
+    #[schema(value_type = Object)]
+    pub answers: Value,
+    pub saved_at: Option<DateTime<Utc>>,
+    pub result: Option<ResultView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SaveResult {
+    /// Entries saved or cleared by this request.
+    pub saved: usize,
+    pub saved_at: DateTime<Utc>,
+    pub deadline: Option<DateTime<Utc>>,
+    pub seconds_left: Option<i64>,
+}
+
+/// One question's statistics over submitted attempts.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ItemStats {
+    pub bank: String,
+    pub slug: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub retired: bool,
+    pub shown: i64,
+    pub answered: i64,
+    /// Percent of graded responses with full credit (one decimal); `null` when never shown.
+    pub percent_correct: Option<f64>,
+    /// Mean credit (two decimals); `null` when never shown.
+    pub mean_credit: Option<f64>,
+    /// Corrected item–total correlation (two decimals); `null` under 10 graded responses.
+    pub discrimination: Option<f64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuestionStats {
+    pub course: String,
+    /// Submitted attempts at the course's quizzes.
+    pub attempts: i64,
+    pub questions: Vec<ItemStats>,
+}
+
+pub fn seconds_left(attempt: &AttemptRow, now: DateTime<Utc>) -> Option<i64> {
+    attempt.deadline.map(|d| {
+        if attempt.state == AttemptState::Open {
+            (d - now).num_seconds().max(0)
+        } else {
+            0
+        }
+    })
+}
+
+pub fn inline_html(html: &str) -> String {
+    let t = html.trim();
+    match t.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => t.to_string(),
+    }
+}
+
+/// The text of rendered Markdown (matching and ordering entries are plain text).
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+/// A drawn question ready to show and grade: its answer key and its layout, fitted.
+pub struct Prepared {
+    pub row: AttemptQuestionRow,
+    pub spec: Spec,
+    pub layout: Layout,
+}
+
+pub fn prepare(row: AttemptQuestionRow) -> AppResult<Prepared> {
+    let spec = Spec::parse(&row.question.kind, &row.question.spec).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "question {} has an unreadable spec",
+            row.question.id
+        ))
+    })?;
+    let layout = serde_json::from_value::<Layout>(row.layout.clone())
+        .unwrap_or_default()
+        .fitted(&spec);
+    Ok(Prepared { row, spec, layout })
+}
+
+pub fn question_view(p: &Prepared) -> QuestionView {
+    let spec = &p.row.question.spec;
+    let text_at = |field: &str, i: usize| {
+        spec.get(field)
+            .and_then(|v| v.get(i))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let list = |prefix: char, shown: &[usize], text: &dyn Fn(usize) -> String| {
+        shown
+            .iter()
+            .enumerate()
+            .map(|(pos, &orig)| ItemView {
+                key: grading::key(prefix, pos),
+                text: plain_text(&text(orig)),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut view = QuestionView {
+        key: grading::key('q', (p.row.position - 1) as usize),
+        kind: p.spec.kind().to_string(),
+        prompt_html: p.row.question.prompt_html.clone(),
+        choices: None,
+        left: None,
+        right: None,
+        items: None,
+        unit: None,
+    };
+    match &p.spec {
+        Spec::Single { .. } | Spec::Multiple { .. } => {
+            view.choices = Some(
+                p.layout
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, &orig)| ChoiceView {
+                        key: grading::key('c', pos),
+                        html: inline_html(
+                            spec.get("choices")
+                                .and_then(|c| c.get(orig))
+                                .and_then(|c| c.get("html"))
+                                .and_then(Value::as_str)
+                                .unwrap_or_default(),
+                        ),
+                    })
+                    .collect(),
+            );
+        }
+        Spec::Matching { pairs, .. } => {
+            let pair = |i: usize, side: &str| {
+                spec.get("pairs")
+                    .and_then(|v| v.get(i))
+                    .and_then(|v| v.get(side))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            view.left = Some(list('l', &p.layout.left, &|i| pair(i, "left")));
+            let pairs = *pairs;
+            view.right = Some(list('r', &p.layout.right, &|i| {
+                if i < pairs {
+                    pair(i, "right")
+                } else {
+                    text_at("distractors", i - pairs)
+                }
+            }));
+        }
+        Spec::Ordering { .. } => {
+            view.items = Some(list('i', &p.layout.items, &|i| text_at("items", i)));
+        }
+        Spec::Numeric { .. } => {
+            view.unit = Some(spec.get("unit").and_then(Value::as_str).map(str::to_string));
+        }
+        Spec::TrueFalse { .. } => {}
+    }
+    view
+}
+
+/// Whether the review (answers, correct answers, explanations) is open, and if not, why.
+pub fn review_policy(quiz: &QuizRow, passed: bool, submitted: i32) -> (bool, Option<&'static str>) {
+    let out_of_attempts = quiz.max_attempts > 0 && submitted >= quiz.max_attempts;
+    match quiz.review {
+        ReviewPolicy::AfterSubmit => (true, None),
+        ReviewPolicy::AfterPass if passed => (true, None),
+        ReviewPolicy::AfterPass => (
+            false,
+            Some("The answers and explanations are shown once you pass this quiz."),
+        ),
+        ReviewPolicy::AfterAttemptsUsed if passed || out_of_attempts => (true, None),
+        ReviewPolicy::AfterAttemptsUsed => (
+            false,
+            Some(
+                "The answers and explanations are shown once you pass this quiz or have used all your attempts.",
+            ),
+        ),
+    }
+}
+
+/// An attempt as shown: its questions in their drawn layout, what is saved and, once
+/// submitted, the result with the review the quiz's policy allows.
+pub fn attempt_view(
+    a: &AttemptRow,
+    quiz: &QuizRow,
+    outcome: Option<(Option<DateTime<Utc>>, i32)>,
+    questions: &[Prepared],
+    now: DateTime<Utc>,
+) -> AttemptView {
+    let result = match (a.state, a.submitted_at, a.score, a.percent, a.passed) {
+        (AttemptState::Submitted, Some(submitted_at), Some(score), Some(percent), Some(passed)) => {
+            let (ever_passed, submitted) = outcome
+                .map(|(at, n)| (at.is_some(), n))
+                .unwrap_or((false, 0));
+            let (open, reason) = review_policy(quiz, ever_passed || passed, submitted);
+            Some(ResultView {
+                score,
+                max_score: a.max_score,
+                percent,
+                passed,
+                submitted_at,
+                late: a.late,
+                review_available: open,
+                review_unavailable_reason: reason.map(str::to_string),
+                questions: questions
+                    .iter()
+                    .map(|p| {
+                        let credit = p.row.credit.unwrap_or(0.0);
+                        QuestionResult {
+                            key: grading::key('q', (p.row.position - 1) as usize),
+                            credit,
+                            correct: credit >= 1.0,
+                            answer: open.then(|| p.row.answer.clone().unwrap_or(Value::Null)),
+                            correct_answer: open
+                                .then(|| grading::correct_answer(&p.spec, &p.layout)),
+                            explanation_html: open.then(|| p.row.question.explanation_html.clone()),
+                        }
+                    })
+                    .collect(),
+            })
+        }
+        _ => None,
+    };
+    AttemptView {
+        id: a.id,
+        enrolment_id: a.enrolment_id,
+        quiz: QuizBrief {
+            slug: quiz.slug.clone(),
+            title: quiz.title.clone(),
+            pass_percent: a.pass_percent,
+            review: quiz.review,
+        },
+        number: a.number,
+        state: a.state,
+        started_at: a.started_at,
+        deadline: a.deadline,
+        seconds_left: seconds_left(a, now),
+        server_time: now,
+        questions: questions.iter().map(question_view).collect(),
+        answers: a.answers.clone(),
+        saved_at: a.saved_at,
+        result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_lose_their_markup() {
+        assert_eq!(
+            inline_html("<p>10 <em>working</em> days</p>\n"),
+            "10 <em>working</em> days"
+        );
+        assert_eq!(inline_html("<p>a</p>\n<p>b</p>"), "<p>a</p>\n<p>b</p>");
+        assert_eq!(
+            plain_text("<p>Heparin &amp; lithium (green)</p>\n"),
+            "Heparin & lithium (green)"
+        );
+        assert_eq!(plain_text("<p>a &lt; b</p>"), "a < b");
+    }
+}
