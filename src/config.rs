@@ -114,6 +114,17 @@ pub struct Config {
     pub mail: MailConfig,
     /// The job runner (which also delivers mail).
     pub jobs: JobsConfig,
+    /// Externship attestation links.
+    pub externship: ExternshipConfig,
+}
+
+/// Externship settings: `BENCHSIDE_ATTESTATION_REMINDER_HOURS` (default 72: the supervisor is
+/// reminded after three days) and `BENCHSIDE_ATTESTATION_LINK_DAYS` (default 14: how long an
+/// attestation link works).
+#[derive(Debug, Clone, Copy)]
+pub struct ExternshipConfig {
+    pub reminder_after: Duration,
+    pub link_lifetime: Duration,
 }
 
 /// How mail leaves the process.
@@ -260,6 +271,7 @@ impl Config {
 
         let mail = mail_config(&mut r, env, &data_dir);
         let jobs = jobs_config(&mut r);
+        let externship = externship_config(&mut r);
 
         if !r.errors.is_empty() {
             return Err(ConfigErrors(r.errors));
@@ -281,6 +293,7 @@ impl Config {
             shutdown_timeout: shutdown_timeout.expect("checked"),
             mail: mail.expect("checked"),
             jobs: jobs.expect("checked"),
+            externship: externship.expect("checked"),
         })
     }
 
@@ -429,6 +442,16 @@ fn parse_smtp_url(v: &str) -> Result<Url, String> {
         return Err("must give both a user and a password, or neither".into());
     }
     Ok(url)
+}
+
+fn externship_config(r: &mut Reader) -> Option<ExternshipConfig> {
+    const HOUR: u64 = 3600;
+    let reminder_after = r.whole("BENCHSIDE_ATTESTATION_REMINDER_HOURS", 72, 24 * 60, HOUR);
+    let link_lifetime = r.whole("BENCHSIDE_ATTESTATION_LINK_DAYS", 14, 90, 24 * HOUR);
+    Some(ExternshipConfig {
+        reminder_after: reminder_after?,
+        link_lifetime: link_lifetime?,
+    })
 }
 
 /// `BENCHSIDE_PUBLIC_URL` (default: `http://` and the listen address), and whether it was set.
@@ -637,6 +660,21 @@ impl Reader {
                 Ok(n) if (1..=3_600_000).contains(&n) => Ok(Duration::from_millis(n)),
                 _ => Err("must be a number of milliseconds from 1 to 3600000".into()),
             }
+        })
+    }
+
+    /// A whole number of units (`unit_secs` seconds each) from 1 to `max`, as a duration.
+    fn whole(
+        &mut self,
+        var: &'static str,
+        default: u64,
+        max: u64,
+        unit_secs: u64,
+    ) -> Option<Duration> {
+        let d = Duration::from_secs(default * unit_secs);
+        self.parse(var, d, |v| match v.parse::<u64>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(Duration::from_secs(n * unit_secs)),
+            _ => Err(format!("must be a whole number from 1 to {max}")),
         })
     }
 

@@ -18,6 +18,8 @@
 //! - [`catalog`]: course files, their validation and import, the public catalog.
 //! - [`learning`]: the one way into an enrolment, lesson delivery, progress, the learner's
 //!   dashboard and the completion engine.
+//! - [`externship`]: clinical sites, placements, the shift and collection log, supervisor
+//!   attestation by emailed link, competencies, review, progress against requirements.
 //! - [`quizzes`]: quiz attempts (draw, autosave, grading, review), quiz outcomes, item statistics.
 //! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
 
@@ -26,6 +28,7 @@ pub mod audit;
 pub mod catalog;
 pub mod config;
 pub mod db;
+pub mod externship;
 pub mod http;
 pub mod jobs;
 pub mod learning;

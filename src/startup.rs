@@ -14,6 +14,7 @@ use utoipa_actix_web::AppExt;
 use crate::accounts::Auth;
 use crate::config::Config;
 use crate::db::{self, DbPool, PoolSettings};
+use crate::externship::Sending;
 use crate::http::{self, extract, health, middleware, openapi};
 use crate::jobs;
 use crate::learning::cache::ContentCache;
@@ -30,7 +31,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(crate::accounts::routes)
             .configure(crate::catalog::routes)
             .configure(crate::learning::routes)
-            .configure(crate::quizzes::routes),
+            .configure(crate::quizzes::routes)
+            .configure(crate::externship::routes),
     );
 }
 
@@ -45,6 +47,8 @@ pub struct AppData {
     pub auth: web::Data<Auth>,
     /// Learning: parsed outlines and lesson bodies per content version.
     pub content: web::Data<ContentCache>,
+    /// Externship: the public URL and link settings for attestation mails.
+    pub sending: web::Data<Sending>,
 }
 
 /// The app factory: one `App` per server worker, with all routes and middleware.
@@ -72,6 +76,7 @@ pub fn build_app(
         .app_data(data.db)
         .app_data(data.auth)
         .app_data(data.content)
+        .app_data(data.sending)
         .app_data(extract::json_config(max_json))
         .app_data(extract::payload_config(max_json))
         .app_data(extract::path_config())
@@ -97,7 +102,16 @@ pub fn job_registry(config: &Config) -> anyhow::Result<jobs::Registry> {
         .map_err(|e| anyhow::anyhow!("mail transport: {e:#}"))?;
     crate::mail::register(&mut registry, &config.mail, transport);
     crate::learning::completion::register(&mut registry, config.public_url.clone());
+    crate::externship::register(&mut registry, sending(config));
     Ok(registry)
+}
+
+/// What the externship's attestation mails need from the configuration.
+pub fn sending(config: &Config) -> Sending {
+    Sending {
+        public_url: config.public_url.clone(),
+        config: config.externship,
+    }
 }
 
 /// A job runner with every handler, over `pool`, paced by `BENCHSIDE_JOBS_POLL_MS`.
@@ -170,6 +184,7 @@ impl Application {
             false => None,
         };
         let data = AppData {
+            sending: web::Data::new(sending(&config)),
             config: web::Data::from(config),
             db: web::Data::new(db),
             auth: web::Data::new(auth),

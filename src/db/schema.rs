@@ -125,6 +125,44 @@ diesel::table! {
         last_activity_at -> Timestamptz,
         last_lesson_id -> Nullable<Uuid>,
         time_spent_seconds -> Int8,
+        externship_met_at -> Nullable<Timestamptz>,
+        externship_minutes -> Int4,
+        externship_counts -> Jsonb,
+    }
+}
+
+diesel::table! {
+    externship_attestations (id) {
+        id -> Uuid,
+        enrolment_id -> Uuid,
+        placement_id -> Uuid,
+        token_hash -> Bytea,
+        previous_token_hash -> Nullable<Bytea>,
+        supervisor_name -> Text,
+        supervisor_email -> Text,
+        learner_name -> Text,
+        course_title -> Text,
+        entry_count -> Int4,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        reminded_at -> Nullable<Timestamptz>,
+        voided_at -> Nullable<Timestamptz>,
+        replaced_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        signature_name -> Nullable<Text>,
+        decided_ip -> Nullable<Text>,
+        decided_user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    externship_competency_ratings (attestation_id, competency) {
+        attestation_id -> Uuid,
+        enrolment_id -> Uuid,
+        competency -> Text,
+        rating -> Text,
+        comment -> Nullable<Text>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -139,12 +177,81 @@ diesel::table! {
 }
 
 diesel::table! {
+    externship_entries (id) {
+        id -> Uuid,
+        enrolment_id -> Uuid,
+        placement_id -> Uuid,
+        kind -> Text,
+        client_id -> Uuid,
+        client_seq -> Int4,
+        occurred_on -> Date,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        minutes -> Nullable<Int4>,
+        department -> Nullable<Text>,
+        activities -> Nullable<Text>,
+        shift_id -> Nullable<Uuid>,
+        collection_type -> Nullable<Text>,
+        method -> Nullable<Text>,
+        age_group -> Nullable<Text>,
+        successful -> Nullable<Bool>,
+        unaided -> Nullable<Bool>,
+        notes -> Nullable<Text>,
+        state -> Text,
+        attestation_id -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        rejected_reason -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamptz>,
+        reviewed_by -> Nullable<Uuid>,
+        review_note -> Nullable<Text>,
+        amends_id -> Nullable<Uuid>,
+        amend_reason -> Nullable<Text>,
+        superseded_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    externship_placements (id) {
+        id -> Uuid,
+        enrolment_id -> Uuid,
+        site_id -> Uuid,
+        supervisor_name -> Text,
+        supervisor_email -> Text,
+        supervisor_credential -> Nullable<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        departments -> Array<Nullable<Text>>,
+        cancelled_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     externship_procedure_requirements (course_id, slug) {
         course_id -> Uuid,
         slug -> Text,
         name -> Text,
         position -> Int4,
         min_count -> Int4,
+    }
+}
+
+diesel::table! {
+    externship_sites (id) {
+        id -> Uuid,
+        name -> Text,
+        address -> Text,
+        departments -> Array<Nullable<Text>>,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        archived_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -355,7 +462,18 @@ diesel::joinable!(enrolments -> cohorts (cohort_id));
 diesel::joinable!(enrolments -> courses (course_id));
 diesel::joinable!(enrolments -> lessons (last_lesson_id));
 diesel::joinable!(enrolments -> users (user_id));
+diesel::joinable!(externship_attestations -> enrolments (enrolment_id));
+diesel::joinable!(externship_attestations -> externship_placements (placement_id));
+diesel::joinable!(externship_competency_ratings -> enrolments (enrolment_id));
+diesel::joinable!(externship_competency_ratings -> externship_attestations (attestation_id));
 diesel::joinable!(externship_department_requirements -> courses (course_id));
+diesel::joinable!(externship_entries -> enrolments (enrolment_id));
+diesel::joinable!(externship_entries -> externship_attestations (attestation_id));
+diesel::joinable!(externship_entries -> externship_placements (placement_id));
+diesel::joinable!(externship_entries -> users (reviewed_by));
+diesel::joinable!(externship_placements -> enrolments (enrolment_id));
+diesel::joinable!(externship_placements -> externship_sites (site_id));
+diesel::joinable!(externship_placements -> users (created_by));
 diesel::joinable!(externship_procedure_requirements -> courses (course_id));
 diesel::joinable!(lesson_progress -> enrolments (enrolment_id));
 diesel::joinable!(lesson_progress -> lessons (lesson_id));
@@ -381,8 +499,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     courses,
     enrolment_codes,
     enrolments,
+    externship_attestations,
+    externship_competency_ratings,
     externship_department_requirements,
+    externship_entries,
+    externship_placements,
     externship_procedure_requirements,
+    externship_sites,
     jobs,
     lesson_progress,
     lessons,

@@ -154,6 +154,25 @@ pub async fn open_brief(
     })
 }
 
+/// Opens enrolment `id` without an account's access check, for a route authorised by
+/// something else: a supervisor's single-use attestation link, or a job. One read; `None` when
+/// it does not exist.
+pub async fn open_as_system(
+    conn: &AsyncPgConnection,
+    content: &ContentCache,
+    id: Uuid,
+) -> AppResult<Option<EnrolmentBrief>> {
+    let Some((row, course)) = store::enrolment_with_course(conn, id).await? else {
+        return Ok(None);
+    };
+    let outline = content.outline(conn, course.id, course.version).await?;
+    Ok(Some(EnrolmentBrief {
+        row,
+        course,
+        outline,
+    }))
+}
+
 /// [`open`], with the caller's own read `extra` pipelined into the same round trip. `extra`
 /// cannot depend on the enrolment, and it runs before access is decided: its result is only
 /// returned when access is granted, so it must not change anything.
@@ -208,7 +227,8 @@ async fn assemble(
 ) -> AppResult<EnrolmentContext> {
     let (row, course) = authorise(found, user, access)?;
     let outline = content.outline(conn, course.id, course.version).await?;
-    let facts = store::facts_for(facts, row.id, row.last_lesson_id);
+    let mut facts = store::facts_for(facts, row.id, row.last_lesson_id);
+    facts.externship = row.externship_standing();
     Ok(EnrolmentContext {
         row,
         course,

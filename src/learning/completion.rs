@@ -1,7 +1,7 @@
 //! The completion engine: the one place a course becomes complete.
 //!
 //! Every change that can complete a course (a lesson completed, a quiz passed, an admin's
-//! re-activation, later an approved externship) calls [`complete_if_met`] inside its own
+//! re-activation, an approved externship record) calls [`complete_if_met`] inside its own
 //! transaction, after its own writes. The engine locks the enrolment's row, re-reads the
 //! progress facts under that lock (two statements pipelined: the lock first, so the read sees
 //! whatever a concurrent trigger committed before it), and when every requirement is met and
@@ -40,6 +40,8 @@ crate::text_enum! {
         LessonCompleted = "lesson_completed",
         QuizPassed = "quiz_passed",
         Reactivated = "reactivated",
+        ExternshipApproved = "externship_approved",
+        CompetencyRated = "competency_rated",
     }
 }
 
@@ -65,11 +67,12 @@ pub async fn complete_if_met(
 ) -> QueryResult<Completion> {
     let shared: &AsyncPgConnection = tx;
     let ids = [enrolment];
-    let (state, rows) = futures_util::try_join!(
-        store::lock_state(shared, enrolment),
+    let ((state, standing), rows) = futures_util::try_join!(
+        store::lock_standing(shared, enrolment),
         store::facts_of(shared, &ids),
     )?;
-    let facts = store::facts_for(&rows, enrolment, None);
+    let mut facts = store::facts_for(&rows, enrolment, None);
+    facts.externship = standing;
     if state != EnrolmentState::Active || !progress::missing(outline, &facts).is_empty() {
         return Ok(Completion {
             completed: false,

@@ -307,7 +307,8 @@ pub async fn my_enrolments(
     let mut enrolments = Vec::with_capacity(rows.len());
     for (row, course) in rows {
         let outline = content.outline(&conn, course.id, course.version).await?;
-        let f = store::facts_for(&facts, row.id, row.last_lesson_id);
+        let mut f = store::facts_for(&facts, row.id, row.last_lesson_id);
+        f.externship = row.externship_standing();
         enrolments.push(views::dashboard_entry(&row, &course, &outline, &f));
     }
     Ok(web::Json(Dashboard { enrolments }))

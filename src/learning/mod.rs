@@ -12,6 +12,10 @@
 //! - [`completion`]: the completion engine ([`complete_if_met`]), called by every change that
 //!   can complete a course;
 //! - [`lock_enrolment`], for a trigger that must lock the enrolment before its own rows;
+//! - [`record_externship`]: the externship module records the learner's approved standing
+//!   ([`ExternshipStanding`]) on the enrolment, which the engine and the views read;
+//! - [`labels`] and [`externship_enrolments`]: who and what enrolments are ([`EnrolmentLabel`]),
+//!   for other features' lists and mails;
 //! - the states ([`EnrolmentState`], [`QuizStanding`]), the outline and facts types of
 //!   [`progress`], and the [`cache::ContentCache`].
 
@@ -26,8 +30,10 @@ pub mod views;
 
 pub use access::{Access, EnrolmentContext, ensure_active};
 pub use completion::{Completion, Trigger, complete_if_met};
+pub use progress::ExternshipStanding;
 pub use state::{EnrolmentState, QuizStanding};
 pub use store::lock_state as lock_enrolment;
+pub use store::{EnrolmentLabel, externship_enrolments, labels, record_externship};
 
 /// The learning routes, under `/api/v1`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -74,6 +74,52 @@ pub struct ExternshipRules {
     pub procedures: Vec<ProcedureRule>,
     #[serde(default)]
     pub min_total_procedures: Option<i64>,
+    /// The most hours a learner may log on one day.
+    #[serde(default = "twelve_hours")]
+    pub max_hours_per_day: f64,
+    #[serde(default)]
+    pub competencies: Vec<CompetencyRule>,
+    /// Certifying bodies' published thresholds: readiness information, not requirements.
+    #[serde(default)]
+    pub certifications: Vec<CertificationRule>,
+}
+
+fn twelve_hours() -> f64 {
+    12.0
+}
+
+/// A competency the supervisor rates: `observations` satisfactory ratings are needed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CompetencyRule {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub observations: i64,
+}
+
+/// One certifying body's published threshold, kept as data beside the course with its source.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CertificationRule {
+    pub slug: String,
+    pub name: String,
+    pub body: String,
+    pub source: String,
+    pub source_title: String,
+    #[serde(default)]
+    pub clinical_hours: Option<f64>,
+    #[serde(default)]
+    pub procedures: Vec<ThresholdRule>,
+    #[serde(default)]
+    pub min_total_procedures: Option<i64>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ThresholdRule {
+    pub slug: String,
+    pub min_count: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -153,6 +199,20 @@ pub struct Facts {
     /// The lesson opened last (from `enrolments.last_lesson_id`).
     pub last_lesson: Option<String>,
     pub quizzes: HashMap<String, QuizFact>,
+    /// The approved externship standing (written by the externship module on approval).
+    pub externship: ExternshipStanding,
+}
+
+/// What the externship module last recorded for an enrolment from its approved records: the
+/// completion engine reads `met`, views show the figures. See [`crate::learning::record_externship`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternshipStanding {
+    /// Every externship requirement of the course is met by approved records.
+    pub met: bool,
+    /// Approved minutes in all.
+    pub minutes: i64,
+    /// Approved successful unaided collections by type (procedure slug).
+    pub counts: std::collections::BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -295,8 +355,7 @@ pub struct Missing {
     pub lessons: Vec<(String, String)>,
     /// Required quizzes not passed: (slug, title).
     pub quizzes: Vec<(String, String)>,
-    /// The externship is required and not yet met (logging arrives with the externship
-    /// module, so nothing is logged yet).
+    /// The externship is required and its approved records do not yet meet it.
     pub externship: bool,
 }
 
@@ -325,7 +384,7 @@ pub fn missing(outline: &Outline, facts: &Facts) -> Missing {
     Missing {
         lessons,
         quizzes,
-        externship: outline.completion.externship,
+        externship: outline.completion.externship && !facts.externship.met,
     }
 }
 

@@ -10,7 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::progress::{Facts, QuizFact};
+use super::progress::{ExternshipStanding, Facts, QuizFact};
 use super::state::EnrolmentState;
 use crate::db::schema::{
     cohorts, courses, enrolment_codes, enrolments, lesson_progress, lessons, quiz_outcomes,
@@ -48,9 +48,21 @@ pub struct EnrolmentRow {
     pub last_activity_at: DateTime<Utc>,
     pub last_lesson_id: Option<Uuid>,
     pub time_spent_seconds: i64,
+    pub externship_met_at: Option<DateTime<Utc>>,
+    pub externship_minutes: i32,
+    pub externship_counts: Value,
 }
 
 impl EnrolmentRow {
+    /// The approved externship standing recorded on the row.
+    pub fn externship_standing(&self) -> ExternshipStanding {
+        standing(
+            self.externship_met_at,
+            self.externship_minutes,
+            &self.externship_counts,
+        )
+    }
+
     /// The state a learner sees: an active enrolment past its access period reads `expired`.
     pub fn effective_state(&self, at: DateTime<Utc>) -> EnrolmentState {
         self.state.effective(self.access_expires_at, at)
@@ -331,6 +343,76 @@ pub async fn lock_state(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Enrol
         .for_no_key_update()
         .first(&mut &*conn)
         .await
+}
+
+fn standing(met_at: Option<DateTime<Utc>>, minutes: i32, counts: &Value) -> ExternshipStanding {
+    ExternshipStanding {
+        met: met_at.is_some(),
+        minutes: i64::from(minutes),
+        counts: counts
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, v)| v.as_i64().map(|n| (k.clone(), n)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// [`lock_state`], also returning the externship standing stored on the row (what the
+/// completion engine needs under the lock).
+pub async fn lock_standing(
+    conn: &AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<(EnrolmentState, ExternshipStanding)> {
+    let (state, met_at, minutes, counts): (EnrolmentState, Option<DateTime<Utc>>, i32, Value) =
+        enrolments::table
+            .find(id)
+            .select((
+                enrolments::state,
+                enrolments::externship_met_at,
+                enrolments::externship_minutes,
+                enrolments::externship_counts,
+            ))
+            .for_no_key_update()
+            .first(&mut &*conn)
+            .await?;
+    Ok((state, standing(met_at, minutes, &counts)))
+}
+
+/// Records the externship standing computed from approved records (in the caller's
+/// transaction, after [`lock_state`]). `met_at` is kept from the first time it was met.
+pub async fn record_externship(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    standing: &ExternshipStanding,
+) -> QueryResult<()> {
+    let counts: serde_json::Map<String, Value> = standing
+        .counts
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::from(*v)))
+        .collect();
+    let minutes = i32::try_from(standing.minutes).unwrap_or(i32::MAX);
+    let row = enrolments::table.find(id);
+    let figures = (
+        enrolments::externship_minutes.eq(minutes),
+        enrolments::externship_counts.eq(Value::Object(counts)),
+    );
+    if standing.met {
+        let met_at = coalesce_ts(enrolments::externship_met_at, Some(Utc::now()));
+        diesel::update(row)
+            .set((figures, enrolments::externship_met_at.eq(met_at)))
+            .execute(conn)
+            .await?;
+    } else {
+        let met_at: Option<DateTime<Utc>> = None;
+        diesel::update(row)
+            .set((figures, enrolments::externship_met_at.eq(met_at)))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// One lesson-progress or quiz-outcome row, as one result shape for a UNION ALL.
@@ -663,4 +745,76 @@ pub async fn preview_lesson(
         .first(conn)
         .await
         .optional()
+}
+
+/// Who and what an enrolment is, for lists and mails of other features.
+#[derive(Debug, Clone, Queryable, serde::Serialize, utoipa::ToSchema)]
+pub struct EnrolmentLabel {
+    pub enrolment_id: Uuid,
+    pub learner_name: String,
+    pub learner_email: String,
+    pub course_slug: String,
+    pub course_title: String,
+    pub state: EnrolmentState,
+}
+
+type LabelCols = (
+    enrolments::id,
+    users::name,
+    users::email,
+    courses::slug,
+    courses::title,
+    enrolments::state,
+);
+const LABEL: LabelCols = (
+    enrolments::id,
+    users::name,
+    users::email,
+    courses::slug,
+    courses::title,
+    enrolments::state,
+);
+
+/// The labels of some enrolments (one query).
+pub async fn labels(conn: &AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<EnrolmentLabel>> {
+    enrolments::table
+        .inner_join(users::table)
+        .inner_join(courses::table)
+        .filter(enrolments::id.eq_any(ids))
+        .select(LABEL)
+        .load(&mut &*conn)
+        .await
+}
+
+/// Enrolments in courses with an externship whose learner's name or email contains `q`
+/// (all when `None`), newest first: what an admin places at a site.
+pub async fn externship_enrolments(
+    conn: &mut AsyncPgConnection,
+    q: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<EnrolmentLabel>> {
+    let mut query = enrolments::table
+        .inner_join(users::table)
+        .inner_join(courses::table)
+        .filter(courses::externship_total_hours.is_not_null())
+        .select(LABEL)
+        .order(enrolments::started_at.desc())
+        .limit(limit)
+        .offset(offset)
+        .into_boxed();
+    if let Some(q) = q {
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        query = query.filter(
+            users::name
+                .ilike(pattern.clone())
+                .or(users::email.ilike(pattern)),
+        );
+    }
+    query.load(conn).await
 }

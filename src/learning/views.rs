@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::cache::Html;
-use super::progress::{self, Facts, Outline};
+use super::progress::{self, ExternshipRules, ExternshipStanding, Facts, Outline};
 use super::state::{EnrolmentState, QuizStanding};
 use super::store::{CourseBrief, EnrolmentRow, LessonRow};
 
@@ -125,11 +125,19 @@ pub struct ModuleProgress {
 pub struct ExternshipProgress {
     pub required: bool,
     pub met: bool,
+    /// Approved hours so far (attested by the supervisor and approved by the program).
     pub hours_logged: f64,
     pub hours_required: f64,
-    /// Each procedure: `{slug, name, logged, required}`.
-    #[schema(value_type = Vec<Object>)]
-    pub procedures: Vec<Value>,
+    pub procedures: Vec<ProcedureProgress>,
+}
+
+/// One procedure requirement: approved successful unaided collections against the minimum.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProcedureProgress {
+    pub slug: String,
+    pub name: String,
+    pub logged: i64,
+    pub required: i64,
 }
 
 /// "Why am I not complete?"
@@ -323,43 +331,12 @@ pub fn completion_view(outline: &Outline, facts: &Facts) -> CompletionView {
     for (_, title) in &missing.quizzes {
         sentences.push(format!("Pass the quiz \"{title}\"."));
     }
-    let externship = outline.externship.as_ref().map(|e| ExternshipProgress {
-        required: outline.completion.externship,
-        met: false,
-        hours_logged: 0.0,
-        hours_required: e.total_hours,
-        procedures: e
-            .procedures
-            .iter()
-            .map(
-                |p| json!({ "slug": p.slug, "name": p.name, "logged": 0, "required": p.min_count }),
-            )
-            .collect(),
-    });
+    let externship = outline
+        .externship
+        .as_ref()
+        .map(|e| externship_progress(outline, e, &facts.externship));
     if missing.externship {
-        match &outline.externship {
-            Some(e) => {
-                let mut s = format!(
-                    "Complete your clinical externship: {} hours attested by your site \
-                     supervisor (0 logged so far)",
-                    fmt_hours(e.total_hours)
-                );
-                let procs: Vec<String> = e
-                    .procedures
-                    .iter()
-                    .map(|p| format!("{} {}", p.min_count, p.name.to_lowercase()))
-                    .collect();
-                if !procs.is_empty() {
-                    s.push_str(&format!(", and {}", progress::join_words(&procs)));
-                }
-                if let Some(n) = e.min_total_procedures {
-                    s.push_str(&format!(" ({n} procedures in all)"));
-                }
-                s.push('.');
-                sentences.push(s);
-            }
-            None => sentences.push("Complete your clinical externship.".into()),
-        }
+        sentences.push(externship_sentence(outline, &facts.externship));
     }
     CompletionView {
         complete: missing.is_empty(),
@@ -380,6 +357,55 @@ pub fn completion_view(outline: &Outline, facts: &Facts) -> CompletionView {
             .collect(),
         externship,
     }
+}
+
+fn externship_progress(
+    outline: &Outline,
+    rules: &ExternshipRules,
+    standing: &ExternshipStanding,
+) -> ExternshipProgress {
+    ExternshipProgress {
+        required: outline.completion.externship,
+        met: standing.met,
+        hours_logged: standing.minutes as f64 / 60.0,
+        hours_required: rules.total_hours,
+        procedures: rules
+            .procedures
+            .iter()
+            .map(|p| ProcedureProgress {
+                slug: p.slug.clone(),
+                name: p.name.clone(),
+                logged: standing.counts.get(&p.slug).copied().unwrap_or(0),
+                required: p.min_count,
+            })
+            .collect(),
+    }
+}
+
+/// "Complete your clinical externship: 100 hours attested ... (12.5 approved so far) ...".
+fn externship_sentence(outline: &Outline, standing: &ExternshipStanding) -> String {
+    let Some(e) = &outline.externship else {
+        return "Complete your clinical externship.".into();
+    };
+    let mut s = format!(
+        "Complete your clinical externship: {} hours attested by your site supervisor and \
+         approved ({} approved so far)",
+        fmt_hours(e.total_hours),
+        fmt_hours((standing.minutes as f64 / 6.0).floor() / 10.0)
+    );
+    let procs: Vec<String> = e
+        .procedures
+        .iter()
+        .map(|p| format!("{} {}", p.min_count, p.name.to_lowercase()))
+        .collect();
+    if !procs.is_empty() {
+        s.push_str(&format!(", and {}", progress::join_words(&procs)));
+    }
+    if let Some(n) = e.min_total_procedures {
+        s.push_str(&format!(" ({n} procedures in all)"));
+    }
+    s.push('.');
+    s
 }
 
 fn fmt_hours(h: f64) -> String {

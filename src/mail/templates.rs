@@ -201,6 +201,149 @@ pub fn course_completed(
     )
 }
 
+/// What an attestation mail is about: the learner, the course, the site and the link.
+#[derive(Debug, Clone, Copy)]
+pub struct AttestationMail<'a> {
+    pub supervisor_name: &'a str,
+    pub supervisor_email: &'a str,
+    pub learner_name: &'a str,
+    pub course_title: &'a str,
+    pub site_name: &'a str,
+    pub entry_count: i32,
+    pub token: &'a str,
+    /// When the link stops working, as people read it (`14 December 2026`).
+    pub expires_on: &'a str,
+}
+
+/// The body both attestation mails share (the caller adds the link).
+fn attestation_body(m: &AttestationMail<'_>, first: String) -> Body {
+    Body {
+        greeting: greeting(m.supervisor_name),
+        before: vec![
+            first,
+            format!(
+                "{} asks you to confirm {} {} from their clinical externship for {}: open the \
+                 link to see each one, attest what you supervised, reject anything that is not \
+                 right with a reason, and rate the competencies you observed. You do not need an \
+                 account.",
+                m.learner_name,
+                m.entry_count,
+                if m.entry_count == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                },
+                m.course_title
+            ),
+        ],
+        action: None,
+        after: vec![
+            format!(
+                "The link works once, until {}. Opening it changes nothing: only your decision \
+                 on the page does.",
+                m.expires_on
+            ),
+            "If you do not supervise this learner, ignore this email and let the training \
+             program know."
+                .into(),
+        ],
+    }
+}
+
+/// Mail to a site supervisor asking them to attest a learner's logged entries.
+/// Link: `{public_url}/attest?token=...`.
+pub fn attestation_request(public_url: &Url, m: &AttestationMail<'_>) -> RenderedMail {
+    let mut body = attestation_body(
+        m,
+        format!(
+            "{} logged time or collections at {} with you as their supervisor.",
+            m.learner_name, m.site_name
+        ),
+    );
+    body.action = Some(Action {
+        label: "Review and attest",
+        url: link(public_url, "attest", Some(m.token)),
+    });
+    body.render(
+        m.supervisor_email,
+        m.supervisor_name,
+        &format!("Please attest {}'s externship log", short(m.learner_name)),
+        "attestation_request",
+    )
+}
+
+/// A reminder to a supervisor who has not answered yet, with a fresh link (the first one
+/// stops working). Link: `{public_url}/attest?token=...`.
+pub fn attestation_reminder(public_url: &Url, m: &AttestationMail<'_>) -> RenderedMail {
+    let mut body = attestation_body(
+        m,
+        "A reminder: this request is still waiting for you. This email carries a new link; the \
+         one in the first email no longer works."
+            .into(),
+    );
+    body.action = Some(Action {
+        label: "Review and attest",
+        url: link(public_url, "attest", Some(m.token)),
+    });
+    body.render(
+        m.supervisor_email,
+        m.supervisor_name,
+        &format!(
+            "Reminder: please attest {}'s externship log",
+            short(m.learner_name)
+        ),
+        "attestation_reminder",
+    )
+}
+
+/// Tells a learner what their supervisor decided, with a link to
+/// `{public_url}/learn/{enrolment}/externship`.
+pub fn attestation_decided(
+    public_url: &Url,
+    to: &str,
+    name: &str,
+    supervisor: &str,
+    attested: usize,
+    rejected: usize,
+    enrolment: uuid::Uuid,
+) -> RenderedMail {
+    let mut url = link(public_url, "learn", None);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.push(&enrolment.to_string()).push("externship");
+    }
+    let mut before = vec![format!(
+        "{supervisor} attested {attested} of your externship {}.",
+        if attested == 1 { "entry" } else { "entries" }
+    )];
+    if rejected > 0 {
+        before.push(format!(
+            "{rejected} {} rejected with a reason: open your log to read it and send a \
+             correction.",
+            if rejected == 1 { "was" } else { "were" }
+        ));
+    }
+    Body {
+        greeting: greeting(name),
+        before,
+        action: Some(Action {
+            label: "Open my externship log",
+            url,
+        }),
+        after: vec!["Attested entries now wait for your program's approval.".into()],
+    }
+    .render(to, name, "Your supervisor answered", "attestation_decided")
+}
+
+/// At most 40 characters of a name for a subject line.
+fn short(name: &str) -> String {
+    let name = clean_name(name);
+    if name.chars().count() > 40 {
+        name.chars().take(39).chain(['…']).collect()
+    } else {
+        name
+    }
+}
+
 /// A test message for `benchside mail send-test`.
 pub fn test_message(public_url: &Url, to: &str) -> RenderedMail {
     Body {
@@ -357,6 +500,19 @@ mod tests {
         Url::parse("https://learn.example.org").unwrap()
     }
 
+    fn attestation_mail() -> AttestationMail<'static> {
+        AttestationMail {
+            supervisor_name: "Ana",
+            supervisor_email: "ana@example.org",
+            learner_name: "Sam Lee",
+            course_title: "Phlebotomy",
+            site_name: "General Hospital",
+            entry_count: 3,
+            token: "tok4",
+            expires_on: "15 December 2026",
+        }
+    }
+
     #[test]
     fn links_join_the_public_url_and_encode_the_token() {
         assert_eq!(
@@ -425,6 +581,31 @@ mod tests {
                 ),
                 "course_completed",
                 Some("https://learn.example.org/learn/00000000-0000-0000-0000-000000000007"),
+            ),
+            (
+                attestation_request(&b, &attestation_mail()),
+                "attestation_request",
+                Some("https://learn.example.org/attest?token=tok4"),
+            ),
+            (
+                attestation_reminder(&b, &attestation_mail()),
+                "attestation_reminder",
+                Some("https://learn.example.org/attest?token=tok4"),
+            ),
+            (
+                attestation_decided(
+                    &b,
+                    "ana@example.org",
+                    "Ana",
+                    "Dana Ruiz",
+                    3,
+                    1,
+                    uuid::Uuid::from_u128(7),
+                ),
+                "attestation_decided",
+                Some(
+                    "https://learn.example.org/learn/00000000-0000-0000-0000-000000000007/externship",
+                ),
             ),
             (test_message(&b, "ops@example.org"), "test", None),
         ];

@@ -1,0 +1,10 @@
+ALTER TABLE enrolments
+    DROP COLUMN externship_met_at,
+    DROP COLUMN externship_minutes,
+    DROP COLUMN externship_counts;
+DROP TABLE externship_competency_ratings;
+DROP TABLE externship_entries;
+DROP TABLE externship_attestations;
+DROP TABLE externship_placements;
+DROP TABLE externship_sites;
+-- btree_gist stays: other objects may use it, and it holds no data.
