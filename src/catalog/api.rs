@@ -114,7 +114,9 @@ pub async fn list_courses(
 }
 
 /// The outline of a course: modules, lessons (titles, minutes, free previews), quizzes and
-/// their rules, completion rules and externship requirements.
+/// their rules, completion rules, and the externship: its requirements (hours, the daily cap,
+/// procedures, competencies a supervisor observes) and certifying bodies' published thresholds
+/// with their sources (readiness information, not completion requirements).
 #[utoipa::path(
     tag = "catalog",
     params(("slug" = String, Path, description = "The course's slug")),

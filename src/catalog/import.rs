@@ -147,13 +147,31 @@ pub fn outline(m: &CourseModel, version: i32) -> Value {
             "required_quizzes": m.quizzes.iter().filter(|q| q.required).map(|q| q.slug.clone()).collect::<Vec<_>>(),
             "externship": m.completion_externship,
         },
-        "externship": m.externship.as_ref().map(|e| json!({
-            "total_hours": e.total_hours,
-            "departments": e.departments.iter().map(|d| json!({ "slug": d.slug, "name": d.name, "min_hours": d.minimum })).collect::<Vec<_>>(),
-            "procedures": e.procedures.iter().map(|d| json!({ "slug": d.slug, "name": d.name, "min_count": d.minimum as i64 })).collect::<Vec<_>>(),
-            "min_total_procedures": e.min_total_procedures,
-            "notes_html": e.notes_html,
-        })),
+        "externship": m.externship.as_ref().map(externship_json),
+    })
+}
+
+/// The outline's `externship` object. The externship module reads these keys by name.
+fn externship_json(e: &ExternshipModel) -> Value {
+    json!({
+        "total_hours": e.total_hours,
+        "max_hours_per_day": e.max_hours_per_day,
+        "departments": e.departments.iter().map(|d| json!({ "slug": d.slug, "name": d.name, "min_hours": d.minimum })).collect::<Vec<_>>(),
+        "procedures": e.procedures.iter().map(|d| json!({ "slug": d.slug, "name": d.name, "min_count": d.minimum as i64 })).collect::<Vec<_>>(),
+        "min_total_procedures": e.min_total_procedures,
+        "notes_html": e.notes_html,
+        "competencies": e.competencies.iter().map(|c| json!({
+            "slug": c.slug, "name": c.name, "description": c.description,
+            "observations": c.observations,
+        })).collect::<Vec<_>>(),
+        "certifications": e.certifications.iter().map(|c| json!({
+            "slug": c.slug, "name": c.name, "body": c.body,
+            "source": c.source, "source_title": c.source_title,
+            "clinical_hours": c.clinical_hours,
+            "procedures": c.procedures.iter().map(|t| json!({ "slug": t.slug, "min_count": t.min_count })).collect::<Vec<_>>(),
+            "min_total_procedures": c.min_total_procedures,
+            "note": c.note,
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use super::externship;
 use super::model::*;
 use super::render::{self, Context, Reference};
 use crate::slug::is_slug;
@@ -47,7 +48,7 @@ struct RawCourse {
     completion: RawCompletion,
     #[serde(default)]
     quizzes: Vec<Spanned<RawQuiz>>,
-    externship: Option<Spanned<RawExternship>>,
+    externship: Option<Spanned<externship::RawExternship>>,
 }
 
 fn yes() -> bool {
@@ -97,34 +98,6 @@ fn after_submit() -> String {
 struct RawDraw {
     bank: String,
     count: i64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExternship {
-    total_hours: f64,
-    #[serde(default)]
-    departments: Vec<RawDepartment>,
-    #[serde(default)]
-    procedures: Vec<RawProcedure>,
-    min_total_procedures: Option<i64>,
-    notes: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDepartment {
-    slug: String,
-    name: String,
-    min_hours: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProcedure {
-    slug: String,
-    name: String,
-    min_count: i64,
 }
 
 #[derive(Deserialize)]
@@ -189,13 +162,13 @@ struct RawPair {
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-struct Problems<'a> {
+pub(super) struct Problems<'a> {
     root: &'a Path,
-    list: Vec<Problem>,
+    pub(super) list: Vec<Problem>,
 }
 
 impl Problems<'_> {
-    fn add(&mut self, file: &Path, line: usize, message: impl Into<String>) {
+    pub(super) fn add(&mut self, file: &Path, line: usize, message: impl Into<String>) {
         let file = file.strip_prefix(self.root).unwrap_or(file).to_path_buf();
         self.list.push(Problem {
             file,
@@ -206,7 +179,7 @@ impl Problems<'_> {
 }
 
 /// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
@@ -370,7 +343,7 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
     let externship = raw
         .as_ref()
         .and_then(|r| r.externship.as_ref())
-        .and_then(|e| externship_model(p, cf, &text, e, &slug));
+        .and_then(|e| externship::model(p, cf, &text, e, &slug));
     if let Some(r) = &raw
         && r.completion.externship
         && r.externship.is_none()
@@ -806,7 +779,14 @@ fn render_lesson(module: &mut ModuleModel, src: &LessonSource, course: &str) {
     }
 }
 
-fn check_text(p: &mut Problems<'_>, file: &Path, line: usize, what: &str, value: &str, max: usize) {
+pub(super) fn check_text(
+    p: &mut Problems<'_>,
+    file: &Path,
+    line: usize,
+    what: &str,
+    value: &str,
+    max: usize,
+) {
     let n = value.trim().chars().count();
     if n == 0 {
         p.add(file, line, format!("{what} must not be empty"));
@@ -924,115 +904,6 @@ fn quiz_model(
             })
             .collect(),
         content_hash: String::new(),
-    })
-}
-
-fn externship_model(
-    p: &mut Problems<'_>,
-    file: &Path,
-    text: &str,
-    e: &Spanned<RawExternship>,
-    course: &str,
-) -> Option<ExternshipModel> {
-    let line = line_of(text, e.span().start);
-    let r = e.get_ref();
-    let before = p.list.len();
-    if !(r.total_hours.is_finite() && r.total_hours > 0.0 && r.total_hours < 100000.0) {
-        p.add(file, line, "externship.total_hours must be more than zero");
-    }
-    let mut slugs = HashSet::new();
-    let mut dept_sum = 0.0;
-    for d in &r.departments {
-        if !is_slug(&d.slug) || !slugs.insert(d.slug.clone()) {
-            p.add(
-                file,
-                line,
-                format!("department slug `{}` is invalid or repeated", d.slug),
-            );
-        }
-        check_text(p, file, line, "department name", &d.name, 100);
-        if !(d.min_hours.is_finite() && d.min_hours > 0.0) {
-            p.add(
-                file,
-                line,
-                format!("department `{}`: min_hours must be more than zero", d.slug),
-            );
-        }
-        dept_sum += d.min_hours;
-    }
-    if dept_sum > r.total_hours + 1e-9 {
-        p.add(
-            file,
-            line,
-            format!(
-                "department minimums add up to {dept_sum} hours, more than total_hours {}",
-                r.total_hours
-            ),
-        );
-    }
-    let mut slugs = HashSet::new();
-    for pr in &r.procedures {
-        if !is_slug(&pr.slug) || !slugs.insert(pr.slug.clone()) {
-            p.add(
-                file,
-                line,
-                format!("procedure slug `{}` is invalid or repeated", pr.slug),
-            );
-        }
-        check_text(p, file, line, "procedure name", &pr.name, 100);
-        if pr.min_count < 1 || pr.min_count > 100000 {
-            p.add(
-                file,
-                line,
-                format!("procedure `{}`: min_count must be at least 1", pr.slug),
-            );
-        }
-    }
-    if let Some(n) = r.min_total_procedures {
-        let sum: i64 = r.procedures.iter().map(|p| p.min_count).sum();
-        if n < 1 {
-            p.add(file, line, "min_total_procedures must be at least 1");
-        } else if r.procedures.is_empty() {
-            p.add(file, line, "min_total_procedures needs a procedures list");
-        } else if n < sum {
-            p.add(
-                file,
-                line,
-                format!(
-                    "min_total_procedures ({n}) is less than the procedures' own minimums ({sum})"
-                ),
-            );
-        }
-    }
-    if p.list.len() > before {
-        return None;
-    }
-    let ctx = Context {
-        course,
-        module: None,
-    };
-    Some(ExternshipModel {
-        total_hours: r.total_hours,
-        departments: r
-            .departments
-            .iter()
-            .map(|d| Requirement {
-                slug: d.slug.clone(),
-                name: d.name.clone(),
-                minimum: d.min_hours,
-            })
-            .collect(),
-        procedures: r
-            .procedures
-            .iter()
-            .map(|d| Requirement {
-                slug: d.slug.clone(),
-                name: d.name.clone(),
-                minimum: d.min_count as f64,
-            })
-            .collect(),
-        min_total_procedures: r.min_total_procedures.map(|n| n as i32),
-        notes_html: r.notes.as_deref().map(|n| render::render(n, &ctx)),
     })
 }
 

@@ -2,6 +2,7 @@
 //! public catalog API.
 
 pub mod api;
+mod externship;
 pub mod import;
 pub mod load;
 pub mod model;

@@ -95,10 +95,60 @@ pub struct Draw {
 #[derive(Debug, Clone, Serialize)]
 pub struct ExternshipModel {
     pub total_hours: f64,
+    /// The most hours a learner may log on one day (default 12).
+    pub max_hours_per_day: f64,
     pub departments: Vec<Requirement>,
+    /// Slugs are collection types Benchside logs: [`PROCEDURE_TYPES`].
     pub procedures: Vec<Requirement>,
     pub min_total_procedures: Option<i32>,
     pub notes_html: Option<String>,
+    /// Skills a supervisor observes, each a number of satisfactory times.
+    pub competencies: Vec<CompetencyModel>,
+    /// Certifying bodies' published thresholds: readiness information beside the course, not
+    /// completion requirements.
+    pub certifications: Vec<CertificationModel>,
+}
+
+/// The collection types Benchside logs; an externship's procedure slugs are among them.
+pub const PROCEDURE_TYPES: [&str; 3] = ["venipuncture", "skin-puncture", "arterial"];
+
+/// The daily cap when a course sets none.
+pub const DEFAULT_MAX_HOURS_PER_DAY: f64 = 12.0;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompetencyModel {
+    pub slug: String,
+    /// Plain text.
+    pub name: String,
+    /// Plain text.
+    pub description: Option<String>,
+    /// Satisfactory supervisor observations needed (1 to 50).
+    pub observations: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificationModel {
+    pub slug: String,
+    /// e.g. "NHA Certified Phlebotomy Technician (CPT)".
+    pub name: String,
+    /// The certifying body, short: "NHA".
+    pub body: String,
+    /// An https URL of the primary source.
+    pub source: String,
+    pub source_title: String,
+    pub clinical_hours: Option<f64>,
+    /// Minimum counts by procedure type (each among the course's procedures).
+    pub procedures: Vec<CountThreshold>,
+    /// Successful unaided collections of the course's procedure types together.
+    pub min_total_procedures: Option<i32>,
+    /// Plain text.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CountThreshold {
+    pub slug: String,
+    pub min_count: i32,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -9,6 +9,7 @@ mod support;
 mod account_mail;
 mod accounts;
 mod catalog;
+mod catalog_externship;
 mod cli;
 mod completion;
 mod db_layer;

@@ -318,7 +318,9 @@ export interface paths {
         };
         /**
          * The outline of a course: modules, lessons (titles, minutes, free previews), quizzes and
-         *     their rules, completion rules and externship requirements.
+         *     their rules, completion rules, and the externship: its requirements (hours, the daily cap,
+         *     procedures, competencies a supervisor observes) and certifying bodies' published thresholds
+         *     with their sources (readiness information, not completion requirements).
          */
         get: operations["get_course"];
         put?: never;

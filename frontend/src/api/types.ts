@@ -125,7 +125,32 @@ export interface CourseOutline {
     total_hours: number;
     departments: { slug: string; name: string; min_hours: number }[];
     procedures: { slug: string; name: string; min_count: number }[];
-    min_total_procedures: number;
-    notes_html: string;
+    min_total_procedures: number | null;
+    notes_html: string | null;
+    /** The most hours a learner may log on one day. */
+    max_hours_per_day: number;
+    /** Skills the site supervisor observes, each a number of satisfactory times. */
+    competencies: OutlineCompetency[];
+    /** Certifying bodies' published thresholds: readiness information, not requirements. */
+    certifications: OutlineCertification[];
   } | null;
+}
+
+export interface OutlineCompetency {
+  slug: string;
+  name: string;
+  description: string | null;
+  observations: number;
+}
+
+export interface OutlineCertification {
+  slug: string;
+  name: string;
+  body: string;
+  source: string;
+  source_title: string;
+  clinical_hours: number | null;
+  procedures: { slug: string; min_count: number }[];
+  min_total_procedures: number | null;
+  note: string | null;
 }

@@ -296,8 +296,61 @@ export function CoursePage({ slug }: { slug: string }) {
           </li>
         )}
       </ul>
+      {c.externship && c.externship.competencies.length > 0 && (
+        <>
+          <h2>Skills your supervisor observes</h2>
+          <ul>
+            {c.externship.competencies.map((k) => (
+              <li key={k.slug}>
+                {k.name}{' '}
+                <span className="muted">
+                  ({k.observations} satisfactory {k.observations === 1 ? 'observation' : 'observations'})
+                </span>
+                {k.description && <div className="muted">{k.description}</div>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {c.externship && c.externship.certifications.length > 0 && (
+        <Certifications externship={c.externship} />
+      )}
       <JoinWithCode />
     </article>
+  );
+}
+
+/** Certifying bodies' published thresholds beside the course: readiness, not requirements. */
+function Certifications({ externship }: { externship: NonNullable<CourseOutline['externship']> }) {
+  const procName = (slug: string) =>
+    ({ venipuncture: 'venipunctures', 'skin-puncture': 'skin punctures', arterial: 'arterial punctures' })[slug] ?? slug;
+  return (
+    <>
+      <h2>Certification thresholds</h2>
+      <p className="muted">
+        What certifying bodies publish, shown so you can see how your externship compares. These are not
+        requirements of this course, and each body has other requirements too: check its current rules before you
+        apply.
+      </p>
+      <ul>
+        {externship.certifications.map((k) => {
+          const parts = [
+            ...(k.clinical_hours != null ? [`${hours(k.clinical_hours)} of clinical practice`] : []),
+            ...k.procedures.map((p) => `${p.min_count} ${procName(p.slug)}`),
+            ...(k.min_total_procedures != null ? [`${k.min_total_procedures} successful unaided collections in all`] : []),
+          ];
+          return (
+            <li key={k.slug}>
+              <strong>{k.name}</strong> ({k.body}): {parts.join(', ')}.{' '}
+              <a href={k.source} rel="noopener noreferrer" target="_blank">
+                {k.source_title}
+              </a>
+              {k.note && <div className="muted">{k.note}</div>}
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }
 
