@@ -3,7 +3,11 @@
 //!
 //! - `/assets/...` are Vite's content-hashed files: cached for a year, `immutable`. A missing
 //!   asset is a 404 (never `index.html`, which a browser would try to run as a script).
-//! - Other files in the folder (`favicon.svg`, ...) are served with `no-cache`.
+//! - Other files in the folder (`favicon.svg`, ...) are served with `no-cache`. That includes
+//!   the offline shell's files, which the build puts at the top on purpose: the service
+//!   worker `sw.js`, the `workbox-*.js` runtime and `sw-outbox.js` it imports, and
+//!   `manifest.webmanifest`. A browser checks `sw.js` (and what it imports) for a new release
+//!   against this server, so they must never be `immutable`.
 //! - Any other path is a client route: `index.html` with `no-cache`, so a new release is
 //!   picked up on the next load while its hashed assets stay cached.
 //! - `/api/...`, `/healthz` and `/readyz` are never answered from here: an unknown API path

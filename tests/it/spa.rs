@@ -8,6 +8,9 @@ use crate::harness::{TestApp, TestResponse};
 const INDEX: &str = "<!doctype html><html><head><script type=\"module\" \
     src=\"/assets/index-abc123.js\"></script></head><body><div id=\"root\"></div></body></html>";
 const SCRIPT: &str = "console.log('benchside');";
+const SERVICE_WORKER: &str =
+    "importScripts('/sw-outbox.js');define(['./workbox-5ab3c1d2'],()=>{});";
+const MANIFEST: &str = "{\"name\":\"Benchside\",\"start_url\":\"/\"}";
 
 /// A fake `frontend/dist` in a folder of its own, with a secret file beside it (outside the
 /// served folder) for the traversal tests.
@@ -27,6 +30,12 @@ fn fake_dist() -> (PathBuf, PathBuf) {
     std::fs::write(dist.join("assets/index-abc123.js.gz"), b"gzip-bytes").unwrap();
     std::fs::write(dist.join("assets/index-abc123.js.br"), b"brotli-bytes").unwrap();
     std::fs::write(dist.join("assets/style-def456.css"), "body{}").unwrap();
+    // The offline shell (vite-plugin-pwa's output sits at the top of the folder).
+    std::fs::write(dist.join("sw.js"), SERVICE_WORKER).unwrap();
+    std::fs::write(dist.join("sw.js.br"), b"brotli-sw").unwrap();
+    std::fs::write(dist.join("workbox-5ab3c1d2.js"), "/* workbox */").unwrap();
+    std::fs::write(dist.join("sw-outbox.js"), "/* sync */").unwrap();
+    std::fs::write(dist.join("manifest.webmanifest"), MANIFEST).unwrap();
     std::fs::write(dist.join(".env"), "SECRET=1").unwrap();
     std::fs::write(base.join("secret.txt"), "top secret").unwrap();
     #[cfg(unix)]
@@ -99,6 +108,34 @@ async fn hashed_assets_are_immutable_and_index_is_revalidated() {
     assert_eq!(icon.status, 200);
     assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
     assert_eq!(icon.header("cache-control"), Some("no-cache"));
+}
+
+#[actix_web::test]
+async fn the_service_worker_and_manifest_are_always_revalidated() {
+    let (_base, dist) = fake_dist();
+    let app = app_for(&dist).await;
+    for (path, content_type) in [
+        ("/sw.js", "text/javascript; charset=utf-8"),
+        ("/workbox-5ab3c1d2.js", "text/javascript; charset=utf-8"),
+        ("/sw-outbox.js", "text/javascript; charset=utf-8"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status, 200, "{path}");
+        assert_eq!(res.header("cache-control"), Some("no-cache"), "{path}");
+        assert_eq!(res.header("content-type"), Some(content_type), "{path}");
+        assert!(!res.text().contains("<div id=\"root\">"), "{path}");
+    }
+    assert_eq!(app.get("/sw.js").await.text(), SERVICE_WORKER);
+    assert_eq!(app.get("/manifest.webmanifest").await.text(), MANIFEST);
+    // Its precompressed copy keeps the same policy.
+    let br = get_with(&app, "/sw.js", &[("accept-encoding", "br")]).await;
+    assert_eq!(br.header("content-encoding"), Some("br"));
+    assert_eq!(br.header("cache-control"), Some("no-cache"));
+    // A runtime the build no longer has is a 404, never index.html run as a script.
+    let gone = app.get("/workbox-00000000.js").await;
+    assert_eq!(gone.status, 404);
+    assert!(!gone.text().contains("<div id=\"root\">"));
 }
 
 #[actix_web::test]

@@ -85,6 +85,18 @@ describe('ApiClient session renewal', () => {
     expect(c.hasToken).toBe(false);
   });
 
+  it('does not send the learner to sign in for a background request whose session cannot be renewed', async () => {
+    const s = fakeServer({ refreshOk: false });
+    const onSessionExpired = vi.fn();
+    const c = new ApiClient({ fetch: s.fetch, onSessionExpired });
+    c.setSession(session('t1') as never);
+    s.expire();
+    const err = await c.post('/a', { x: 1 }, { background: true }).catch((e: unknown) => e);
+    expect((err as ApiError).code).toBe('session_expired');
+    expect(onSessionExpired).not.toHaveBeenCalled();
+    expect(c.hasToken).toBe(false);
+  });
+
   it('never sends the token or renews for public requests', async () => {
     const s = fakeServer();
     const c = new ApiClient({ fetch: s.fetch });

@@ -13,6 +13,13 @@ export interface RequestOptions {
   /** Send the bearer token and renew on 401 (default true). */
   auth?: boolean;
   signal?: AbortSignal;
+  /**
+   * A request the learner did not make just now (the offline outbox's replay): when the
+   * session cannot be renewed it still fails with `session_expired` and signs the user out,
+   * but does not call `onSessionExpired`, so it does not itself send the learner to sign in
+   * (a page that needs the session still does, once it sees the user signed out).
+   */
+  background?: boolean;
   query?: Record<string, string | number | undefined | null>;
 }
 
@@ -113,7 +120,7 @@ export class ApiClient {
       if (res.status === 401) {
         this.token = null;
         this.onUser(null);
-        this.onSessionExpired();
+        if (!opts.background) this.onSessionExpired();
         throw new ApiError(401, 'session_expired', null);
       }
     }
