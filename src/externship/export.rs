@@ -31,6 +31,7 @@ crate::text_enum! {
 pub struct ExportQuery {
     /// `approved` (default) or `all`.
     #[serde(default = "approved")]
+    #[param(inline)]
     pub scope: ExportScope,
 }
 

@@ -4,19 +4,21 @@
 //! `phi_suspected` naming the part. The web app runs the same rules before sending
 //! (`frontend/src/offline/phi.ts`); keep the two identical.
 //!
-//! Rules, checked in this order (the first finding is reported):
+//! Rules, checked in this order (the first kind that matches anywhere wins, with its leftmost
+//! match); the patterns are in [`patterns`], character for character those of the web app:
 //! 1. `ssn`: `123-45-6789` or `123 45 6789`;
 //! 2. `phone`: ten digits grouped as a North American number, optionally `+1`, with `(`, `)`,
 //!    spaces, dots or dashes: `555-123-4567`, `(555) 123 4567`, `+1 555.123.4567`;
 //! 3. `date_of_birth`: a date (`3/4/1950`, `04-03-50`, `1950-03-04`, `March 4, 1950`), or "DOB"
-//!    or "born" followed by a digit;
+//!    or "born" followed by a date or year;
 //! 4. `record_number`: any run of six or more digits.
 //!
-//! Times ("07:30") and counts ("14 venipunctures", "23G") pass.
+//! Times ("07:30"), counts ("14 venipunctures", "23G") and blood pressures ("120/80") pass.
+//! Both sides run the cases in `tests/fixtures/phi-cases.json`.
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -53,40 +55,58 @@ impl PhiKind {
     }
 }
 
-fn rx(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("a valid built-in pattern")
-}
+const MONTH: &str = "jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|\
+                     august|sep|september|oct|october|nov|november|dec|december";
 
-static RULES: LazyLock<Vec<(PhiKind, Regex)>> = LazyLock::new(|| {
+/// The rules, exactly as `frontend/src/offline/phi.ts` writes them (ASCII digits and word
+/// boundaries, case-insensitive, leftmost-first alternatives, like JavaScript's engine).
+fn patterns() -> Vec<(PhiKind, String)> {
     vec![
         (
             PhiKind::Ssn,
-            rx(r"\b\d{3}-\d{2}-\d{4}\b|\b\d{3} \d{2} \d{4}\b"),
+            r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b|[0-9]{3} [0-9]{2} [0-9]{4}".into(),
         ),
         (
             PhiKind::Phone,
-            rx(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)|\b\d{3})[ .-]?\d{3}[ .-]?\d{4}\b"),
+            r"(?:\+?1[ .-]?)?\(?[0-9]{3}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}\b".into(),
         ),
         (
             PhiKind::DateOfBirth,
-            rx(concat!(
-                r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b",
-                r"|(?i)\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?",
-                r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)",
-                r"\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b",
-                r"|(?i)\b(?:dob|d\.o\.b\.?|born)\W{0,3}\d",
-            )),
+            [
+                r"\b[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}\b".to_string(),
+                r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b".to_string(),
+                format!(
+                    r"\b(?:{MONTH})\b\.?[ \t]*[0-9]{{1,2}}(?:st|nd|rd|th)?,?[ \t]+[0-9]{{4}}\b"
+                ),
+                r"\b(?:dob|born)\b[^A-Za-z0-9]{0,3}(?:(?:on|in)[ \t]+)?[0-9](?:[0-9/.-]*[0-9])?"
+                    .to_string(),
+            ]
+            .join("|"),
         ),
-        (PhiKind::RecordNumber, rx(r"\d{6,}")),
+        (PhiKind::RecordNumber, "[0-9]{6,}".into()),
     ]
+}
+
+static RULES: LazyLock<Vec<(PhiKind, Regex)>> = LazyLock::new(|| {
+    patterns()
+        .into_iter()
+        .map(|(kind, p)| {
+            let re = RegexBuilder::new(&p)
+                .unicode(false)
+                .case_insensitive(true)
+                .build()
+                .expect("a valid built-in pattern");
+            (kind, re)
+        })
+        .collect()
 });
 
 /// The first suspected piece of patient information in `text`, if any.
 pub fn find(text: &str) -> Option<PhiFinding> {
     RULES.iter().find_map(|(kind, re)| {
-        re.find(text).map(|m| PhiFinding {
+        re.find(text.as_bytes()).map(|m| PhiFinding {
             kind: *kind,
-            matched: m.as_str().to_string(),
+            matched: String::from_utf8_lossy(m.as_bytes()).into_owned(),
             index: m.start(),
         })
     })
@@ -116,6 +136,21 @@ mod tests {
     }
 
     #[test]
+    fn the_cases_shared_with_the_web_app_agree() {
+        let text = include_str!("../../tests/fixtures/phi-cases.json");
+        let cases: Vec<serde_json::Value> = serde_json::from_str(text).unwrap();
+        assert!(cases.len() >= 20);
+        for c in cases {
+            let note = c["text"].as_str().unwrap();
+            let want = c["kind"].as_str();
+            assert_eq!(find(note).map(|f| f.kind.as_str()), want, "{note}");
+            if let Some(m) = c["match"].as_str() {
+                assert_eq!(find(note).unwrap().matched, m, "{note}");
+            }
+        }
+    }
+
+    #[test]
     fn identifiers_are_found_with_their_kind_and_text() {
         assert_eq!(kind("SSN 123-45-6789"), Some(PhiKind::Ssn));
         assert_eq!(kind("123 45 6789"), Some(PhiKind::Ssn));
@@ -124,6 +159,7 @@ mod tests {
         assert_eq!(kind("+1 555.123.4567"), Some(PhiKind::Phone));
         assert_eq!(kind("DOB 3/4/1950"), Some(PhiKind::DateOfBirth));
         assert_eq!(kind("pt born 1950"), Some(PhiKind::DateOfBirth));
+        assert_eq!(kind("born in 1950"), Some(PhiKind::DateOfBirth));
         assert_eq!(kind("seen 1950-03-04"), Some(PhiKind::DateOfBirth));
         assert_eq!(kind("March 4, 1950"), Some(PhiKind::DateOfBirth));
         assert_eq!(kind("04-03-50"), Some(PhiKind::DateOfBirth));

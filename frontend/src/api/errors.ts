@@ -77,6 +77,32 @@ export const SERVER_MESSAGES: Record<ErrorCode, string> = {
   attempt_closed: 'This attempt is closed: it was submitted or its time ran out.',
   unknown_question: 'One answer did not belong to this attempt and was not saved.',
   invalid_answer: 'One answer could not be saved. Check it and try again.',
+  // externship
+  no_externship: 'This course has no clinical externship.',
+  phi_suspected: 'That looks like patient information. Never record a patient\'s details in your log: remove it and try again.',
+  shift_overlaps: 'This shift overlaps another shift in your log.',
+  date_in_future: 'Log what has already happened: that date is in the future.',
+  outside_placement: 'That date is outside your placement\'s dates.',
+  daily_limit_exceeded: 'That is more hours than can be logged on one day.',
+  too_many_collections: 'That is more attempts than the time allows. Check the count.',
+  unknown_department: 'Choose one of your placement\'s departments.',
+  collection_type_not_in_course: 'This course does not log that type of collection.',
+  shift_mismatch: 'A collection must be on its shift\'s date and placement.',
+  placement_cancelled: 'This placement was cancelled; nothing more can be logged at it.',
+  client_id_reused: 'This entry clashes with one already sent. Discard it and log it again.',
+  entry_locked: 'Only a draft can be changed. Send a correction (an amendment) instead.',
+  entry_not_amendable: 'This entry cannot be corrected now: a draft is edited, and a sent one waits for your supervisor.',
+  already_amended: 'This entry has already been corrected; correct the newer entry instead.',
+  nothing_to_submit: 'There is nothing to send: log a shift or a collection first.',
+  site_name_taken: 'A site with this name is already in the directory.',
+  site_archived: 'This site is archived. Restore it before placing learners there.',
+  attestation_used: 'This link has been used, and the decision it carried is recorded.',
+  attestation_expired: 'This link has expired. The learner can send you a new one.',
+  attestation_voided: 'This link was replaced by a newer one. Use the link in the latest email.',
+  attestation_not_pending: 'This request has been answered or replaced already.',
+  entry_not_in_request: 'Some entries are not on this request. Reload the page and try again.',
+  unknown_competency: 'One competency is not part of this course. Reload the page and try again.',
+  not_attested: 'Some entries are no longer waiting for review. Reload the list and try again.',
 };
 
 /** Sentences for the codes the client makes up (`network`, `session_expired`). */
@@ -99,6 +125,11 @@ const PREFER_SERVER = new Set<string>([
   'quiz_cooldown',
   'enrolment_inactive',
   'invalid_answer',
+  'phi_suspected',
+  'outside_placement',
+  'daily_limit_exceeded',
+  'too_many_collections',
+  'unknown_department',
 ] satisfies ErrorCode[]);
 
 export class ApiError extends Error {

@@ -41,6 +41,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/externship/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Enrolments in courses with an externship (to place), newest first. */
+        get: operations["enrolments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/externship/placements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Placements, newest first: of one enrolment, of one site, or all. */
+        get: operations["list_placements"];
+        put?: never;
+        /** Place an enrolment at a site (a learner may have several placements: rotations). */
+        post: operations["create_placement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/externship/placements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a placement (supervisor, dates, departments, site) or cancel it. */
+        patch: operations["update_placement"];
+        trace?: never;
+    };
+    "/api/v1/admin/externship/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attested entries waiting for the program's approval, oldest attestation first. */
+        get: operations["review_queue"];
+        put?: never;
+        /**
+         * Approve attested entries or return them with a note, one or many at once (all or
+         *     nothing). Approving the last needed record completes the course.
+         */
+        post: operations["review_entries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/externship/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinical sites, by name. */
+        get: operations["list_sites"];
+        put?: never;
+        /** Add a clinical site to the directory. */
+        post: operations["create_site"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/externship/sites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One clinical site. */
+        get: operations["get_site"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a site's details, archive it or restore it. */
+        patch: operations["update_site"];
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -132,6 +241,30 @@ export interface paths {
          *     nothing twice. After the deadline, what was saved up to it is graded.
          */
         post: operations["submit_attempt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attestations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an attestation link shows: the learner, the entries to attest and the competencies to
+         *     rate, or (once used) what was decided and when. Opening it changes nothing.
+         */
+        get: operations["attestation_page"];
+        put?: never;
+        /**
+         * The supervisor's decision: attest or reject (with a reason) each entry, rate competencies,
+         *     sign with a typed name. Consumes the link; entries left out go back to the learner.
+         */
+        post: operations["decide_attestation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -422,6 +555,206 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrolments/{id}/externship": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the externship screens start from: the course's rules, the placements and counts. */
+        get: operations["overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/attestations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enrolment's attestation requests, newest first. */
+        get: operations["list_attestations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/attestations/{attestation}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a waiting (or expired) request again: the old link stops working. */
+        post: operations["resend_attestation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log collection attempts: `count` identical ones at once (a quick entry), stored as that
+         *     many records. The same `client_id` again answers 200 with the stored records.
+         */
+        post: operations["log_collections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every entry of the log (shifts and collections), in the order they happened. */
+        get: operations["list_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/entries/{entry}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a draft's fields (`shift` or `collection`, as the entry is). */
+        put: operations["edit_entry"];
+        post?: never;
+        /** Delete a draft. */
+        delete: operations["delete_entry"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/entries/{entry}/amendments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct a decided entry: the original is kept (superseded) and the amendment, a draft,
+         *     goes through attestation again.
+         */
+        post: operations["amend_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The learner's record as CSV: every approved shift and collection with who attested it and
+         *     when (`scope=all`: every entry, including drafts, rejected and superseded ones).
+         */
+        get: operations["export_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log a shift. The same `client_id` again answers 200 with the stored shift. */
+        post: operations["log_shift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send drafts at a placement to its supervisor: one request, one emailed single-use link. */
+        post: operations["submit_entries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/externship/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress against the course's requirements from approved records, with certifying
+         *     bodies' published thresholds as readiness information.
+         */
+        get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enrolments/{id}/lessons/{lesson}": {
         parameters: {
             query?: never;
@@ -660,6 +993,18 @@ export interface components {
             updated_at: string;
         };
         /**
+         * @description The patient's age group (the only thing recorded about a patient).
+         * @enum {string}
+         */
+        AgeGroup: "adult" | "pediatric" | "geriatric";
+        /** @description A correction of a decided entry: the corrected fields and why. */
+        Amendment: {
+            collection?: components["schemas"]["CollectionFields"] | null;
+            /** @description Why the entry is corrected (at most 500 characters). */
+            reason: string;
+            shift?: components["schemas"]["ShiftFields"] | null;
+        };
+        /**
          * @description An attempt is open (answers can change) until it is submitted or its time runs out.
          * @enum {string}
          */
@@ -710,6 +1055,45 @@ export interface components {
             started_at: string;
             state: components["schemas"]["AttemptState"];
         };
+        /** @description An attestation request, as the learner sees it. */
+        Attestation: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /** Format: int32 */
+            entry_count: number;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            placement_id: string;
+            /** Format: date-time */
+            reminded_at?: string | null;
+            /**
+             * Format: uuid
+             * @description The request that replaced this one (a resent link).
+             */
+            replaced_by?: string | null;
+            /** @description The name the supervisor typed as a signature. */
+            signature_name?: string | null;
+            status: components["schemas"]["AttestationStatus"];
+            supervisor_email: string;
+            supervisor_name: string;
+        };
+        /** @description What the supervisor decided on the page. Entries left out go back to the learner's drafts. */
+        AttestationDecision: {
+            competencies?: components["schemas"]["CompetencyRating"][];
+            decisions: components["schemas"]["EntryDecision"][];
+            /** @description The supervisor's name, typed as a signature. */
+            signature: string;
+        };
+        /**
+         * @description Where an attestation request stands (derived from its timestamps).
+         * @enum {string}
+         */
+        AttestationStatus: "pending" | "decided" | "voided" | "expired";
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
@@ -719,6 +1103,65 @@ export interface components {
             html: string;
             /** @description `c1`, `c2`, ... in the order shown. */
             key: string;
+        };
+        /** @description A collection attempt's fields (create, edit, amend). */
+        CollectionFields: {
+            age_group: components["schemas"]["AgeGroup"];
+            /** Format: date */
+            date: string;
+            method: components["schemas"]["CollectionMethod"];
+            notes?: string | null;
+            /** Format: uuid */
+            placement_id: string;
+            /**
+             * Format: uuid
+             * @description The shift it happened in, when logged.
+             */
+            shift_id?: string | null;
+            successful: boolean;
+            type: components["schemas"]["CollectionType"];
+            unaided: boolean;
+        };
+        /**
+         * @description How the specimen was drawn.
+         * @enum {string}
+         */
+        CollectionMethod: "evacuated_tube" | "syringe" | "winged_set";
+        /** @description A collection attempt's part of an entry. */
+        CollectionPart: {
+            age_group: components["schemas"]["AgeGroup"];
+            method: components["schemas"]["CollectionMethod"];
+            /** Format: uuid */
+            shift_id?: string | null;
+            successful: boolean;
+            type: components["schemas"]["CollectionType"];
+            unaided: boolean;
+        };
+        /**
+         * @description The kind of collection attempt (the slugs a course's procedure requirements use).
+         * @enum {string}
+         */
+        CollectionType: "venipuncture" | "skin-puncture" | "arterial";
+        /** @description Collection attempts recorded by one request. */
+        Collections: {
+            entries: components["schemas"]["Entry"][];
+        };
+        /** @description A competency to rate, with what the course asks for. */
+        Competency: {
+            description?: string | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description Satisfactory observations needed.
+             */
+            observations: number;
+            slug: string;
+        };
+        /** @description The supervisor's rating of one competency. */
+        CompetencyRating: {
+            comment?: string | null;
+            competency: string;
+            rating: components["schemas"]["Rating"];
         };
         CompletionResult: {
             completed: boolean;
@@ -781,6 +1224,17 @@ export interface components {
             percent_complete: number;
             required_quizzes: components["schemas"]["QuizState"][];
         };
+        /**
+         * @description The supervisor's decision on one entry.
+         * @enum {string}
+         */
+        Decision: "attest" | "reject";
+        Department: {
+            /** Format: double */
+            min_hours: number;
+            name: string;
+            slug: string;
+        };
         EmailRequest: {
             email: string;
         };
@@ -824,12 +1278,91 @@ export interface components {
             /** Format: int32 */
             percent_complete: number;
         };
+        /** @description Who and what an enrolment is, for lists and mails of other features. */
+        EnrolmentLabel: {
+            course_slug: string;
+            course_title: string;
+            /** Format: uuid */
+            enrolment_id: string;
+            learner_email: string;
+            learner_name: string;
+            state: components["schemas"]["EnrolmentState"];
+        };
         /**
          * @description Where an enrolment stands. Stored as `active`, `completed` or `withdrawn`; an active
          *     enrolment past its access period is shown (and treated) as `expired`.
          * @enum {string}
          */
         EnrolmentState: "active" | "completed" | "withdrawn" | "expired";
+        /** @description One entry of the log: a shift or a collection attempt, with where it stands. */
+        Entry: {
+            amend_reason?: string | null;
+            /**
+             * Format: uuid
+             * @description The entry this one corrects, and why.
+             */
+            amends_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The attestation request it was sent on.
+             */
+            attestation_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The idempotency key the client sent (a quick entry's records share it).
+             */
+            client_id: string;
+            collection?: components["schemas"]["CollectionPart"] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            date: string;
+            /**
+             * Format: date-time
+             * @description When the supervisor decided.
+             */
+            decided_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["EntryKind"];
+            notes?: string | null;
+            /** Format: uuid */
+            placement_id: string;
+            rejected_reason?: string | null;
+            /** @description The program's note when it returned the entry. */
+            review_note?: string | null;
+            /** Format: date-time */
+            reviewed_at?: string | null;
+            shift?: components["schemas"]["ShiftPart"] | null;
+            state: components["schemas"]["EntryState"];
+            /** @description An amendment replaced this entry: it is kept, and no longer counts. */
+            superseded: boolean;
+        };
+        /** @description The supervisor's decision on one entry. */
+        EntryDecision: {
+            decision: components["schemas"]["Decision"];
+            /** Format: uuid */
+            entry_id: string;
+            /** @description Required to reject. */
+            reason?: string | null;
+        };
+        /** @description A draft's new fields, or an amendment's: the entry's kind's part. */
+        EntryFields: {
+            collection?: components["schemas"]["CollectionFields"] | null;
+            shift?: components["schemas"]["ShiftFields"] | null;
+        };
+        /**
+         * @description What an entry of the log records.
+         * @enum {string}
+         */
+        EntryKind: "shift" | "collection";
+        /**
+         * @description Where an entry stands. `draft` → `submitted` (out for attestation) → `attested` or
+         *     `rejected` (by the supervisor, with a reason) → `approved` or `returned` (by the program,
+         *     with a note). Only drafts are edited; anything decided is corrected by an amendment.
+         * @enum {string}
+         */
+        EntryState: "draft" | "submitted" | "attested" | "rejected" | "approved" | "returned";
         ErrorBody: {
             /** @description Stable machine-readable code, e.g. `not_found`, `invalid_json`. */
             code: components["schemas"]["ErrorCode"];
@@ -844,19 +1377,21 @@ export interface components {
          *     sentence for each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer";
+        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested";
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
         };
         ExternshipProgress: {
-            /** Format: double */
+            /**
+             * Format: double
+             * @description Approved hours so far (attested by the supervisor and approved by the program).
+             */
             hours_logged: number;
             /** Format: double */
             hours_required: number;
             met: boolean;
-            /** @description Each procedure: `{slug, name, logged, required}`. */
-            procedures: Record<string, never>[];
+            procedures: components["schemas"]["ProcedureProgress"][];
             required: boolean;
         };
         Health: {
@@ -962,6 +1497,19 @@ export interface components {
             email: string;
             password: string;
         };
+        /** @description One requirement: what counts, how much there is, and whether it is met. */
+        Measure: {
+            /**
+             * Format: double
+             * @description Approved hours, or a count.
+             */
+            done: number;
+            met: boolean;
+            name: string;
+            /** Format: double */
+            required: number;
+            slug: string;
+        };
         ModuleProgress: {
             lessons: components["schemas"]["LessonProgressView"][];
             locked: boolean;
@@ -971,12 +1519,104 @@ export interface components {
             /** @description Why it is locked, in plain words (`null` when open). */
             unlocks_when?: string | null;
         };
+        /**
+         * @description New collection attempts: `count` identical ones (a quick entry, 1 to 100), stored as that
+         *     many records under one `client_id`.
+         */
+        NewCollections: components["schemas"]["CollectionFields"] & {
+            /** Format: uuid */
+            client_id: string;
+            /**
+             * Format: int64
+             * @default 1
+             */
+            count: number;
+        };
+        /** @description A new placement: an enrolment at a site, with a supervisor, dates and departments. */
+        NewPlacementBody: components["schemas"]["PlacementInput"] & {
+            /** Format: uuid */
+            enrolment_id: string;
+        };
+        /**
+         * @description A new shift. `client_id` is the client's idempotency key: the same one again answers 200
+         *     with the stored shift.
+         */
+        NewShift: components["schemas"]["ShiftFields"] & {
+            /** Format: uuid */
+            client_id: string;
+        };
+        /** @description What the learner's externship screens start from. */
+        Overview: {
+            /** @description The enrolment accepts new entries (it is active). */
+            can_log: boolean;
+            /** @description The collection types this course logs (its procedure requirements' slugs). */
+            collection_types: components["schemas"]["CollectionType"][];
+            competencies: components["schemas"]["Competency"][];
+            /** @description How many entries stand in each state (superseded ones not counted). */
+            counts: components["schemas"]["StateCount"][];
+            departments: components["schemas"]["Department"][];
+            /** Format: uuid */
+            enrolment_id: string;
+            /** Format: double */
+            max_hours_per_day: number;
+            placements: components["schemas"]["Placement"][];
+            /** @description Completion needs the externship. */
+            required: boolean;
+            /** Format: double */
+            total_hours: number;
+        };
+        /** @description An enrolment placed at a site, with a supervisor, dates and departments (a rotation). */
+        Placement: {
+            cancelled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Department slugs from the course's list (empty when the course has none). */
+            departments: string[];
+            /** Format: date */
+            ends_on: string;
+            /** Format: uuid */
+            enrolment_id: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            site_id: string;
+            site_name: string;
+            /** Format: date */
+            starts_on: string;
+            supervisor: components["schemas"]["Supervisor"];
+        };
+        /** @description A placement as the admin writes it (create: everything but `credential` and departments). */
+        PlacementInput: {
+            /** @description `true` cancels the placement, `false` restores it (update only). */
+            cancelled?: boolean | null;
+            /** @description Department slugs from the course's list. */
+            departments?: string[] | null;
+            /** Format: date */
+            ends_on?: string | null;
+            /** Format: uuid */
+            site_id?: string | null;
+            /** Format: date */
+            starts_on?: string | null;
+            /** @description For example `MLS(ASCP)` or `PBT`. */
+            supervisor_credential?: string | null;
+            supervisor_email?: string | null;
+            supervisor_name?: string | null;
+        };
         /** @description A free-preview lesson. */
         PreviewView: {
             course_slug: string;
             course_title: string;
             lesson: components["schemas"]["LessonBody"];
             module: string;
+        };
+        /** @description One procedure requirement: approved successful unaided collections against the minimum. */
+        ProcedureProgress: {
+            /** Format: int64 */
+            logged: number;
+            name: string;
+            /** Format: int64 */
+            required: number;
+            slug: string;
         };
         /** @description How one question was graded. */
         QuestionResult: {
@@ -1100,17 +1740,28 @@ export interface components {
             time_limit_minutes: number;
             title: string;
         };
+        /**
+         * @description A supervisor's rating of a competency on one attestation.
+         * @enum {string}
+         */
+        Rating: "satisfactory" | "needs_improvement" | "not_observed";
+        /** @description A rating given on an attestation. */
+        RatingView: {
+            comment?: string | null;
+            competency: string;
+            rating: components["schemas"]["Rating"];
+        };
+        /** @description A certifying body's threshold, checked against the approved record. */
         Readiness: {
-            /**
-             * @description `ok` when a query round trip to PostgreSQL succeeded.
-             * @example ok
-             */
-            database: string;
-            /**
-             * @description `ready` when the database answered.
-             * @example ready
-             */
-            status: string;
+            body: string;
+            /** @description Each part of the threshold: clinical hours, each procedure, the combined total. */
+            measures: components["schemas"]["Measure"][];
+            met: boolean;
+            name: string;
+            note?: string | null;
+            slug: string;
+            source: string;
+            source_title: string;
         };
         RegisterRequest: {
             /** @example ana.lopez@example.org */
@@ -1148,11 +1799,56 @@ export interface components {
             /** Format: date-time */
             submitted_at: string;
         };
+        /** @description Approve or return attested entries, up to 500 at once. */
+        Review: {
+            decisions: components["schemas"]["ReviewItemDecision"][];
+        };
+        /**
+         * @description The program's decision on one attested entry.
+         * @enum {string}
+         */
+        ReviewDecision: "approve" | "return";
+        /** @description One attested entry waiting for the program, with whose it is. */
+        ReviewItem: {
+            course_title: string;
+            /** Format: uuid */
+            enrolment_id: string;
+            entry: components["schemas"]["Entry"];
+            learner_name: string;
+            /** @description The name the supervisor signed with. */
+            signature_name?: string | null;
+            site_name: string;
+            supervisor_name: string;
+        };
+        /** @description The program's decision on one attested entry. */
+        ReviewItemDecision: {
+            decision: components["schemas"]["ReviewDecision"];
+            /** Format: uuid */
+            entry_id: string;
+            /** @description Required to return an entry: what the learner should correct. */
+            note?: string | null;
+        };
         /**
          * @description When the review (answers, correct answers, explanations) opens.
          * @enum {string}
          */
         ReviewPolicy: "after_submit" | "after_pass" | "after_attempts_used";
+        ReviewQueue: {
+            items: components["schemas"]["ReviewItem"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description What a review did. */
+        ReviewResult: {
+            approved: number;
+            /** @description Enrolments this review completed. */
+            completed: string[];
+            returned: number;
+        };
         /**
          * @description What a user may do. Stored as text with a CHECK constraint; adding a role means a
          *     variant here, a migration widening the CHECK, and the permissions it grants.
@@ -1185,6 +1881,140 @@ export interface components {
             /** @description Always `Bearer`. */
             token_type: string;
             user: components["schemas"]["User"];
+        };
+        /** @description A shift's fields (create, edit, amend). */
+        ShiftFields: {
+            /** @description What was done (at most 500 characters; no patient information). */
+            activities?: string | null;
+            /**
+             * Format: date
+             * @description The day the shift started.
+             */
+            date: string;
+            /** @description A department slug of the course (required when the course lists departments). */
+            department?: string | null;
+            /**
+             * @description `HH:MM`; at or before `start` means the next day (a night shift).
+             * @example 15:30
+             */
+            end: string;
+            notes?: string | null;
+            /** Format: uuid */
+            placement_id: string;
+            /**
+             * @description `HH:MM`, wall-clock time at the site.
+             * @example 07:00
+             */
+            start: string;
+        };
+        /** @description A shift's part of an entry. */
+        ShiftPart: {
+            activities?: string | null;
+            department?: string | null;
+            /** @description `HH:MM`; earlier than `start` for a shift that ends the next day. */
+            end: string;
+            /** Format: int32 */
+            minutes: number;
+            /** @description `HH:MM`, wall-clock time at the site. */
+            start: string;
+        };
+        /** @description A clinical site in the directory. */
+        Site: {
+            address: string;
+            archived: boolean;
+            contact_email?: string | null;
+            contact_name?: string | null;
+            contact_phone?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Departments the site offers, as people name them. */
+            departments: string[];
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A site as the admin writes it (create: `name` and `address` required). */
+        SiteInput: {
+            address?: string | null;
+            /** @description `true` archives the site (it stays on placements), `false` restores it (update only). */
+            archived?: boolean | null;
+            contact_email?: string | null;
+            contact_name?: string | null;
+            contact_phone?: string | null;
+            departments?: string[] | null;
+            name?: string | null;
+        };
+        StateCount: {
+            /** Format: int64 */
+            count: number;
+            state: components["schemas"]["EntryState"];
+        };
+        /** @description Send drafts at a placement to its supervisor for attestation. */
+        Submission: {
+            /** @description Only these drafts (default: every draft at the placement). */
+            entry_ids?: string[] | null;
+            /** Format: uuid */
+            placement_id: string;
+        };
+        /** @description The externship summary. */
+        Summary: {
+            /**
+             * Format: int64
+             * @description Approved collection attempts in all, successful or not.
+             */
+            attempts: number;
+            /** @description Certifying bodies' published thresholds (readiness information, not requirements). */
+            certifications: components["schemas"]["Readiness"][];
+            competencies: components["schemas"]["Measure"][];
+            departments: components["schemas"]["Measure"][];
+            hours: components["schemas"]["Measure"];
+            /** @description Every requirement of the course is met by approved records. */
+            met: boolean;
+            /** Format: int64 */
+            pending_collections: number;
+            /**
+             * Format: double
+             * @description Not yet approved: hours and collections submitted or attested.
+             */
+            pending_hours: number;
+            procedures: components["schemas"]["Measure"][];
+            procedures_total?: components["schemas"]["Measure"] | null;
+        };
+        /** @description The supervisor of a placement: a contact, not an account. */
+        Supervisor: {
+            /** @description For example `MLS(ASCP)` or `PBT`. */
+            credential?: string | null;
+            email: string;
+            name: string;
+        };
+        /** @description The supervisor's page behind an attestation link (no account). */
+        SupervisorPage: {
+            competencies: components["schemas"]["Competency"][];
+            course_title: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /** @description Department slugs and names of the course, to show shifts' departments. */
+            departments: components["schemas"]["Department"][];
+            entries: components["schemas"]["Entry"][];
+            /** Format: date-time */
+            expires_at: string;
+            learner_name: string;
+            /** @description The link was replaced by a reminder's fresh one (sent to the same address). */
+            link_replaced: boolean;
+            /** Format: date */
+            placement_ends_on: string;
+            /** Format: date */
+            placement_starts_on: string;
+            /** @description The ratings given (once decided). */
+            ratings: components["schemas"]["RatingView"][];
+            /** Format: date-time */
+            sent_at: string;
+            signature_name?: string | null;
+            site_name: string;
+            status: components["schemas"]["AttestationStatus"];
+            supervisor_name: string;
         };
         TokenRequest: {
             /** @description The token from the emailed link. */
@@ -1332,6 +2162,558 @@ export interface operations {
             };
             /** @description `enrolment_not_inactive`: the enrolment is neither withdrawn nor expired */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    enrolments: {
+        parameters: {
+            query?: {
+                /** @description Part of the learner's name or email. */
+                q?: string;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentLabel"][];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_placements: {
+        parameters: {
+            query?: {
+                enrolment_id?: string;
+                site_id?: string;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Placement"][];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_placement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPlacementBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Placement"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` (enrolment) or `no_externship` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `unknown_department`, `site_archived` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_placement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The placement's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlacementInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Placement"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `unknown_department`, `site_archived` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    review_queue: {
+        parameters: {
+            query?: {
+                /** @description Only this enrolment's entries. */
+                enrolment_id?: string;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueue"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    review_entries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Review"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewResult"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_attested`: some entries are not waiting for review */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `phi_suspected` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_sites: {
+        parameters: {
+            query?: {
+                /** @description Include archived sites. */
+                archived?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"][];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_site: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SiteInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `site_name_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_site: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_site: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SiteInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `site_name_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1617,6 +2999,118 @@ export interface operations {
             };
             /** @description `not_found`: no attempt of yours has this ID */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    attestation_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token from the emailed link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisorPage"];
+                };
+            };
+            /** @description `not_found`: no such link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    decide_attestation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token from the emailed link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttestationDecision"];
+            };
+        };
+        responses: {
+            /** @description Recorded: the page as it now stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisorPage"];
+                };
+            };
+            /** @description `not_found`: no such link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `attestation_used`: the link was used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `attestation_expired` or `attestation_voided` (replaced by a newer link) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `phi_suspected`, `entry_not_in_request`, `unknown_competency` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2291,6 +3785,700 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no enrolment of yours has this ID */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`, or `no_externship`: the course has none */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_attestations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attestation"][];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` or `no_externship` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    resend_attestation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+                /** @description The request's ID */
+                attestation: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new request */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attestation"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `enrolment_inactive` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `attestation_not_pending`: decided or replaced already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    log_collections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCollections"];
+            };
+        };
+        responses: {
+            /** @description Already logged with this client_id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collections"];
+                };
+            };
+            /** @description Logged */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collections"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `enrolment_inactive` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` or `no_externship` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `client_id_reused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `too_many_collections`, `collection_type_not_in_course`, `shift_mismatch`, `placement_cancelled` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_entries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"][];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` or `no_externship` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    edit_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+                /** @description The entry's ID */
+                entry: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryFields"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `enrolment_inactive` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `entry_locked`: not a draft; `shift_overlaps` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description as for logging */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+                /** @description The entry's ID */
+                entry: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `enrolment_inactive` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `entry_locked`: not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    amend_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+                /** @description The entry's ID */
+                entry: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Amendment"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `enrolment_inactive` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `entry_not_amendable`, `already_amended`, `shift_overlaps` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description as for logging */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_csv: {
+        parameters: {
+            query?: {
+                /** @description `approved` (default) or `all`. */
+                scope?: "approved" | "all";
+            };
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` or `no_externship` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    log_shift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewShift"];
+            };
+        };
+        responses: {
+            /** @description Already logged with this client_id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            /** @description Logged */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `enrolment_inactive` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` (enrolment or placement) or `no_externship` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `shift_overlaps` or `client_id_reused` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `daily_limit_exceeded`, `unknown_department`, `placement_cancelled` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_entries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Submission"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attestation"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `enrolment_inactive` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` (enrolment or placement) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `nothing_to_submit`, `placement_cancelled`, `invalid_input` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` or `no_externship` */
             404: {
                 headers: {
                     [name: string]: unknown;

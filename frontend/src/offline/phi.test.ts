@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+// Cases shared with the server's tests (tests/fixtures/phi-cases.json).
+import cases from '../../../tests/fixtures/phi-cases.json';
 import { describePhi, findPhi, PHI_RULES, PHI_SENTENCES, type PhiKind } from './phi';
 
 const kindOf = (text: string) => findPhi(text)?.kind ?? null;
@@ -84,5 +86,15 @@ describe('PHI sentences', () => {
       // No lookaround, no backreferences, no \d or \s (their meaning differs between engines).
       expect(pattern).not.toMatch(/\(\?[=!<]|\\[1-9]|\\d|\\s/);
     }
+  });
+});
+
+// The cases the server's tests run too (src/externship/phi.rs): both sides must agree.
+
+describe('findPhi: the cases shared with the server', () => {
+  it.each(cases as { text: string; kind: PhiKind | null; match?: string }[])('$text', (c) => {
+    const f = findPhi(c.text);
+    expect(f?.kind ?? null).toBe(c.kind);
+    if (c.match) expect(f?.match).toBe(c.match);
   });
 });
