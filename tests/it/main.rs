@@ -14,6 +14,7 @@ mod cli;
 mod completion;
 mod db_layer;
 mod errors;
+mod externship;
 mod harness_self;
 mod health;
 mod jobs;

@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod courses;
 pub mod db;
+pub mod externship;
 pub mod learning;
 pub mod quizzes;
 
