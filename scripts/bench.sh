@@ -5,7 +5,8 @@
 #   scripts/bench.sh RUN_SH [ROUTE...]
 #
 # RUN_SH is the reference harness's `run.sh` (not part of this repository). ROUTE is any of
-# readyz, catalog, outline, lesson, completion, dashboard, enrolment (default: lesson
+# readyz, catalog, outline, lesson, completion, dashboard, enrolment, externship-summary
+# (500 approved shifts and 1,000 approved collections, seeded in SQL) (default: lesson
 # completion). The server runs from a release build pinned to CPU 1, like the reference, on a
 # fresh database `benchside_bench` on BENCH_DATABASE_URL's server (default the local
 # PostgreSQL), with rate limits off. One learner, enrolled in the phlebotomy program, reads
@@ -45,6 +46,32 @@ LESSON=$(curl -fs "$BASE/api/v1/enrolments/$ENROLMENT" -H "$AUTH" | json "['next
 curl -fs "$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON" -H "$AUTH" >/dev/null
 curl -fs -X PUT "$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON/completion" -H "$AUTH" >/dev/null
 
+# The externship summary's learner: 500 approved shifts and 1,000 approved collections.
+seed_externship() {
+  psql -X -q "$DB_URL" <<SQL
+INSERT INTO externship_sites (id, name, address) VALUES ('00000000-0000-0000-0000-00000000b001', 'Bench Site', '1 Road');
+INSERT INTO externship_placements (id, enrolment_id, site_id, supervisor_name, supervisor_email, starts_on, ends_on)
+  VALUES ('00000000-0000-0000-0000-00000000b002', '$ENROLMENT', '00000000-0000-0000-0000-00000000b001',
+          'Bench Supervisor', 'sup@example.org', current_date - 600, current_date);
+INSERT INTO externship_attestations (id, enrolment_id, placement_id, token_hash, supervisor_name, supervisor_email,
+    learner_name, course_title, entry_count, expires_at, decided_at, signature_name)
+  VALUES ('00000000-0000-0000-0000-00000000b003', '$ENROLMENT', '00000000-0000-0000-0000-00000000b002',
+          sha256('bench'), 'Bench Supervisor', 'sup@example.org', 'Bench Learner', 'Phlebotomy', 500,
+          now() + interval '1 day', now(), 'Bench Supervisor');
+INSERT INTO externship_entries (enrolment_id, placement_id, kind, client_id, occurred_on, starts_at, ends_at,
+    state, attestation_id, decided_at, reviewed_at)
+  SELECT '$ENROLMENT', '00000000-0000-0000-0000-00000000b002', 'shift', gen_random_uuid(), d::date,
+         d + time '08:00', d + time '16:00', 'approved', '00000000-0000-0000-0000-00000000b003', now(), now()
+    FROM generate_series(current_date - 550, current_date - 51, interval '1 day') d;
+INSERT INTO externship_entries (enrolment_id, placement_id, kind, client_id, client_seq, occurred_on,
+    collection_type, method, age_group, successful, unaided, state, attestation_id, decided_at, reviewed_at)
+  SELECT '$ENROLMENT', '00000000-0000-0000-0000-00000000b002', 'collection', gen_random_uuid(), 0,
+         current_date - 51 - (n % 500), CASE WHEN n % 5 = 0 THEN 'skin-puncture' ELSE 'venipuncture' END,
+         'evacuated_tube', 'adult', n % 10 <> 0, true, 'approved', '00000000-0000-0000-0000-00000000b003', now(), now()
+    FROM generate_series(1, 1000) n;
+SQL
+}
+
 URLS=()
 for r in "${ROUTES[@]}"; do
   case $r in
@@ -55,6 +82,7 @@ for r in "${ROUTES[@]}"; do
     completion) URLS+=("PUT:$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON/completion") ;;
     dashboard) URLS+=("$BASE/api/v1/me/enrolments") ;;
     enrolment) URLS+=("$BASE/api/v1/enrolments/$ENROLMENT") ;;
+    externship-summary) seed_externship; URLS+=("$BASE/api/v1/enrolments/$ENROLMENT/externship/summary") ;;
     *) echo "unknown route $r" >&2; exit 2 ;;
   esac
 done

@@ -7,4 +7,4 @@ DROP TABLE externship_entries;
 DROP TABLE externship_attestations;
 DROP TABLE externship_placements;
 DROP TABLE externship_sites;
--- btree_gist stays: other objects may use it, and it holds no data.
+DROP EXTENSION IF EXISTS btree_gist;

@@ -251,6 +251,12 @@ pub async fn decide(
         return Err(refuse(conn, client, Some(o.row.id), e, why).await);
     }
     if let Err((e, why)) = check_against(conn, &o, &checked).await? {
+        // A decision that landed meanwhile explains the mismatch better.
+        let now = open(conn, content, token).await?;
+        let (e, why) = now
+            .as_ref()
+            .and_then(|n| refusal(status(n)))
+            .unwrap_or((e, why));
         return Err(refuse(conn, client, Some(o.row.id), e, why).await);
     }
     let hash = token_hash(token);

@@ -2,6 +2,8 @@
 //! as `HH:MM`, quick-entry counts within bounds. Pure: the handlers and services call these
 //! before touching the database.
 
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -116,6 +118,10 @@ pub struct NewShift {
     pub client_id: Uuid,
     #[serde(flatten)]
     pub fields: ShiftFields,
+    /// Anything else sent (refused: there is no field for a patient, or for anything else).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 /// A collection attempt's fields (create, edit, amend).
@@ -144,14 +150,27 @@ pub struct NewCollections {
     pub count: i64,
     #[serde(flatten)]
     pub fields: CollectionFields,
+    /// Anything else sent (refused).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 fn one() -> i64 {
     1
 }
 
+/// Refuses fields the body does not define (422 `invalid_input` naming the first).
+pub fn no_unknown(unknown: &BTreeMap<String, serde_json::Value>) -> AppResult<()> {
+    match unknown.keys().next() {
+        Some(k) => Err(invalid(k, format!("`{k}` is not a field of this entry."))),
+        None => Ok(()),
+    }
+}
+
 impl NewCollections {
     pub fn checked_count(&self) -> AppResult<i64> {
+        no_unknown(&self.unknown)?;
         if (1..=MAX_QUICK_ENTRY).contains(&self.count) {
             Ok(self.count)
         } else {

@@ -311,6 +311,7 @@ pub async fn create_shift(
     scope: &Scope<'_>,
     body: &NewShift,
 ) -> AppResult<Created> {
+    input::no_unknown(&body.unknown)?;
     let result = conn
         .transaction::<_, AppError, _>(async |tx| {
             learning::lock_enrolment(tx, scope.id()).await?;

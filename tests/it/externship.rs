@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 use crate::harness::TestApp;
 use crate::smtp::{SmtpSink, link_with_token};
 use crate::support::externship::{
-    attest, collections, days_ago, decision, entries, ids, log_collections, log_shift, placement,
-    shift, shift_id, site, submit, summary,
+    attest, collections, days_ago, decision, entries, ids, log_collections, placement, shift,
+    shift_id, site, submit, summary,
 };
 use crate::support::{
-    Account, FixtureCourse, admin, call, call_json, complete_lessons, count, enrolment, exec,
-    learner, record_quiz_pass,
+    Account, FixtureCourse, admin, call, call_json, complete_lessons, count, enrolment, learner,
+    record_quiz_pass,
 };
 
 const WAIT: Duration = Duration::from_secs(10);

@@ -15,6 +15,7 @@ mod completion;
 mod db_layer;
 mod errors;
 mod externship;
+mod externship_rules;
 mod harness_self;
 mod health;
 mod jobs;
