@@ -80,6 +80,8 @@
 //! # Ok::<(), benchside::pdf::PdfError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod document;
 mod flow;
 mod qr;
