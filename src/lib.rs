@@ -4,6 +4,7 @@
 //!
 //! - [`config`]: typed settings from the environment, validated at start.
 //! - [`slug`]: the slug rule for content and paths.
+//! - [`pdf`]: PDF building blocks (committed fonts, text, tables over pages, vector QR codes).
 //! - [`telemetry`]: structured logs (`pretty` or `json`).
 //! - [`db`]: the pool, embedded migrations, the private development cluster, `schema.rs`,
 //!   `text_enum!` (enums stored as text).
@@ -33,6 +34,7 @@ pub mod http;
 pub mod jobs;
 pub mod learning;
 pub mod mail;
+pub mod pdf;
 pub mod quizzes;
 pub mod ratelimit;
 pub mod server;
