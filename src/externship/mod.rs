@@ -19,6 +19,7 @@ pub mod export;
 pub mod handlers;
 pub mod input;
 pub mod log;
+pub mod logbook;
 pub mod phi;
 pub mod requirements;
 pub mod review;

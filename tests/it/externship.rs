@@ -293,4 +293,44 @@ async fn placement_log_attestation_review_and_completion_end_to_end() {
     .await;
     assert_eq!(all.text().lines().count(), 1 + 35);
     assert!(all.text().contains("rejected (superseded)"));
+
+    // The PDF logbook holds the same approved record.
+    let pdf = call(
+        &app,
+        "GET",
+        &format!("/api/v1/enrolments/{id}/externship/logbook.pdf?paper=letter"),
+        &ana,
+    )
+    .await;
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    let text = pdf_text(&pdf.body);
+    assert!(text.contains("Clinical externship logbook"), "{text}");
+    assert!(
+        text.contains("19:00\u{2013}01:00"),
+        "the amendment is in: {text}"
+    );
+    assert!(
+        !text.contains("19:00\u{2013}03:00"),
+        "the rejected original is not"
+    );
+    // One outcome per approved collection attempt (a cell may wrap, so count the words).
+    assert_eq!(text.matches("successful").count(), 30, "{text}");
+    assert_eq!(text.matches("unsuccessful").count(), 2);
+    assert!(
+        text.contains("Approved clinical hours 20 of 20") || text.contains("20 of 20"),
+        "{text}"
+    );
+    assert!(text.contains("Dana Ruiz"));
+}
+
+/// Every page's text of a PDF, in order (read back with lopdf, no system tool needed).
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    pages
+        .iter()
+        .map(|n| doc.extract_text(&[*n]).expect("text"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -701,6 +701,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrolments/{id}/externship/logbook.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The learner's logbook as a PDF: the approved totals and every approved shift, collection,
+         *     competency rating and attestation request, with who attested what and when (`scope=all`:
+         *     every entry). A4 or US Letter, landscape.
+         */
+        get: operations["logbook_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enrolments/{id}/externship/shifts": {
         parameters: {
             query?: never;
@@ -4284,6 +4305,52 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` or `no_externship` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    logbook_pdf: {
+        parameters: {
+            query?: {
+                /** @description `approved` (default) or `all`. */
+                scope?: "approved" | "all";
+                /** @description `a4` (default) or `letter`. */
+                paper?: "a4" | "letter";
+            };
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/pdf */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
                 };
             };
             /** @description `unauthenticated` */

@@ -18,7 +18,7 @@ use super::super::submit::{self, Sending};
 use super::super::views::{
     self, Attestation, Collections, Department, Entry, Overview, StateCount,
 };
-use super::super::{attest, export, requirements::Summary, standing};
+use super::super::{attest, export, logbook, requirements::Summary, standing};
 use crate::accounts::{ClientInfo, CurrentUser};
 use crate::db::DbPool;
 use crate::http::AppResult;
@@ -39,7 +39,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_attestations)
         .service(resend_attestation)
         .service(summary)
-        .service(export_csv);
+        .service(export_csv)
+        .service(logbook_pdf);
 }
 
 async fn read(
@@ -476,4 +477,67 @@ pub async fn export_csv(
             format!("attachment; filename=\"externship-{}.csv\"", e.course.slug),
         ))
         .body(body))
+}
+
+/// The learner's logbook as a PDF: the approved totals and every approved shift, collection,
+/// competency rating and attestation request, with who attested what and when (`scope=all`:
+/// every entry). A4 or US Letter, landscape.
+#[utoipa::path(
+    tag = "externship",
+    params(
+        ("id" = Uuid, Path, description = "The enrolment's ID"),
+        logbook::LogbookQuery,
+    ),
+    responses(
+        (status = 200, description = "application/pdf", content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found` or `no_externship`", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/enrolments/{id}/externship/logbook.pdf")]
+pub async fn logbook_pdf(
+    db: web::Data<DbPool>,
+    content: web::Data<ContentCache>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    query: web::Query<logbook::LogbookQuery>,
+) -> AppResult<HttpResponse> {
+    let conn = db.get().await?;
+    let e = read(&conn, &content, &user, *id).await?;
+    let (record, totals, labels) = futures_util::try_join!(
+        export::Record::read(&conn, &e, query.scope),
+        standing::summary(&conn, &e),
+        async { Ok(crate::learning::labels(&conn, &[e.row.id]).await?) },
+    )?;
+    drop(conn);
+    let totals = totals.ok_or_else(super::super::errors::no_externship)?;
+    let learner = labels
+        .into_iter()
+        .next()
+        .map(|l| l.learner_name)
+        .unwrap_or_default();
+    let (scope, paper, title) = (query.scope, query.paper, e.course.title.clone());
+    let bytes = web::block(move || {
+        let cover = logbook::Cover {
+            learner_name: &learner,
+            course_title: &title,
+            scope,
+            generated_at: Utc::now(),
+        };
+        logbook::render(&cover, &totals, &record, paper)
+    })
+    .await
+    .map_err(crate::http::AppError::internal)?
+    .map_err(crate::http::AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"externship-logbook-{}.pdf\"",
+                e.course.slug
+            ),
+        ))
+        .body(bytes))
 }
