@@ -242,7 +242,6 @@ pub async fn decide(
     token: &str,
     body: &AttestationDecision,
 ) -> AppResult<SupervisorPage> {
-    let checked = check_body(body)?;
     let Some(o) = open(conn, content, token).await? else {
         let e = errors::attestation_not_found();
         return Err(refuse(conn, client, None, e, "unknown_link").await);
@@ -250,6 +249,7 @@ pub async fn decide(
     if let Some((e, why)) = refusal(status(&o)) {
         return Err(refuse(conn, client, Some(o.row.id), e, why).await);
     }
+    let checked = check_body(body)?;
     if let Err((e, why)) = check_against(conn, &o, &checked).await? {
         // A decision that landed meanwhile explains the mismatch better.
         let now = open(conn, content, token).await?;

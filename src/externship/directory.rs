@@ -20,11 +20,18 @@ use crate::learning::access::EnrolmentBrief;
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteInput {
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 500)]
     pub address: Option<String>,
+    /// At most 30 names of at most 100 characters.
+    #[schema(max_items = 30)]
     pub departments: Option<Vec<String>>,
+    #[schema(max_length = 200)]
     pub contact_name: Option<String>,
+    #[schema(max_length = 254)]
     pub contact_email: Option<String>,
+    #[schema(max_length = 50)]
     pub contact_phone: Option<String>,
     /// `true` archives the site (it stays on placements), `false` restores it (update only).
     pub archived: Option<bool>,
@@ -172,9 +179,12 @@ pub async fn update_site(
 #[serde(deny_unknown_fields)]
 pub struct PlacementInput {
     pub site_id: Option<Uuid>,
+    #[schema(max_length = 200)]
     pub supervisor_name: Option<String>,
+    #[schema(max_length = 254)]
     pub supervisor_email: Option<String>,
     /// For example `MLS(ASCP)` or `PBT`.
+    #[schema(max_length = 100)]
     pub supervisor_credential: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,

@@ -41,9 +41,8 @@ pub fn phi(field: &str, f: &PhiFinding) -> AppError {
     AppError::unprocessable(
         ErrorCode::PhiSuspected,
         format!(
-            "The {} look like they contain {} (\u{201c}{}\u{201d}). Never record patient \
-             information in the log: remove it and try again.",
-            field.replace('_', " "),
+            "`{field}` looks like it contains {} (\u{201c}{}\u{201d}). Patient information is \
+             never recorded here: remove it and try again.",
             f.kind.noun(),
             f.matched
         ),

@@ -107,7 +107,9 @@ pub struct ShiftFields {
     /// A department slug of the course (required when the course lists departments).
     pub department: Option<String>,
     /// What was done (at most 500 characters; no patient information).
+    #[schema(max_length = 500)]
     pub activities: Option<String>,
+    #[schema(max_length = 500)]
     pub notes: Option<String>,
 }
 
@@ -137,6 +139,7 @@ pub struct CollectionFields {
     pub age_group: AgeGroup,
     pub successful: bool,
     pub unaided: bool,
+    #[schema(max_length = 500)]
     pub notes: Option<String>,
 }
 
@@ -195,6 +198,7 @@ pub struct EntryFields {
 #[serde(deny_unknown_fields)]
 pub struct Amendment {
     /// Why the entry is corrected (at most 500 characters).
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
     pub shift: Option<ShiftFields>,
     pub collection: Option<CollectionFields>,
@@ -206,6 +210,7 @@ pub struct Amendment {
 pub struct Submission {
     pub placement_id: Uuid,
     /// Only these drafts (default: every draft at the placement).
+    #[schema(max_items = 500)]
     pub entry_ids: Option<Vec<Uuid>>,
 }
 
@@ -216,6 +221,7 @@ pub struct EntryDecision {
     pub entry_id: Uuid,
     pub decision: Decision,
     /// Required to reject.
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -225,6 +231,7 @@ pub struct EntryDecision {
 pub struct CompetencyRating {
     pub competency: String,
     pub rating: Rating,
+    #[schema(max_length = 500)]
     pub comment: Option<String>,
 }
 
@@ -233,6 +240,7 @@ pub struct CompetencyRating {
 #[serde(deny_unknown_fields)]
 pub struct AttestationDecision {
     /// The supervisor's name, typed as a signature.
+    #[schema(min_length = 1, max_length = 200)]
     pub signature: String,
     pub decisions: Vec<EntryDecision>,
     #[serde(default)]
@@ -246,6 +254,7 @@ pub struct ReviewItemDecision {
     pub entry_id: Uuid,
     pub decision: ReviewDecision,
     /// Required to return an entry: what the learner should correct.
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -253,6 +262,7 @@ pub struct ReviewItemDecision {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
+    #[schema(min_items = 1, max_items = 500)]
     pub decisions: Vec<ReviewItemDecision>,
 }
 

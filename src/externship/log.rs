@@ -12,7 +12,7 @@ use super::input::{self, CollectionFields, EntryFields, NewCollections, NewShift
 use super::rules::{self, RuleError};
 use super::standing;
 use super::state::{CollectionType, EntryKind, EntryState};
-use super::store::entries::{self, DraftChanges, EntryRow, NewEntry};
+use super::store::entries::{self, EntryBody, EntryRow, NewEntry};
 use super::store::{self, sites};
 use crate::audit::{Actor, Origin};
 use crate::http::{AppError, AppResult, ErrorCode};
@@ -222,13 +222,9 @@ async fn shift_minutes(
     Ok(i64::from(s.minutes.unwrap_or(0)))
 }
 
-fn shift_row(scope: &Scope<'_>, client: (Uuid, i32), v: ShiftValues) -> NewEntry {
-    NewEntry {
-        enrolment_id: scope.id(),
+fn shift_body(v: ShiftValues) -> EntryBody {
+    EntryBody {
         placement_id: v.placement,
-        kind: EntryKind::Shift,
-        client_id: client.0,
-        client_seq: client.1,
         occurred_on: v.date,
         starts_at: Some(v.starts_at),
         ends_at: Some(v.ends_at),
@@ -241,18 +237,12 @@ fn shift_row(scope: &Scope<'_>, client: (Uuid, i32), v: ShiftValues) -> NewEntry
         successful: None,
         unaided: None,
         notes: v.notes,
-        amends_id: None,
-        amend_reason: None,
     }
 }
 
-fn collection_row(scope: &Scope<'_>, client: (Uuid, i32), v: &CollectionValues) -> NewEntry {
-    NewEntry {
-        enrolment_id: scope.id(),
+fn collection_body(v: &CollectionValues) -> EntryBody {
+    EntryBody {
         placement_id: v.f.placement_id,
-        kind: EntryKind::Collection,
-        client_id: client.0,
-        client_seq: client.1,
         occurred_on: v.f.date,
         starts_at: None,
         ends_at: None,
@@ -265,6 +255,16 @@ fn collection_row(scope: &Scope<'_>, client: (Uuid, i32), v: &CollectionValues) 
         successful: Some(v.f.successful),
         unaided: Some(v.f.unaided),
         notes: v.notes.clone(),
+    }
+}
+
+fn new_entry(scope: &Scope<'_>, kind: EntryKind, client: (Uuid, i32), body: EntryBody) -> NewEntry {
+    NewEntry {
+        enrolment_id: scope.id(),
+        kind,
+        client_id: client.0,
+        client_seq: client.1,
+        body,
         amends_id: None,
         amend_reason: None,
     }
@@ -319,7 +319,7 @@ pub async fn create_shift(
                 return Ok(r);
             }
             let v = check_shift(tx, scope, &body.fields, None).await?;
-            let row = shift_row(scope, (body.client_id, 0), v);
+            let row = new_entry(scope, EntryKind::Shift, (body.client_id, 0), shift_body(v));
             let entries = entries::insert(tx, &[row]).await.map_err(map_insert)?;
             Ok(Created {
                 entries,
@@ -344,7 +344,10 @@ pub async fn create_collections(
         }
         let v = check_collections(tx, scope, &body.fields, count, None).await?;
         let rows: Vec<NewEntry> = (0..count as i32)
-            .map(|seq| collection_row(scope, (body.client_id, seq), &v))
+            .map(|seq| {
+                let client = (body.client_id, seq);
+                new_entry(scope, EntryKind::Collection, client, collection_body(&v))
+            })
             .collect();
         let entries = entries::insert(tx, &rows).await?;
         Ok(Created {
@@ -392,9 +395,9 @@ pub async fn edit_draft(
             return Err(errors::locked(current.state));
         }
         let changes = match part_for(current.kind, &fields.shift, &fields.collection)? {
-            Part::Shift(f) => shift_changes(check_shift(tx, scope, f, Some(id)).await?),
+            Part::Shift(f) => shift_body(check_shift(tx, scope, f, Some(id)).await?),
             Part::Collection(f) => {
-                collection_changes(check_collections(tx, scope, f, 1, Some(id)).await?)
+                collection_body(&check_collections(tx, scope, f, 1, Some(id)).await?)
             }
         };
         entries::update_draft(tx, id, &changes)
@@ -403,34 +406,6 @@ pub async fn edit_draft(
             .ok_or_else(|| errors::locked(current.state))
     })
     .await
-}
-
-fn shift_changes(v: ShiftValues) -> DraftChanges {
-    DraftChanges {
-        placement_id: Some(v.placement),
-        occurred_on: Some(v.date),
-        starts_at: Some(v.starts_at),
-        ends_at: Some(v.ends_at),
-        department: Some(v.department),
-        activities: Some(v.activities),
-        notes: Some(v.notes),
-        ..DraftChanges::default()
-    }
-}
-
-fn collection_changes(v: CollectionValues) -> DraftChanges {
-    DraftChanges {
-        placement_id: Some(v.f.placement_id),
-        occurred_on: Some(v.f.date),
-        shift_id: Some(v.f.shift_id),
-        collection_type: Some(v.f.collection_type),
-        method: Some(v.f.method),
-        age_group: Some(v.f.age_group),
-        successful: Some(v.f.successful),
-        unaided: Some(v.f.unaided),
-        notes: Some(v.notes),
-        ..DraftChanges::default()
-    }
 }
 
 /// Deletes a draft.
@@ -474,13 +449,13 @@ pub async fn amend(
             return Err(errors::not_amendable(original.state));
         }
         let client = (Uuid::new_v4(), 0);
-        let mut row = match part_for(original.kind, &body.shift, &body.collection)? {
-            Part::Shift(f) => shift_row(scope, client, check_shift(tx, scope, f, Some(id)).await?),
+        let fields = match part_for(original.kind, &body.shift, &body.collection)? {
+            Part::Shift(f) => shift_body(check_shift(tx, scope, f, Some(id)).await?),
             Part::Collection(f) => {
-                let v = check_collections(tx, scope, f, 1, Some(id)).await?;
-                collection_row(scope, client, &v)
+                collection_body(&check_collections(tx, scope, f, 1, Some(id)).await?)
             }
         };
+        let mut row = new_entry(scope, original.kind, client, fields);
         row.amends_id = Some(id);
         row.amend_reason = Some(reason.clone());
         entries::supersede(tx, id).await?;

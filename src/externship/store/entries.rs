@@ -47,15 +47,12 @@ pub struct EntryRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What a new entry holds (a shift's or a collection's columns; the others `None`).
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = e)]
-pub struct NewEntry {
-    pub enrolment_id: Uuid,
+/// What an entry says: a shift's or a collection's columns (the other kind's `None`). It is
+/// both what an insert writes and what a draft's edit replaces (`None` clears a column).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = e, treat_none_as_null = true)]
+pub struct EntryBody {
     pub placement_id: Uuid,
-    pub kind: EntryKind,
-    pub client_id: Uuid,
-    pub client_seq: i32,
     pub occurred_on: NaiveDate,
     pub starts_at: Option<NaiveDateTime>,
     pub ends_at: Option<NaiveDateTime>,
@@ -68,27 +65,20 @@ pub struct NewEntry {
     pub successful: Option<bool>,
     pub unaided: Option<bool>,
     pub notes: Option<String>,
-    pub amends_id: Option<Uuid>,
-    pub amend_reason: Option<String>,
 }
 
-/// A draft's fields to change.
-#[derive(Debug, Clone, Default, AsChangeset)]
+/// A new entry: whose, which kind, its client key, what it says and what it amends.
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = e)]
-pub struct DraftChanges {
-    pub placement_id: Option<Uuid>,
-    pub occurred_on: Option<NaiveDate>,
-    pub starts_at: Option<NaiveDateTime>,
-    pub ends_at: Option<NaiveDateTime>,
-    pub department: Option<Option<String>>,
-    pub activities: Option<Option<String>>,
-    pub shift_id: Option<Option<Uuid>>,
-    pub collection_type: Option<CollectionType>,
-    pub method: Option<CollectionMethod>,
-    pub age_group: Option<AgeGroup>,
-    pub successful: Option<bool>,
-    pub unaided: Option<bool>,
-    pub notes: Option<Option<String>>,
+pub struct NewEntry {
+    pub enrolment_id: Uuid,
+    pub kind: EntryKind,
+    pub client_id: Uuid,
+    pub client_seq: i32,
+    #[diesel(embed)]
+    pub body: EntryBody,
+    pub amends_id: Option<Uuid>,
+    pub amend_reason: Option<String>,
 }
 
 /// Constraint names the handlers map to their codes.
@@ -238,11 +228,11 @@ pub async fn insert(conn: &mut AsyncPgConnection, rows: &[NewEntry]) -> QueryRes
     Ok(out)
 }
 
-/// Changes a draft (nothing when it is no longer one).
+/// Replaces what a draft says (nothing when it is no longer one).
 pub async fn update_draft(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    changes: &DraftChanges,
+    changes: &EntryBody,
 ) -> QueryResult<Option<EntryRow>> {
     diesel::update(e::table.find(id))
         .filter(e::state.eq(EntryState::Draft))
