@@ -218,6 +218,7 @@ test('sites, a placement, the supervisor’s link, the review queue', async ({ b
   await reason.fill('The shift ended at 10:00, not 11:00.');
   await expect(sup.getByText('You are attesting 4 entries and rejecting 1 entry.')).toBeVisible();
   await expectAccessible(sup, 'supervisor form with a rejection at 360 px');
+  await firstCard.screenshot({ path: 'test-results/screens/x03-attest-reject-card-360.png' });
   await sup.getByRole('button', { name: 'Sign and send my decision' }).click();
   await expect(sup.getByRole('heading', { name: 'Thank you: your decision is recorded' })).toBeFocused();
   await expect(sup.getByText('Attested: 4 entries')).toBeVisible();
@@ -227,6 +228,7 @@ test('sites, a placement, the supervisor’s link, the review queue', async ({ b
   await expect(sup.locator('.ratings')).toContainText('Follows the order of draw');
   await expect(sup.locator('.ratings')).toContainText('Satisfactory');
   await expectAccessible(sup, 'supervisor decided page at 360 px');
+  await sup.screenshot({ path: 'test-results/screens/x03-attest-decided-360.png', fullPage: true });
 
   // Reopened later: the decision, and a second decision is refused.
   await sup.goto(link);
@@ -319,6 +321,7 @@ test('sites, a placement, the supervisor’s link, the review queue', async ({ b
   await expect(sup.getByText('This link was replaced by a newer one')).toBeVisible();
   await expect(sup.getByText(/Use the newest email/)).toBeVisible();
   await expectAccessible(sup, 'replaced attestation link at 360 px');
+  await sup.screenshot({ path: 'test-results/screens/x03-attest-replaced-360.png' });
   await sup.goto(link4);
   await expect(sup.getByRole('heading', { name: 'Entries to attest (1)' })).toBeVisible();
   await expect(sup.getByText('Notes: Left arm')).toBeVisible();

@@ -37,7 +37,10 @@ export function ReviewPage() {
   usePageTitle('Review queue');
   const { search } = useLocation();
   const enrolment = search.get('enrolment');
-  const [page, setPage] = useState(1);
+  // The page number belongs to the filter it was chosen under: a new filter starts at page 1.
+  const [paging, setPaging] = useState({ enrolment, page: 1 });
+  const page = paging.enrolment === enrolment ? paging.page : 1;
+  const setPage = (p: number) => setPaging({ enrolment, page: p });
   const queue = useLoad(
     (signal) =>
       api.get<ReviewQueue>('/api/v1/admin/externship/review', {
@@ -59,7 +62,6 @@ export function ReviewPage() {
   useEffect(() => {
     if (queue.data) setSelected((s) => prune(s, queue.data!.items.map((i) => i.entry.id)));
   }, [queue.data]);
-  useEffect(() => setPage(1), [enrolment]);
 
   const chosen = selectedInOrder(selected, items);
   const chosenItems = items.filter((i) => selected.has(i.entry.id));
