@@ -30,7 +30,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function binary(): string {
+export function binary(): string {
   if (process.env.BENCHSIDE_BIN) return process.env.BENCHSIDE_BIN;
   const candidates = ['target/debug/benchside', 'target/release/benchside']
     .map((p) => join(root, p))

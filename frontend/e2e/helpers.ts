@@ -6,6 +6,7 @@ import { expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { binary } from './global-setup';
 
 export const base = () => {
   const b = process.env.E2E_BASE_URL;
@@ -147,4 +148,43 @@ export async function learnerAtSafetyQuiz(page: Page, tag: string, password: str
   await page.getByRole('link', { name: /Next: Safety quiz/ }).click();
   await expect(page.getByRole('heading', { name: 'Safety quiz', level: 1 })).toBeVisible();
   return id;
+}
+
+/**
+ * Like `linkFromMail`, for a mailbox that gets several such mails: waits for a link to `page`
+ * in a mail to `to` that is not one of `seen` (links already used).
+ */
+export async function newLinkFromMail(to: string, page: string, seen: readonly string[], timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const re = new RegExp(`https?://[^\\s"<>]+/${page}\\?token=[^\\s"<>&]+`, 'g');
+  while (Date.now() < deadline) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(mailDir()).filter((f) => f.endsWith('.eml'));
+    } catch {
+      files = [];
+    }
+    for (const f of files) {
+      const raw = readFileSync(join(mailDir(), f), 'utf8');
+      if (!raw.toLowerCase().includes(to.toLowerCase())) continue;
+      const fresh = (decodeQuotedPrintable(raw).match(re) ?? []).find((l) => !seen.includes(l));
+      if (fresh) return fresh;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no new mail to ${to} with a /${page} link within ${timeoutMs} ms`);
+}
+
+/**
+ * A verified admin account, made the way an operator makes one: `benchside create-admin` on
+ * the e2e server's database (the password on standard input).
+ */
+export function createAdmin(email: string, name: string, password: string): void {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error('E2E_DATABASE_URL is not set (global setup did not run)');
+  execFileSync(binary(), ['create-admin', '--email', email, '--name', name], {
+    input: `${password}\n`,
+    env: { ...process.env, DATABASE_URL: url, BENCHSIDE_ENV: 'development', RUST_LOG: 'warn' },
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
 }

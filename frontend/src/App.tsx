@@ -10,6 +10,9 @@ const QuizPage = lazy(() => import('./pages/quiz').then((m) => ({ default: m.Qui
 const QuizPlayer = lazy(() => import('./pages/quiz').then((m) => ({ default: m.QuizPlayer })));
 const QuizResult = lazy(() => import('./pages/quiz').then((m) => ({ default: m.QuizResult })));
 const Account = lazy(() => import('./pages/account').then((m) => ({ default: m.Account })));
+// Supervisors (no account) and admins only: their own chunks, never downloaded by learners.
+const AttestPage = lazy(() => import('./pages/attest/page').then((m) => ({ default: m.AttestPage })));
+const AdminPage = lazy(() => import('./pages/admin/index').then((m) => ({ default: m.AdminPage })));
 
 type Params = Record<string, string>;
 interface Route {
@@ -35,7 +38,17 @@ const ROUTES: Route[] = [
   { path: '/attempts/:id', auth: true, render: (p) => <QuizPlayer attemptId={p.id!} /> },
   { path: '/attempts/:id/result', auth: true, render: (p) => <QuizResult attemptId={p.id!} /> },
   { path: '/account', auth: true, render: () => <Account /> },
+  { path: '/admin', auth: true, render: () => <AdminPage section="home" /> },
+  { path: '/admin/externship/sites', auth: true, render: () => <AdminPage section="sites" /> },
+  { path: '/admin/externship/placements', auth: true, render: () => <AdminPage section="placements" /> },
+  { path: '/admin/externship/review', auth: true, render: () => <AdminPage section="review" /> },
 ];
+
+/** Pages for people without an account (a supervisor's emailed link): no session is restored
+ * (nothing is sent but the page's own request) and no navigation that needs an account shows. */
+const PUBLIC_PAGES: Record<string, () => ReactNode> = {
+  '/attest': () => <AttestPage />,
+};
 
 function Home() {
   const { user } = useSession();
@@ -114,6 +127,13 @@ function Header() {
                     My learning
                   </Link>
                 </li>
+                {user.role === 'admin' && (
+                  <li>
+                    <Link href="/admin" aria-current={current('/admin')}>
+                      Admin
+                    </Link>
+                  </li>
+                )}
                 <li>
                   <Link href="/account" aria-current={current('/account')}>
                     Account
@@ -200,7 +220,57 @@ function Boundary() {
   );
 }
 
+/** The header's logo and name, and the footer, for the public shell below. */
+function Brand() {
+  return (
+    <>
+      <svg aria-hidden="true" viewBox="0 0 32 32" width="28" height="28" focusable="false">
+        <rect width="32" height="32" rx="6" fill="currentColor" />
+        <path d="M12 6h8v2h-1v11a5 5 0 0 1-6 0V8h-1z" fill="#fff" />
+      </svg>
+      Benchside
+    </>
+  );
+}
+
+function Footer() {
+  return (
+    <footer className="site-footer">
+      <div className="wrap">
+        <p>Benchside · self-paced training for phlebotomy and medical laboratory careers</p>
+      </div>
+    </footer>
+  );
+}
+
+function PublicShell({ children }: { children: ReactNode }) {
+  const { pathname } = useLocation();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="wrap header-row">
+          <span className="brand">
+            <Brand />
+          </span>
+        </div>
+      </header>
+      <main id="main" className="wrap" tabIndex={-1}>
+        <PageBoundary resetKey={pathname}>
+          <Suspense fallback={<Loading />}>{children}</Suspense>
+        </PageBoundary>
+      </main>
+      <Footer />
+    </>
+  );
+}
+
 export function App() {
+  const { pathname } = useLocation();
+  const publicPage = PUBLIC_PAGES[pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname];
+  if (publicPage) return <PublicShell>{publicPage()}</PublicShell>;
   return (
     <SessionProvider>
       <a className="skip-link" href="#main">
