@@ -3,6 +3,18 @@
 
 /** The limits the server states for each request body's fields (JSON Schema keywords). */
 export const LIMITS = {
+  Amendment: {
+    reason: {
+      minLength: 1,
+      maxLength: 500
+    }
+  },
+  AttestationDecision: {
+    signature: {
+      minLength: 1,
+      maxLength: 200
+    }
+  },
   ChangePasswordRequest: {
     new_password: {
       minLength: 10,
@@ -25,6 +37,17 @@ export const LIMITS = {
       maxLength: 254
     }
   },
+  PlacementInput: {
+    supervisor_credential: {
+      maxLength: 100
+    },
+    supervisor_email: {
+      maxLength: 254
+    },
+    supervisor_name: {
+      maxLength: 200
+    }
+  },
   RegisterRequest: {
     email: {
       maxLength: 254
@@ -42,6 +65,37 @@ export const LIMITS = {
     new_password: {
       minLength: 10,
       maxLength: 256
+    }
+  },
+  Review: {
+    decisions: {
+      minItems: 1,
+      maxItems: 500
+    }
+  },
+  SiteInput: {
+    address: {
+      maxLength: 500
+    },
+    contact_email: {
+      maxLength: 254
+    },
+    contact_name: {
+      maxLength: 200
+    },
+    contact_phone: {
+      maxLength: 50
+    },
+    departments: {
+      maxItems: 30
+    },
+    name: {
+      maxLength: 200
+    }
+  },
+  Submission: {
+    entry_ids: {
+      maxItems: 500
     }
   },
   UpdateMeRequest: {

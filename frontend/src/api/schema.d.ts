@@ -1964,6 +1964,7 @@ export interface components {
             contact_email?: string | null;
             contact_name?: string | null;
             contact_phone?: string | null;
+            /** @description At most 30 names of at most 100 characters. */
             departments?: string[] | null;
             name?: string | null;
         };
