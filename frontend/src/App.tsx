@@ -10,6 +10,7 @@ const QuizPage = lazy(() => import('./pages/quiz').then((m) => ({ default: m.Qui
 const QuizPlayer = lazy(() => import('./pages/quiz').then((m) => ({ default: m.QuizPlayer })));
 const QuizResult = lazy(() => import('./pages/quiz').then((m) => ({ default: m.QuizResult })));
 const Account = lazy(() => import('./pages/account').then((m) => ({ default: m.Account })));
+const ExternshipPage = lazy(() => import('./pages/externship/ExternshipPage').then((m) => ({ default: m.ExternshipPage })));
 
 type Params = Record<string, string>;
 interface Route {
@@ -32,6 +33,7 @@ const ROUTES: Route[] = [
   { path: '/learn/:id', auth: true, render: (p) => <EnrolmentPage id={p.id!} /> },
   { path: '/learn/:id/lessons/:lesson', auth: true, render: (p) => <LessonPage id={p.id!} lesson={p.lesson!} /> },
   { path: '/learn/:id/quizzes/:quiz', auth: true, render: (p) => <QuizPage id={p.id!} quiz={p.quiz!} /> },
+  { path: '/learn/:id/externship', auth: true, render: (p) => <ExternshipPage id={p.id!} /> },
   { path: '/attempts/:id', auth: true, render: (p) => <QuizPlayer attemptId={p.id!} /> },
   { path: '/attempts/:id/result', auth: true, render: (p) => <QuizResult attemptId={p.id!} /> },
   { path: '/account', auth: true, render: () => <Account /> },
