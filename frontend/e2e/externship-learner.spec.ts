@@ -6,7 +6,7 @@
 // checked with axe at 360 px and 1280 px.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { base, checkPage, PHONE, signIn, signUpAndVerify, uniqueEmail } from './helpers';
+import { base, checkPage, linkFromMail, PHONE, signIn, signUpAndVerify, uniqueEmail } from './helpers';
 import { adminToken, day, entriesOf, hasLogbookPdf, importRealCourses, placeEnrolment } from './externship';
 
 const PASSWORD = 'Tourniquet-Minute-42';
@@ -166,4 +166,110 @@ test('log shifts and 30 collections, offline too, each stored once; PHI refused;
   }
 
   await checkPage(page, 'externship-sent');
+});
+
+test('departments, editing and deleting drafts, and correcting an entry the supervisor rejected', async ({ page }) => {
+  test.setTimeout(150_000);
+  importRealCourses();
+  const admin = await adminToken();
+  const email = uniqueEmail('extern-mlt');
+  await signUpAndVerify(page, 'Lee Park', email, PASSWORD);
+  await signIn(page, email, PASSWORD);
+  await page.goto(`${base()}/courses/mlt-foundations`);
+  await page.getByRole('button', { name: 'Enrol in this course' }).click();
+  await page.waitForURL(/\/learn\/[0-9a-f-]+$/);
+  const enrolment = page.url().split('/learn/')[1]!;
+  const placed = await placeEnrolment(admin, enrolment, { departments: ['chemistry', 'hematology'] });
+  await page.goto(`${base()}/learn/${enrolment}/externship`);
+
+  // No collections in this course; the departments are the placement's.
+  await expect(page.getByRole('heading', { name: 'Log a shift' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Quick-log collections' })).toHaveCount(0);
+  const shiftForm = page.getByRole('region', { name: 'Log a shift' });
+  const department = shiftForm.getByLabel('Department');
+  await expect(department.getByRole('option')).toHaveText(['Choose a department', 'Chemistry', 'Hematology']);
+  await expect(page.getByRole('progressbar', { name: /Microbiology.*0 of 50 hours/ })).toBeVisible();
+
+  const logShift = async (date: string, start: string, end: string, dept: string) => {
+    await shiftForm.getByLabel('Date the shift started').fill(date);
+    await shiftForm.getByLabel('Start', { exact: true }).fill(start);
+    await shiftForm.getByLabel('End', { exact: true }).fill(end);
+    await department.selectOption({ label: dept });
+    await shiftForm.getByRole('button', { name: 'Log shift' }).click();
+    await expect(shiftForm.getByRole('status')).toContainText('Logged: Shift on');
+  };
+  // A department is required: the form says so and focuses it.
+  await shiftForm.getByLabel('Start', { exact: true }).fill('07:00');
+  await shiftForm.getByLabel('End', { exact: true }).fill('15:00');
+  await shiftForm.getByRole('button', { name: 'Log shift' }).click();
+  await expect(shiftForm.getByText('Choose the department you worked in.')).toBeVisible();
+  await expect(department).toBeFocused();
+  await logShift(day(-1), '07:00', '15:00', 'Chemistry');
+  await logShift(day(-2), '08:00', '12:00', 'Hematology');
+  await logShift(day(-3), '09:00', '10:00', 'Chemistry');
+  const drafts = page.getByRole('region', { name: /^Drafts/ });
+  await expect(drafts.getByText(/^Shift, /)).toHaveCount(3);
+
+  // Delete one draft, edit another.
+  await drafts.getByRole('button', { name: /^Delete the shift on/ }).last().click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByText(/^Deleted the shift on/)).toBeVisible();
+  await expect(drafts.getByText(/^Shift, /)).toHaveCount(2);
+  await drafts.getByRole('button', { name: /^Edit the shift on/ }).last().click();
+  const editor = drafts.locator('.ext-editor');
+  await expect(editor.getByLabel('Start', { exact: true })).toHaveValue('08:00');
+  await editor.getByLabel('End', { exact: true }).fill('13:00');
+  await editor.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Changes saved.')).toBeVisible();
+  await expect(drafts.getByText('Shift, 08:00–13:00, 5 h')).toBeVisible();
+
+  // Send both; the supervisor rejects the long one (with a reason) and attests the other.
+  await page.getByRole('button', { name: 'Send 2 drafts to Dana Reyes' }).click();
+  await expect(page.getByRole('region', { name: 'Send to your supervisor' }).getByText('2 entries to Dana Reyes')).toBeVisible();
+  const link = await linkFromMail(placed.supervisor.email, 'attest');
+  const token = new URL(link).searchParams.get('token')!;
+  const entries = await entriesOf(admin, enrolment);
+  const long = entries.find((e) => e.shift?.start === '07:00')!;
+  const short = entries.find((e) => e.id !== long.id)!;
+  const decided = await fetch(`${base()}/api/v1/attestations/${encodeURIComponent(token)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({
+      signature: 'Dana Reyes',
+      decisions: [
+        { entry_id: long.id, decision: 'reject', reason: 'You left at 13:00 that day.' },
+        { entry_id: short.id, decision: 'attest' },
+      ],
+      competencies: [],
+    }),
+  });
+  expect(decided.status).toBe(200);
+
+  // The learner sees the reason and corrects the entry: a new draft, the original replaced.
+  await page.reload();
+  const rejected = page.getByRole('region', { name: /^Rejected by your supervisor/ });
+  await expect(rejected.getByText('You left at 13:00 that day.')).toBeVisible();
+  await expect(page.getByRole('region', { name: /^Awaiting approval/ }).getByText('Shift, 08:00–13:00, 5 h')).toBeVisible();
+  await expect(page.getByText('5 hours awaiting attestation or approval (not counted yet).')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Send to your supervisor' }).getByText('Answered', { exact: true })).toBeVisible();
+  await rejected.getByRole('button', { name: /^Correct the shift on/ }).click();
+  const amend = rejected.locator('.ext-editor');
+  await expect(amend.getByLabel('Start', { exact: true })).toHaveValue('07:00');
+  await expect(amend.getByLabel('Department')).toHaveValue('chemistry');
+  await amend.getByLabel('End', { exact: true }).fill('13:00');
+  await amend.getByRole('button', { name: 'Save correction' }).click();
+  await expect(amend.getByText('Say what you corrected, for your supervisor.')).toBeVisible();
+  await amend.getByLabel('What you corrected').fill('I left at 13:00, not 15:00.');
+  await checkPage(page, 'externship-correcting');
+  await amend.getByRole('button', { name: 'Save correction' }).click();
+  await expect(page.getByText('Correction saved as a draft: send it to your supervisor.')).toBeVisible();
+  const replaced = page.getByRole('region', { name: /^Replaced by a correction/ });
+  await expect(replaced.getByText('Shift, 07:00–15:00, 8 h')).toBeVisible();
+  await expect(page.getByRole('region', { name: /^Rejected by your supervisor/ })).toHaveCount(0);
+  await replaced.getByRole('link', { name: /^See the correction/ }).click();
+  const correction = page.getByRole('region', { name: /^Drafts/ }).getByRole('listitem').filter({ hasText: 'Correction: I left at 13:00, not 15:00.' });
+  await expect(correction).toBeFocused();
+  await expect(correction).toContainText('Shift, 07:00–13:00, 6 h');
+  await expect(page.getByRole('button', { name: 'Send 1 draft to Dana Reyes' })).toBeVisible();
+  await checkPage(page, 'externship-corrected');
 });

@@ -104,6 +104,7 @@ export interface EntryView {
   kind: 'shift' | 'collection';
   client_id: string;
   state: string;
+  shift?: { start: string; end: string } | null;
   collection?: { type: string } | null;
 }
 

@@ -125,7 +125,7 @@ export function CollectionForm({ mode, overview, today, entries, initial, rowCou
     <form className="ext-form" onSubmit={submit} noValidate>
       {serverError && (
         <Alert kind="error" title="Not saved">
-          <p>{serverError.field ? 'Check the field marked below.' : serverError.text}</p>
+          <p>{serverError.text}</p>
         </Alert>
       )}
       {choices.length > 1 || !placement ? (
@@ -143,8 +143,8 @@ export function CollectionForm({ mode, overview, today, entries, initial, rowCou
         </p>
       )}
       <Tiles legend="Type" name={`${fid}-type`} options={typeOptions} value={d.type} onChange={(v) => set('type', v)} error={shown('type')} className="ext-types" />
-      <Tiles legend="Method" name={`${fid}-method`} options={METHODS.map((m) => ({ value: m, label: METHOD_LABEL[m] }))} value={d.method} onChange={(v) => set('method', v)} />
-      <Tiles legend="Patient’s age group" name={`${fid}-ageGroup`} options={AGE_GROUPS.map((a) => ({ value: a, label: AGE_LABEL[a] }))} value={d.ageGroup} onChange={(v) => set('ageGroup', v)} />
+      <Tiles legend="Method" name={`${fid}-method`} options={METHODS.map((m) => ({ value: m, label: METHOD_LABEL[m] }))} value={d.method} onChange={(v) => set('method', v)} error={shown('method')} />
+      <Tiles legend="Patient’s age group" name={`${fid}-ageGroup`} options={AGE_GROUPS.map((a) => ({ value: a, label: AGE_LABEL[a] }))} value={d.ageGroup} onChange={(v) => set('ageGroup', v)} error={shown('ageGroup')} />
       <div className="ext-pair">
         <YesNo legend="Successful?" name={`${fid}-successful`} value={d.successful} onChange={(v) => set('successful', v)} />
         <YesNo legend="Unaided?" name={`${fid}-unaided`} value={d.unaided} onChange={(v) => set('unaided', v)} />

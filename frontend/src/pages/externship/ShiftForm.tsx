@@ -20,7 +20,7 @@ import {
 } from './form';
 import { formatMinutes } from './labels';
 import { focusFirstError, useGuard } from './submitting';
-import type { Overview, Placement } from './types';
+import type { Overview } from './types';
 
 export type FormMode = 'create' | 'edit' | 'amend' | 'fix';
 
@@ -32,10 +32,6 @@ const SUBMIT: Record<FormMode, string> = {
   amend: 'Save correction',
   fix: 'Save and send again',
 };
-
-export function placementLabel(p: Placement): string {
-  return p.site_name;
-}
 
 interface Props {
   mode: FormMode;
@@ -122,21 +118,16 @@ export function ShiftForm({ mode, overview, today, initial, onSubmit, onCancel }
 
   return (
     <form className="ext-form" onSubmit={submit} noValidate>
-      {serverError && !serverError.field && (
+      {serverError && (
         <Alert kind="error" title="Not saved">
           <p>{serverError.text}</p>
-        </Alert>
-      )}
-      {serverError?.field && (
-        <Alert kind="error" title="Not saved">
-          <p>Check the field marked below.</p>
         </Alert>
       )}
       <SelectField id={`${fid}-placementId`} label="Placement" value={d.placementId} onChange={(e) => set('placementId', e.target.value)} error={shown('placementId')}>
         {!placement && <option value="">Choose a placement</option>}
         {choices.map((p) => (
           <option key={p.id} value={p.id}>
-            {placementLabel(p)}
+            {p.site_name}
           </option>
         ))}
       </SelectField>
