@@ -13,6 +13,7 @@ const Account = lazy(() => import('./pages/account').then((m) => ({ default: m.A
 // Supervisors (no account) and admins only: their own chunks, never downloaded by learners.
 const AttestPage = lazy(() => import('./pages/attest/page').then((m) => ({ default: m.AttestPage })));
 const AdminPage = lazy(() => import('./pages/admin/index').then((m) => ({ default: m.AdminPage })));
+const ExternshipPage = lazy(() => import('./pages/externship/ExternshipPage').then((m) => ({ default: m.ExternshipPage })));
 
 type Params = Record<string, string>;
 interface Route {
@@ -35,6 +36,7 @@ const ROUTES: Route[] = [
   { path: '/learn/:id', auth: true, render: (p) => <EnrolmentPage id={p.id!} /> },
   { path: '/learn/:id/lessons/:lesson', auth: true, render: (p) => <LessonPage id={p.id!} lesson={p.lesson!} /> },
   { path: '/learn/:id/quizzes/:quiz', auth: true, render: (p) => <QuizPage id={p.id!} quiz={p.quiz!} /> },
+  { path: '/learn/:id/externship', auth: true, render: (p) => <ExternshipPage id={p.id!} /> },
   { path: '/attempts/:id', auth: true, render: (p) => <QuizPlayer attemptId={p.id!} /> },
   { path: '/attempts/:id/result', auth: true, render: (p) => <QuizResult attemptId={p.id!} /> },
   { path: '/account', auth: true, render: () => <Account /> },

@@ -47,6 +47,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
+  // The offline outbox sends, lists and discards the signed-in user's entries only (see
+  // src/offline/outbox.ts): tell it who that is. Its chunk loads after the first render.
+  const userId = user === undefined ? undefined : (user?.id ?? null);
+  useEffect(() => {
+    if (userId === undefined) return;
+    void import('./offline/sync').then(({ sync }) => sync.setUser(userId));
+  }, [userId]);
+
   const signIn = useCallback(async (email: string, password: string) => {
     const s = await api.post<Session>('/api/v1/auth/login', { email, password }, { auth: false });
     api.setSession(s);

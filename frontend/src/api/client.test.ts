@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient } from './client';
 import { ApiError } from './errors';
+import type { Session } from './types';
 
 const user = { id: 'u1', email: 'a@example.org', name: 'Ana', role: 'learner', email_verified: true, created_at: '' };
 const session = (token: string) => ({ access_token: token, token_type: 'Bearer', expires_in: 900, user });
@@ -142,5 +143,29 @@ describe('ApiClient errors', () => {
     const c = new ApiClient({ fetch });
     await c.get('/api/v1/courses', { auth: false, query: { q: 'blood draw', page: 2, per_page: undefined, x: '' } });
     expect(seen).toEqual(['/api/v1/courses?q=blood+draw&page=2']);
+  });
+});
+
+describe('ApiClient downloads and its user', () => {
+  it('returns a successful answer as a Blob with `as: blob`, and still throws the envelope on a refusal', async () => {
+    const fetch = vi.fn(async (url: string | URL | Request) =>
+      String(url).endsWith('.csv')
+        ? new Response('date,kind\n2026-03-01,shift\n', { status: 200, headers: { 'Content-Type': 'text/csv' } })
+        : json(404, { error: { code: 'not_found', message: 'No such file.', details: {} } }),
+    );
+    const c = new ApiClient({ fetch: fetch as unknown as typeof globalThis.fetch });
+    c.setSession(session('t1') as Session);
+    const blob = await c.request<Blob>('GET', '/x/export.csv', { as: 'blob' });
+    expect(await blob.text()).toBe('date,kind\n2026-03-01,shift\n');
+    await expect(c.request('GET', '/x/logbook.pdf', { as: 'blob' })).rejects.toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it("knows whose token it holds, and forgets it when the session ends", () => {
+    const c = new ApiClient({ fetch: vi.fn() as unknown as typeof globalThis.fetch });
+    expect(c.userId).toBeNull();
+    c.setSession(session('t1') as Session);
+    expect(c.userId).toBe('u1');
+    c.clearSession();
+    expect(c.userId).toBeNull();
   });
 });

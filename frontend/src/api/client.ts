@@ -21,6 +21,8 @@ export interface RequestOptions {
    */
   background?: boolean;
   query?: Record<string, string | number | undefined | null>;
+  /** `blob`: a successful answer is returned as a Blob (a CSV or PDF download), not parsed. */
+  as?: 'json' | 'blob';
 }
 
 export interface LockManagerLike {
@@ -41,6 +43,7 @@ const REFRESH_PATH = '/api/v1/auth/refresh';
 
 export class ApiClient {
   private token: string | null = null;
+  private user: string | null = null;
   private refreshing: Promise<boolean> | null = null;
   private readonly fetchFn: typeof fetch;
   private readonly baseUrl: string;
@@ -60,14 +63,21 @@ export class ApiClient {
     return this.token !== null;
   }
 
+  /** The ID of the user whose token the client holds (null: none). */
+  get userId(): string | null {
+    return this.token === null ? null : this.user;
+  }
+
   /** Accepts a session from sign-in (or a password change). */
   setSession(session: Session): void {
     this.token = session.access_token;
+    this.user = session.user.id;
     this.onUser(session.user);
   }
 
   clearSession(): void {
     this.token = null;
+    this.user = null;
     this.onUser(null);
   }
 
@@ -124,6 +134,7 @@ export class ApiClient {
         throw new ApiError(401, 'session_expired', null);
       }
     }
+    if (opts.as === 'blob' && res.ok) return (await res.blob()) as T;
     return this.read<T>(res);
   }
 
@@ -141,7 +152,7 @@ export class ApiClient {
   }
 
   private async send(method: Method, path: string, opts: RequestOptions, auth: boolean): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: opts.as === 'blob' ? '*/*' : 'application/json' };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (auth && this.token) headers.Authorization = `Bearer ${this.token}`;
     let url = this.baseUrl + path;

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LockManagerLike } from '../api/client';
 import {
   createOutbox,
+  NotOwnerError,
   type EntryError,
   type NewEntry,
   type Outbox,
@@ -24,6 +25,7 @@ function box(opts: OutboxOptions = {}): Outbox {
   const o = createOutbox({
     name: `outbox-test-${crypto.randomUUID()}`,
     locks: null,
+    owner: 'u1',
     // Distinct, increasing times, so refusals sort predictably.
     now: () => new Date(Date.UTC(2026, 11, 1, 8, 0, n++)),
     ...opts,
@@ -84,6 +86,7 @@ describe('outbox: storing', () => {
       attempts: 0,
       kind: 'shift',
       label: 'first',
+      userId: 'u1',
     });
     expect((await o.pending()).map((e) => [e.id, e.label])).toEqual([
       ['id-1', 'first'],
@@ -94,7 +97,7 @@ describe('outbox: storing', () => {
   });
 
   it('makes UUIDs by default', async () => {
-    const o = createOutbox({ name: `outbox-test-${crypto.randomUUID()}`, locks: null });
+    const o = createOutbox({ name: `outbox-test-${crypto.randomUUID()}`, locks: null, owner: 'u1' });
     opened.push(o);
     const e = await o.enqueue(shift('x'));
     expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -335,6 +338,77 @@ describe('outbox: subscribe', () => {
     await vi.waitFor(() => expect(seen.at(-1)).toEqual({ pending: 1, failed: 0 }));
     await tabA.replay(async () => SENT);
     await vi.waitFor(() => expect(seen.at(-1)).toEqual({ pending: 0, failed: 0 }));
+  });
+});
+
+describe('outbox: one owner at a time (the signed-in user)', () => {
+  it('stamps the owner on each entry, and takes none with nobody signed in or for another user', async () => {
+    const o = box({ owner: null });
+    await expect(o.enqueue(shift('a'))).rejects.toBeInstanceOf(NotOwnerError);
+    o.setOwner('u1');
+    expect(o.owner()).toBe('u1');
+    expect((await o.enqueue(shift('a'))).userId).toBe('u1');
+    await expect(o.enqueue(shift('b', { userId: 'u2' }))).rejects.toBeInstanceOf(NotOwnerError);
+    expect(await o.count()).toBe(1);
+  });
+
+  it("lists, counts, replays, discards and requeues the owner's entries only; the others wait for theirs", async () => {
+    const o = box();
+    await o.enqueue(shift('ana-1', { id: 'a1' }));
+    o.setOwner('u2');
+    await o.enqueue(shift('ben-1', { id: 'b1' }));
+    await o.enqueue(shift('ben-2', { id: 'b2' }));
+    expect((await o.pending()).map((e) => e.id)).toEqual(['b1', 'b2']);
+    expect(await o.count()).toBe(2);
+
+    // Ben's replay sends Ben's entries, never Ana's.
+    const sent: string[] = [];
+    await o.replay(async (e) => {
+      sent.push(`${e.userId}:${e.id}`);
+      return e.id === 'b2' ? rejected() : SENT;
+    });
+    expect(sent).toEqual(['u2:b1', 'u2:b2']);
+    expect(await o.discard('a1')).toBe(false);
+
+    // Ana signs in again: her entry is there and goes; Ben's refusal is not hers to see or touch.
+    o.setOwner('u1');
+    expect(await o.failed()).toEqual([]);
+    expect(await o.requeue('b2')).toBeNull();
+    expect(await o.discard('b2')).toBe(false);
+    expect((await o.pending()).map((e) => e.id)).toEqual(['a1']);
+    await o.replay(async (e) => {
+      sent.push(`${e.userId}:${e.id}`);
+      return SENT;
+    });
+    expect(sent.at(-1)).toBe('u1:a1');
+
+    // Signed out: nothing is listed or sent.
+    await o.enqueue(shift('ana-2', { id: 'a2' }));
+    o.setOwner(null);
+    expect(await o.pending()).toEqual([]);
+    expect(await o.count()).toBe(0);
+    expect(await o.replay(async () => SENT)).toEqual({ sent: 0, rejected: 0, stopped: null });
+    o.setOwner('u2');
+    expect((await o.failed()).map((e) => e.id)).toEqual(['b2']);
+  });
+
+  it('stops a replay when the owner changes mid-way, and tells listeners the new counts', async () => {
+    const o = box();
+    await o.enqueue(shift('a', { id: 'a' }));
+    await o.enqueue(shift('b', { id: 'b' }));
+    const seen: OutboxCounts[] = [];
+    o.subscribe((c) => seen.push(c));
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual({ pending: 2, failed: 0 }));
+    const m = manualSend();
+    const run = o.replay(m.send);
+    const first = await m.next();
+    o.setOwner('u2');
+    first.answer(SENT);
+    expect(await run).toMatchObject({ sent: 1 });
+    expect(m.calls).toHaveLength(0);
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual({ pending: 0, failed: 0 }));
+    o.setOwner('u1');
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual({ pending: 1, failed: 0 }));
   });
 });
 

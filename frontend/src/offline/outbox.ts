@@ -14,6 +14,11 @@
 //   ever in flight twice at once.
 // - `subscribe` reports the counts after every change, made in this tab or (through a
 //   BroadcastChannel) in another one.
+// - Every entry belongs to the user who made it (`userId`, stamped at `enqueue`). The outbox
+//   has an owner, the signed-in user (`setOwner`, from the session): counts, lists, replay,
+//   discard and requeue see the owner's entries only, so on a shared phone one learner's
+//   queued shifts are never sent with, shown to or discarded by another; they wait on the
+//   device until their owner signs in again. With no owner (signed out) nothing is sent.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { LockManagerLike } from '../api/client';
 
@@ -51,6 +56,8 @@ export interface OutboxEntry {
   lastError?: EntryError;
   /** What it is, for the pages (`shift`, `collection`). */
   kind: string;
+  /** The user who made it: only that user's session sends, lists or discards it. */
+  userId: string;
   /** How the pages name it to the learner ("Shift on 3 March, 7 h 30"). */
   label: string;
 }
@@ -61,8 +68,19 @@ export interface FailedEntry extends OutboxEntry {
   failedAt: string;
 }
 
-/** What a page hands to `enqueue`; `id` is made here unless the page made one already. */
-export type NewEntry = Pick<OutboxEntry, 'method' | 'path' | 'body' | 'kind' | 'label'> & { id?: string };
+/**
+ * What a page hands to `enqueue`; `id` is made here unless the page made one already, and
+ * `userId` is the outbox's owner unless given (it must then be the owner).
+ */
+export type NewEntry = Pick<OutboxEntry, 'method' | 'path' | 'body' | 'kind' | 'label'> & { id?: string; userId?: string };
+
+/** `enqueue` with nobody signed in, or for another user than the signed-in one. */
+export class NotOwnerError extends Error {
+  constructor() {
+    super('The outbox takes entries from the signed-in user only.');
+    this.name = 'NotOwnerError';
+  }
+}
 
 /** What became of one send: `sent` (2xx), `rejected` (refused for good) or `retry` (try later). */
 export type SendResult =
@@ -90,21 +108,30 @@ export interface OutboxCounts {
 export type OutboxListener = (counts: OutboxCounts) => void;
 
 export interface Outbox {
-  /** Stores a new entry (an `id` already in the outbox is not added twice) and returns it. */
+  /**
+   * Whose entries the outbox works with (the signed-in user's ID; null when signed out).
+   * Listeners hear the owner's counts at once.
+   */
+  setOwner(userId: string | null): void;
+  owner(): string | null;
+  /**
+   * Stores a new entry of the owner's (an `id` already in the outbox is not added twice) and
+   * returns it; rejects with NotOwnerError when nobody is signed in or `userId` is another's.
+   */
   enqueue(entry: NewEntry): Promise<OutboxEntry>;
-  /** The entries waiting to be sent, oldest first. */
+  /** The owner's entries waiting to be sent, oldest first. */
   pending(): Promise<OutboxEntry[]>;
-  /** How many entries wait to be sent. */
+  /** How many of the owner's entries wait to be sent. */
   count(): Promise<number>;
-  /** The entries the server refused, oldest refusal first. */
+  /** The owner's entries the server refused, oldest refusal first. */
   failed(): Promise<FailedEntry[]>;
   /** Calls `listener` with the counts now and after every change, in this tab or another; returns the unsubscribe. */
   subscribe(listener: OutboxListener): () => void;
-  /** Sends the waiting entries, oldest first, one at a time; a second call while one runs joins it. */
+  /** Sends the owner's waiting entries, oldest first, one at a time; a second call while one runs joins it. */
   replay(send: Send): Promise<ReplayReport>;
-  /** Removes an entry (refused or waiting) from this device; whether there was one. */
+  /** Removes an entry of the owner's (refused or waiting) from this device; whether there was one. */
   discard(id: string): Promise<boolean>;
-  /** Puts a refused entry back in the queue, with a corrected body if given; null when there is no such entry. */
+  /** Puts a refused entry of the owner's back in the queue, with a corrected body if given; null when there is no such entry. */
   requeue(id: string, body?: JsonObject): Promise<OutboxEntry | null>;
   /** Closes the database and the cross-tab channel. */
   close(): void;
@@ -117,6 +144,8 @@ export interface OutboxOptions {
   locks?: LockManagerLike | null;
   now?: () => Date;
   newId?: () => string;
+  /** The owner to start with (default null: nobody signed in yet). */
+  owner?: string | null;
 }
 
 interface PendingRow {
@@ -126,11 +155,13 @@ interface PendingRow {
 }
 
 interface OutboxDB extends DBSchema {
-  pending: { key: number; value: PendingRow; indexes: { id: string } };
-  failed: { key: string; value: FailedEntry };
+  pending: { key: number; value: PendingRow; indexes: { id: string; owner: string } };
+  failed: { key: string; value: FailedEntry; indexes: { owner: string } };
 }
 
-const VERSION = 1;
+// 2: entries carry `userId`, indexed as `owner` (entries of version 1, which no page wrote,
+// have no owner: no index lists them, so they are never sent).
+const VERSION = 2;
 
 function defaultLocks(): LockManagerLike | null {
   const nav: Navigator | undefined = globalThis.navigator;
@@ -142,14 +173,21 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
   const locks = opts.locks === undefined ? defaultLocks() : opts.locks;
   const now = opts.now ?? (() => new Date());
   const newId = opts.newId ?? (() => crypto.randomUUID());
+  let owner: string | null = opts.owner ?? null;
 
   let dbPromise: Promise<IDBPDatabase<OutboxDB>> | null = null;
   const db = (): Promise<IDBPDatabase<OutboxDB>> => {
     dbPromise ??= openDB<OutboxDB>(name, VERSION, {
-      upgrade(d) {
-        const pending = d.createObjectStore('pending', { keyPath: 'seq', autoIncrement: true });
-        pending.createIndex('id', 'entry.id', { unique: true });
-        d.createObjectStore('failed', { keyPath: 'id' });
+      upgrade(d, oldVersion, _newVersion, tx) {
+        if (oldVersion < 1) {
+          const pending = d.createObjectStore('pending', { keyPath: 'seq', autoIncrement: true });
+          pending.createIndex('id', 'entry.id', { unique: true });
+          d.createObjectStore('failed', { keyPath: 'id' });
+        }
+        if (oldVersion < 2) {
+          tx.objectStore('pending').createIndex('owner', 'entry.userId');
+          tx.objectStore('failed').createIndex('owner', 'userId');
+        }
       },
       // A newer version of the app wants to upgrade the database: let it, reopen on next use.
       blocking() {
@@ -178,8 +216,13 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
   };
   let notifyVersion = 0;
   const counts = async (): Promise<OutboxCounts> => {
+    const who = owner;
+    if (who === null) return { pending: 0, failed: 0 };
     const tx = (await db()).transaction(['pending', 'failed']);
-    const [pending, failed] = await Promise.all([tx.objectStore('pending').count(), tx.objectStore('failed').count()]);
+    const [pending, failed] = await Promise.all([
+      tx.objectStore('pending').index('owner').count(who),
+      tx.objectStore('failed').index('owner').count(who),
+    ]);
     return { pending, failed };
   };
   const notifyLocal = async (): Promise<void> => {
@@ -198,7 +241,15 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
     void notifyLocal();
   };
 
+  const setOwner = (userId: string | null): void => {
+    if (userId === owner) return;
+    owner = userId;
+    void notifyLocal();
+  };
+
   const enqueue = async (input: NewEntry): Promise<OutboxEntry> => {
+    const userId = owner;
+    if (userId === null || (input.userId !== undefined && input.userId !== userId)) throw new NotOwnerError();
     const entry: OutboxEntry = {
       id: input.id ?? newId(),
       method: input.method,
@@ -208,6 +259,7 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
       attempts: 0,
       kind: input.kind,
       label: input.label,
+      userId,
     };
     const tx = (await db()).transaction(['pending', 'failed'], 'readwrite');
     const pending = tx.objectStore('pending');
@@ -219,22 +271,33 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
     return entry;
   };
 
-  const pending = async (): Promise<OutboxEntry[]> => (await (await db()).getAll('pending')).map((r) => r.entry);
-  const count = async (): Promise<number> => (await db()).count('pending');
-  const failed = async (): Promise<FailedEntry[]> =>
-    (await (await db()).getAll('failed')).sort((a, b) => a.failedAt.localeCompare(b.failedAt));
+  // The owner index lists one owner's rows in key order (`seq`: the queue's order).
+  const pending = async (): Promise<OutboxEntry[]> => {
+    const who = owner;
+    if (who === null) return [];
+    return (await (await db()).getAllFromIndex('pending', 'owner', who)).map((r) => r.entry);
+  };
+  const count = async (): Promise<number> => {
+    const who = owner;
+    return who === null ? 0 : (await db()).countFromIndex('pending', 'owner', who);
+  };
+  const failed = async (): Promise<FailedEntry[]> => {
+    const who = owner;
+    if (who === null) return [];
+    return (await (await db()).getAllFromIndex('failed', 'owner', who)).sort((a, b) => a.failedAt.localeCompare(b.failedAt));
+  };
 
-  /** The oldest waiting row, with its attempt counted (stored before the send, so a crash mid-send counts too). */
-  const startNext = async (): Promise<{ seq: number; entry: OutboxEntry } | null> => {
+  /** `who`'s oldest waiting row, with its attempt counted (stored before the send, so a crash mid-send counts too). */
+  const startNext = async (who: string): Promise<{ seq: number; entry: OutboxEntry } | null> => {
     const tx = (await db()).transaction('pending', 'readwrite');
-    const cursor = await tx.store.openCursor();
+    const cursor = await tx.store.index('owner').openCursor(who);
     if (!cursor) {
       await tx.done;
       return null;
     }
     const seq = cursor.value.seq!;
     const entry = { ...cursor.value.entry, attempts: cursor.value.entry.attempts + 1 };
-    await cursor.update({ seq, entry });
+    await tx.store.put({ seq, entry });
     await tx.done;
     return { seq, entry };
   };
@@ -268,7 +331,10 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
 
   const drain = async (send: Send): Promise<ReplayReport> => {
     const report: ReplayReport = { sent: 0, rejected: 0, stopped: null };
-    for (let next = await startNext(); next; next = await startNext()) {
+    const who = owner;
+    if (who === null) return report;
+    // Stops when the owner changes (a sign-out): the next owner's replay starts afresh.
+    for (let next = await startNext(who); next; next = owner === who ? await startNext(who) : null) {
       const result = await sendSafely(send, next.entry);
       await settle(next.seq, result);
       changed();
@@ -314,15 +380,18 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
   };
 
   const discard = async (id: string): Promise<boolean> => {
+    const who = owner;
+    if (who === null) return false;
     const tx = (await db()).transaction(['pending', 'failed'], 'readwrite');
     const failedStore = tx.objectStore('failed');
     const pendingStore = tx.objectStore('pending');
-    const wasFailed = (await failedStore.getKey(id)) !== undefined;
+    const wasFailed = (await failedStore.get(id))?.userId === who;
     if (wasFailed) await failedStore.delete(id);
-    const seq = await pendingStore.index('id').getKey(id);
-    if (seq !== undefined) await pendingStore.delete(seq);
+    const row = await pendingStore.index('id').get(id);
+    const mine = row?.seq !== undefined && row.entry.userId === who;
+    if (mine) await pendingStore.delete(row.seq!);
     await tx.done;
-    const removed = wasFailed || seq !== undefined;
+    const removed = wasFailed || mine;
     if (removed) changed();
     return removed;
   };
@@ -331,8 +400,18 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
     const tx = (await db()).transaction(['pending', 'failed'], 'readwrite');
     const f = await tx.objectStore('failed').get(id);
     let entry: OutboxEntry | null = null;
-    if (f) {
-      entry = { id: f.id, method: f.method, path: f.path, body: body ?? f.body, createdAt: f.createdAt, attempts: 0, kind: f.kind, label: f.label };
+    if (f && owner !== null && f.userId === owner) {
+      entry = {
+        id: f.id,
+        method: f.method,
+        path: f.path,
+        body: body ?? f.body,
+        createdAt: f.createdAt,
+        attempts: 0,
+        kind: f.kind,
+        label: f.label,
+        userId: f.userId,
+      };
       await tx.objectStore('failed').delete(id);
       await tx.objectStore('pending').add({ entry });
     }
@@ -358,7 +437,7 @@ export function createOutbox(opts: OutboxOptions = {}): Outbox {
     dbPromise = null;
   };
 
-  return { enqueue, pending, count, failed, subscribe, replay, discard, requeue, close };
+  return { setOwner, owner: () => owner, enqueue, pending, count, failed, subscribe, replay, discard, requeue, close };
 }
 
 /** The app's outbox (the database opens on first use). */

@@ -17,6 +17,7 @@ const entry: OutboxEntry = {
   attempts: 1,
   kind: 'collection',
   label: 'Venipuncture at 08:00',
+  userId: 'u1',
 };
 
 /** A client signed in with token `t1`, over a server that answers `answer` to the write. */
@@ -116,8 +117,24 @@ describe('the outbox sender', () => {
     await expect(createSend(client, 20)(entry)).resolves.toMatchObject({ outcome: 'retry', error: { status: 0, code: 'network' } });
   });
 
+  it("sends an entry only with its owner's session: signed in as another user, it stays queued unsent", async () => {
+    const { client, requests } = clientWith(() => json(201, { id: 'c1' }));
+    const other = { ...entry, userId: 'u2' };
+    await expect(createSend(client)(other)).resolves.toMatchObject({ outcome: 'retry', error: { code: 'session_expired' } });
+    expect(requests).toHaveLength(0);
+    client.clearSession();
+    await expect(createSend(client)(entry)).resolves.toMatchObject({ outcome: 'retry', error: { code: 'session_expired' } });
+  });
+
+  it('renews the session after a reload (no token in memory) before it compares the owner', async () => {
+    const { client, requests } = clientWith(() => json(201, { id: 'c1' }), { refresh: 'ok' });
+    client.clearSession();
+    await expect(createSend(client)(entry)).resolves.toEqual({ outcome: 'sent' });
+    expect(requests.map((r) => r.url)).toEqual(['/api/v1/auth/refresh', entry.path]);
+  });
+
   it('throws on what is not an answer (a bug), so the outbox keeps the entry', async () => {
-    const broken = { request: async () => Promise.reject(new RangeError('bug')) } as unknown as ApiClient;
+    const broken = { hasToken: true, userId: 'u1', request: async () => Promise.reject(new RangeError('bug')) } as unknown as ApiClient;
     await expect(createSend(broken)(entry)).rejects.toThrow('bug');
   });
 });

@@ -7,6 +7,9 @@
 // the server's code and sentence, for the learner to fix or discard. Everything else, meaning
 // no connection, a timeout, 5xx, 401 (the session could not be renewed: the page signs in
 // again), 408 and 429, is `retry`.
+//
+// An entry goes only with its owner's session: when the client is signed in as someone else
+// (or nobody), the entry is not sent and stays queued (`retry`, `session_expired`).
 import { api, type ApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import type { EntryError, Send, SendResult } from './outbox';
@@ -45,6 +48,9 @@ function timeoutSignal(ms: number): AbortSignal {
 export function createSend(client: ApiClient = api, timeoutMs = SEND_TIMEOUT_MS): Send {
   return async (entry) => {
     try {
+      // After a reload the token is gone from memory until the first renewal.
+      if (!client.hasToken) await client.refresh();
+      if (client.userId !== entry.userId) return classify(new ApiError(401, 'session_expired', null));
       await client.request(entry.method, entry.path, {
         body: { ...entry.body, client_id: entry.id },
         background: true,

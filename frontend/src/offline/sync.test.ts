@@ -32,7 +32,7 @@ const stopped = (): ReplayReport => ({ sent: 0, rejected: 0, stopped: { status: 
 function countingOutbox(reports: (() => ReplayReport)[] = []) {
   const replay = vi.fn(async (_send: Send) => (reports.shift() ?? done)());
   const enqueue = vi.fn(
-    async (e: NewEntry): Promise<OutboxEntry> => ({ ...e, id: e.id ?? 'new', createdAt: '2026-12-01T08:00:00.000Z', attempts: 0 }),
+    async (e: NewEntry): Promise<OutboxEntry> => ({ ...e, id: e.id ?? 'new', userId: e.userId ?? 'u1', createdAt: '2026-12-01T08:00:00.000Z', attempts: 0 }),
   );
   return { replay, enqueue };
 }
@@ -150,6 +150,19 @@ describe('sync triggers', () => {
     expect(box.replay).toHaveBeenCalledTimes(2);
   });
 
+  it('makes the signed-in user the outbox owner and sends their entries at once; signing out sends nothing', async () => {
+    const b = browser();
+    const setOwner = vi.fn();
+    const box = { ...countingOutbox(), setOwner };
+    const s = createSync({ outbox: box, env: b.env });
+    s.setUser('u1');
+    expect(setOwner).toHaveBeenLastCalledWith('u1');
+    expect(box.replay).toHaveBeenCalledTimes(1);
+    s.setUser(null);
+    expect(setOwner).toHaveBeenLastCalledWith(null);
+    expect(box.replay).toHaveBeenCalledTimes(1);
+  });
+
   it('end to end over IndexedDB: logged offline, sent with its client id when the connection is back', async () => {
     const bodies: unknown[] = [];
     const fetch = vi.fn(async (_url: string | URL | Request, init: RequestInit = {}) => {
@@ -157,8 +170,8 @@ describe('sync triggers', () => {
       return new Response('{}', { status: 201, headers: { 'Content-Type': 'application/json' } });
     });
     const client = new ApiClient({ fetch: fetch as unknown as typeof globalThis.fetch });
-    client.setSession({ access_token: 't', token_type: 'Bearer', expires_in: 900, user: {} } as never);
-    const box = createOutbox({ name: `sync-test-${crypto.randomUUID()}`, locks: null });
+    client.setSession({ access_token: 't', token_type: 'Bearer', expires_in: 900, user: { id: 'u1' } } as never);
+    const box = createOutbox({ name: `sync-test-${crypto.randomUUID()}`, locks: null, owner: 'u1' });
     const b = browser(false);
     const s = createSync({ outbox: box, send: createSend(client), env: b.env });
     const stop = s.start();

@@ -7,7 +7,9 @@
 //   `sync` event (Chromium only), registered after each entry is added and after a replay
 //   that stopped with entries left, so the browser wakes the app once the connection is back;
 // - after a replay that stopped while the browser believed it was online (the ward's Wi-Fi with
-//   no way out, the server busy), again after a growing delay.
+//   no way out, the server busy), again after a growing delay;
+// - when a user signs in (`setUser`, from the session): the outbox sends only its owner's
+//   entries, so entries left by a user who signed out go once that user is back.
 import { createSend } from './send';
 import { outbox as appOutbox, requestPersistentStorage, type NewEntry, type Outbox, type OutboxEntry, type ReplayReport, type Send } from './outbox';
 
@@ -35,7 +37,7 @@ export interface SyncEnvironment {
 }
 
 export interface SyncOptions {
-  outbox?: Pick<Outbox, 'enqueue' | 'replay'>;
+  outbox?: Pick<Outbox, 'enqueue' | 'replay'> & Partial<Pick<Outbox, 'setOwner'>>;
   send?: Send;
   /** Defaults to the page's window, document and navigator, read when `start` or `submit` runs. */
   env?: SyncEnvironment;
@@ -49,6 +51,8 @@ export interface OutboxSync {
   submit(entry: NewEntry): Promise<OutboxEntry>;
   /** Replays now (the "Send now" button); joins a replay that is already running. */
   replayNow(): Promise<ReplayReport>;
+  /** The signed-in user (null: signed out) becomes the outbox's owner; their entries are sent now. */
+  setUser(userId: string | null): void;
 }
 
 function browserEnvironment(): SyncEnvironment {
@@ -136,7 +140,14 @@ export function createSync(opts: SyncOptions = {}): OutboxSync {
     return stopTriggers;
   };
 
-  return { start, submit, replayNow };
+  const setUser = (userId: string | null): void => {
+    box.setOwner?.(userId);
+    clearRetry();
+    retryIndex = 0;
+    if (userId !== null && env().navigator.onLine) trigger();
+  };
+
+  return { start, submit, replayNow, setUser };
 }
 
 /** The app's triggers over the app's outbox and API client (started in main.tsx). */

@@ -10,14 +10,15 @@ const shift = (id: string): NewEntry => ({ id, method: 'POST', path: '/api/v1/x'
 
 describe('watchOutbox (the state behind useOutbox)', () => {
   it('gives the pending count and the refused entries now and after each change, until stopped', async () => {
-    box = createOutbox({ name: `watch-test-${crypto.randomUUID()}`, locks: null });
+    box = createOutbox({ name: `watch-test-${crypto.randomUUID()}`, locks: null, owner: 'u1' });
     const states: OutboxState[] = [];
     const stop = watchOutbox(box, (s) => states.push(s));
-    await vi.waitFor(() => expect(states).toEqual([{ pending: 0, failed: [] }]));
+    await vi.waitFor(() => expect(states).toEqual([{ pending: 0, queued: [], failed: [] }]));
 
     await box.enqueue(shift('a'));
     await box.enqueue(shift('b'));
-    await vi.waitFor(() => expect(states.at(-1)).toEqual({ pending: 2, failed: [] }));
+    await vi.waitFor(() => expect(states.at(-1)).toMatchObject({ pending: 2, failed: [] }));
+    expect(states.at(-1)?.queued.map((e) => e.id)).toEqual(['a', 'b']);
 
     await box.replay(async (e) =>
       e.id === 'a'
@@ -28,7 +29,7 @@ describe('watchOutbox (the state behind useOutbox)', () => {
     expect(states.at(-1)?.pending).toBe(0);
 
     await box.requeue('a', { n: 'fixed' });
-    await vi.waitFor(() => expect(states.at(-1)).toEqual({ pending: 1, failed: [] }));
+    await vi.waitFor(() => expect(states.at(-1)).toMatchObject({ pending: 1, queued: [{ id: 'a', body: { n: 'fixed' } }], failed: [] }));
 
     stop();
     const seen = states.length;

@@ -148,7 +148,8 @@ export function CompletionPanel({ completion, id }: { completion: CompletionView
           )}
           {completion.externship && completion.externship.required && !completion.externship.met && (
             <p>
-              Externship: {completion.externship.hours_logged} of {completion.externship.hours_required} hours logged.
+              Externship: {completion.externship.hours_logged} of {completion.externship.hours_required} hours approved.{' '}
+              <Link href={`/learn/${id}/externship`}>Log shifts and collections</Link>
             </p>
           )}
         </>
@@ -283,6 +284,13 @@ export function EnrolmentPage({ id }: { id: string }) {
         </p>
       )}
       <CompletionPanel completion={e.completion} id={e.id} />
+      {e.completion.externship && (
+        <p>
+          <Link href={`/learn/${e.id}/externship`} className="button secondary">
+            Clinical externship: your log and progress
+          </Link>
+        </p>
+      )}
       <h2>Modules</h2>
       <ModuleList detail={e} />
       <p>
