@@ -8,11 +8,11 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::load::{Problems, check_text, line_of};
 use super::model::{
     CertificationModel, CompetencyModel, CountThreshold, DEFAULT_MAX_HOURS_PER_DAY,
     ExternshipModel, PROCEDURE_TYPES, Requirement,
 };
+use super::problems::{Problems, check_text, line_of};
 use super::render::{self, Context};
 use crate::slug::is_slug;
 

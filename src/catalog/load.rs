@@ -2,7 +2,6 @@
 //! reported together; a course with no problems becomes a [`CourseModel`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -12,22 +11,10 @@ use toml::Spanned;
 
 use super::externship;
 use super::model::*;
+pub use super::problems::Problem;
+use super::problems::{Problems, check_text, line_of};
 use super::render::{self, Context, Reference};
 use crate::slug::is_slug;
-
-/// One problem: where, and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: PathBuf,
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
-    }
-}
 
 // ---- the file formats (see courses/README.md) --------------------------------------------------
 
@@ -161,27 +148,6 @@ struct RawPair {
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-pub(super) struct Problems<'a> {
-    root: &'a Path,
-    pub(super) list: Vec<Problem>,
-}
-
-impl Problems<'_> {
-    pub(super) fn add(&mut self, file: &Path, line: usize, message: impl Into<String>) {
-        let file = file.strip_prefix(self.root).unwrap_or(file).to_path_buf();
-        self.list.push(Problem {
-            file,
-            line: line.max(1),
-            message: message.into(),
-        });
-    }
-}
-
-/// 1-based line of a byte offset.
-pub(super) fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
 
 /// `NN-<slug>` (or `NN-<slug>.md`) -> (NN, slug).
 fn numbered(name: &str) -> Option<(i32, String)> {
@@ -776,26 +742,6 @@ fn render_lesson(module: &mut ModuleModel, src: &LessonSource, course: &str) {
             &l.body_html,
             &module.slug,
         ));
-    }
-}
-
-pub(super) fn check_text(
-    p: &mut Problems<'_>,
-    file: &Path,
-    line: usize,
-    what: &str,
-    value: &str,
-    max: usize,
-) {
-    let n = value.trim().chars().count();
-    if n == 0 {
-        p.add(file, line, format!("{what} must not be empty"));
-    } else if n > max {
-        p.add(
-            file,
-            line,
-            format!("{what} is longer than {max} characters"),
-        );
     }
 }
 

@@ -6,6 +6,7 @@ mod externship;
 pub mod import;
 pub mod load;
 pub mod model;
+mod problems;
 pub mod render;
 pub mod store;
 
