@@ -145,6 +145,68 @@ CREATE INDEX externship_entries_placement_idx ON externship_entries (placement_i
 CREATE INDEX externship_entries_review_idx ON externship_entries (decided_at)
     WHERE state = 'attested' AND superseded_at IS NULL;
 
+-- Running tallies of the log per enrolment, kept by statement-level triggers from each
+-- statement's transition tables (one grouped upsert per statement, never one per row): the
+-- summary reads a handful of tally rows instead of aggregating every entry.
+CREATE TABLE externship_tallies (
+    enrolment_id    uuid NOT NULL REFERENCES enrolments (id) ON DELETE CASCADE,
+    kind            text NOT NULL,
+    state           text NOT NULL,
+    -- not superseded by an amendment
+    counted         boolean NOT NULL,
+    department      text NOT NULL,
+    collection_type text NOT NULL,
+    successful      boolean NOT NULL,
+    unaided         boolean NOT NULL,
+    entries         integer NOT NULL CHECK (entries >= 0),
+    minutes         bigint NOT NULL CHECK (minutes >= 0),
+    PRIMARY KEY (enrolment_id, kind, state, counted, department, collection_type, successful,
+                 unaided)
+);
+
+CREATE FUNCTION externship_tally() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        -- The tally rows exist: the rows leaving them were counted when they came in.
+        UPDATE externship_tallies AS t
+           SET entries = t.entries - d.n, minutes = t.minutes - d.m
+          FROM (SELECT o.enrolment_id, o.kind, o.state, o.superseded_at IS NULL AS counted,
+                       coalesce(o.department, '') AS department,
+                       coalesce(o.collection_type, '') AS collection_type,
+                       coalesce(o.successful, false) AS successful,
+                       coalesce(o.unaided, false) AS unaided,
+                       count(*) AS n, coalesce(sum(o.minutes), 0) AS m
+                  FROM old_rows o
+                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS d
+         WHERE (t.enrolment_id, t.kind, t.state, t.counted, t.department, t.collection_type,
+                t.successful, t.unaided)
+             = (d.enrolment_id, d.kind, d.state, d.counted, d.department, d.collection_type,
+                d.successful, d.unaided);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO externship_tallies AS t
+        SELECT n.enrolment_id, n.kind, n.state, n.superseded_at IS NULL,
+               coalesce(n.department, ''), coalesce(n.collection_type, ''),
+               coalesce(n.successful, false), coalesce(n.unaided, false),
+               count(*), coalesce(sum(n.minutes), 0)
+          FROM new_rows n
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        ON CONFLICT (enrolment_id, kind, state, counted, department, collection_type, successful,
+                     unaided)
+        DO UPDATE SET entries = t.entries + excluded.entries, minutes = t.minutes + excluded.minutes;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER externship_tally_insert AFTER INSERT ON externship_entries
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION externship_tally();
+CREATE TRIGGER externship_tally_update AFTER UPDATE ON externship_entries
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION externship_tally();
+CREATE TRIGGER externship_tally_delete AFTER DELETE ON externship_entries
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION externship_tally();
+
 -- The supervisor's rating of a competency, given on an attestation page.
 CREATE TABLE externship_competency_ratings (
     attestation_id uuid NOT NULL REFERENCES externship_attestations (id) ON DELETE CASCADE,

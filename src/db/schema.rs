@@ -256,6 +256,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    externship_tallies (enrolment_id, kind, state, counted, department, collection_type, successful, unaided) {
+        enrolment_id -> Uuid,
+        kind -> Text,
+        state -> Text,
+        counted -> Bool,
+        department -> Text,
+        collection_type -> Text,
+        successful -> Bool,
+        unaided -> Bool,
+        entries -> Int4,
+        minutes -> Int8,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> Uuid,
         kind -> Text,
@@ -475,6 +490,7 @@ diesel::joinable!(externship_placements -> enrolments (enrolment_id));
 diesel::joinable!(externship_placements -> externship_sites (site_id));
 diesel::joinable!(externship_placements -> users (created_by));
 diesel::joinable!(externship_procedure_requirements -> courses (course_id));
+diesel::joinable!(externship_tallies -> enrolments (enrolment_id));
 diesel::joinable!(lesson_progress -> enrolments (enrolment_id));
 diesel::joinable!(lesson_progress -> lessons (lesson_id));
 diesel::joinable!(lessons -> courses (course_id));
@@ -506,6 +522,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     externship_placements,
     externship_procedure_requirements,
     externship_sites,
+    externship_tallies,
     jobs,
     lesson_progress,
     lessons,

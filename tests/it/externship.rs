@@ -294,6 +294,10 @@ async fn placement_log_attestation_review_and_completion_end_to_end() {
     assert_eq!(all.text().lines().count(), 1 + 35);
     assert!(all.text().contains("rejected (superseded)"));
 
+    let recount = "SELECT count(*) AS n FROM externship_entries WHERE state = 'approved' AND superseded_at IS NULL";
+    let tallied = "SELECT coalesce(sum(entries), 0) AS n FROM externship_tallies WHERE state = 'approved' AND counted";
+    assert_eq!(count(&app, recount).await, count(&app, tallied).await);
+
     // The PDF logbook holds the same approved record.
     let pdf = call(
         &app,

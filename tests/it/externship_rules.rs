@@ -29,6 +29,23 @@ async fn placed() -> (TestApp, Account, Account, String, String) {
     (app, root, who, id, p)
 }
 
+/// The triggers' tallies equal a recount of the log (rows with no entries left aside).
+async fn tallies_agree(app: &TestApp) {
+    let recount = "SELECT enrolment_id, kind, state, superseded_at IS NULL AS counted,
+                          coalesce(department, '') AS d, coalesce(collection_type, '') AS c,
+                          coalesce(successful, false) AS s, coalesce(unaided, false) AS u,
+                          count(*)::int AS n, coalesce(sum(minutes), 0)::bigint AS m
+                     FROM externship_entries GROUP BY 1, 2, 3, 4, 5, 6, 7, 8";
+    let tallies = "SELECT enrolment_id, kind, state, counted, department, collection_type,
+                          successful, unaided, entries, minutes
+                     FROM externship_tallies WHERE entries > 0";
+    let sql = format!(
+        "SELECT count(*) AS n FROM (({recount} EXCEPT {tallies}) UNION ALL ({tallies} EXCEPT {recount})) x"
+    );
+    assert_eq!(count(app, &sql).await, 0, "tallies differ from a recount");
+    assert!(count(app, "SELECT count(*) AS n FROM externship_tallies").await > 0);
+}
+
 async fn entry_count(app: &TestApp) -> i64 {
     count(app, "SELECT count(*) AS n FROM externship_entries").await
 }
@@ -186,6 +203,7 @@ async fn collection_counts_must_fit_their_shift_and_types_the_course() {
         .await
         .assert_error(422, "collection_type_not_in_course");
     assert_eq!(entry_count(&app).await, 1 + 25);
+    tallies_agree(&app).await;
 }
 
 #[actix_web::test]
@@ -464,6 +482,7 @@ async fn entries_the_supervisor_leaves_out_go_back_to_the_learner() {
     assert_eq!(state(&a), "attested");
     assert_eq!(state(&b), "draft");
     assert_eq!(ids(&list).len(), 2);
+    tallies_agree(&app).await;
 }
 
 #[actix_web::test]
