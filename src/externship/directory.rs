@@ -229,7 +229,14 @@ fn placement_fields(e: &EnrolmentBrief, i: &PlacementInput) -> AppResult<Placeme
             .transpose()?,
         starts_on: i.starts_on,
         ends_on: i.ends_on,
-        departments: i.departments.clone(),
+        // Each once, in the course's order: never more than the course lists.
+        departments: i.departments.as_ref().map(|list| {
+            known
+                .iter()
+                .filter(|k| list.iter().any(|d| d == *k))
+                .map(|k| k.to_string())
+                .collect()
+        }),
     })
 }
 

@@ -610,6 +610,19 @@ async fn admins_keep_the_site_directory_and_placements() {
     )
     .await
     .assert_error(422, "unknown_department");
+    // A repeated department is kept once (never a 500 from the schema's limit).
+    let many = json!({ "enrolment_id": id, "site_id": s, "supervisor_name": "A", "supervisor_email": "a@x.org",
+        "starts_on": days_ago(1), "ends_on": days_ago(0), "departments": vec!["inpatient"; 40] });
+    let res = call_json(
+        &app,
+        "POST",
+        "/api/v1/admin/externship/placements",
+        &root,
+        &many,
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(res.json()["departments"], json!(["inpatient"]));
     let archive = json!({ "archived": true });
     let res = call_json(
         &app,
