@@ -23,6 +23,7 @@ pub mod access;
 pub mod cache;
 pub mod completion;
 pub mod handlers;
+pub mod label_store;
 pub mod progress;
 pub mod state;
 pub mod store;
@@ -30,10 +31,11 @@ pub mod views;
 
 pub use access::{Access, EnrolmentContext, ensure_active};
 pub use completion::{Completion, Trigger, complete_if_met};
+pub use label_store::{EnrolmentLabel, externship_enrolments, labels};
 pub use progress::ExternshipStanding;
 pub use state::{EnrolmentState, QuizStanding};
 pub use store::lock_state as lock_enrolment;
-pub use store::{EnrolmentLabel, externship_enrolments, labels, record_externship};
+pub use store::record_externship;
 
 /// The learning routes, under `/api/v1`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
