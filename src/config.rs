@@ -116,6 +116,23 @@ pub struct Config {
     pub jobs: JobsConfig,
     /// Externship attestation links.
     pub externship: ExternshipConfig,
+    /// Certificates and their signed credentials.
+    pub credentials: CredentialsConfig,
+}
+
+/// Certificate settings. `BENCHSIDE_PROVIDER_NAME` (default `Benchside`): the training
+/// provider named on certificates and as the credentials' issuer. `BENCHSIDE_SIGNING_KEY_DIR`
+/// (default `$BENCHSIDE_DATA_DIR/signing-keys` in development; production requires it): the
+/// folder of private signing keys that `benchside keys generate|rotate` writes.
+/// `BENCHSIDE_SIGNING_KEY_LEAD_MINUTES` (default 10, 0 to 1440): how long a rotated key is
+/// published before it signs, so verifiers that cache the key set see it first.
+#[derive(Debug, Clone)]
+pub struct CredentialsConfig {
+    pub provider_name: String,
+    pub key_dir: PathBuf,
+    /// Whether `BENCHSIDE_SIGNING_KEY_DIR` was set (development generates a key when not).
+    pub key_dir_given: bool,
+    pub key_lead: Duration,
 }
 
 /// Externship settings: `BENCHSIDE_ATTESTATION_REMINDER_HOURS` (default 72: the supervisor is
@@ -272,6 +289,7 @@ impl Config {
         let mail = mail_config(&mut r, env, &data_dir);
         let jobs = jobs_config(&mut r);
         let externship = externship_config(&mut r);
+        let credentials = credentials_config(&mut r, env, &data_dir);
 
         if !r.errors.is_empty() {
             return Err(ConfigErrors(r.errors));
@@ -294,6 +312,7 @@ impl Config {
             mail: mail.expect("checked"),
             jobs: jobs.expect("checked"),
             externship: externship.expect("checked"),
+            credentials: credentials.expect("checked"),
         })
     }
 
@@ -451,6 +470,45 @@ fn externship_config(r: &mut Reader) -> Option<ExternshipConfig> {
     Some(ExternshipConfig {
         reminder_after: reminder_after?,
         link_lifetime: link_lifetime?,
+    })
+}
+
+fn credentials_config(
+    r: &mut Reader,
+    env: Environment,
+    data_dir: &std::path::Path,
+) -> Option<CredentialsConfig> {
+    let provider_name = r.parse("BENCHSIDE_PROVIDER_NAME", "Benchside".to_string(), |v| {
+        let v = v.trim();
+        if v.is_empty() || v.chars().count() > 120 || v.chars().any(char::is_control) {
+            return Err("must be a name of 1 to 120 characters".into());
+        }
+        Ok(v.to_string())
+    });
+    let given = r.get("BENCHSIDE_SIGNING_KEY_DIR");
+    if given.is_none() && env == Environment::Production {
+        r.errors.push(ConfigError {
+            var: "BENCHSIDE_SIGNING_KEY_DIR",
+            message: "production needs the folder of the certificate signing keys \
+                      (create one with `benchside keys generate`)"
+                .into(),
+        });
+    }
+    let key_lead = r.parse(
+        "BENCHSIDE_SIGNING_KEY_LEAD_MINUTES",
+        Duration::from_secs(600),
+        |v| match v.parse::<u64>() {
+            Ok(n) if n <= 1440 => Ok(Duration::from_secs(n * 60)),
+            _ => Err("must be a whole number of minutes from 0 to 1440".into()),
+        },
+    );
+    Some(CredentialsConfig {
+        provider_name: provider_name?,
+        key_dir_given: given.is_some(),
+        key_dir: given
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("signing-keys")),
+        key_lead: key_lead?,
     })
 }
 

@@ -19,6 +19,8 @@
 //! - [`catalog`]: course files, their validation and import, the public catalog.
 //! - [`learning`]: the one way into an enrolment, lesson delivery, progress, the learner's
 //!   dashboard and the completion engine.
+//! - [`credentials`]: certificates issued on completion, their PDF, the public verification,
+//!   signed Open Badges 3.0 credentials, the signing keys and the revocation status lists.
 //! - [`externship`]: clinical sites, placements, the shift and collection log, supervisor
 //!   attestation by emailed link, competencies, review, progress against requirements.
 //! - [`quizzes`]: quiz attempts (draw, autosave, grading, review), quiz outcomes, item statistics.
@@ -28,6 +30,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalog;
 pub mod config;
+pub mod credentials;
 pub mod db;
 pub mod externship;
 pub mod http;

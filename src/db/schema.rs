@@ -27,6 +27,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    certificate_pdfs (certificate_id, paper) {
+        certificate_id -> Uuid,
+        paper -> Text,
+        pdf -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Uuid,
+        serial -> Int8,
+        code -> Text,
+        enrolment_id -> Uuid,
+        user_id -> Uuid,
+        holder_name -> Text,
+        course_id -> Uuid,
+        course_slug -> Text,
+        course_title -> Text,
+        course_version -> Int4,
+        completed_at -> Timestamptz,
+        contact_hours -> Float8,
+        externship -> Nullable<Jsonb>,
+        issued_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        status_position -> Int8,
+        kid -> Text,
+        credential_jwt -> Text,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+        superseded_by -> Nullable<Uuid>,
+        superseded_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     cohorts (id) {
         id -> Uuid,
         course_id -> Uuid,
@@ -94,6 +130,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        certificate_validity_months -> Nullable<Int4>,
     }
 }
 
@@ -452,6 +489,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        public_jwk -> Jsonb,
+        created_at -> Timestamptz,
+        signs_from -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -468,6 +514,11 @@ diesel::table! {
 
 diesel::joinable!(attempt_questions -> questions (question_id));
 diesel::joinable!(attempt_questions -> quiz_attempts (attempt_id));
+diesel::joinable!(certificate_pdfs -> certificates (certificate_id));
+diesel::joinable!(certificates -> courses (course_id));
+diesel::joinable!(certificates -> enrolments (enrolment_id));
+diesel::joinable!(certificates -> signing_keys (kid));
+diesel::joinable!(certificates -> users (user_id));
 diesel::joinable!(cohorts -> courses (course_id));
 diesel::joinable!(course_assets -> courses (course_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -508,6 +559,8 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     attempt_questions,
     audit_log,
+    certificate_pdfs,
+    certificates,
     cohorts,
     course_assets,
     course_modules,
@@ -535,5 +588,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     quizzes,
     rate_limit_buckets,
     refresh_tokens,
+    signing_keys,
     users,
 );
