@@ -32,7 +32,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(crate::catalog::routes)
             .configure(crate::learning::routes)
             .configure(crate::quizzes::routes)
-            .configure(crate::externship::routes),
+            .configure(crate::externship::routes)
+            .configure(crate::credentials::routes),
     );
 }
 
@@ -49,6 +50,8 @@ pub struct AppData {
     pub content: web::Data<ContentCache>,
     /// Externship: the public URL and link settings for attestation mails.
     pub sending: web::Data<Sending>,
+    /// Credentials: addresses, signing keys, status lists, verification limits.
+    pub issuing: web::Data<crate::credentials::Issuing>,
 }
 
 /// The app factory: one `App` per server worker, with all routes and middleware.
@@ -77,6 +80,7 @@ pub fn build_app(
         .app_data(data.auth)
         .app_data(data.content)
         .app_data(data.sending)
+        .app_data(data.issuing)
         .app_data(extract::json_config(max_json))
         .app_data(extract::payload_config(max_json))
         .app_data(extract::path_config())
@@ -101,8 +105,18 @@ pub fn job_registry(config: &Config) -> anyhow::Result<jobs::Registry> {
     let transport = crate::mail::MailTransport::from_config(&config.mail)
         .map_err(|e| anyhow::anyhow!("mail transport: {e:#}"))?;
     crate::mail::register(&mut registry, &config.mail, transport);
-    crate::learning::completion::register(&mut registry, config.public_url.clone());
+    let issuing = crate::credentials::Issuing::new(config);
+    let certify = crate::credentials::OnCompletion {
+        issuing: issuing.clone(),
+        content: ContentCache::default(),
+    };
+    crate::learning::completion::register(
+        &mut registry,
+        config.public_url.clone(),
+        Some(Arc::new(certify)),
+    );
     crate::externship::register(&mut registry, sending(config));
+    crate::credentials::register(&mut registry, issuing);
     Ok(registry)
 }
 
@@ -185,6 +199,7 @@ impl Application {
         };
         let data = AppData {
             sending: web::Data::new(sending(&config)),
+            issuing: web::Data::new(crate::credentials::Issuing::new(&config)),
             config: web::Data::from(config),
             db: web::Data::new(db),
             auth: web::Data::new(auth),

@@ -108,6 +108,9 @@ pub enum ErrorCode {
     EntryNotInRequest,
     UnknownCompetency,
     NotAttested,
+    // credentials
+    CertificateRevoked,
+    CertificateSuperseded,
 }
 
 impl ErrorCode {
@@ -195,6 +198,8 @@ impl ErrorCode {
         ErrorCode::EntryNotInRequest,
         ErrorCode::UnknownCompetency,
         ErrorCode::NotAttested,
+        ErrorCode::CertificateRevoked,
+        ErrorCode::CertificateSuperseded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -281,6 +286,8 @@ impl ErrorCode {
             ErrorCode::EntryNotInRequest => "entry_not_in_request",
             ErrorCode::UnknownCompetency => "unknown_competency",
             ErrorCode::NotAttested => "not_attested",
+            ErrorCode::CertificateRevoked => "certificate_revoked",
+            ErrorCode::CertificateSuperseded => "certificate_superseded",
         }
     }
 }

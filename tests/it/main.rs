@@ -9,6 +9,7 @@ mod support;
 mod account_mail;
 mod accounts;
 mod catalog;
+mod certificates;
 mod catalog_externship;
 mod cli;
 mod completion;
