@@ -108,6 +108,9 @@ pub enum ErrorCode {
     EntryNotInRequest,
     UnknownCompetency,
     NotAttested,
+    // credentials
+    KeyNotFound,
+    StatusListNotFound,
 }
 
 impl ErrorCode {
@@ -195,6 +198,8 @@ impl ErrorCode {
         ErrorCode::EntryNotInRequest,
         ErrorCode::UnknownCompetency,
         ErrorCode::NotAttested,
+        ErrorCode::KeyNotFound,
+        ErrorCode::StatusListNotFound,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -281,6 +286,8 @@ impl ErrorCode {
             ErrorCode::EntryNotInRequest => "entry_not_in_request",
             ErrorCode::UnknownCompetency => "unknown_competency",
             ErrorCode::NotAttested => "not_attested",
+            ErrorCode::KeyNotFound => "key_not_found",
+            ErrorCode::StatusListNotFound => "status_list_not_found",
         }
     }
 }
