@@ -13,6 +13,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::accounts::Auth;
 use crate::config::Config;
+use crate::credentials::Issuing;
 use crate::db::{self, DbPool, PoolSettings};
 use crate::externship::Sending;
 use crate::http::{self, extract, health, middleware, openapi};
@@ -26,15 +27,17 @@ pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 /// Every documented route. The OpenAPI document is built from exactly this function, so a
 /// route cannot exist without being described.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(health::routes).service(
-        utoipa_actix_web::scope("/api/v1")
-            .configure(crate::accounts::routes)
-            .configure(crate::catalog::routes)
-            .configure(crate::learning::routes)
-            .configure(crate::quizzes::routes)
-            .configure(crate::externship::routes)
-            .configure(crate::credentials::routes),
-    );
+    cfg.configure(health::routes)
+        .configure(crate::credentials::well_known)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .configure(crate::accounts::routes)
+                .configure(crate::catalog::routes)
+                .configure(crate::learning::routes)
+                .configure(crate::quizzes::routes)
+                .configure(crate::externship::routes)
+                .configure(crate::credentials::routes),
+        );
 }
 
 /// What every worker's app shares, each piece registered as its own `web::Data<T>` (a handler
@@ -50,8 +53,8 @@ pub struct AppData {
     pub content: web::Data<ContentCache>,
     /// Externship: the public URL and link settings for attestation mails.
     pub sending: web::Data<Sending>,
-    /// Credentials: addresses, signing keys, status lists, verification limits.
-    pub issuing: web::Data<crate::credentials::Issuing>,
+    /// Credentials: public addresses, the issuer's name, the signing keys, the status lists.
+    pub issuing: web::Data<Issuing>,
 }
 
 /// The app factory: one `App` per server worker, with all routes and middleware.
@@ -105,7 +108,7 @@ pub fn job_registry(config: &Config) -> anyhow::Result<jobs::Registry> {
     let transport = crate::mail::MailTransport::from_config(&config.mail)
         .map_err(|e| anyhow::anyhow!("mail transport: {e:#}"))?;
     crate::mail::register(&mut registry, &config.mail, transport);
-    let issuing = crate::credentials::Issuing::new(config);
+    let issuing = Issuing::from_config(config);
     let certify = crate::credentials::OnCompletion {
         issuing: issuing.clone(),
         content: ContentCache::default(),
@@ -199,7 +202,7 @@ impl Application {
         };
         let data = AppData {
             sending: web::Data::new(sending(&config)),
-            issuing: web::Data::new(crate::credentials::Issuing::new(&config)),
+            issuing: web::Data::new(Issuing::from_config(&config)),
             config: web::Data::from(config),
             db: web::Data::new(db),
             auth: web::Data::new(auth),

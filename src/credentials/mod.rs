@@ -7,22 +7,33 @@
 //! a signed Bitstring Status List. See `docs/ARCHITECTURE.md` ("Certificates").
 //!
 //! The public surface other modules use: [`Issuing`] (the shared state), [`register`] (the
-//! jobs), [`OnCompletion`] (the step learning's completion job runs) and the routes.
+//! jobs), [`OnCompletion`] (the step learning's completion job runs), [`routes`] and
+//! [`well_known`], and `keys` (the command line's `keys generate|rotate|list`, the start-up
+//! check).
 
 pub mod actions;
+pub mod certificate_pdf;
 pub mod code;
 pub mod handlers;
 pub mod issue;
+pub mod jose;
+pub mod keys;
 pub mod mails;
 pub mod printing;
 pub mod state;
+pub mod status_list;
+mod status_store;
 pub mod store;
 pub mod urls;
+pub mod vc;
 pub mod views;
 
 pub use code::Code;
+pub use handlers::{routes, well_known};
 pub use issue::OnCompletion;
+pub use keys::{KeyRing, Signer};
 pub use state::{Paper, Status};
+pub use status_list::StatusLists;
 pub use urls::Urls;
 
 use std::sync::Arc;
@@ -32,22 +43,37 @@ use crate::http::{AppError, AppResult};
 use crate::jobs::Registry;
 use crate::ratelimit;
 
-/// What the certificate routes and jobs share: the addresses, the provider, the signing keys,
-/// the status lists' cache and the verification rate limits.
+/// What issuing and publishing credentials needs, shared by every worker
+/// (`web::Data<Issuing>`) and the jobs. Cheap to clone.
 #[derive(Clone)]
 pub struct Issuing {
     pub urls: Urls,
+    /// The issuer's name (`BENCHSIDE_PROVIDER_NAME`).
     pub provider_name: String,
+    pub keys: KeyRing,
+    /// The signed revocation lists, cached; a revocation invalidates its list.
+    pub status_lists: Arc<StatusLists>,
+    /// The public verification's rate limits (in this process's memory).
     pub limits: Arc<ratelimit::Local>,
 }
 
 impl Issuing {
-    pub fn new(config: &Config) -> Issuing {
+    /// From the configuration; no I/O (keys are read when first needed).
+    pub fn from_config(config: &Config) -> Issuing {
+        let urls = Urls::new(&config.public_url);
         Issuing {
-            urls: Urls::new(&config.public_url),
+            keys: KeyRing::new(&config.credentials, urls.clone()),
             provider_name: config.credentials.provider_name.clone(),
+            status_lists: Arc::default(),
             limits: Arc::default(),
+            urls,
         }
+    }
+
+    /// After the certificate at status position `position` was revoked: its list is signed
+    /// afresh at the next request.
+    pub fn revoked(&self, position: i64) {
+        self.status_lists.invalidate(status_list::slot(position).list);
     }
 }
 
@@ -72,9 +98,4 @@ pub fn credential_json(jwt: &str) -> AppResult<String> {
         value.remove(claim);
     }
     serde_json::to_string_pretty(&value).map_err(AppError::internal)
-}
-
-/// The routes under `/api/v1`.
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    handlers::routes(cfg);
 }

@@ -111,6 +111,8 @@ pub enum ErrorCode {
     // credentials
     CertificateRevoked,
     CertificateSuperseded,
+    KeyNotFound,
+    StatusListNotFound,
 }
 
 impl ErrorCode {
@@ -200,6 +202,8 @@ impl ErrorCode {
         ErrorCode::NotAttested,
         ErrorCode::CertificateRevoked,
         ErrorCode::CertificateSuperseded,
+        ErrorCode::KeyNotFound,
+        ErrorCode::StatusListNotFound,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -288,6 +292,8 @@ impl ErrorCode {
             ErrorCode::NotAttested => "not_attested",
             ErrorCode::CertificateRevoked => "certificate_revoked",
             ErrorCode::CertificateSuperseded => "certificate_superseded",
+            ErrorCode::KeyNotFound => "key_not_found",
+            ErrorCode::StatusListNotFound => "status_list_not_found",
         }
     }
 }
