@@ -6,6 +6,7 @@
 //! VC-JWT whose keys are published at `/.well-known/jwks.json` and whose revocation is a bit in
 //! a signed Bitstring Status List. See `docs/ARCHITECTURE.md` ("Certificates").
 
+pub mod certificate_pdf;
 pub mod code;
 pub mod state;
 pub mod urls;
