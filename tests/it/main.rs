@@ -10,6 +10,7 @@ mod account_mail;
 mod accounts;
 mod catalog;
 mod catalog_externship;
+mod catalog_validity;
 mod certificate_print;
 mod cli;
 mod completion;
