@@ -97,7 +97,7 @@ fn borders(page: &mut Page) {
 }
 
 /// The left edge and width of the text area inside the inner border.
-pub(crate) fn text_box(page_width: f32) -> (f32, f32) {
+fn text_box(page_width: f32) -> (f32, f32) {
     let left = INNER + PADDING;
     (left, page_width - 2.0 * left)
 }
@@ -286,9 +286,9 @@ fn shrink_to(style: TextStyle, text: &str, width: f32) -> TextStyle {
 
 /// Text laid out in a box: one style and the lines, centred.
 #[derive(Debug)]
-pub(crate) struct Fitted {
-    pub style: TextStyle,
-    pub lines: Vec<String>,
+struct Fitted {
+    style: TextStyle,
+    lines: Vec<String>,
 }
 
 /// How a block of large text may shrink: its largest size, the smallest size still kept on
@@ -359,7 +359,7 @@ const NAME_HEIGHT: f32 = 64.0;
 const COURSE_HEIGHT: f32 = 62.0;
 
 /// The holder's name, in the serif bold face unless it has characters that face lacks.
-pub(crate) fn holder_lines(name: &str, width: f32) -> Fitted {
+fn holder_lines(name: &str, width: f32) -> Fitted {
     let font = face_for(name, Font::SerifBold, Font::SansBold);
     let fit = Fit {
         font,
@@ -372,7 +372,7 @@ pub(crate) fn holder_lines(name: &str, width: f32) -> Fitted {
     fit.lay_out(name, width)
 }
 
-pub(crate) fn course_lines(title: &str, width: f32) -> Fitted {
+fn course_lines(title: &str, width: f32) -> Fitted {
     let fit = Fit {
         font: face_for(title, Font::SerifBold, Font::SansBold),
         color: INK,
