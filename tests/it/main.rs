@@ -11,6 +11,8 @@ mod accounts;
 mod catalog;
 mod certificates;
 mod catalog_externship;
+mod catalog_validity;
+mod certificate_print;
 mod cli;
 mod completion;
 mod db_layer;

@@ -454,6 +454,8 @@ export interface paths {
          *     their rules, completion rules, and the externship: its requirements (hours, the daily cap,
          *     procedures, competencies a supervisor observes) and certifying bodies' published thresholds
          *     with their sources (readiness information, not completion requirements).
+         *     `certificate_validity_months` is how long the course's certificates stay valid, in whole
+         *     months (1 to 600), or null when they do not expire.
          */
         get: operations["get_course"];
         put?: never;
@@ -3557,7 +3559,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The outline */
+            /** @description The outline, including `certificate_validity_months` (integer 1-600, or null: certificates do not expire) */
             200: {
                 headers: {
                     ETag?: string;
