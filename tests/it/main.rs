@@ -12,6 +12,7 @@ mod catalog;
 mod catalog_externship;
 mod cli;
 mod completion;
+mod credential_keys;
 mod db_layer;
 mod errors;
 mod externship;
