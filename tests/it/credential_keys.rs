@@ -345,3 +345,62 @@ async fn the_keys_commands_generate_rotate_and_list() {
         "{out}"
     );
 }
+
+/// A certificate row for `enrolment` at `position`, revoked or not (the issuing path is not
+/// what these tests are about).
+async fn certificate(app: &TestApp, enrolment: &str, kid: &str, position: i64, revoked: bool) {
+    let code: String = benchside::credentials::Code::generate().as_str().into();
+    let (at, reason) = match revoked {
+        true => ("now()", "'issued in error'"),
+        false => ("NULL", "NULL"),
+    };
+    exec(
+        app,
+        &format!(
+            "INSERT INTO certificates (code, enrolment_id, user_id, holder_name, course_id, \
+                 course_slug, course_title, course_version, completed_at, contact_hours, \
+                 status_position, kid, credential_jwt, revoked_at, revoked_reason)
+             SELECT '{code}', e.id, e.user_id, 'Ana', e.course_id, c.slug, c.title, \
+                 e.course_version, now(), 10, {position}, '{kid}', 'x.y.z', {at}, {reason}
+             FROM enrolments e JOIN courses c ON c.id = e.course_id WHERE e.id = '{enrolment}'"
+        ),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_revoked_certificate_is_a_set_bit_in_its_list() {
+    use crate::support::{FixtureCourse, enrolment, learner};
+    let app = app().await;
+    let kid = generate(&app).await;
+    let ana = learner(&app).email("ana@example.org").await;
+    let bo = learner(&app).email("bo@example.org").await;
+    let first = enrolment(&app, &ana, FixtureCourse::DEMO.without_externship()).await;
+    let second = enrolment(&app, &bo, FixtureCourse::DEMO.without_externship()).await;
+    // One live certificate in list 0, one revoked in list 1.
+    certificate(&app, &first, &kid, 7, false).await;
+    certificate(&app, &second, &kid, 131_072 + 7, true).await;
+
+    let keys = published(&app).await;
+    let bits_of = |list: i64| {
+        let app = &app;
+        let keys = &keys;
+        async move {
+            let res = app.get(&format!("/api/v1/credentials/status/{list}")).await;
+            assert_eq!(res.status, 200, "{}", res.text());
+            let claims = jose::verify(&res.text(), keys).unwrap();
+            let encoded = claims["credentialSubject"]["encodedList"].as_str().unwrap();
+            status_list::decode(encoded).unwrap()
+        }
+    };
+    let index = status_list::slot(7).index;
+    assert_eq!(status_list::slot(131_072 + 7).index, index);
+    let list0 = bits_of(0).await;
+    assert!(list0.iter().all(|b| *b == 0));
+    let list1 = bits_of(1).await;
+    assert!(status_list::is_set(&list1, index));
+    assert_eq!(list1.iter().map(|b| b.count_ones()).sum::<u32>(), 1);
+    app.get("/api/v1/credentials/status/2")
+        .await
+        .assert_error(404, "status_list_not_found");
+}
