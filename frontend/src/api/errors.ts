@@ -105,6 +105,8 @@ export const SERVER_MESSAGES: Record<ErrorCode, string> = {
   entry_not_in_request: 'Some entries are not on this request. Reload the page and try again.',
   unknown_competency: 'One competency is not part of this course. Reload the page and try again.',
   not_attested: 'Some entries are no longer waiting for review. Reload the list and try again.',
+  key_not_found: 'This signing key is not published here. Check the address in the credential.',
+  status_list_not_found: 'This revocation list does not exist. Check the address in the credential.',
 };
 
 /** Sentences for the codes the client makes up (`network`, `session_expired`). */

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every public key that verifies a credential this service signed, and any key published
+         *     ahead of signing.
+         */
+        get: operations["jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/courses/{slug}/questions/stats": {
         parameters: {
             query?: never;
@@ -512,6 +532,60 @@ export interface paths {
         };
         /** A free-preview lesson of a published course, without an account. */
         get: operations["preview_lesson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The issuer of every credential: the training provider. */
+        get: operations["issuer_profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/keys/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One public key: the address a credential's JWT header names as `kid`. */
+        get: operations["signing_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/status/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revocation status list `list`: a `BitstringStatusListCredential` signed as a VC-JWT. A
+         *     credential's `credentialStatus` names its list and bit; a set bit means revoked.
+         */
+        get: operations["status_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1400,7 +1474,7 @@ export interface components {
          *     sentence for each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested";
+        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "key_not_found" | "status_list_not_found";
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
@@ -1438,6 +1512,10 @@ export interface components {
             enrolment_time_spent_seconds: number;
             /** Format: int64 */
             lesson_time_spent_seconds: number;
+        };
+        /** @description The issuer profile as a document of its own. */
+        IssuerDocument: components["schemas"]["Profile"] & {
+            "@context": string[];
         };
         /** @description One question's statistics over submitted attempts. */
         ItemStats: {
@@ -1478,6 +1556,16 @@ export interface components {
              */
             code: string;
         };
+        /** @description A JSON Web Key Set. */
+        JwkSet: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
+        /** @enum {string} */
+        KeyAlgorithm: "RS256";
+        /** @enum {string} */
+        KeyType: "RSA";
+        /** @enum {string} */
+        KeyUse: "sig";
         LessonBody: {
             /** @description Sanitized HTML, rendered at import. */
             body_html: string;
@@ -1640,6 +1728,36 @@ export interface components {
             /** Format: int64 */
             required: number;
             slug: string;
+        };
+        /** @description The issuer (and the document at `urls.issuer()`). */
+        Profile: {
+            /** @description The issuer's ID: the address of this profile. */
+            id: string;
+            /** @description The training provider. */
+            name: string;
+            /**
+             * @example [
+             *       "Profile"
+             *     ]
+             */
+            type: string[];
+            /** @description The provider's site. */
+            url: string;
+        };
+        /** @description A public signing key as a JSON Web Key (RFC 7517). */
+        PublicJwk: {
+            alg: components["schemas"]["KeyAlgorithm"];
+            /** @description The public exponent, base64url without padding. */
+            e: string;
+            /**
+             * @description The key's address (the `kid` in a credential's JWT header).
+             * @example https://learn.example.org/api/v1/credentials/keys/k-20261201-3f9a1c
+             */
+            kid: string;
+            kty: components["schemas"]["KeyType"];
+            /** @description The modulus, base64url without padding. */
+            n: string;
+            use: components["schemas"]["KeyUse"];
         };
         /** @description How one question was graded. */
         QuestionResult: {
@@ -2088,6 +2206,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set (cacheable for 5 minutes) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwkSet"];
+                };
+            };
+        };
+    };
     question_stats: {
         parameters: {
             query?: never;
@@ -3700,6 +3838,88 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such published course, or the lesson is not a free preview */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    issuer_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuerDocument"];
+                };
+            };
+        };
+    };
+    signing_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key ID, e.g. `k-20261201-3f9a1c` */
+                kid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicJwk"];
+                };
+            };
+            /** @description `key_not_found`: no such key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    status_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list number (0 for the first) */
+                list: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed list (cacheable for a minute) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vc+ld+json+jwt": string;
+                };
+            };
+            /** @description `status_list_not_found`: no credential points into this list */
             404: {
                 headers: {
                     [name: string]: unknown;
