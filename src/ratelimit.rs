@@ -113,7 +113,12 @@ const LOCAL_MAX_BUCKETS: usize = 10_000;
 
 impl Local {
     /// Takes one token from `limit`'s bucket for `key`, as [`check`] does.
-    pub fn check(&self, limit: Limit, key: &str, now: std::time::Instant) -> Result<(), LimitError> {
+    pub fn check(
+        &self,
+        limit: Limit,
+        key: &str,
+        now: std::time::Instant,
+    ) -> Result<(), LimitError> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let refill = |(tokens, at): (f64, std::time::Instant)| {
             let secs = now.saturating_duration_since(at).as_secs_f64();
@@ -171,9 +176,15 @@ mod tests {
             Err(LimitError::Limited { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
             other => panic!("{other:?}"),
         }
-        assert!(local.check(limit, "b", t0).is_ok(), "another key has its own bucket");
+        assert!(
+            local.check(limit, "b", t0).is_ok(),
+            "another key has its own bucket"
+        );
         let later = t0 + std::time::Duration::from_secs(1);
-        assert!(local.check(limit, "a", later).is_ok(), "one token back after a second");
+        assert!(
+            local.check(limit, "a", later).is_ok(),
+            "one token back after a second"
+        );
         assert!(local.check(limit, "a", later).is_err());
     }
 

@@ -139,7 +139,9 @@ async fn on_expired(ctx: &JobContext, issuing: &Issuing, payload: &Value) -> Res
         .get("certificate_id")
         .and_then(Value::as_str)
         .and_then(|s| s.parse::<Uuid>().ok())
-        .ok_or_else(|| JobError::permanent(format!("payload without a certificate_id: {payload}")))?;
+        .ok_or_else(|| {
+            JobError::permanent(format!("payload without a certificate_id: {payload}"))
+        })?;
     let mut conn = ctx.db.get().await?;
     conn.transaction::<_, JobError, _>(async |tx| {
         if !store::note_expiry(tx, id).await? {

@@ -59,7 +59,7 @@ pub enum Expiry {
 }
 
 impl Expiry {
-    fn from_issue(self, issued_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fn after_issue(self, issued_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
             Expiry::Never => None,
             Expiry::After(months) => issued_at.checked_add_months(months),
@@ -158,7 +158,11 @@ async fn externship_at_issue(
     let Some(brief) = access::open_as_system(tx, content, id).await? else {
         return Ok(None);
     };
-    Ok(standing::summary(tx, &brief).await?.map(|s| facts(&s)))
+    let required = brief.outline.completion.externship;
+    let stated = standing::summary(tx, &brief).await?.map(|s| facts(&s));
+    // A course whose completion does not need the externship states one only if some of it
+    // was approved.
+    Ok(stated.filter(|f| required || f.hours > 0.0 || f.collections > 0))
 }
 
 fn facts(s: &Summary) -> ExternshipFacts {
@@ -190,7 +194,7 @@ pub async fn issue(
     let signer = issuing.keys.signer(tx).await?;
     let code = Code::generate();
     let issued_at = Utc::now().trunc_subsecs(0);
-    let expires_at = draft.expiry.from_issue(issued_at);
+    let expires_at = draft.expiry.after_issue(issued_at);
     let salt = salt();
     let input = CredentialInput {
         certificate_id: id,
@@ -210,8 +214,8 @@ pub async fn issue(
         externship: draft.externship.clone(),
         status_position,
     };
-    let credential = serde_json::to_value(vc::credential(&issuing.urls, &input))
-        .map_err(AppError::internal)?;
+    let credential =
+        serde_json::to_value(vc::credential(&issuing.urls, &input)).map_err(AppError::internal)?;
     let jwt = signer
         .sign_credential(&issuing.urls, &credential)
         .map_err(AppError::internal)?;
@@ -233,7 +237,7 @@ pub async fn issue(
             .as_ref()
             .map(|e| serde_json::to_value(e).expect("plain data serializes")),
         issued_at,
-        expires_at: expires_at,
+        expires_at,
         status_position,
         kid: signer.kid().to_string(),
         credential_jwt: jwt,

@@ -36,9 +36,11 @@ pub fn issued(issuing: &Issuing, draft: &Draft, code: &Code) -> RenderedMail {
             verify_line(issuing, code),
         ],
         action: Some(certificates_page(issuing)),
-        after: vec!["If your name or anything else on it is wrong, tell your program \
+        after: vec![
+            "If your name or anything else on it is wrong, tell your program \
                      coordinator: they can reissue it."
-            .into()],
+                .into(),
+        ],
     }
     .render(
         &draft.email,

@@ -73,7 +73,8 @@ impl Issuing {
     /// After the certificate at status position `position` was revoked: its list is signed
     /// afresh at the next request.
     pub fn revoked(&self, position: i64) {
-        self.status_lists.invalidate(status_list::slot(position).list);
+        self.status_lists
+            .invalidate(status_list::slot(position).list);
     }
 }
 

@@ -341,7 +341,9 @@ fn filtered<'a>(f: Filter<'a>) -> certificates::BoxedQuery<'a, diesel::pg::Pg> {
         q = q.filter(c::enrolment_id.eq(enrolment));
     }
     let live = c::revoked_at.is_null().and(c::superseded_by.is_null());
-    let unexpired = c::expires_at.is_null().or(c::expires_at.gt(diesel::dsl::now));
+    let unexpired = c::expires_at
+        .is_null()
+        .or(c::expires_at.gt(diesel::dsl::now));
     q = match f.status {
         Some(Status::Active) => q.filter(live.and(unexpired)),
         Some(Status::Expired) => q.filter(live.and(c::expires_at.le(diesel::dsl::now))),

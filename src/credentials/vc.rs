@@ -57,7 +57,6 @@ pub struct CredentialInput<'a> {
     pub status_position: i64,
 }
 
-
 /// Every `type` value these documents use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum Type {

@@ -194,12 +194,10 @@ pub fn verification(
     now: DateTime<Utc>,
 ) -> Verification {
     let status = state::status(row.standing(), now);
-    let superseded_by = replacement
-        .map(Code::stored)
-        .map(|c| Replacement {
-            verify_url: issuing.urls.verify_page(&c),
-            code: c.grouped(),
-        });
+    let superseded_by = replacement.map(Code::stored).map(|c| Replacement {
+        verify_url: issuing.urls.verify_page(&c),
+        code: c.grouped(),
+    });
     Verification {
         valid: status == Status::Active,
         status,

@@ -19,8 +19,8 @@
 use std::sync::Arc;
 
 use diesel::{OptionalExtension, QueryResult};
-use futures_util::future::BoxFuture;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 use url::Url;
 use uuid::Uuid;
@@ -124,11 +124,7 @@ pub trait AfterCompletion: Send + Sync + 'static {
 
 /// Registers the `enrolment.completed` handler; links in its mail start at `public_url`.
 /// With `after`, that step replaces the plain congratulations mail.
-pub fn register(
-    registry: &mut Registry,
-    public_url: Url,
-    after: Option<Arc<dyn AfterCompletion>>,
-) {
+pub fn register(registry: &mut Registry, public_url: Url, after: Option<Arc<dyn AfterCompletion>>) {
     registry.register(JOB_KIND, KindSettings::default(), move |payload, ctx| {
         let public_url = public_url.clone();
         let after = after.clone();

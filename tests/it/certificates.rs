@@ -42,7 +42,10 @@ async fn mails_to(sink: &SmtpSink, to: &str, needle: &str, n: usize) -> Vec<Rece
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "no mail to {to} about {needle:?}; saw {:?}",
-            sink.messages().iter().map(|m| m.subject()).collect::<Vec<_>>()
+            sink.messages()
+                .iter()
+                .map(|m| m.subject())
+                .collect::<Vec<_>>()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -132,7 +135,12 @@ async fn the_last_two_requirements_at_once_and_the_job_twice_issue_one_certifica
         .filter(|m| m.to == vec!["ana@example.org".to_string()])
         .filter(|m| m.subject().contains("certificate") || m.subject().contains("completed"))
         .collect();
-    assert_eq!(all.len(), 1, "one mail: {:?}", all.iter().map(|m| m.subject()).collect::<Vec<_>>());
+    assert_eq!(
+        all.len(),
+        1,
+        "one mail: {:?}",
+        all.iter().map(|m| m.subject()).collect::<Vec<_>>()
+    );
     assert_eq!(mails[0].subject(), "Your certificate for Demo Course");
     let cert = only_certificate(&app, &who).await;
     let code = cert["code"].as_str().unwrap();
@@ -143,7 +151,11 @@ async fn the_last_two_requirements_at_once_and_the_job_twice_issue_one_certifica
         "{}",
         mails[0].text()
     );
-    assert!(mails[0].text().contains("https://learn.example.org/certificates"));
+    assert!(
+        mails[0]
+            .text()
+            .contains("https://learn.example.org/certificates")
+    );
     assert_eq!(
         count(
             &app,
@@ -176,7 +188,8 @@ async fn the_database_refuses_a_second_live_certificate_for_an_enrolment() {
         .await
         .unwrap_err();
     assert!(
-        err.to_string().contains("certificates_one_live_per_enrolment"),
+        err.to_string()
+            .contains("certificates_one_live_per_enrolment"),
         "{err}"
     );
 }
@@ -196,13 +209,16 @@ async fn the_holder_sees_the_record_and_verification_shows_what_an_employer_need
     assert_eq!(cert["expires_at"], Value::Null);
     let holder = text(
         &app,
-        &format!("SELECT name AS s FROM users WHERE email = 'ana@example.org'"),
+        "SELECT name AS s FROM users WHERE email = 'ana@example.org'",
     )
     .await
     .unwrap();
     assert_eq!(cert["holder_name"], holder);
     let serial = cert["serial"].as_str().unwrap();
-    assert!(regex::Regex::new("^BS-[0-9]{6}$").unwrap().is_match(serial), "{serial}");
+    assert!(
+        regex::Regex::new("^BS-[0-9]{6}$").unwrap().is_match(serial),
+        "{serial}"
+    );
     let code = cert["code"].as_str().unwrap();
     let grouped = regex::Regex::new("^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){2}$").unwrap();
     assert!(grouped.is_match(code), "{code}");
@@ -211,7 +227,9 @@ async fn the_holder_sees_the_record_and_verification_shows_what_an_employer_need
         format!("https://learn.example.org/verify/{code}")
     );
     let linkedin = cert["links"]["linkedin"].as_str().unwrap();
-    assert!(linkedin.starts_with("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"));
+    assert!(
+        linkedin.starts_with("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME")
+    );
     assert!(linkedin.contains("certId="), "{linkedin}");
 
     // No account needed; the code is read as people type it.
@@ -229,23 +247,43 @@ async fn the_holder_sees_the_record_and_verification_shows_what_an_employer_need
     assert_eq!(v["completed_at"], cert["completed_at"]);
     assert_eq!(v["contact_hours"], cert["contact_hours"]);
     let body = res.text();
-    assert!(!body.contains("ana@example.org"), "no email address: {body}");
+    assert!(
+        !body.contains("ana@example.org"),
+        "no email address: {body}"
+    );
     assert!(!body.contains(&id), "no enrolment ID: {body}");
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
         [
-            "checked_at", "code", "completed_at", "contact_hours", "course_title",
-            "course_version", "expires_at", "externship", "holder_name", "issued_at", "issuer",
-            "revoked_at", "serial", "status", "superseded_by", "valid"
+            "checked_at",
+            "code",
+            "completed_at",
+            "contact_hours",
+            "course_title",
+            "course_version",
+            "expires_at",
+            "externship",
+            "holder_name",
+            "issued_at",
+            "issuer",
+            "revoked_at",
+            "serial",
+            "status",
+            "superseded_by",
+            "valid"
         ]
     );
 
     // Unknown and malformed codes are the same 404.
     let unknown = if code.starts_with('0') { "1" } else { "0" }.to_string() + &code[1..];
     verify(&app, &unknown).await.assert_error(404, "not_found");
-    verify(&app, "not-a-code").await.assert_error(404, "not_found");
-    verify(&app, &"A".repeat(300)).await.assert_error(404, "not_found");
+    verify(&app, "not-a-code")
+        .await
+        .assert_error(404, "not_found");
+    verify(&app, &"A".repeat(300))
+        .await
+        .assert_error(404, "not_found");
 }
 
 #[actix_web::test]
@@ -280,7 +318,9 @@ async fn another_learner_cannot_see_or_download_a_certificate_but_an_admin_can()
         format!("/api/v1/certificates/{id}/credential.jwt"),
         format!("/api/v1/certificates/{id}/credential.json"),
     ] {
-        call(&app, "GET", &path, &ben).await.assert_error(404, "not_found");
+        call(&app, "GET", &path, &ben)
+            .await
+            .assert_error(404, "not_found");
         let res = call(&app, "GET", &path, &root).await;
         assert_eq!(res.status, 200, "{path}: {}", res.text());
         let anonymous = app.get(&path).await;
@@ -304,26 +344,53 @@ async fn the_pdf_comes_in_both_paper_sizes_and_is_kept_after_the_first_download(
     let id = cert["id"].as_str().unwrap();
     let mut sizes = Vec::new();
     for paper in ["a4", "letter"] {
-        let res = call(&app, "GET", &format!("/api/v1/certificates/{id}.pdf?paper={paper}"), &ana).await;
+        let res = call(
+            &app,
+            "GET",
+            &format!("/api/v1/certificates/{id}.pdf?paper={paper}"),
+            &ana,
+        )
+        .await;
         assert_eq!(res.status, 200, "{}", res.text());
         assert_eq!(res.header("content-type"), Some("application/pdf"));
         let disposition = res.header("content-disposition").unwrap().to_string();
-        assert!(disposition.contains(&format!("-{paper}.pdf")), "{disposition}");
+        assert!(
+            disposition.contains(&format!("-{paper}.pdf")),
+            "{disposition}"
+        );
         let doc = lopdf::Document::load_mem(&res.body).unwrap();
         let page = doc.get_pages().into_values().next().unwrap();
-        let media = doc.get_dictionary(page).unwrap().get(b"MediaBox").unwrap().as_array().unwrap().clone();
+        let media = doc
+            .get_dictionary(page)
+            .unwrap()
+            .get(b"MediaBox")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone();
         let w = media[2].as_float().unwrap();
         let h = media[3].as_float().unwrap();
         sizes.push((w.round() as i64, h.round() as i64));
-        let again = call(&app, "GET", &format!("/api/v1/certificates/{id}.pdf?paper={paper}"), &ana).await;
+        let again = call(
+            &app,
+            "GET",
+            &format!("/api/v1/certificates/{id}.pdf?paper={paper}"),
+            &ana,
+        )
+        .await;
         assert_eq!(again.body, res.body, "served from the cache");
     }
     assert_eq!(sizes, [(842, 595), (792, 612)], "landscape A4 and Letter");
     let sql = format!("SELECT count(*) AS n FROM certificate_pdfs WHERE certificate_id = '{id}'");
     assert_eq!(count(&app, &sql).await, 2);
-    call(&app, "GET", &format!("/api/v1/certificates/{id}.pdf?paper=a3"), &ana)
-        .await
-        .assert_error(400, "invalid_query");
+    call(
+        &app,
+        "GET",
+        &format!("/api/v1/certificates/{id}.pdf?paper=a3"),
+        &ana,
+    )
+    .await
+    .assert_error(400, "invalid_query");
 }
 
 #[actix_web::test]
@@ -333,35 +400,62 @@ async fn the_signed_credential_downloads_as_a_jwt_and_as_json() {
     let (ana, _) = completed(&app, "ana@example.org").await;
     let cert = only_certificate(&app, &ana).await;
     let id = cert["id"].as_str().unwrap();
-    let jwt_res = call(&app, "GET", &format!("/api/v1/certificates/{id}/credential.jwt"), &ana).await;
+    let jwt_res = call(
+        &app,
+        "GET",
+        &format!("/api/v1/certificates/{id}/credential.jwt"),
+        &ana,
+    )
+    .await;
     assert_eq!(jwt_res.status, 200);
-    assert_eq!(jwt_res.header("content-type"), Some("application/vc+ld+json+jwt"));
+    assert_eq!(
+        jwt_res.header("content-type"),
+        Some("application/vc+ld+json+jwt")
+    );
     let jwt = jwt_res.text();
     let claims = payload(&jwt);
     assert_eq!(claims["jti"], format!("urn:uuid:{id}"));
     assert_eq!(claims["id"], claims["jti"]);
-    assert_eq!(claims["iss"], "https://learn.example.org/api/v1/credentials/issuer");
+    assert_eq!(
+        claims["iss"],
+        "https://learn.example.org/api/v1/credentials/issuer"
+    );
     assert_eq!(claims["issuer"]["id"], claims["iss"]);
     assert_eq!(claims["sub"], claims["credentialSubject"]["id"]);
-    let valid_from = chrono::DateTime::parse_from_rfc3339(claims["validFrom"].as_str().unwrap()).unwrap();
+    let valid_from =
+        chrono::DateTime::parse_from_rfc3339(claims["validFrom"].as_str().unwrap()).unwrap();
     assert_eq!(claims["nbf"], valid_from.timestamp());
     assert!(claims.get("exp").is_none(), "no expiry for this course");
     assert!(!jwt_res.text().contains("ana@example.org"));
     let identifier = &claims["credentialSubject"]["identifier"][0];
     assert_eq!(identifier["hashed"], true);
-    assert!(identifier["identityHash"].as_str().unwrap().starts_with("sha256$"));
+    assert!(
+        identifier["identityHash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256$")
+    );
     let status = &claims["credentialStatus"];
     assert_eq!(status["type"], "BitstringStatusListEntry");
     assert_eq!(status["statusPurpose"], "revocation");
     assert!(status["statusListIndex"].is_string());
 
-    let json_res = call(&app, "GET", &format!("/api/v1/certificates/{id}/credential.json"), &ana).await;
+    let json_res = call(
+        &app,
+        "GET",
+        &format!("/api/v1/certificates/{id}/credential.json"),
+        &ana,
+    )
+    .await;
     assert_eq!(json_res.status, 200);
     let credential = json_res.json();
     assert_eq!(credential["id"], claims["id"]);
     assert_eq!(credential["credentialSubject"], claims["credentialSubject"]);
     for claim in ["iss", "jti", "sub", "nbf", "exp"] {
-        assert!(credential.get(claim).is_none(), "{claim} is a JWT claim only");
+        assert!(
+            credential.get(claim).is_none(),
+            "{claim} is a JWT claim only"
+        );
     }
 }
 
@@ -387,7 +481,14 @@ async fn revocation_shows_on_verification_flips_the_status_bit_and_mails_the_hol
     let root = admin(&app).await;
     let cert = only_certificate(&app, &ana).await;
     let (id, code) = (cert["id"].as_str().unwrap(), cert["code"].as_str().unwrap());
-    let jwt = call(&app, "GET", &format!("/api/v1/certificates/{id}/credential.jwt"), &ana).await.text();
+    let jwt = call(
+        &app,
+        "GET",
+        &format!("/api/v1/certificates/{id}/credential.jwt"),
+        &ana,
+    )
+    .await
+    .text();
     let status = payload(&jwt)["credentialStatus"].clone();
     assert!(!status_bit(&app, &status).await, "not revoked yet");
 
@@ -395,7 +496,14 @@ async fn revocation_shows_on_verification_flips_the_status_bit_and_mails_the_hol
     call_json(&app, "POST", &path, &root, &json!({ "reason": "  " }))
         .await
         .assert_error(422, "invalid_input");
-    let res = call_json(&app, "POST", &path, &root, &json!({ "reason": "Issued in error" })).await;
+    let res = call_json(
+        &app,
+        "POST",
+        &path,
+        &root,
+        &json!({ "reason": "Issued in error" }),
+    )
+    .await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["status"], "revoked");
     assert_eq!(res.json()["revoked_reason"], "Issued in error");
@@ -403,7 +511,10 @@ async fn revocation_shows_on_verification_flips_the_status_bit_and_mails_the_hol
     assert_eq!(v["valid"], false);
     assert_eq!(v["status"], "revoked");
     assert!(v["revoked_at"].is_string());
-    assert!(!verify(&app, code).await.text().contains("Issued in error"), "the reason is private");
+    assert!(
+        !verify(&app, code).await.text().contains("Issued in error"),
+        "the reason is private"
+    );
     assert!(status_bit(&app, &status).await, "the bit flipped");
 
     call_json(&app, "POST", &path, &root, &json!({ "reason": "again" }))
@@ -427,10 +538,27 @@ async fn a_reissue_after_a_name_change_supersedes_the_old_certificate() {
     let (ana, enrolment) = completed(&app, "ana@example.org").await;
     let root = admin(&app).await;
     let old = only_certificate(&app, &ana).await;
-    let res = call_json(&app, "PATCH", "/api/v1/me", &ana, &json!({ "name": "Ana María Ruiz" })).await;
+    let res = call_json(
+        &app,
+        "PATCH",
+        "/api/v1/me",
+        &ana,
+        &json!({ "name": "Ana María Ruiz" }),
+    )
+    .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    let path = format!("/api/v1/admin/certificates/{}/reissue", old["id"].as_str().unwrap());
-    let res = call_json(&app, "POST", &path, &root, &json!({ "reason": "Name changed" })).await;
+    let path = format!(
+        "/api/v1/admin/certificates/{}/reissue",
+        old["id"].as_str().unwrap()
+    );
+    let res = call_json(
+        &app,
+        "POST",
+        &path,
+        &root,
+        &json!({ "reason": "Name changed" }),
+    )
+    .await;
     assert_eq!(res.status, 201, "{}", res.text());
     let new = res.json();
     assert_eq!(new["holder_name"], "Ana María Ruiz");
@@ -469,14 +597,23 @@ async fn a_reissue_after_a_name_change_supersedes_the_old_certificate() {
     app.run_pending_jobs().await;
     assert_eq!(my_certificates(&app, &ana).await.len(), 2);
 
-    let listed = call(&app, "GET", "/api/v1/admin/certificates?status=superseded", &root).await;
+    let listed = call(
+        &app,
+        "GET",
+        "/api/v1/admin/certificates?status=superseded",
+        &root,
+    )
+    .await;
     assert_eq!(listed.status, 200, "{}", listed.text());
     assert_eq!(listed.json()["total"], 1);
     assert_eq!(listed.json()["items"][0]["id"], old["id"]);
     let by_code = call(
         &app,
         "GET",
-        &format!("/api/v1/admin/certificates?q={}", new["code"].as_str().unwrap().to_lowercase()),
+        &format!(
+            "/api/v1/admin/certificates?q={}",
+            new["code"].as_str().unwrap().to_lowercase()
+        ),
         &root,
     )
     .await;
@@ -498,9 +635,20 @@ async fn a_course_with_a_validity_period_gives_certificates_that_expire_and_say_
     let cert = only_certificate(&app, &ana).await;
     let id = cert["id"].as_str().unwrap();
     let issued = chrono::DateTime::parse_from_rfc3339(cert["issued_at"].as_str().unwrap()).unwrap();
-    let expires = chrono::DateTime::parse_from_rfc3339(cert["expires_at"].as_str().unwrap()).unwrap();
-    assert_eq!(expires, issued.checked_add_months(chrono::Months::new(24)).unwrap());
-    let jwt = call(&app, "GET", &format!("/api/v1/certificates/{id}/credential.jwt"), &ana).await.text();
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(cert["expires_at"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        expires,
+        issued.checked_add_months(chrono::Months::new(24)).unwrap()
+    );
+    let jwt = call(
+        &app,
+        "GET",
+        &format!("/api/v1/certificates/{id}/credential.jwt"),
+        &ana,
+    )
+    .await
+    .text();
     let claims = payload(&jwt);
     assert_eq!(claims["exp"], expires.timestamp());
     assert_eq!(
@@ -518,7 +666,11 @@ async fn a_course_with_a_validity_period_gives_certificates_that_expire_and_say_
         ),
     )
     .await;
-    exec(&app, "UPDATE jobs SET run_at = now() WHERE kind = 'certificate.expired'").await;
+    exec(
+        &app,
+        "UPDATE jobs SET run_at = now() WHERE kind = 'certificate.expired'",
+    )
+    .await;
     let v = verify(&app, cert["code"].as_str().unwrap()).await.json();
     assert_eq!(v["status"], "expired");
     assert_eq!(v["valid"], false);
@@ -534,9 +686,18 @@ async fn a_course_with_a_validity_period_gives_certificates_that_expire_and_say_
     mails_to(&sink, "ana@example.org", "expired", 1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        sink.messages().iter().filter(|m| m.subject().contains("expired")).count(),
+        sink.messages()
+            .iter()
+            .filter(|m| m.subject().contains("expired"))
+            .count(),
         1
     );
-    let listed = call(&app, "GET", "/api/v1/admin/certificates?status=expired", &admin(&app).await).await;
+    let listed = call(
+        &app,
+        "GET",
+        "/api/v1/admin/certificates?status=expired",
+        &admin(&app).await,
+    )
+    .await;
     assert_eq!(listed.json()["total"], 1);
 }

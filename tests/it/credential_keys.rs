@@ -19,6 +19,7 @@ const PUBLIC: &str = "https://learn.example.org";
 
 async fn app() -> TestApp {
     TestApp::builder()
+        .without_signing_key()
         .var("BENCHSIDE_PUBLIC_URL", PUBLIC)
         .build()
         .await

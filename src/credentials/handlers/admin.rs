@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::super::Issuing;
 use super::super::actions::{self, Request};
 use super::super::state::Status;
 use super::super::store::{self, Filter};
 use super::super::views::{self, Certificate};
-use super::super::Issuing;
 use crate::accounts::extract::{AdminUser, ClientInfo};
 use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
@@ -95,7 +95,8 @@ pub struct ReasonInput {
 impl ReasonInput {
     fn reason(&self) -> AppResult<&str> {
         let r = self.reason.trim();
-        if r.is_empty() || r.chars().count() > 500 || r.chars().any(|c| c.is_control() && c != '\n') {
+        if r.is_empty() || r.chars().count() > 500 || r.chars().any(|c| c.is_control() && c != '\n')
+        {
             return Err(AppError::unprocessable(
                 ErrorCode::InvalidInput,
                 "Give a reason of 1 to 500 characters.",

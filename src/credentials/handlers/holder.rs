@@ -43,7 +43,10 @@ fn ensure_downloadable(user: &CurrentUser, row: &CertificateRow) -> AppResult<()
         return Ok(());
     }
     let (code, message) = if row.revoked_at.is_some() {
-        (ErrorCode::CertificateRevoked, "This certificate has been revoked.")
+        (
+            ErrorCode::CertificateRevoked,
+            "This certificate has been revoked.",
+        )
     } else {
         (
             ErrorCode::CertificateSuperseded,
@@ -139,7 +142,11 @@ pub async fn certificate_pdf(
     let row = visible(&mut conn, &user, *id).await?;
     ensure_downloadable(&user, &row)?;
     let bytes = printing::pdf(&mut conn, &issuing, &row, query.paper).await?;
-    let name = format!("certificate-{}-{}.pdf", views::serial(row.serial), query.paper);
+    let name = format!(
+        "certificate-{}-{}.pdf",
+        views::serial(row.serial),
+        query.paper
+    );
     Ok(attachment("application/pdf", &name).body(bytes))
 }
 

@@ -5,10 +5,10 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::Utc;
 
+use super::super::Issuing;
 use super::super::code::Code;
 use super::super::store;
 use super::super::views::{self, Verification};
-use super::super::Issuing;
 use crate::accounts::extract::ClientInfo;
 use crate::config::Config;
 use crate::db::DbPool;
@@ -58,7 +58,9 @@ pub async fn verify(
     }
     let code: Code = code.parse().map_err(|_| unknown())?;
     let mut conn = db.get().await?;
-    let row = store::by_code(&mut conn, code.as_str()).await?.ok_or_else(unknown)?;
+    let row = store::by_code(&mut conn, code.as_str())
+        .await?
+        .ok_or_else(unknown)?;
     let replacement = match row.superseded_by {
         Some(id) => Some(store::code_of(&mut conn, id).await?),
         None => None,
