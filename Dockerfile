@@ -31,7 +31,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /var/lib/benchside \
-        --create-home --shell /usr/sbin/nologin benchside
+        --create-home --shell /usr/sbin/nologin benchside \
+    && install -d -m 0700 -o benchside -g benchside /var/lib/benchside/signing-keys
 COPY --from=build /src/target/release/benchside /usr/local/bin/benchside
 # The built web app, served by `serve` outside /api.
 COPY --from=web /web/frontend/dist /usr/share/benchside/web
@@ -43,6 +44,7 @@ ENV BENCHSIDE_ENV=production \
     BENCHSIDE_LISTEN=0.0.0.0:8080 \
     BENCHSIDE_LOG_FORMAT=json \
     BENCHSIDE_DATA_DIR=/var/lib/benchside \
+    BENCHSIDE_SIGNING_KEY_DIR=/var/lib/benchside/signing-keys \
     BENCHSIDE_COURSES_DIR=/usr/share/benchside/courses \
     BENCHSIDE_FRONTEND_DIR=/usr/share/benchside/web
 EXPOSE 8080

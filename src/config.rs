@@ -805,6 +805,43 @@ mod tests {
     }
 
     #[test]
+    fn certificate_settings_have_defaults_and_production_needs_a_key_folder() {
+        let dev = Config::from_vars(vars(&[("BENCHSIDE_DATA_DIR", "/srv/bs")])).unwrap();
+        assert_eq!(dev.credentials.provider_name, "Benchside");
+        assert_eq!(
+            dev.credentials.key_dir,
+            PathBuf::from("/srv/bs/signing-keys")
+        );
+        assert_eq!(dev.credentials.key_lead, Duration::from_secs(600));
+        let set = Config::from_vars(vars(&[
+            ("BENCHSIDE_PROVIDER_NAME", "  Springfield Allied Health "),
+            ("BENCHSIDE_SIGNING_KEY_LEAD_MINUTES", "0"),
+        ]))
+        .unwrap();
+        assert_eq!(set.credentials.provider_name, "Springfield Allied Health");
+        assert_eq!(set.credentials.key_lead, Duration::ZERO);
+        for (var, value) in [
+            ("BENCHSIDE_SIGNING_KEY_LEAD_MINUTES", "1441"),
+            ("BENCHSIDE_SIGNING_KEY_LEAD_MINUTES", "-1"),
+            ("BENCHSIDE_PROVIDER_NAME", "Bench\u{7}side"),
+        ] {
+            let err = Config::from_vars(vars(&[(var, value)])).unwrap_err();
+            assert_eq!(err.0[0].var, var, "{value:?}");
+        }
+        let prod = Config::from_vars(vars(&[
+            ("BENCHSIDE_ENV", "production"),
+            ("BENCHSIDE_PUBLIC_URL", "https://learn.example.org"),
+            ("DATABASE_URL", "postgres://app@db/benchside"),
+            ("BENCHSIDE_JWT_SECRET", "0123456789abcdef0123456789abcdef-x"),
+            ("BENCHSIDE_SMTP_URL", "smtps://app:pw@smtp.example.org"),
+            ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
+        ]))
+        .unwrap_err();
+        let names: Vec<_> = prod.0.iter().map(|e| e.var).collect();
+        assert_eq!(names, ["BENCHSIDE_SIGNING_KEY_DIR"]);
+    }
+
+    #[test]
     fn production_refuses_the_private_cluster_and_plain_http() {
         let err = Config::from_vars(vars(&[
             ("BENCHSIDE_ENV", "production"),
@@ -828,6 +865,10 @@ mod tests {
             ("BENCHSIDE_JWT_SECRET", "0123456789abcdef0123456789abcdef-x"),
             ("BENCHSIDE_SMTP_URL", "smtps://app:pw@smtp.example.org"),
             ("BENCHSIDE_MAIL_FROM", "Benchside <no-reply@example.org>"),
+            (
+                "BENCHSIDE_SIGNING_KEY_DIR",
+                "/var/lib/benchside/signing-keys",
+            ),
         ]))
         .unwrap();
         assert_eq!(ok.env, Environment::Production);
@@ -1035,6 +1076,10 @@ mod tests {
             ("BENCHSIDE_PUBLIC_URL", "https://learn.example.org"),
             ("DATABASE_URL", "postgres://app@db/benchside"),
             ("BENCHSIDE_JWT_SECRET", "0123456789abcdef0123456789abcdef-x"),
+            (
+                "BENCHSIDE_SIGNING_KEY_DIR",
+                "/var/lib/benchside/signing-keys",
+            ),
         ];
         let with = |extra: &[(&'static str, &'static str)]| {
             let mut all = base.to_vec();

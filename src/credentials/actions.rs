@@ -96,7 +96,7 @@ pub async fn reissue(
         };
         audit::record(tx, req.origin, event).await?;
         let code = Code::stored(new.code.clone());
-        mail::enqueue(tx, &mails::reissued(issuing, &draft, &code)).await?;
+        mail::enqueue(tx, &mails::reissued(issuing, draft.holder(), &code)).await?;
         Ok(new)
     })
     .await

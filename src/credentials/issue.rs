@@ -48,6 +48,17 @@ pub struct Draft {
     pub expiry: Expiry,
 }
 
+impl Draft {
+    /// Whom the certificate's mails go to.
+    pub fn holder(&self) -> mails::Holder<'_> {
+        mails::Holder {
+            email: &self.email,
+            name: &self.holder_name,
+            course_title: &self.course_title,
+        }
+    }
+}
+
 /// When a new certificate expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expiry {
@@ -110,7 +121,11 @@ async fn on_completion(
         details: json!({ "enrolment_id": id, "serial": issued.serial }),
     };
     audit::record(tx, &Origin::default(), event).await?;
-    let mail = mails::issued(&step.issuing, &draft, &Code::stored(issued.code.clone()));
+    let mail = mails::issued(
+        &step.issuing,
+        draft.holder(),
+        &Code::stored(issued.code.clone()),
+    );
     mail::enqueue(tx, &mail).await?;
     Ok(())
 }

@@ -19,7 +19,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::keys::PublicJwk;
+use super::jwk::PublicJwk;
 
 /// The only algorithm used and accepted.
 pub const ALG: Algorithm = Algorithm::RS256;

@@ -2,7 +2,6 @@
 
 use super::Issuing;
 use super::code::Code;
-use super::issue::Draft;
 use super::store::CertificateRow;
 use crate::mail::templates::{self, Action, Body, RenderedMail};
 
@@ -22,10 +21,18 @@ fn verify_line(issuing: &Issuing, code: &Code) -> String {
     )
 }
 
-pub fn issued(issuing: &Issuing, draft: &Draft, code: &Code) -> RenderedMail {
-    let title = &draft.course_title;
+/// Who a mail goes to and which course it is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub course_title: &'a str,
+}
+
+pub fn issued(issuing: &Issuing, to: Holder<'_>, code: &Code) -> RenderedMail {
+    let title = to.course_title;
     Body {
-        greeting: templates::greeting(&draft.holder_name),
+        greeting: templates::greeting(to.name),
         before: vec![
             format!("You have met every requirement of {title}. Congratulations!"),
             format!(
@@ -43,22 +50,22 @@ pub fn issued(issuing: &Issuing, draft: &Draft, code: &Code) -> RenderedMail {
         ],
     }
     .render(
-        &draft.email,
-        &draft.holder_name,
+        to.email,
+        to.name,
         &format!("Your certificate for {title}"),
         "certificate_issued",
     )
 }
 
-pub fn reissued(issuing: &Issuing, draft: &Draft, code: &Code) -> RenderedMail {
-    let title = &draft.course_title;
+pub fn reissued(issuing: &Issuing, to: Holder<'_>, code: &Code) -> RenderedMail {
+    let title = to.course_title;
     Body {
-        greeting: templates::greeting(&draft.holder_name),
+        greeting: templates::greeting(to.name),
         before: vec![
             format!(
                 "Your certificate for {title} has been reissued in the name {}. The previous \
                  one now points to this one when someone checks it.",
-                draft.holder_name
+                to.name
             ),
             verify_line(issuing, code),
         ],
@@ -66,8 +73,8 @@ pub fn reissued(issuing: &Issuing, draft: &Draft, code: &Code) -> RenderedMail {
         after: vec![],
     }
     .render(
-        &draft.email,
-        &draft.holder_name,
+        to.email,
+        to.name,
         &format!("Your certificate for {title} was reissued"),
         "certificate_reissued",
     )

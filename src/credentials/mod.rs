@@ -17,9 +17,11 @@ pub mod code;
 pub mod handlers;
 pub mod issue;
 pub mod jose;
+pub mod jwk;
 pub mod keys;
 pub mod mails;
 pub mod printing;
+pub mod slot;
 pub mod state;
 pub mod status_list;
 mod status_store;
@@ -73,8 +75,7 @@ impl Issuing {
     /// After the certificate at status position `position` was revoked: its list is signed
     /// afresh at the next request.
     pub fn revoked(&self, position: i64) {
-        self.status_lists
-            .invalidate(status_list::slot(position).list);
+        self.status_lists.invalidate(slot::slot(position).list);
     }
 }
 

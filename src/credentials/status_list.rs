@@ -19,38 +19,14 @@ use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 
 use super::keys::KeyRing;
+pub use super::slot::{LIST_SIZE, Slot, slot};
 use super::status_store;
 use super::urls::Urls;
 use super::vc::{self, StatusPurpose, Type};
 use crate::http::{AppError, AppResult};
 
-/// Bits in one list: 2^17 = 131,072.
-pub const LIST_SIZE: i64 = 1 << 17;
-/// The scatter: `index = (offset * MULTIPLIER + SHIFT) mod 2^17`. An odd multiplier is
-/// invertible modulo a power of two, so the map is a bijection on each list.
-const MULTIPLIER: i64 = 92_821;
-const SHIFT: i64 = 48_271;
 /// How long a signed list is served from memory before it is rebuilt.
 const CACHE_FOR: Duration = Duration::from_secs(30);
-
-/// Where a certificate's bit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Slot {
-    pub list: i64,
-    pub index: i64,
-}
-
-/// The list and the bit of status position `position` (not negative: the schema checks it).
-pub fn slot(position: i64) -> Slot {
-    Slot {
-        list: position.div_euclid(LIST_SIZE),
-        index: scatter(position.rem_euclid(LIST_SIZE)),
-    }
-}
-
-fn scatter(offset: i64) -> i64 {
-    (offset * MULTIPLIER + SHIFT) & (LIST_SIZE - 1)
-}
 
 /// The `encodedList` with the given bits set: the bitstring (bit 0 is the most significant bit
 /// of byte 0), gzipped, base64url without padding, with the multibase prefix `u`.

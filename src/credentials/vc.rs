@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::status_list;
+use super::slot;
 use super::urls::Urls;
 use super::views::ExternshipFacts;
 
@@ -38,7 +38,8 @@ pub const OB_SCHEMA: &str =
 #[derive(Debug, Clone)]
 pub struct CredentialInput<'a> {
     pub certificate_id: Uuid,
-    /// The holder's user ID: `credentialSubject.id` is `urn:uuid:{subject_id}`.
+    /// A random UUID per certificate (not the account ID, so credentials do not link
+    /// accounts): `credentialSubject.id` is `urn:uuid:{subject_id}`.
     pub subject_id: Uuid,
     pub provider_name: &'a str,
     pub holder_name: &'a str,
@@ -246,7 +247,7 @@ pub fn issuer(urls: &Urls, provider_name: &str) -> Profile {
 pub fn credential(urls: &Urls, input: &CredentialInput) -> Credential {
     let achievement_id = urls.achievement(input.course_slug);
     let (result_description, result) = results(&achievement_id, input);
-    let slot = status_list::slot(input.status_position);
+    let slot = slot::slot(input.status_position);
     let list_url = urls.status_list(slot.list);
     Credential {
         context: vec![VC_CONTEXT.into(), OB_CONTEXT.into()],
@@ -605,7 +606,7 @@ mod tests {
     fn the_status_entry_names_the_list_and_the_scattered_index() {
         let v = json(&input(None));
         let status = &v["credentialStatus"];
-        let slot = status_list::slot(131_073);
+        let slot = slot::slot(131_073);
         assert_eq!(slot.list, 1);
         let list = "https://learn.example.org/api/v1/credentials/status/1";
         assert_eq!(status["type"], "BitstringStatusListEntry");

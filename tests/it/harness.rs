@@ -385,6 +385,8 @@ impl TestAppBuilder {
     }
 
     pub async fn build(self) -> TestApp {
+        // Only a fresh clone of the template is known to be reachable and migrated.
+        let with_key = !self.without_signing_key && self.database_url.is_none();
         let (db, url) = match self.database_url {
             Some(url) => (None, url),
             None => {
@@ -418,14 +420,14 @@ impl TestAppBuilder {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        if !self.without_signing_key {
+        if with_key {
             let dir = test_key().dir.to_string_lossy().into_owned();
             vars.insert("BENCHSIDE_SIGNING_KEY_DIR".into(), dir);
         }
         vars.extend(self.vars);
         let config = Arc::new(Config::from_vars(vars).expect("test configuration is valid"));
         let pool = db::build_pool(&url, &PoolSettings::from(&config.database)).unwrap();
-        if !self.without_signing_key {
+        if with_key {
             install_test_key(&pool, &config).await;
         }
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();

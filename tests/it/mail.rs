@@ -798,6 +798,7 @@ async fn production_refuses_mail_to_files_and_requires_a_relay_and_a_sender() {
         c.env("BENCHSIDE_ENV", "production")
             .env("BENCHSIDE_JWT_SECRET", "0123456789abcdef0123456789abcdef-x")
             .env("DATABASE_URL", "postgres://app@127.0.0.1:1/benchside")
+            .env("BENCHSIDE_SIGNING_KEY_DIR", "/nonexistent/signing-keys")
             .env("BENCHSIDE_PUBLIC_URL", "https://learn.example.org");
     };
     let mut c = benchside(&["serve"]);

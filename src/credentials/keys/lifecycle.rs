@@ -9,9 +9,10 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::material::{KeyMaterial, PublicJwk, new_kid};
+use super::material::{KeyMaterial, new_kid};
 use super::{files, store};
 use crate::config::{Config, CredentialsConfig, Environment};
+use crate::credentials::jwk::PublicJwk;
 use crate::credentials::urls::Urls;
 use crate::http::{AppError, AppResult};
 

@@ -9,8 +9,8 @@ use rsa::PrivateKey as RsaPrivateKey;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+
+use crate::credentials::jwk::{KeyAlgorithm, KeyType, KeyUse, PublicJwk};
 
 /// RSA modulus size.
 pub const BITS: usize = 2048;
@@ -78,40 +78,6 @@ impl KeyMaterial {
     pub fn into_encoding(self) -> EncodingKey {
         self.encoding
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum KeyType {
-    #[serde(rename = "RSA")]
-    Rsa,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum KeyAlgorithm {
-    #[serde(rename = "RS256")]
-    Rs256,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum KeyUse {
-    #[serde(rename = "sig")]
-    Sig,
-}
-
-/// A public signing key as a JSON Web Key (RFC 7517).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct PublicJwk {
-    pub kty: KeyType,
-    /// The modulus, base64url without padding.
-    pub n: String,
-    /// The public exponent, base64url without padding.
-    pub e: String,
-    pub alg: KeyAlgorithm,
-    #[serde(rename = "use")]
-    pub key_use: KeyUse,
-    /// The key's address (the `kid` in a credential's JWT header).
-    #[schema(example = "https://learn.example.org/api/v1/credentials/keys/k-20261201-3f9a1c")]
-    pub kid: String,
 }
 
 /// A new key ID: `k-` and the UTC date, then six random hex digits (`k-20261201-3f9a1c`).

@@ -29,8 +29,9 @@ use std::time::{Duration, Instant};
 use diesel_async::AsyncPgConnection;
 use jsonwebtoken::EncodingKey;
 
+pub use super::jwk::{KeyAlgorithm, KeyType, KeyUse, PublicJwk};
 pub use lifecycle::{KeyInfo, KeyState, ensure_ready, generate, list, render, rotate};
-pub use material::{KeyAlgorithm, KeyMaterial, KeyType, KeyUse, PublicJwk, is_kid};
+pub use material::{KeyMaterial, is_kid};
 
 use super::jose;
 use super::urls::Urls;
