@@ -130,8 +130,8 @@ describe('the verdict', () => {
 
 describe('a learner’s certificate status', () => {
   it('offers sharing for valid and expired certificates only', () => {
-    expect(statusOf(certificate(), UTC)).toEqual({ badge: 'Valid', text: 'Valid, with no expiry date.', shareable: true });
-    expect(statusOf(certificate({ expires_at: '2028-03-02T15:00:05Z' }), UTC).text).toBe('Valid until 2 March 2028.');
+    expect(statusOf(certificate(), UTC)).toEqual({ badge: 'Valid', text: 'Current, with no expiry date.', shareable: true });
+    expect(statusOf(certificate({ expires_at: '2028-03-02T15:00:05Z' }), UTC).text).toBe('Current until 2 March 2028.');
     const expired = statusOf(certificate({ status: 'expired', expires_at: '2026-09-02T15:00:05Z' }), UTC);
     expect(expired).toMatchObject({ badge: 'Expired', shareable: true });
     expect(expired.text).toMatch(/^Expired on 2 September 2026: /);

@@ -155,7 +155,7 @@ export function statusOf(c: Certificate, o: DateOptions = {}): StatusText {
     case 'active':
       return {
         badge: 'Valid',
-        text: c.expires_at ? `Valid until ${formatLongDate(c.expires_at, o)}.` : 'Valid, with no expiry date.',
+        text: c.expires_at ? `Current until ${formatLongDate(c.expires_at, o)}.` : 'Current, with no expiry date.',
         shareable: true,
       };
     case 'expired':
