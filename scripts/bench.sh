@@ -6,8 +6,9 @@
 #
 # RUN_SH is the reference harness's `run.sh` (not part of this repository). ROUTE is any of
 # readyz, catalog, outline, lesson, completion, dashboard, enrolment, externship-summary
-# (500 approved shifts and 1,000 approved collections, seeded in SQL) (default: lesson
-# completion). The server runs from a release build pinned to CPU 1, like the reference, on a
+# (500 approved shifts and 1,000 approved collections, seeded in SQL), verify (the public
+# certificate verification, among BENCH_CERTIFICATES certificates of as many learners, default
+# 1000, seeded in SQL) (default: lesson completion). The server runs from a release build pinned to CPU 1, like the reference, on a
 # fresh database `benchside_bench` on BENCH_DATABASE_URL's server (default the local
 # PostgreSQL), with rate limits off. One learner, enrolled in the phlebotomy program, reads
 # and completes its first lesson; the admin token is used for nothing.
@@ -72,6 +73,29 @@ INSERT INTO externship_entries (enrolment_id, placement_id, kind, client_id, cli
 SQL
 }
 
+# BENCH_CERTIFICATES completed enrolments of as many learners, each with its certificate
+# (the codes are md5 prefixes: hex digits are Crockford characters). Prints one code.
+seed_certificates() {
+  local n=${BENCH_CERTIFICATES:-1000}
+  psql -X -q "$DB_URL" >/dev/null <<SQL
+INSERT INTO users (id, email, name, password_hash, email_verified_at)
+  SELECT md5('u' || i)::uuid, 'cert' || i || '@example.org', 'Holder ' || i, 'x', now()
+    FROM generate_series(1, $n) i;
+INSERT INTO enrolments (id, user_id, course_id, course_version, state, access_expires_at, completed_at)
+  SELECT md5('e' || i)::uuid, md5('u' || i)::uuid, c.id, c.version, 'completed', now() + interval '1 year', now()
+    FROM generate_series(1, $n) i, courses c WHERE c.slug = 'phlebotomy-technician';
+INSERT INTO certificates (code, enrolment_id, user_id, holder_name, course_id, course_slug, course_title,
+    course_version, completed_at, contact_hours, kid, credential_jwt)
+  SELECT upper(substr(md5('c' || i), 1, 15)), md5('e' || i)::uuid, md5('u' || i)::uuid, 'Holder ' || i,
+         c.id, c.slug, c.title, c.version, now(), c.contact_hours,
+         (SELECT kid FROM signing_keys ORDER BY signs_from LIMIT 1), 'x.y.z'
+    FROM generate_series(1, $n) i, courses c WHERE c.slug = 'phlebotomy-technician';
+ANALYZE users; ANALYZE enrolments; ANALYZE certificates;
+SQL
+  echo "bench: $n certificates seeded" >&2
+  psql -X -q -A -t "$DB_URL" -c "SELECT code FROM certificates WHERE holder_name = 'Holder $(( (n + 1) / 2 ))'"
+}
+
 URLS=()
 for r in "${ROUTES[@]}"; do
   case $r in
@@ -83,6 +107,7 @@ for r in "${ROUTES[@]}"; do
     dashboard) URLS+=("$BASE/api/v1/me/enrolments") ;;
     enrolment) URLS+=("$BASE/api/v1/enrolments/$ENROLMENT") ;;
     externship-summary) seed_externship; URLS+=("$BASE/api/v1/enrolments/$ENROLMENT/externship/summary") ;;
+    verify) URLS+=("$BASE/api/v1/verify/$(seed_certificates)") ;;
     *) echo "unknown route $r" >&2; exit 2 ;;
   esac
 done

@@ -66,6 +66,12 @@ enum Command {
         #[command(subcommand)]
         action: JobsAction,
     },
+    /// Certificate signing keys: the private halves are files in BENCHSIDE_SIGNING_KEY_DIR, the
+    /// public halves are published at /.well-known/jwks.json.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Outgoing mail.
     Mail {
         #[command(subcommand)]
@@ -118,6 +124,18 @@ enum JobsAction {
         /// The job's ID (from `jobs list`).
         id: Uuid,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Create the first signing key (signs from now). Refuses when a key exists.
+    Generate,
+    /// Add a new key: published now, signing BENCHSIDE_SIGNING_KEY_LEAD_MINUTES later. Older
+    /// keys stay published (what they signed still verifies) and keep their private files.
+    Rotate,
+    /// Every key: ID, state, created, signs from, and whether this machine holds its private
+    /// file.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -223,6 +241,14 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Worker => worker(config).await?,
         Command::Jobs { action } => return jobs_command(config, action).await,
+        Command::Keys { action } => {
+            let action = match action {
+                KeysAction::Generate => server::KeysAction::Generate,
+                KeysAction::Rotate => server::KeysAction::Rotate,
+                KeysAction::List => server::KeysAction::List,
+            };
+            print!("{}", server::keys(config, action).await?);
+        }
         Command::Mail {
             action: MailAction::SendTest { to },
         } => println!("{}", benchside::mail::send_test(&config, &to).await?),

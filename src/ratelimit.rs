@@ -3,6 +3,10 @@
 //! A bucket holds up to `capacity` tokens and refills at `per_second`; each attempt takes one.
 //! One statement per check (an upsert that refills, takes a token if there is one, and returns
 //! what is left), so the check is atomic under concurrency. A refused attempt takes nothing.
+//!
+//! [`Local`] keeps the same buckets in the process's memory instead, for public read routes
+//! (certificate verification) where a database write per request would cost more than the
+//! read it guards; each process then allows the limit on its own.
 
 use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Double, Text};
@@ -98,6 +102,47 @@ pub async fn check(
     })
 }
 
+/// Token buckets in this process's memory (see the module notes).
+#[derive(Debug, Default)]
+pub struct Local {
+    buckets: std::sync::Mutex<std::collections::HashMap<String, (f64, std::time::Instant)>>,
+}
+
+/// Buckets kept before the full ones are forgotten.
+const LOCAL_MAX_BUCKETS: usize = 10_000;
+
+impl Local {
+    /// Takes one token from `limit`'s bucket for `key`, as [`check`] does.
+    pub fn check(
+        &self,
+        limit: Limit,
+        key: &str,
+        now: std::time::Instant,
+    ) -> Result<(), LimitError> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let refill = |(tokens, at): (f64, std::time::Instant)| {
+            let secs = now.saturating_duration_since(at).as_secs_f64();
+            (tokens + secs * limit.per_second).min(limit.capacity)
+        };
+        if buckets.len() >= LOCAL_MAX_BUCKETS && !buckets.contains_key(key) {
+            buckets.retain(|_, b| refill(*b) < limit.capacity);
+        }
+        let bucket = buckets
+            .entry(key.chars().take(300).collect())
+            .or_insert((limit.capacity, now));
+        let tokens = refill(*bucket);
+        if tokens >= 1.0 {
+            *bucket = (tokens - 1.0, now);
+            return Ok(());
+        }
+        *bucket = (tokens, now);
+        let wait = ((1.0 - tokens) / limit.per_second).ceil().max(1.0) as u32;
+        Err(LimitError::Limited {
+            retry_after_secs: wait,
+        })
+    }
+}
+
 /// Deletes buckets that have been full for a day (housekeeping, run now and then).
 pub async fn prune(conn: &mut AsyncPgConnection) -> diesel::QueryResult<usize> {
     diesel::sql_query("DELETE FROM rate_limit_buckets WHERE updated_at < now() - interval '1 day'")
@@ -118,6 +163,29 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::RateLimited);
         let res = actix_web::ResponseError::error_response(&e);
         assert_eq!(res.headers().get("retry-after").unwrap(), "7");
+    }
+
+    #[test]
+    fn a_local_bucket_empties_refills_and_keeps_keys_apart() {
+        let limit = Limit::per_minute("t", 2, 60.0);
+        let local = Local::default();
+        let t0 = std::time::Instant::now();
+        assert!(local.check(limit, "a", t0).is_ok());
+        assert!(local.check(limit, "a", t0).is_ok());
+        match local.check(limit, "a", t0) {
+            Err(LimitError::Limited { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            local.check(limit, "b", t0).is_ok(),
+            "another key has its own bucket"
+        );
+        let later = t0 + std::time::Duration::from_secs(1);
+        assert!(
+            local.check(limit, "a", later).is_ok(),
+            "one token back after a second"
+        );
+        assert!(local.check(limit, "a", later).is_err());
     }
 
     #[test]

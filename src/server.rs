@@ -70,7 +70,9 @@ impl Database {
     }
 }
 
-/// `benchside serve`: migrate (unless turned off), then serve HTTP until SIGTERM or SIGINT.
+/// `benchside serve`: migrate (unless turned off), import courses (if configured), check the
+/// certificate signing keys (development makes the first one), then serve HTTP until SIGTERM
+/// or SIGINT.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = Arc::new(config);
@@ -114,6 +116,12 @@ async fn serve_on(config: &Arc<Config>, url: &str, started: Instant) -> anyhow::
                 );
             }
         }
+    }
+    {
+        let mut conn = AsyncPgConnection::establish(url).await?;
+        crate::credentials::keys::ensure_ready(&mut conn, config)
+            .await
+            .context("certificate signing keys")?;
     }
     let app = Application::build(config.clone(), url)
         .with_context(|| format!("listening on {} (BENCHSIDE_LISTEN)", config.listen))?;
@@ -412,4 +420,45 @@ pub async fn import_courses(
     print!("{}", report.render());
     println!("imported in {} ms", started.elapsed().as_millis());
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// What `benchside keys` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeysAction {
+    Generate,
+    Rotate,
+    List,
+}
+
+/// `benchside keys generate|rotate|list`: the report to print.
+pub async fn keys(config: Config, action: KeysAction) -> anyhow::Result<String> {
+    let database = Database::open(&config).await?;
+    let result = keys_on(&config, &database.url, action).await;
+    database.close();
+    result
+}
+
+async fn keys_on(config: &Config, url: &str, action: KeysAction) -> anyhow::Result<String> {
+    use crate::credentials::{Urls, keys};
+    if action != KeysAction::List {
+        db::run_migrations(url).await?;
+    }
+    let mut conn = AsyncPgConnection::establish(url).await?;
+    let (creds, urls) = (&config.credentials, Urls::new(&config.public_url));
+    let dir = creds.key_dir.display();
+    Ok(match action {
+        KeysAction::Generate => {
+            let kid = keys::generate(&mut conn, creds, &urls).await?;
+            format!("generated signing key {kid}: signs from now; private key in {dir}\n")
+        }
+        KeysAction::Rotate => {
+            let kid = keys::rotate(&mut conn, creds, &urls).await?;
+            format!(
+                "added signing key {kid}: published now, signs in {} minute(s); private key in \
+                 {dir}. Older keys stay published and keep their private files.\n",
+                creds.key_lead.as_secs() / 60
+            )
+        }
+        KeysAction::List => keys::render(&keys::list(&mut conn, creds).await?, &creds.key_dir),
+    })
 }

@@ -13,6 +13,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::accounts::Auth;
 use crate::config::Config;
+use crate::credentials::Issuing;
 use crate::db::{self, DbPool, PoolSettings};
 use crate::externship::Sending;
 use crate::http::{self, extract, health, middleware, openapi};
@@ -26,14 +27,17 @@ pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 /// Every documented route. The OpenAPI document is built from exactly this function, so a
 /// route cannot exist without being described.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(health::routes).service(
-        utoipa_actix_web::scope("/api/v1")
-            .configure(crate::accounts::routes)
-            .configure(crate::catalog::routes)
-            .configure(crate::learning::routes)
-            .configure(crate::quizzes::routes)
-            .configure(crate::externship::routes),
-    );
+    cfg.configure(health::routes)
+        .configure(crate::credentials::well_known)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .configure(crate::accounts::routes)
+                .configure(crate::catalog::routes)
+                .configure(crate::learning::routes)
+                .configure(crate::quizzes::routes)
+                .configure(crate::externship::routes)
+                .configure(crate::credentials::routes),
+        );
 }
 
 /// What every worker's app shares, each piece registered as its own `web::Data<T>` (a handler
@@ -49,6 +53,8 @@ pub struct AppData {
     pub content: web::Data<ContentCache>,
     /// Externship: the public URL and link settings for attestation mails.
     pub sending: web::Data<Sending>,
+    /// Credentials: public addresses, the issuer's name, the signing keys, the status lists.
+    pub issuing: web::Data<Issuing>,
 }
 
 /// The app factory: one `App` per server worker, with all routes and middleware.
@@ -77,6 +83,7 @@ pub fn build_app(
         .app_data(data.auth)
         .app_data(data.content)
         .app_data(data.sending)
+        .app_data(data.issuing)
         .app_data(extract::json_config(max_json))
         .app_data(extract::payload_config(max_json))
         .app_data(extract::path_config())
@@ -101,8 +108,18 @@ pub fn job_registry(config: &Config) -> anyhow::Result<jobs::Registry> {
     let transport = crate::mail::MailTransport::from_config(&config.mail)
         .map_err(|e| anyhow::anyhow!("mail transport: {e:#}"))?;
     crate::mail::register(&mut registry, &config.mail, transport);
-    crate::learning::completion::register(&mut registry, config.public_url.clone());
+    let issuing = Issuing::from_config(config);
+    let certify = crate::credentials::OnCompletion {
+        issuing: issuing.clone(),
+        content: ContentCache::default(),
+    };
+    crate::learning::completion::register(
+        &mut registry,
+        config.public_url.clone(),
+        Some(Arc::new(certify)),
+    );
     crate::externship::register(&mut registry, sending(config));
+    crate::credentials::register(&mut registry, issuing);
     Ok(registry)
 }
 
@@ -185,6 +202,7 @@ impl Application {
         };
         let data = AppData {
             sending: web::Data::new(sending(&config)),
+            issuing: web::Data::new(Issuing::from_config(&config)),
             config: web::Data::from(config),
             db: web::Data::new(db),
             auth: web::Data::new(auth),

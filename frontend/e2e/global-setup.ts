@@ -73,6 +73,8 @@ export default async function globalSetup() {
     BENCHSIDE_MAIL_TRANSPORT: 'file',
     BENCHSIDE_MAIL_POLL_MS: '100',
     BENCHSIDE_RATE_LIMITS: 'false',
+    // A rotated signing key signs at once (e2e/credential.spec.ts rotates one).
+    BENCHSIDE_SIGNING_KEY_LEAD_MINUTES: '0',
     BENCHSIDE_JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e-0001',
     BENCHSIDE_WORKERS: '2',
     BENCHSIDE_HASH_CONCURRENCY: '2',
@@ -108,6 +110,7 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = base;
   process.env.E2E_MAIL_DIR = join(dataDir, 'mail');
   process.env.E2E_DATABASE_URL = databaseUrl;
+  process.env.E2E_DATA_DIR = dataDir;
   mkdirSync(dirname(STATE_FILE), { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify({ base, mailDir: join(dataDir, 'mail'), databaseUrl, pid: child.pid }));
 

@@ -46,8 +46,12 @@ CREATE TABLE certificates (
     credential_jwt text NOT NULL,
     revoked_at timestamptz,
     revoked_reason text CHECK (length(revoked_reason) BETWEEN 1 AND 500),
-    superseded_by uuid REFERENCES certificates (id),
+    -- Deferred: a reissue marks the old certificate superseded by the new one's ID before it
+    -- inserts the new one (the old must stop being live first, for the unique index below).
+    superseded_by uuid REFERENCES certificates (id) DEFERRABLE INITIALLY DEFERRED,
     superseded_at timestamptz,
+    -- When the holder was told the certificate expired (the `certificate.expired` job).
+    expiry_noticed_at timestamptz,
     CHECK ((revoked_at IS NULL) = (revoked_reason IS NULL)),
     CHECK ((superseded_by IS NULL) = (superseded_at IS NULL)),
     CHECK (superseded_by IS DISTINCT FROM id),

@@ -55,12 +55,12 @@ impl AccessTokens {
         validation.set_issuer(&[issuer.as_str()]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
         validation.leeway = 30;
-        let mut decoding = vec![DecodingKey::from_secret(&secret.0)];
+        let mut decoding = vec![hmac_decoding(secret)];
         if let Some(p) = previous {
-            decoding.push(DecodingKey::from_secret(&p.0));
+            decoding.push(hmac_decoding(p));
         }
         AccessTokens {
-            encoding: EncodingKey::from_secret(&secret.0),
+            encoding: EncodingKey::from_secret(&secret.0).expect(NON_EMPTY),
             decoding,
             validation,
             issuer,
@@ -121,6 +121,14 @@ impl AccessTokens {
         }
         Err(last)
     }
+}
+
+/// The configuration refuses short secrets and `dev_secret` makes long ones, so a key is never
+/// empty (the one thing `from_secret` refuses).
+const NON_EMPTY: &str = "an HMAC secret is never empty";
+
+fn hmac_decoding(secret: &Secret) -> DecodingKey {
+    DecodingKey::from_secret(&secret.0).expect(NON_EMPTY)
 }
 
 fn dev_secret(path: &Path) -> anyhow::Result<Secret> {
@@ -216,7 +224,7 @@ mod tests {
         let hs512 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),
             &claims,
-            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap(),
         )
         .unwrap();
         assert_eq!(t.verify(&hs512), Err(TokenError::Invalid));
@@ -261,7 +269,7 @@ mod tests {
         let old = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
             &claims,
-            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef").unwrap(),
         )
         .unwrap();
         assert_eq!(t.verify(&old), Err(TokenError::Expired));

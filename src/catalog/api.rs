@@ -117,11 +117,15 @@ pub async fn list_courses(
 /// their rules, completion rules, and the externship: its requirements (hours, the daily cap,
 /// procedures, competencies a supervisor observes) and certifying bodies' published thresholds
 /// with their sources (readiness information, not completion requirements).
+/// `certificate_validity_months` is how long the course's certificates stay valid, in whole
+/// months (1 to 600), or null when they do not expire.
 #[utoipa::path(
     tag = "catalog",
     params(("slug" = String, Path, description = "The course's slug")),
     responses(
-        (status = 200, body = Object, description = "The outline", headers(("ETag" = String))),
+        (status = 200, body = Object, description = "The outline, including \
+            `certificate_validity_months` (integer 1-600, or null: certificates do not expire)",
+            headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 404, description = "`not_found`: no published course has this slug", body = ErrorEnvelope),
     )

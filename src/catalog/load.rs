@@ -14,6 +14,7 @@ use super::model::*;
 pub use super::problems::Problem;
 use super::problems::{Problems, check_text, line_of};
 use super::render::{self, Context, Reference};
+use super::validity;
 use crate::slug::is_slug;
 
 // ---- the file formats (see courses/README.md) --------------------------------------------------
@@ -30,6 +31,8 @@ struct RawCourse {
     contact_hours: f64,
     sequential: bool,
     access_days: i64,
+    #[serde(default)]
+    certificate_validity_months: Option<Spanned<toml::Value>>,
     #[serde(default = "yes")]
     published: bool,
     completion: RawCompletion,
@@ -299,6 +302,9 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
         Some(raw) => check_course(p, cf, &text, raw, &folder),
         None => folder.clone(),
     };
+    let validity = raw
+        .as_ref()
+        .and_then(|r| validity::months(p, cf, &text, r.certificate_validity_months.as_ref()));
     let mut parts = Parts::default();
     parts
         .files
@@ -324,7 +330,9 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
     if p.list.len() > errors_before {
         return None;
     }
-    Some(finish_course(raw, slug, parts, quizzes, externship))
+    Some(finish_course(
+        raw, slug, validity, parts, quizzes, externship,
+    ))
 }
 
 /// Checks course.toml's own fields; returns the course's slug.
@@ -664,6 +672,7 @@ fn check_draws(
 fn finish_course(
     raw: RawCourse,
     slug: String,
+    validity: Option<i32>,
     parts: Parts,
     mut quizzes: Vec<QuizModel>,
     externship: Option<ExternshipModel>,
@@ -706,6 +715,7 @@ fn finish_course(
         contact_hours: raw.contact_hours,
         sequential: raw.sequential,
         access_days: raw.access_days as i32,
+        certificate_validity_months: validity,
         published: raw.published,
         completion_all_lessons: raw.completion.all_lessons,
         completion_externship: raw.completion.externship,

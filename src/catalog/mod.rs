@@ -9,6 +9,7 @@ pub mod model;
 mod problems;
 pub mod render;
 pub mod store;
+mod validity;
 
 /// The catalog routes, under `/api/v1`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

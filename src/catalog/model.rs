@@ -14,6 +14,8 @@ pub struct CourseModel {
     pub contact_hours: f64,
     pub sequential: bool,
     pub access_days: i32,
+    /// How long its certificates stay valid; `None`: they do not expire.
+    pub certificate_validity_months: Option<i32>,
     pub published: bool,
     pub completion_all_lessons: bool,
     pub completion_externship: bool,

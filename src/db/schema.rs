@@ -59,6 +59,7 @@ diesel::table! {
         revoked_reason -> Nullable<Text>,
         superseded_by -> Nullable<Uuid>,
         superseded_at -> Nullable<Timestamptz>,
+        expiry_noticed_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -108,6 +108,11 @@ pub enum ErrorCode {
     EntryNotInRequest,
     UnknownCompetency,
     NotAttested,
+    // credentials
+    CertificateRevoked,
+    CertificateSuperseded,
+    KeyNotFound,
+    StatusListNotFound,
 }
 
 impl ErrorCode {
@@ -195,6 +200,10 @@ impl ErrorCode {
         ErrorCode::EntryNotInRequest,
         ErrorCode::UnknownCompetency,
         ErrorCode::NotAttested,
+        ErrorCode::CertificateRevoked,
+        ErrorCode::CertificateSuperseded,
+        ErrorCode::KeyNotFound,
+        ErrorCode::StatusListNotFound,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -281,6 +290,10 @@ impl ErrorCode {
             ErrorCode::EntryNotInRequest => "entry_not_in_request",
             ErrorCode::UnknownCompetency => "unknown_competency",
             ErrorCode::NotAttested => "not_attested",
+            ErrorCode::CertificateRevoked => "certificate_revoked",
+            ErrorCode::CertificateSuperseded => "certificate_superseded",
+            ErrorCode::KeyNotFound => "key_not_found",
+            ErrorCode::StatusListNotFound => "status_list_not_found",
         }
     }
 }

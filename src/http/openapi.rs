@@ -34,6 +34,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
         (name = "catalog", description = "Published courses and their outlines (no account needed)"),
         (name = "learning", description = "Enrolment, lessons, progress and the learner's dashboard"),
         (name = "quizzes", description = "Quizzes and exams: attempts, autosaved answers, grading and review"),
+        (name = "credentials", description = "Signed certificates: the signing keys, the issuer profile and the revocation status lists (no account needed)"),
         (name = "admin", description = "Administration (admins only)"),
     ),
 )]

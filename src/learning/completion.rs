@@ -11,11 +11,16 @@
 //! work and a course completes exactly once.
 //!
 //! The job ([`JOB_KIND`], payload `{"enrolment_id"}`, dedupe key `enrolment.completed:<id>`)
-//! is where work after completion goes: today it mails the learner their congratulations
-//! (once: checked and recorded under the enrolment's lock); certificates come next.
+//! is where work after completion goes. Under the enrolment's lock it runs the
+//! [`AfterCompletion`] step a higher layer registers (credentials issues the certificate and
+//! mails it), or else mails the learner their congratulations; either way once, checked and
+//! recorded (the `enrolment.completion_mailed` audit event) in the same transaction.
+
+use std::sync::Arc;
 
 use diesel::{OptionalExtension, QueryResult};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 use url::Url;
 use uuid::Uuid;
@@ -97,18 +102,46 @@ pub async fn complete_if_met(
     Ok(Completion { completed, facts })
 }
 
+/// What a completed enrolment's job tells the step that follows completion.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    pub enrolment: Uuid,
+    pub course_title: String,
+    pub email: String,
+    pub name: String,
+}
+
+/// Work that follows a completion, registered by a higher layer (credentials). It runs in the
+/// job's transaction with the enrolment locked and completed, at most once per enrolment, and
+/// queues the learner's mail itself (in place of the plain congratulations).
+pub trait AfterCompletion: Send + Sync + 'static {
+    fn run<'a>(
+        &'a self,
+        tx: &'a mut AsyncPgConnection,
+        completed: &'a Completed,
+    ) -> BoxFuture<'a, Result<(), JobError>>;
+}
+
 /// Registers the `enrolment.completed` handler; links in its mail start at `public_url`.
-pub fn register(registry: &mut Registry, public_url: Url) {
+/// With `after`, that step replaces the plain congratulations mail.
+pub fn register(registry: &mut Registry, public_url: Url, after: Option<Arc<dyn AfterCompletion>>) {
     registry.register(JOB_KIND, KindSettings::default(), move |payload, ctx| {
         let public_url = public_url.clone();
-        async move { on_completed(&ctx, &public_url, &payload).await }
+        let after = after.clone();
+        async move { on_completed(&ctx, &public_url, after.as_deref(), &payload).await }
     });
 }
 
-/// The `enrolment.completed` job: queues the learner's "you completed the course" mail, once
-/// per enrolment (the enrolment is locked, and the notice recorded in the audit log in the
-/// same transaction, so a job run again after a lost lease mails nothing more).
-async fn on_completed(ctx: &JobContext, public_url: &Url, payload: &Value) -> Result<(), JobError> {
+/// The `enrolment.completed` job: runs the step after completion (or queues the learner's
+/// "you completed the course" mail), once per enrolment (the enrolment is locked, and the
+/// notice recorded in the audit log in the same transaction, so a job run again after a lost
+/// lease does nothing more).
+async fn on_completed(
+    ctx: &JobContext,
+    public_url: &Url,
+    after: Option<&dyn AfterCompletion>,
+    payload: &Value,
+) -> Result<(), JobError> {
     let id = payload
         .get("enrolment_id")
         .and_then(Value::as_str)
@@ -136,11 +169,21 @@ async fn on_completed(ctx: &JobContext, public_url: &Url, payload: &Value) -> Re
         {
             return Ok(());
         }
-        mail::enqueue(
-            tx,
-            &templates::course_completed(public_url, &email, &name, &title, id),
-        )
-        .await?;
+        match after {
+            Some(step) => {
+                let completed = Completed {
+                    enrolment: id,
+                    course_title: title,
+                    email,
+                    name,
+                };
+                step.run(tx, &completed).await?;
+            }
+            None => {
+                let mail = templates::course_completed(public_url, &email, &name, &title, id);
+                mail::enqueue(tx, &mail).await?;
+            }
+        }
         let event = Event {
             actor: Actor::System,
             action: NOTICE_ACTION,

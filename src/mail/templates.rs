@@ -408,7 +408,8 @@ fn clean_name(name: &str) -> String {
         .collect()
 }
 
-fn greeting(name: &str) -> String {
+/// "Hello {name}," (or "Hello," for an empty name), for templates other modules compose.
+pub fn greeting(name: &str) -> String {
     let name = clean_name(name);
     if name.is_empty() {
         "Hello,".into()
@@ -417,23 +418,26 @@ fn greeting(name: &str) -> String {
     }
 }
 
-struct Action {
-    label: &'static str,
-    url: Url,
+/// A mail's one button (and, in the text part, its link).
+pub struct Action {
+    pub label: &'static str,
+    pub url: Url,
 }
 
-/// The content of a mail, rendered to both parts. All strings are plain text.
-struct Body {
-    greeting: String,
-    before: Vec<String>,
-    action: Option<Action>,
-    after: Vec<String>,
+/// The content of a mail, rendered to both parts. All strings are plain text. Features with
+/// mails of their own (credentials) compose one and call [`Body::render`].
+pub struct Body {
+    pub greeting: String,
+    pub before: Vec<String>,
+    pub action: Option<Action>,
+    pub after: Vec<String>,
 }
 
 const SIGN_OFF: &str = "The Benchside team";
 
 impl Body {
-    fn render(self, to: &str, name: &str, subject: &str, kind: &'static str) -> RenderedMail {
+    /// Both parts, addressed to `to` (named `name`), with `kind` recorded in the outbox.
+    pub fn render(self, to: &str, name: &str, subject: &str, kind: &'static str) -> RenderedMail {
         let name = clean_name(name);
         RenderedMail {
             to: to.trim().to_string(),

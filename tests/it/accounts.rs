@@ -294,7 +294,7 @@ fn forge(header: &str, claims: &Value, secret: Option<&[u8]>) -> String {
         Some(key) => jsonwebtoken::encode(
             &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
             claims,
-            &jsonwebtoken::EncodingKey::from_secret(key),
+            &jsonwebtoken::EncodingKey::from_secret(key).unwrap(),
         )
         .unwrap(),
     }

@@ -164,6 +164,7 @@ async fn serve_on_an_empty_database_url_applies_the_migrations() {
     let port = free_port();
     let mut child = benchside(&["serve"])
         .env("DATABASE_URL", &db.url)
+        .env("BENCHSIDE_DATA_DIR", temp_dir("serve-url"))
         .env("BENCHSIDE_COURSES_DIR", fixture_courses())
         .env("BENCHSIDE_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())

@@ -265,7 +265,46 @@ async fn placement_log_attestation_review_and_completion_end_to_end() {
     assert_eq!(progress["hours_logged"], 20.0);
     assert_eq!(progress["procedures"][0]["logged"], 22);
     app.run_pending_jobs().await;
-    mail_to(&sink, "ana@example.org", "You completed", 0).await;
+    mail_to(&sink, "ana@example.org", "Your certificate for", 0).await;
+    // The certificate states the approved externship.
+    let certs = call(&app, "GET", "/api/v1/me/certificates", &ana)
+        .await
+        .json();
+    let stated = &certs[0]["externship"];
+    let collections = match s["procedures_total"].as_object() {
+        Some(total) => total["done"].as_f64().unwrap(),
+        None => s["procedures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["done"].as_f64().unwrap())
+            .sum(),
+    };
+    assert_eq!(stated["hours"], 20.0, "{certs}");
+    assert_eq!(stated["collections"].as_f64(), Some(collections));
+    let met: Vec<&Value> = s["competencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["met"] == true)
+        .map(|c| &c["name"])
+        .collect();
+    assert_eq!(
+        stated["competencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        met
+    );
+    let verified = app
+        .get(&format!(
+            "/api/v1/verify/{}",
+            certs[0]["code"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(&verified["externship"], stated);
 
     // The CSV holds exactly the approved records; `scope=all` also the superseded original.
     let csv = call(

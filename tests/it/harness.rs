@@ -308,6 +308,47 @@ pub struct TestAppBuilder {
     routes: Option<ExtraRoutes>,
     database_url: Option<String>,
     allow_failed_jobs: bool,
+    without_signing_key: bool,
+}
+
+/// One certificate signing key for the whole test process (RSA key generation is slow):
+/// its private file in a folder every app shares, its public row added to each app's database.
+struct TestKey {
+    dir: PathBuf,
+    kid: &'static str,
+    material: benchside::credentials::keys::KeyMaterial,
+}
+
+fn test_key() -> &'static TestKey {
+    static KEY: OnceLock<TestKey> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let kid = "k-test-signing-key";
+        let material = benchside::credentials::keys::KeyMaterial::generate().unwrap();
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("test-signing-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{kid}.pem")), material.pem().unwrap()).unwrap();
+        TestKey { dir, kid, material }
+    })
+}
+
+/// Publishes the process's test key in the app's database, signing from now.
+async fn install_test_key(pool: &DbPool, config: &Config) {
+    let key = test_key();
+    let urls = benchside::credentials::Urls::new(&config.public_url);
+    let jwk = serde_json::to_string(&key.material.public_jwk(urls.key(key.kid))).unwrap();
+    let mut conn = pool.get().await.unwrap();
+    RunQueryDsl::execute(
+        diesel::sql_query(
+            "INSERT INTO signing_keys (kid, public_jwk, signs_from) VALUES ($1, $2::jsonb, now()) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind::<Text, _>(key.kid)
+        .bind::<Text, _>(jwk),
+        &mut conn,
+    )
+    .await
+    .unwrap();
 }
 
 impl TestAppBuilder {
@@ -327,6 +368,13 @@ impl TestAppBuilder {
     /// otherwise dropping the [`TestApp`] fails the test when any job ended `failed`.
     pub fn allow_failed_jobs(mut self) -> Self {
         self.allow_failed_jobs = true;
+        self
+    }
+
+    /// Starts with no certificate signing key (for the key tests); otherwise the process's
+    /// test key is published and its private file is in `BENCHSIDE_SIGNING_KEY_DIR`.
+    pub fn without_signing_key(mut self) -> Self {
+        self.without_signing_key = true;
         self
     }
 
@@ -370,9 +418,16 @@ impl TestAppBuilder {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+        if !self.without_signing_key {
+            let dir = test_key().dir.to_string_lossy().into_owned();
+            vars.insert("BENCHSIDE_SIGNING_KEY_DIR".into(), dir);
+        }
         vars.extend(self.vars);
         let config = Arc::new(Config::from_vars(vars).expect("test configuration is valid"));
         let pool = db::build_pool(&url, &PoolSettings::from(&config.database)).unwrap();
+        if !self.without_signing_key {
+            install_test_key(&pool, &config).await;
+        }
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let app =
             Application::build_with(config.clone(), &url, listener, self.routes, false).unwrap();

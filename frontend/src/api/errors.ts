@@ -92,6 +92,8 @@ export const SERVER_MESSAGES: Record<ErrorCode, string> = {
   client_id_reused: 'This entry clashes with one already sent. Discard it and log it again.',
   entry_locked: 'Only a draft can be changed. Send a correction (an amendment) instead.',
   entry_not_amendable: 'This entry cannot be corrected now: a draft is edited, and a sent one waits for your supervisor.',
+  certificate_revoked: 'This certificate has been revoked.',
+  certificate_superseded: 'This certificate has been replaced by a newer one.',
   already_amended: 'This entry has already been corrected; correct the newer entry instead.',
   nothing_to_submit: 'There is nothing to send: log a shift or a collection first.',
   site_name_taken: 'A site with this name is already in the directory.',
@@ -103,6 +105,8 @@ export const SERVER_MESSAGES: Record<ErrorCode, string> = {
   entry_not_in_request: 'Some entries are not on this request. Reload the page and try again.',
   unknown_competency: 'One competency is not part of this course. Reload the page and try again.',
   not_attested: 'Some entries are no longer waiting for review. Reload the list and try again.',
+  key_not_found: 'This signing key is not published here. Check the address in the credential.',
+  status_list_not_found: 'This revocation list does not exist. Check the address in the credential.',
 };
 
 /** Sentences for the codes the client makes up (`network`, `session_expired`). */

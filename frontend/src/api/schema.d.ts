@@ -4,6 +4,83 @@
  */
 
 export interface paths {
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every public key that verifies a credential this service signed, and any key published
+         *     ahead of signing.
+         */
+        get: operations["jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every certificate, newest first, filtered. */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/certificates/{id}/reissue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reissue a certificate under the holder's current account name (after a name change): a
+         *     new certificate with a new code; the old one shows superseded, pointing at the new one.
+         */
+        post: operations["reissue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/certificates/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a certificate: its verification shows revoked with the date, its bit in the status
+         *     list is set, and the holder is mailed the reason.
+         */
+        post: operations["revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/courses/{slug}/questions/stats": {
         parameters: {
             query?: never;
@@ -425,6 +502,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One certificate (its holder, or an admin). */
+        get: operations["certificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The certificate as a PDF, landscape, A4 or US Letter, with a QR code to its public
+         *     verification page. Rendered on first download and kept.
+         */
+        get: operations["certificate_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}/credential.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same credential as JSON (the VC-JWT's payload without the JWT claims). */
+        get: operations["credential"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}/credential.jwt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed Open Badges 3.0 credential as a VC-JWT (RS256; the header's `kid` is the URL
+         *     of the public key, which `/.well-known/jwks.json` also lists).
+         */
+        get: operations["credential_jwt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses": {
         parameters: {
             query?: never;
@@ -454,6 +605,8 @@ export interface paths {
          *     their rules, completion rules, and the externship: its requirements (hours, the daily cap,
          *     procedures, competencies a supervisor observes) and certifying bodies' published thresholds
          *     with their sources (readiness information, not completion requirements).
+         *     `certificate_validity_months` is how long the course's certificates stay valid, in whole
+         *     months (1 to 600), or null when they do not expire.
          */
         get: operations["get_course"];
         put?: never;
@@ -510,6 +663,60 @@ export interface paths {
         };
         /** A free-preview lesson of a published course, without an account. */
         get: operations["preview_lesson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The issuer of every credential: the training provider. */
+        get: operations["issuer_profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/keys/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One public key: the address a credential's JWT header names as `kid`. */
+        get: operations["signing_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/status/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revocation status list `list`: a `BitstringStatusListCredential` signed as a VC-JWT. A
+         *     credential's `credentialStatus` names its list and bit; a set bit means revoked.
+         */
+        get: operations["status_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -914,6 +1121,23 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/api/v1/me/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in learner's certificates, newest first (revoked and replaced ones too, marked). */
+        get: operations["my_certificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/enrolments": {
         parameters: {
             query?: never;
@@ -948,6 +1172,29 @@ export interface paths {
          *     access token for this one.
          */
         post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verify/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Is this certificate genuine and current? `valid` is true only for an active certificate;
+         *     an expired, revoked (with the date) or superseded one (with the current one's code and
+         *     page) says so. Names the holder, course, completion date, contact hours, the approved
+         *     externship and the issuer, nothing else. Codes are read forgivingly (case, dashes, spaces,
+         *     O for 0, I and L for 1).
+         */
+        get: operations["verify"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1115,6 +1362,64 @@ export interface components {
          * @enum {string}
          */
         AttestationStatus: "pending" | "decided" | "voided" | "expired";
+        /** @description A certificate, for its holder and for admins. */
+        Certificate: {
+            /** @description The verification code in groups of five. */
+            code: string;
+            /** Format: date-time */
+            completed_at: string;
+            /** Format: double */
+            contact_hours: number;
+            course: components["schemas"]["CourseRef"];
+            /** Format: uuid */
+            enrolment_id: string;
+            /**
+             * Format: date-time
+             * @description When the course sets a validity period.
+             */
+            expires_at?: string | null;
+            externship?: components["schemas"]["ExternshipFacts"] | null;
+            /** @description The holder's name as on the account when the certificate was issued. */
+            holder_name: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            links: components["schemas"]["CertificateLinks"];
+            /** Format: date-time */
+            revoked_at?: string | null;
+            revoked_reason?: string | null;
+            /** @description The provider's serial number, e.g. `BS-001001`. */
+            serial: string;
+            status: components["schemas"]["Status"];
+            /**
+             * Format: uuid
+             * @description The certificate that replaced this one.
+             */
+            superseded_by?: string | null;
+        };
+        /** @description Where to fetch a certificate's parts. */
+        CertificateLinks: {
+            /** @description The same credential as JSON. */
+            credential_json: string;
+            /** @description The signed Open Badges 3.0 credential (VC-JWT). */
+            credential_jwt: string;
+            /** @description LinkedIn's "add a licence or certification" form, filled in. */
+            linkedin: string;
+            pdf_a4: string;
+            pdf_letter: string;
+            /** @description The public verification page (the QR code's target). */
+            verify: string;
+        };
+        CertificatePage: {
+            items: components["schemas"]["Certificate"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
@@ -1214,6 +1519,15 @@ export interface components {
             per_page: number;
             /** Format: int64 */
             total: number;
+        };
+        CourseRef: {
+            slug: string;
+            title: string;
+            /**
+             * Format: int32
+             * @description The content version the holder completed.
+             */
+            version: number;
         };
         CourseSummary: {
             /** Format: double */
@@ -1398,10 +1712,25 @@ export interface components {
          *     sentence for each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested";
+        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "key_not_found" | "status_list_not_found";
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
+        };
+        /** @description The approved externship a certificate states, as stored at issue. */
+        ExternshipFacts: {
+            /**
+             * Format: int64
+             * @description Successful unaided specimen collections, approved.
+             */
+            collections: number;
+            /** @description Competencies signed off, by name. */
+            competencies: string[];
+            /**
+             * Format: double
+             * @description Approved clinical hours.
+             */
+            hours: number;
         };
         ExternshipProgress: {
             /**
@@ -1436,6 +1765,15 @@ export interface components {
             enrolment_time_spent_seconds: number;
             /** Format: int64 */
             lesson_time_spent_seconds: number;
+        };
+        /** @description The issuer profile as a document of its own. */
+        IssuerDocument: components["schemas"]["Profile"] & {
+            "@context": string[];
+        };
+        /** @description The issuing provider, as a verifier sees it. */
+        IssuerRef: {
+            name: string;
+            url: string;
         };
         /** @description One question's statistics over submitted attempts. */
         ItemStats: {
@@ -1476,6 +1814,16 @@ export interface components {
              */
             code: string;
         };
+        /** @description A JSON Web Key Set. */
+        JwkSet: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
+        /** @enum {string} */
+        KeyAlgorithm: "RS256";
+        /** @enum {string} */
+        KeyType: "RSA";
+        /** @enum {string} */
+        KeyUse: "sig";
         LessonBody: {
             /** @description Sanitized HTML, rendered at import. */
             body_html: string;
@@ -1639,6 +1987,36 @@ export interface components {
             required: number;
             slug: string;
         };
+        /** @description The issuer (and the document at `urls.issuer()`). */
+        Profile: {
+            /** @description The issuer's ID: the address of this profile. */
+            id: string;
+            /** @description The training provider. */
+            name: string;
+            /**
+             * @example [
+             *       "Profile"
+             *     ]
+             */
+            type: string[];
+            /** @description The provider's site. */
+            url: string;
+        };
+        /** @description A public signing key as a JSON Web Key (RFC 7517). */
+        PublicJwk: {
+            alg: components["schemas"]["KeyAlgorithm"];
+            /** @description The public exponent, base64url without padding. */
+            e: string;
+            /**
+             * @description The key's address (the `kid` in a credential's JWT header).
+             * @example https://learn.example.org/api/v1/credentials/keys/k-20261201-3f9a1c
+             */
+            kid: string;
+            kty: components["schemas"]["KeyType"];
+            /** @description The modulus, base64url without padding. */
+            n: string;
+            use: components["schemas"]["KeyUse"];
+        };
         /** @description How one question was graded. */
         QuestionResult: {
             /** @description Only when the review is available: the answer graded (`null`: unanswered). */
@@ -1784,6 +2162,11 @@ export interface components {
             source: string;
             source_title: string;
         };
+        /** @description Why an admin revokes or reissues. */
+        ReasonInput: {
+            /** @description 1 to 500 characters; the holder is told it (a revocation's reason is not public). */
+            reason: string;
+        };
         RegisterRequest: {
             /** @example ana.lopez@example.org */
             email: string;
@@ -1791,6 +2174,11 @@ export interface components {
             name: string;
             /** @description At least 10 characters; not a common password. */
             password: string;
+        };
+        /** @description The certificate that replaced a superseded one. */
+        Replacement: {
+            code: string;
+            verify_url: string;
         };
         ResetConfirmRequest: {
             new_password: string;
@@ -1973,6 +2361,12 @@ export interface components {
             count: number;
             state: components["schemas"]["EntryState"];
         };
+        /**
+         * @description Where a certificate stands. Not stored: it follows from the row and the time
+         *     ([`status`]), so expiry needs no job.
+         * @enum {string}
+         */
+        Status: "active" | "expired" | "revoked" | "superseded";
         /** @description Send drafts at a placement to its supervisor for attestation. */
         Submission: {
             /** @description Only these drafts (default: every draft at the placement). */
@@ -2077,6 +2471,39 @@ export interface components {
              */
             total: number;
         };
+        /** @description The public answer to "is this certificate genuine and current?". */
+        Verification: {
+            /**
+             * Format: date-time
+             * @description The time of this answer (statuses change: check again rather than keep it).
+             */
+            checked_at: string;
+            code: string;
+            /** Format: date-time */
+            completed_at: string;
+            /** Format: double */
+            contact_hours: number;
+            course_title: string;
+            /** Format: int32 */
+            course_version: number;
+            /** Format: date-time */
+            expires_at?: string | null;
+            externship?: components["schemas"]["ExternshipFacts"] | null;
+            holder_name: string;
+            /** Format: date-time */
+            issued_at: string;
+            issuer: components["schemas"]["IssuerRef"];
+            /**
+             * Format: date-time
+             * @description When it was revoked (the reason is the provider's and the holder's business).
+             */
+            revoked_at?: string | null;
+            serial: string;
+            status: components["schemas"]["Status"];
+            superseded_by?: components["schemas"]["Replacement"] | null;
+            /** @description `true` only when the certificate is active. */
+            valid: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -2086,6 +2513,223 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set (cacheable for 5 minutes) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwkSet"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Holder's name or course title (contains), or a verification code or serial number. */
+                q?: string;
+                status?: "active" | "expired" | "revoked" | "superseded";
+                user_id?: string;
+                enrolment_id?: string;
+                page?: number;
+                /** @description 1 to 100 (default 25). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificatePage"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reissue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Certificate"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `certificate_revoked` or `certificate_superseded` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Certificate"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `certificate_revoked` or `certificate_superseded` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     question_stats: {
         parameters: {
             query?: never;
@@ -3502,6 +4146,199 @@ export interface operations {
             };
         };
     };
+    certificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Certificate"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    certificate_pdf: {
+        parameters: {
+            query?: {
+                /** @description `a4` (default) or `letter`. */
+                paper?: "a4" | "letter";
+            };
+            header?: never;
+            path: {
+                /** @description The certificate's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/pdf */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `certificate_revoked` or `certificate_superseded` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    credential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenBadgeCredential */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `certificate_revoked` or `certificate_superseded` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    credential_jwt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/vc+ld+json+jwt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vc+ld+json+jwt": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `certificate_revoked` or `certificate_superseded` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_courses: {
         parameters: {
             query?: {
@@ -3557,7 +4394,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The outline */
+            /** @description The outline, including `certificate_validity_months` (integer 1-600, or null: certificates do not expire) */
             200: {
                 headers: {
                     ETag?: string;
@@ -3698,6 +4535,88 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such published course, or the lesson is not a free preview */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    issuer_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuerDocument"];
+                };
+            };
+        };
+    };
+    signing_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key ID, e.g. `k-20261201-3f9a1c` */
+                kid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicJwk"];
+                };
+            };
+            /** @description `key_not_found`: no such key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    status_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list number (0 for the first) */
+                list: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed list (cacheable for a minute) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vc+ld+json+jwt": string;
+                };
+            };
+            /** @description `status_list_not_found`: no credential points into this list */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4962,6 +5881,34 @@ export interface operations {
             };
         };
     };
+    my_certificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Certificate"][];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     my_enrolments: {
         parameters: {
             query?: never;
@@ -5022,6 +5969,46 @@ export interface operations {
             };
             /** @description `wrong_password`, `password_too_short`, `password_too_long`, `password_too_common` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The verification code, e.g. `7QX2M-4KD9R-H3WTA` */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            /** @description `not_found`: no certificate has this code */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

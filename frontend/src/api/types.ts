@@ -115,6 +115,8 @@ export interface CourseOutline {
   contact_hours: number;
   sequential: boolean;
   access_days: number;
+  /** How long the course's certificates stay valid, in whole months (1-600); null: they do not expire. */
+  certificate_validity_months: number | null;
   version: number;
   module_count: number;
   lesson_count: number;

@@ -1,0 +1,181 @@
+//! `/api/v1/admin/certificates`: the list, revocation and reissue (admins). The admin
+//! screens come with the cohorts work; these are the API.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::super::Issuing;
+use super::super::actions::{self, Request};
+use super::super::state::Status;
+use super::super::store::{self, Filter};
+use super::super::views::{self, Certificate};
+use crate::accounts::extract::{AdminUser, ClientInfo};
+use crate::db::DbPool;
+use crate::http::error::ErrorEnvelope;
+use crate::http::paging::{Paging, search_text};
+use crate::http::{AppError, AppResult, ErrorCode};
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list).service(revoke).service(reissue);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Holder's name or course title (contains), or a verification code or serial number.
+    pub q: Option<String>,
+    #[param(inline)]
+    pub status: Option<Status>,
+    pub user_id: Option<Uuid>,
+    pub enrolment_id: Option<Uuid>,
+    pub page: Option<i64>,
+    /// 1 to 100 (default 25).
+    pub per_page: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificatePage {
+    pub items: Vec<Certificate>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Every certificate, newest first, filtered.
+#[utoipa::path(
+    tag = "certificates-admin",
+    params(ListQuery),
+    responses(
+        (status = 200, body = CertificatePage),
+        (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/admin/certificates")]
+pub async fn list(
+    db: web::Data<DbPool>,
+    issuing: web::Data<Issuing>,
+    _admin: AdminUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<web::Json<CertificatePage>> {
+    let paging = Paging::parse(query.page, query.per_page, 25)?;
+    let filter = Filter {
+        text: search_text(query.q.as_deref())?,
+        status: query.status,
+        user: query.user_id,
+        enrolment: query.enrolment_id,
+    };
+    let mut conn = db.get().await?;
+    let (rows, total) = store::list(&mut conn, filter, paging.per_page, paging.offset()).await?;
+    let now = Utc::now();
+    Ok(web::Json(CertificatePage {
+        items: rows
+            .into_iter()
+            .map(|r| views::certificate(&issuing, r, now))
+            .collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}
+
+/// Why an admin revokes or reissues.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonInput {
+    /// 1 to 500 characters; the holder is told it (a revocation's reason is not public).
+    pub reason: String,
+}
+
+impl ReasonInput {
+    fn reason(&self) -> AppResult<&str> {
+        let r = self.reason.trim();
+        if r.is_empty() || r.chars().count() > 500 || r.chars().any(|c| c.is_control() && c != '\n')
+        {
+            return Err(AppError::unprocessable(
+                ErrorCode::InvalidInput,
+                "Give a reason of 1 to 500 characters.",
+            )
+            .with_details(serde_json::json!({ "field": "reason" })));
+        }
+        Ok(r)
+    }
+}
+
+/// Revoke a certificate: its verification shows revoked with the date, its bit in the status
+/// list is set, and the holder is mailed the reason.
+#[utoipa::path(
+    tag = "certificates-admin",
+    params(("id" = Uuid, Path, description = "The certificate's ID")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, body = Certificate),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+        (status = 409, description = "`certificate_revoked` or `certificate_superseded`", body = ErrorEnvelope),
+        (status = 422, description = "`invalid_input`", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/admin/certificates/{id}/revoke")]
+pub async fn revoke(
+    db: web::Data<DbPool>,
+    issuing: web::Data<Issuing>,
+    admin: AdminUser,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> AppResult<web::Json<Certificate>> {
+    let req = Request {
+        origin: &client.origin,
+        admin: admin.0.id,
+        reason: body.reason()?,
+    };
+    let mut conn = db.get().await?;
+    let row = actions::revoke(&mut conn, &issuing, *id, req).await?;
+    Ok(web::Json(views::certificate(&issuing, row, Utc::now())))
+}
+
+/// Reissue a certificate under the holder's current account name (after a name change): a
+/// new certificate with a new code; the old one shows superseded, pointing at the new one.
+#[utoipa::path(
+    tag = "certificates-admin",
+    params(("id" = Uuid, Path, description = "The certificate's ID")),
+    request_body = ReasonInput,
+    responses(
+        (status = 201, body = Certificate),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+        (status = 409, description = "`certificate_revoked` or `certificate_superseded`", body = ErrorEnvelope),
+        (status = 422, description = "`invalid_input`", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/admin/certificates/{id}/reissue")]
+pub async fn reissue(
+    db: web::Data<DbPool>,
+    issuing: web::Data<Issuing>,
+    admin: AdminUser,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+    body: web::Json<ReasonInput>,
+) -> AppResult<HttpResponse> {
+    let req = Request {
+        origin: &client.origin,
+        admin: admin.0.id,
+        reason: body.reason()?,
+    };
+    let mut conn = db.get().await?;
+    let new = actions::reissue(&mut conn, &issuing, *id, req).await?;
+    let row = store::by_id(&mut conn, new.id)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("reissued certificate vanished")))?;
+    Ok(HttpResponse::Created().json(views::certificate(&issuing, row, Utc::now())))
+}
