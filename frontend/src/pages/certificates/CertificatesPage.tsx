@@ -132,7 +132,7 @@ function Actions({ c, onChanged }: { c: Certificate; onChanged: () => void }) {
       const ae = e instanceof ApiError ? e : null;
       setError(ae?.message ?? `The ${what} could not be downloaded. Try again.`);
       // Revoked or replaced meanwhile: show the certificate as it now stands.
-      if (ae && ['certificate_revoked', 'certificate_superseded'].includes(ae.code)) onChanged();
+      if (ae?.is('certificate_revoked', 'certificate_superseded')) onChanged();
     } finally {
       setBusy(false);
     }
