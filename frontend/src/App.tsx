@@ -214,8 +214,10 @@ function useFocusHeadingOnNavigation(pathname: string): void {
       tries += 1;
       const active = document.activeElement;
       const free = !active || active === document.body || active.id === 'main' || active === atStart;
-      const h1 = document.querySelector<HTMLElement>('main h1');
-      if (h1 && free && !h1.closest('.loading')) {
+      // The first heading that is shown: while a lazy page loads, Suspense keeps the previous
+      // page in the document, hidden, beside the fallback.
+      const h1 = [...document.querySelectorAll<HTMLElement>('main h1')].find((h) => !h.closest('.loading') && h.getClientRects().length > 0);
+      if (h1 && free) {
         h1.setAttribute('tabindex', '-1');
         h1.focus({ preventScroll: true });
       }
