@@ -1,8 +1,9 @@
 // Certificates against the real server: a learner completes the demo course (lessons through
 // the pages; the quiz passes and the approved externship set with SQL, as no page of this spec
 // is about them), finds the certificate, downloads the A4 PDF and copies the verification
-// link; a signed-out visitor opens the link on a phone and sees it valid; an admin revokes it
-// and the page says so with the date; an unknown code and the code form. axe on every page.
+// link; a signed-out visitor opens the link on a phone and sees it valid; an admin reissues it
+// (the old code says it was replaced and leads to the new one) and revokes the new one (its
+// page says so with the date); an unknown code and the code form. axe on every page.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { base, checkPage, createAdmin, enrolInDemo, expectAccessible, signIn, signUpAndVerify, sql, uniqueEmail } from './helpers';
@@ -128,31 +129,61 @@ test('complete a course, download and share the certificate; check it signed out
   await checkPage(phone, 'verify-valid');
   expect(sessionCalls).toEqual([]);
 
-  // An admin revokes it: the same page, reloaded, says so with the date (never a cached verdict).
+  // An admin reissues it (after a name change, say): the old code's page, reloaded, says it
+  // was replaced and leads to the new one.
   const adminEmail = uniqueEmail('cert-admin');
   createAdmin(adminEmail, 'Cert Admin', 'Admin-Password-Long-1');
   const token = await apiLogin(adminEmail, 'Admin-Password-Long-1');
-  const revoke = await fetch(`${base()}/api/v1/admin/certificates/${certId}/revoke`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ reason: 'Issued in error during a test.' }),
-  });
+  const admin = (path: string, reason: string) =>
+    fetch(`${base()}/api/v1/admin/certificates/${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ reason }),
+    });
+  const reissued = await admin(`${certId}/reissue`, 'Name corrected.');
+  expect(reissued.status, await reissued.clone().text()).toBe(201);
+  const newer = (await reissued.json()) as { id: string; code: string };
+  expect(newer.code).not.toBe(code);
+  await phone.reload();
+  await expect(phone.getByRole('heading', { name: 'Replaced by a newer certificate', level: 1 })).toBeVisible();
+  await expectAccessible(phone, 'verification (replaced) at 390 px');
+  await phone.getByRole('link', { name: /Check the newer certificate/ }).click();
+  await expect(phone).toHaveURL(`${base()}/verify/${newer.code}`);
+  await expect(phone.getByRole('heading', { name: 'Valid certificate', level: 1 })).toBeFocused();
+
+  // The learner sees both, newest first: the old one replaced, without downloads.
+  await page.reload();
+  const oldCard = page.locator(`#certificate-${certId}`);
+  const newCard = page.locator(`#certificate-${newer.id}`);
+  await expect(page.locator('.cert-card').first()).toHaveAttribute('id', `certificate-${newer.id}`);
+  await expect(newCard.getByText('Valid', { exact: true })).toBeVisible();
+  await expect(oldCard.getByText('Replaced', { exact: true })).toBeVisible();
+  await expect(oldCard.getByText(/A newer certificate replaced this one/)).toBeVisible();
+  await expect(oldCard.getByRole('button', { name: 'Download PDF' })).toHaveCount(0);
+  await oldCard.getByRole('link', { name: 'See the newer certificate' }).click();
+  await expect(page).toHaveURL(new RegExp(`#certificate-${newer.id}$`));
+  await checkPage(page, 'certificates-replaced');
+
+  // The admin revokes the new one: its page, reloaded, says so with the date, from the network
+  // (never a cached verdict).
+  const revoke = await admin(`${newer.id}/revoke`, 'Issued in error during a test.');
   expect(revoke.status, await revoke.clone().text()).toBe(200);
-  const revokedAt = sql(`SELECT to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM certificates WHERE id = '${certId}'`);
-  const again = phone.waitForResponse((r) => r.url().includes(`/api/v1/verify/${code}`));
+  const revokedAt = sql(`SELECT to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM certificates WHERE id = '${newer.id}'`);
+  const again = phone.waitForResponse((r) => r.url().includes(`/api/v1/verify/${newer.code}`));
   await phone.reload();
   const fresh = await again;
+  expect(fresh.status()).toBe(200);
   expect(fresh.fromServiceWorker()).toBe(false);
   await expect(phone.getByRole('heading', { name: `Revoked on ${await longDate(phone, revokedAt)}`, level: 1 })).toBeVisible();
   await expect(phone.getByText('withdrew this certificate. It is not valid.')).toBeVisible();
   await expectAccessible(phone, 'verification (revoked) at 390 px');
 
-  // The learner's card says it too, and offers no downloads (the server refuses them).
+  // The learner's card says it too, with the reason, and offers no downloads (the server refuses them).
   await page.reload();
-  await expect(card.getByText('Revoked', { exact: true })).toBeVisible();
-  await expect(card.getByText(/Issued in error during a test/)).toBeVisible();
-  await expect(card.getByRole('button', { name: 'Download PDF' })).toHaveCount(0);
-  await expect(card.getByRole('button', { name: 'Copy the verification link' })).toHaveCount(0);
+  await expect(newCard.getByText('Revoked', { exact: true })).toBeVisible();
+  await expect(newCard.getByText(/Issued in error during a test/)).toBeVisible();
+  await expect(newCard.getByRole('button', { name: 'Download PDF' })).toHaveCount(0);
+  await expect(newCard.getByRole('button', { name: 'Copy the verification link' })).toHaveCount(0);
 
   // An unknown code: said plainly, with the form to try again.
   await phone.goto(`${base()}/verify/00000-00000-00000`);
@@ -168,9 +199,9 @@ test('complete a course, download and share the certificate; check it signed out
   await expect(phone.getByText('That is not a certificate code.')).toBeVisible();
   await expect(phone.getByLabel('Certificate code')).toBeFocused();
   await checkPage(phone, 'verify-form');
-  await phone.getByLabel('Certificate code').fill(` ${code.toLowerCase().replace(/-/g, ' ')} `);
+  await phone.getByLabel('Certificate code').fill(` ${newer.code.toLowerCase().replace(/-/g, ' ')} `);
   await phone.getByRole('button', { name: 'Check the certificate' }).click();
-  await expect(phone).toHaveURL(`${base()}/verify/${code}`);
+  await expect(phone).toHaveURL(`${base()}/verify/${newer.code}`);
   await expect(phone.getByRole('heading', { name: /^Revoked on /, level: 1 })).toBeVisible();
   await expect(phone.getByRole('heading', { name: /^Revoked on /, level: 1 })).toBeFocused();
   expect(sessionCalls).toEqual([]);
