@@ -21,7 +21,8 @@ export default defineConfig({
     // The offline app shell: Workbox's generated sw.js precaches the build (index.html, every
     // JS and CSS chunk, the icons, the manifest) and answers app navigations with index.html.
     // Workbox's runtime is bundled into dist (workbox-<hash>.js), never loaded from a CDN. Nothing
-    // else is cached: API requests always go to the network (the API has its own auth).
+    // else is cached: API requests always go to the network (the API has its own auth, and a
+    // certificate's verification, `/api/v1/verify/...`, must never show a cached verdict).
     VitePWA({
       strategies: 'generateSW',
       // main.tsx registers the worker itself (production builds only).

@@ -14,6 +14,10 @@ const Account = lazy(() => import('./pages/account').then((m) => ({ default: m.A
 const AttestPage = lazy(() => import('./pages/attest/page').then((m) => ({ default: m.AttestPage })));
 const AdminPage = lazy(() => import('./pages/admin/index').then((m) => ({ default: m.AdminPage })));
 const ExternshipPage = lazy(() => import('./pages/externship/ExternshipPage').then((m) => ({ default: m.ExternshipPage })));
+const CertificatesPage = lazy(() => import('./pages/certificates/CertificatesPage').then((m) => ({ default: m.CertificatesPage })));
+// The public verification page (an employer's QR scan, often on a phone): its own chunk.
+const VerifyPage = lazy(() => import('./pages/certificates/VerifyPage').then((m) => ({ default: m.VerifyPage })));
+const VerifyFormPage = lazy(() => import('./pages/certificates/VerifyPage').then((m) => ({ default: m.VerifyFormPage })));
 
 type Params = Record<string, string>;
 interface Route {
@@ -40,17 +44,31 @@ const ROUTES: Route[] = [
   { path: '/attempts/:id', auth: true, render: (p) => <QuizPlayer attemptId={p.id!} /> },
   { path: '/attempts/:id/result', auth: true, render: (p) => <QuizResult attemptId={p.id!} /> },
   { path: '/account', auth: true, render: () => <Account /> },
+  { path: '/certificates', auth: true, render: () => <CertificatesPage /> },
   { path: '/admin', auth: true, render: () => <AdminPage section="home" /> },
   { path: '/admin/externship/sites', auth: true, render: () => <AdminPage section="sites" /> },
   { path: '/admin/externship/placements', auth: true, render: () => <AdminPage section="placements" /> },
   { path: '/admin/externship/review', auth: true, render: () => <AdminPage section="review" /> },
 ];
 
-/** Pages for people without an account (a supervisor's emailed link): no session is restored
- * (nothing is sent but the page's own request) and no navigation that needs an account shows. */
-const PUBLIC_PAGES: Record<string, () => ReactNode> = {
-  '/attest': () => <AttestPage />,
-};
+/** Pages for people without an account (a supervisor's emailed link, an employer checking a
+ * certificate): no session is restored (nothing is sent but the page's own request) and no
+ * navigation that needs an account shows. */
+const PUBLIC_PAGES: { path: string; render: (p: Params) => ReactNode }[] = [
+  { path: '/attest', render: () => <AttestPage /> },
+  { path: '/verify', render: () => <VerifyFormPage /> },
+  { path: '/verify/:code', render: (p) => <VerifyPage code={p.code!} /> },
+];
+
+/** The public page at `pathname`, if it is one. */
+function publicPageAt(pathname: string): ReactNode | null {
+  const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  for (const r of PUBLIC_PAGES) {
+    const params = matchPath(r.path, trimmed);
+    if (params) return r.render(params);
+  }
+  return null;
+}
 
 function Home() {
   const { user } = useSession();
@@ -129,6 +147,11 @@ function Header() {
                     My learning
                   </Link>
                 </li>
+                <li>
+                  <Link href="/certificates" aria-current={current('/certificates')}>
+                    Certificates
+                  </Link>
+                </li>
                 {user.role === 'admin' && (
                   <li>
                     <Link href="/admin" aria-current={current('/admin')}>
@@ -174,11 +197,10 @@ function Header() {
   );
 }
 
-function Router() {
-  const { pathname, href } = useLocation();
+/** Focuses the new page's heading after client-side navigation, so assistive technology
+ * announces it and keyboard users start at the top of the content. */
+function useFocusHeadingOnNavigation(pathname: string): void {
   const first = useRef(true);
-  // Focus the new page's heading after client-side navigation, so assistive technology
-  // announces it and keyboard users start at the top of the content.
   useEffect(() => {
     if (first.current) {
       first.current = false;
@@ -192,8 +214,10 @@ function Router() {
       tries += 1;
       const active = document.activeElement;
       const free = !active || active === document.body || active.id === 'main' || active === atStart;
-      const h1 = document.querySelector<HTMLElement>('main h1');
-      if (h1 && free && !h1.closest('.loading')) {
+      // The first heading that is shown: while a lazy page loads, Suspense keeps the previous
+      // page in the document, hidden, beside the fallback.
+      const h1 = [...document.querySelectorAll<HTMLElement>('main h1')].find((h) => !h.closest('.loading') && h.getClientRects().length > 0);
+      if (h1 && free) {
         h1.setAttribute('tabindex', '-1');
         h1.focus({ preventScroll: true });
       }
@@ -201,6 +225,11 @@ function Router() {
     }, 50);
     return () => window.clearInterval(t);
   }, [pathname]);
+}
+
+function Router() {
+  const { pathname, href } = useLocation();
+  useFocusHeadingOnNavigation(pathname);
 
   const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   for (const r of ROUTES) {
@@ -247,6 +276,7 @@ function Footer() {
 
 function PublicShell({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
+  useFocusHeadingOnNavigation(pathname);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -271,8 +301,8 @@ function PublicShell({ children }: { children: ReactNode }) {
 
 export function App() {
   const { pathname } = useLocation();
-  const publicPage = PUBLIC_PAGES[pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname];
-  if (publicPage) return <PublicShell>{publicPage()}</PublicShell>;
+  const publicPage = publicPageAt(pathname);
+  if (publicPage) return <PublicShell>{publicPage}</PublicShell>;
   return (
     <SessionProvider>
       <a className="skip-link" href="#main">

@@ -23,6 +23,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined | null>;
   /** `blob`: a successful answer is returned as a Blob (a CSV or PDF download), not parsed. */
   as?: 'json' | 'blob';
+  /** The browser's HTTP cache mode (`no-store`: an answer that must be current, a verification). */
+  cache?: RequestCache;
 }
 
 export interface LockManagerLike {
@@ -171,6 +173,7 @@ export class ApiClient {
         credentials: 'same-origin',
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
         signal: opts.signal,
+        ...(opts.cache ? { cache: opts.cache } : {}),
       });
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;

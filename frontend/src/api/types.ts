@@ -30,6 +30,13 @@ export type UpdateMeRequest = S['UpdateMeRequest'];
 export type ChangePasswordRequest = S['ChangePasswordRequest'];
 export type HeartbeatRequest = S['HeartbeatRequest'];
 
+// Certificates.
+export type Certificate = S['Certificate'];
+export type CertificateStatus = S['Status'];
+export type CertificateLinks = S['CertificateLinks'];
+export type ExternshipFacts = S['ExternshipFacts'];
+export type Verification = S['Verification'];
+
 // Quizzes.
 export type QuizInfo = S['QuizView'];
 export type AttemptSummary = S['AttemptSummary'];

@@ -15,13 +15,17 @@ describe('service worker navigation fallback', () => {
       '/healthzz',
       '/courses/v1.2',
       '/sign-in?next=/learn/x.json',
+      // A certificate's QR code: the shell opens offline, and the verdict always comes from
+      // the network (the API path below is never answered from a cache).
+      '/verify/7QX2M-4KD9R-H3WTA',
+      '/verify',
     ]) {
       expect(isShellNavigation(p), p).toBe(true);
     }
   });
 
   it('leaves the server paths to the network', () => {
-    for (const p of ['/api', '/api/', '/api/docs/', '/api/docs', '/api/openapi.json', '/api/v1/nothing', '/api?x=1', '/healthz', '/readyz', '/healthz/x']) {
+    for (const p of ['/api', '/api/', '/api/docs/', '/api/docs', '/api/openapi.json', '/api/v1/nothing', '/api?x=1', '/healthz', '/readyz', '/healthz/x', '/api/v1/verify/7QX2M-4KD9R-H3WTA']) {
       expect(isShellNavigation(p), p).toBe(false);
     }
   });

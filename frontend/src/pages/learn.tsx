@@ -92,6 +92,13 @@ export function Dashboard() {
                     </Link>
                   </p>
                 )}
+                {e.state === 'completed' && (
+                  <p>
+                    <Link href="/certificates" className="button">
+                      View certificate<span className="visually-hidden"> for {e.course_title}</span>
+                    </Link>
+                  </p>
+                )}
                 {!active && e.state !== 'completed' && (
                   <p className="muted">Ask your program coordinator to re-activate this enrolment.</p>
                 )}
@@ -283,6 +290,13 @@ export function EnrolmentPage({ id }: { id: string }) {
           </Link>
         </p>
       )}
+      {e.state === 'completed' && (
+        <p>
+          <Link href="/certificates" className="button">
+            View certificate
+          </Link>
+        </p>
+      )}
       <CompletionPanel completion={e.completion} id={e.id} />
       {e.completion.externship && (
         <p>
@@ -468,6 +482,19 @@ export function LessonPage({ id, lesson }: { id: string; lesson: string }) {
                 </button>
               )}
               {complete.error && <Alert>{complete.error.message}</Alert>}
+              {justCompleted?.enrolment_state === 'completed' && (
+                <Alert kind="success" title="Course complete">
+                  <p>
+                    You have met every requirement of this course. Your certificate is being prepared: it appears on
+                    your certificates page shortly, and we email you when it is ready.
+                  </p>
+                  <p>
+                    <Link href="/certificates" className="button">
+                      View certificate
+                    </Link>
+                  </p>
+                </Alert>
+              )}
             </div>
             <nav className="prev-next" aria-label="Lessons">
               {l.data.previous ? (
