@@ -77,9 +77,9 @@ SQL
 # (the codes are md5 prefixes: hex digits are Crockford characters). Prints one code.
 seed_certificates() {
   local n=${BENCH_CERTIFICATES:-1000}
-  psql -X -q "$DB_URL" >/dev/null <<SQL
+  psql -X -q -v ON_ERROR_STOP=1 "$DB_URL" >/dev/null <<SQL
 INSERT INTO users (id, email, name, password_hash, email_verified_at)
-  SELECT md5('u' || i)::uuid, 'cert' || i || '@example.org', 'Holder ' || i, 'x', now()
+  SELECT md5('u' || i)::uuid, 'cert' || i || '@example.org', 'Holder ' || i, '\$argon2id\$bench', now()
     FROM generate_series(1, $n) i;
 INSERT INTO enrolments (id, user_id, course_id, course_version, state, access_expires_at, completed_at)
   SELECT md5('e' || i)::uuid, md5('u' || i)::uuid, c.id, c.version, 'completed', now() + interval '1 year', now()
