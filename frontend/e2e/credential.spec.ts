@@ -56,6 +56,9 @@ async function certifiedLearner(tag: string): Promise<{ token: string; certifica
   const id = enrolled.body.id;
   sql(`INSERT INTO quiz_outcomes (enrolment_id, quiz_id, best_percent, passed_at, attempts_used)
        SELECT '${id}', id, 90, now(), 1 FROM quizzes WHERE slug IN ('safety-quiz', 'collection-quiz', 'final-exam')`);
+  // The demo course also needs its externship: its standing recorded as met.
+  sql(`UPDATE enrolments SET externship_met_at = now(), externship_minutes = 1200,
+         externship_counts = '{"venipuncture": 6, "skin-puncture": 3}'::jsonb WHERE id = '${id}'`);
   for (const lesson of ['sharps', 'gloves', 'order']) {
     const r = await api('PUT', `/api/v1/enrolments/${id}/lessons/${lesson}/completion`, access);
     expect(r.status, r.text).toBe(200);
@@ -120,6 +123,12 @@ test('a credential verifies against the published key set and the OB 3.0 schema,
   const validate = schemaValidator();
   expect(validate(payload), JSON.stringify(validate.errors, null, 2)).toBe(true);
   expect(JSON.stringify(payload)).not.toContain('@example.org');
+  // The schema is not vacuous: without the issuer, or the achievement's criteria, it fails.
+  const { issuer: _issuer, ...withoutIssuer } = payload as Json;
+  expect(validate(withoutIssuer)).toBe(false);
+  const broken = structuredClone(payload) as { credentialSubject: { achievement: Json } };
+  delete broken.credentialSubject.achievement.criteria;
+  expect(validate(broken)).toBe(false);
 
   // One changed character in the payload, or in the signature, fails.
   await expect(jwtVerify(tampered(jwt), createRemoteJWKSet(jwksUrl), { algorithms: ['RS256'] })).rejects.toThrow();
