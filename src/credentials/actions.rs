@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::code::Code;
 use super::issue::{self, Draft, EXPIRED_JOB, Expiry};
-use super::store::{self, CertificateRow, NewCertificate};
+use super::store::{self, CertificateRow};
 use super::views;
 use super::{Issuing, mails};
 use crate::audit::{self, Actor, Event, Origin};
@@ -80,7 +80,7 @@ pub async fn reissue(
     issuing: &Issuing,
     id: Uuid,
     req: Request<'_>,
-) -> AppResult<NewCertificate> {
+) -> AppResult<CertificateRow> {
     conn.transaction::<_, AppError, _>(async |tx| {
         let old = store::lock(tx, id).await?.ok_or_else(not_found)?;
         ensure_live(&old)?;

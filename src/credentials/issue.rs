@@ -14,7 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::code::Code;
-use super::store::{self, NewCertificate};
+use super::store::{self, CertificateRow};
 use super::vc::{self, CredentialInput};
 use super::views::ExternshipFacts;
 use super::{Issuing, mails};
@@ -204,40 +204,41 @@ pub async fn issue(
     issuing: &Issuing,
     draft: &Draft,
     id: Uuid,
-) -> AppResult<NewCertificate> {
+) -> AppResult<CertificateRow> {
     let (serial, status_position) = store::next_numbers(tx).await?;
     let signer = issuing.keys.signer(tx).await?;
-    let code = Code::generate();
     let issued_at = Utc::now().trunc_subsecs(0);
-    let expires_at = draft.expiry.after_issue(issued_at);
-    let salt = salt();
-    let input = CredentialInput {
-        certificate_id: id,
-        subject_id: Uuid::new_v4(),
-        provider_name: &issuing.provider_name,
-        holder_name: &draft.holder_name,
-        email: &draft.email,
-        salt: &salt,
-        course_slug: &draft.course_slug,
-        course_title: &draft.course_title,
-        course_summary: &draft.course_summary,
-        course_version: draft.course_version,
-        completed_at: draft.completed_at,
-        valid_from: issued_at,
-        valid_until: expires_at,
-        contact_hours: draft.contact_hours,
-        externship: draft.externship.clone(),
-        status_position,
-    };
-    let credential =
-        serde_json::to_value(vc::credential(&issuing.urls, &input)).map_err(AppError::internal)?;
+    let row = new_row(draft, id, serial, status_position, issued_at);
+    let credential = serde_json::to_value(vc::credential(
+        &issuing.urls,
+        &credential_input(issuing, draft, &row, &salt()),
+    ))
+    .map_err(AppError::internal)?;
     let jwt = signer
         .sign_credential(&issuing.urls, &credential)
         .map_err(AppError::internal)?;
-    let new = NewCertificate {
+    store::insert(tx, &row, signer.kid(), &jwt).await?;
+    if let Some(at) = row.expires_at {
+        let job = NewJob::new(EXPIRED_JOB, json!({ "certificate_id": id }))
+            .dedupe_key(format!("{EXPIRED_JOB}:{id}"))
+            .run_at(at);
+        jobs::enqueue(tx, &job).await?;
+    }
+    Ok(row)
+}
+
+/// The row of a new certificate: `draft`'s facts, a fresh code, live.
+fn new_row(
+    draft: &Draft,
+    id: Uuid,
+    serial: i64,
+    status_position: i64,
+    issued_at: DateTime<Utc>,
+) -> CertificateRow {
+    CertificateRow {
         id,
         serial,
-        code: code.as_str().to_string(),
+        code: Code::generate().as_str().to_string(),
         enrolment_id: draft.enrolment_id,
         user_id: draft.user_id,
         holder_name: draft.holder_name.clone(),
@@ -252,19 +253,40 @@ pub async fn issue(
             .as_ref()
             .map(|e| serde_json::to_value(e).expect("plain data serializes")),
         issued_at,
-        expires_at,
+        expires_at: draft.expiry.after_issue(issued_at),
         status_position,
-        kid: signer.kid().to_string(),
-        credential_jwt: jwt,
-    };
-    store::insert(tx, &new).await?;
-    if let Some(at) = expires_at {
-        let job = NewJob::new(EXPIRED_JOB, json!({ "certificate_id": id }))
-            .dedupe_key(format!("{EXPIRED_JOB}:{id}"))
-            .run_at(at);
-        jobs::enqueue(tx, &job).await?;
+        revoked_at: None,
+        revoked_reason: None,
+        superseded_by: None,
+        superseded_at: None,
     }
-    Ok(new)
+}
+
+/// What the signed credential of `row` says.
+fn credential_input<'a>(
+    issuing: &'a Issuing,
+    draft: &'a Draft,
+    row: &CertificateRow,
+    salt: &'a str,
+) -> CredentialInput<'a> {
+    CredentialInput {
+        certificate_id: row.id,
+        subject_id: Uuid::new_v4(),
+        provider_name: &issuing.provider_name,
+        holder_name: &draft.holder_name,
+        email: &draft.email,
+        salt,
+        course_slug: &draft.course_slug,
+        course_title: &draft.course_title,
+        course_summary: &draft.course_summary,
+        course_version: draft.course_version,
+        completed_at: draft.completed_at,
+        valid_from: row.issued_at,
+        valid_until: row.expires_at,
+        contact_hours: draft.contact_hours,
+        externship: draft.externship.clone(),
+        status_position: row.status_position,
+    }
 }
 
 /// 128 random bits in hex: the salt of the holder's hashed email in the credential.

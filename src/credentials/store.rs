@@ -12,8 +12,9 @@ use super::code::Code;
 use super::state::{Paper, Standing, Status};
 use crate::db::schema::{certificate_pdfs, certificates, courses, enrolments, users};
 
-/// A certificate as shown (everything but the signed credential).
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A certificate as shown and as written: every column but the signing key's ID, the signed
+/// credential and the expiry notice, which [`insert`] adds and nothing else reads together.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = certificates)]
 pub struct CertificateRow {
     pub id: Uuid,
@@ -51,30 +52,6 @@ impl CertificateRow {
     pub fn is_live(&self) -> bool {
         self.revoked_at.is_none() && self.superseded_by.is_none()
     }
-}
-
-/// A certificate to write: the facts, the code and the signed credential.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = certificates)]
-pub struct NewCertificate {
-    pub id: Uuid,
-    pub serial: i64,
-    pub code: String,
-    pub enrolment_id: Uuid,
-    pub user_id: Uuid,
-    pub holder_name: String,
-    pub course_id: Uuid,
-    pub course_slug: String,
-    pub course_title: String,
-    pub course_version: i32,
-    pub completed_at: DateTime<Utc>,
-    pub contact_hours: f64,
-    pub externship: Option<Value>,
-    pub issued_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub status_position: i64,
-    pub kid: String,
-    pub credential_jwt: String,
 }
 
 /// What a completed enrolment's certificate states, read when it is issued.
@@ -137,9 +114,19 @@ pub async fn next_numbers(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i64
     Ok((n.serial, n.position))
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewCertificate) -> QueryResult<()> {
+/// Writes a new certificate with the key that signed its credential.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    row: &CertificateRow,
+    kid: &str,
+    credential_jwt: &str,
+) -> QueryResult<()> {
     diesel::insert_into(certificates::table)
-        .values(new)
+        .values((
+            row,
+            certificates::kid.eq(kid),
+            certificates::credential_jwt.eq(credential_jwt),
+        ))
         .execute(conn)
         .await
         .map(drop)

@@ -107,6 +107,19 @@ impl ReasonInput {
     }
 }
 
+/// An admin's action with its validated reason.
+fn request<'a>(
+    admin: &AdminUser,
+    client: &'a ClientInfo,
+    body: &'a ReasonInput,
+) -> AppResult<Request<'a>> {
+    Ok(Request {
+        origin: &client.origin,
+        admin: admin.0.id,
+        reason: body.reason()?,
+    })
+}
+
 /// Revoke a certificate: its verification shows revoked with the date, its bit in the status
 /// list is set, and the holder is mailed the reason.
 #[utoipa::path(
@@ -132,11 +145,7 @@ pub async fn revoke(
     id: web::Path<Uuid>,
     body: web::Json<ReasonInput>,
 ) -> AppResult<web::Json<Certificate>> {
-    let req = Request {
-        origin: &client.origin,
-        admin: admin.0.id,
-        reason: body.reason()?,
-    };
+    let req = request(&admin, &client, &body)?;
     let mut conn = db.get().await?;
     let row = actions::revoke(&mut conn, &issuing, *id, req).await?;
     Ok(web::Json(views::certificate(&issuing, row, Utc::now())))
@@ -167,15 +176,8 @@ pub async fn reissue(
     id: web::Path<Uuid>,
     body: web::Json<ReasonInput>,
 ) -> AppResult<HttpResponse> {
-    let req = Request {
-        origin: &client.origin,
-        admin: admin.0.id,
-        reason: body.reason()?,
-    };
+    let req = request(&admin, &client, &body)?;
     let mut conn = db.get().await?;
     let new = actions::reissue(&mut conn, &issuing, *id, req).await?;
-    let row = store::by_id(&mut conn, new.id)
-        .await?
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("reissued certificate vanished")))?;
-    Ok(HttpResponse::Created().json(views::certificate(&issuing, row, Utc::now())))
+    Ok(HttpResponse::Created().json(views::certificate(&issuing, new, Utc::now())))
 }

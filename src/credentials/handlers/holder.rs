@@ -180,12 +180,22 @@ pub async fn credential_jwt(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let mut conn = db.get().await?;
-    let row = visible(&mut conn, &user, *id).await?;
-    ensure_downloadable(&user, &row)?;
-    let jwt = store::credential_jwt(&mut conn, row.id).await?;
-    let name = format!("certificate-{}.jwt", views::serial(row.serial));
+    let (serial, jwt) = signed_credential(&db, &user, *id).await?;
+    let name = format!("certificate-{serial}.jwt");
     Ok(attachment("application/vc+ld+json+jwt", &name).body(jwt))
+}
+
+/// The serial and the VC-JWT of a certificate `user` may download.
+async fn signed_credential(
+    db: &DbPool,
+    user: &CurrentUser,
+    id: Uuid,
+) -> AppResult<(String, String)> {
+    let mut conn = db.get().await?;
+    let row = visible(&mut conn, user, id).await?;
+    ensure_downloadable(user, &row)?;
+    let jwt = store::credential_jwt(&mut conn, row.id).await?;
+    Ok((views::serial(row.serial), jwt))
 }
 
 /// The same credential as JSON (the VC-JWT's payload without the JWT claims).
@@ -206,11 +216,8 @@ pub async fn credential(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let mut conn = db.get().await?;
-    let row = visible(&mut conn, &user, *id).await?;
-    ensure_downloadable(&user, &row)?;
-    let jwt = store::credential_jwt(&mut conn, row.id).await?;
+    let (serial, jwt) = signed_credential(&db, &user, *id).await?;
     let json = credential_json(&jwt)?;
-    let name = format!("certificate-{}.json", views::serial(row.serial));
+    let name = format!("certificate-{serial}.json");
     Ok(attachment("application/json", &name).body(json))
 }
