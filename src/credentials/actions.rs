@@ -1,6 +1,7 @@
 //! What admins do to an issued certificate (revoke, reissue) and what time does to it
 //! (expiry). Each is one transaction that audits and mails the holder.
 
+use diesel::OptionalExtension;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -13,6 +14,8 @@ use super::{Issuing, mails};
 use crate::audit::{self, Actor, Event, Origin};
 use crate::http::{AppError, AppResult, ErrorCode};
 use crate::jobs::{JobContext, JobError, KindSettings, Registry};
+use crate::learning;
+use crate::learning::cache::ContentCache;
 use crate::mail;
 
 /// A revocation or reissue, as an admin asked for it.
@@ -98,6 +101,48 @@ pub async fn reissue(
         let code = Code::stored(new.code.clone());
         mail::enqueue(tx, &mails::reissued(issuing, draft.holder(), &code)).await?;
         Ok(new)
+    })
+    .await
+}
+
+/// Issues the certificate of completed enrolment `enrolment` that has none (completed before
+/// certificates existed, say): what the completion job does, on an admin's request. 409
+/// `already_certified` when it ever had one, `enrolment_not_completed` when it is not completed.
+pub async fn issue_for(
+    conn: &mut AsyncPgConnection,
+    issuing: &Issuing,
+    content: &ContentCache,
+    enrolment: Uuid,
+    req: Request<'_>,
+) -> AppResult<CertificateRow> {
+    conn.transaction::<_, AppError, _>(async |tx| {
+        learning::lock_enrolment(tx, enrolment)
+            .await
+            .optional()?
+            .ok_or_else(|| AppError::not_found("No such enrolment."))?;
+        if store::exists_for_enrolment(tx, enrolment).await? {
+            return Err(AppError::conflict(
+                ErrorCode::AlreadyCertified,
+                "This enrolment already has a certificate: reissue it instead.",
+            ));
+        }
+        let draft = issue::draft_for(tx, content, enrolment).await?.ok_or_else(|| {
+            AppError::conflict(
+                ErrorCode::EnrolmentNotCompleted,
+                "Only a completed enrolment gets a certificate.",
+            )
+        })?;
+        let row = issue::issue(tx, issuing, &draft, Uuid::new_v4()).await?;
+        let event = Event {
+            actor: Actor::User(req.admin),
+            action: "certificate.issued",
+            subject: Some(("certificate", row.id.to_string())),
+            details: json!({ "enrolment_id": enrolment, "serial": row.serial, "reason": req.reason }),
+        };
+        audit::record(tx, req.origin, event).await?;
+        let code = Code::stored(row.code.clone());
+        mail::enqueue(tx, &mails::issued(issuing, draft.holder(), &code)).await?;
+        Ok(row)
     })
     .await
 }

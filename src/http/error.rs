@@ -111,6 +111,8 @@ pub enum ErrorCode {
     // credentials
     CertificateRevoked,
     CertificateSuperseded,
+    AlreadyCertified,
+    EnrolmentNotCompleted,
     KeyNotFound,
     StatusListNotFound,
 }
@@ -202,6 +204,8 @@ impl ErrorCode {
         ErrorCode::NotAttested,
         ErrorCode::CertificateRevoked,
         ErrorCode::CertificateSuperseded,
+        ErrorCode::AlreadyCertified,
+        ErrorCode::EnrolmentNotCompleted,
         ErrorCode::KeyNotFound,
         ErrorCode::StatusListNotFound,
     ];
@@ -292,6 +296,8 @@ impl ErrorCode {
             ErrorCode::NotAttested => "not_attested",
             ErrorCode::CertificateRevoked => "certificate_revoked",
             ErrorCode::CertificateSuperseded => "certificate_superseded",
+            ErrorCode::AlreadyCertified => "already_certified",
+            ErrorCode::EnrolmentNotCompleted => "enrolment_not_completed",
             ErrorCode::KeyNotFound => "key_not_found",
             ErrorCode::StatusListNotFound => "status_list_not_found",
         }

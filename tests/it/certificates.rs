@@ -701,3 +701,53 @@ async fn a_course_with_a_validity_period_gives_certificates_that_expire_and_say_
     .await;
     assert_eq!(listed.json()["total"], 1);
 }
+
+#[actix_web::test]
+async fn an_admin_certifies_an_enrolment_completed_before_certificates_existed() {
+    let sink = SmtpSink::start();
+    let app = app_with(&sink).await;
+    let root = admin(&app).await;
+    let ana = learner(&app).email("ana@example.org").await;
+    let id = enrolment(&app, &ana, course()).await.id;
+    let path = "/api/v1/admin/certificates";
+    let body = json!({ "enrolment_id": id, "reason": "Completed before certificates" });
+    call_json(&app, "POST", path, &root, &body)
+        .await
+        .assert_error(409, "enrolment_not_completed");
+    // Completed by an older version of the platform: no job, no certificate.
+    exec(
+        &app,
+        &format!(
+            "UPDATE enrolments SET state = 'completed', completed_at = now() WHERE id = '{id}'"
+        ),
+    )
+    .await;
+    call_json(&app, "POST", path, &ana, &body)
+        .await
+        .assert_error(403, "forbidden");
+    let res = call_json(&app, "POST", path, &root, &body).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(res.json()["enrolment_id"], id);
+    assert_eq!(res.json()["status"], "active");
+    assert_eq!(only_certificate(&app, &ana).await["id"], res.json()["id"]);
+    call_json(&app, "POST", path, &root, &body)
+        .await
+        .assert_error(409, "already_certified");
+    let unknown = json!({ "enrolment_id": uuid::Uuid::new_v4(), "reason": "x" });
+    call_json(&app, "POST", path, &root, &unknown)
+        .await
+        .assert_error(404, "not_found");
+    mails_to(
+        &sink,
+        "ana@example.org",
+        "Your certificate for Demo Course",
+        1,
+    )
+    .await;
+    let audit = format!(
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'certificate.issued'
+          AND actor_id = '{}' AND details->>'enrolment_id' = '{id}'",
+        root.id
+    );
+    assert_eq!(count(&app, &audit).await, 1);
+}

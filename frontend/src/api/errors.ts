@@ -92,6 +92,8 @@ export const SERVER_MESSAGES: Record<ErrorCode, string> = {
   client_id_reused: 'This entry clashes with one already sent. Discard it and log it again.',
   entry_locked: 'Only a draft can be changed. Send a correction (an amendment) instead.',
   entry_not_amendable: 'This entry cannot be corrected now: a draft is edited, and a sent one waits for your supervisor.',
+  already_certified: 'This enrolment already has a certificate; reissue it instead.',
+  enrolment_not_completed: 'Only a completed course earns a certificate.',
   certificate_revoked: 'This certificate has been revoked.',
   certificate_superseded: 'This certificate has been replaced by a newer one.',
   already_amended: 'This entry has already been corrected; correct the newer entry instead.',

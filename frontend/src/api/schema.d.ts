@@ -34,7 +34,12 @@ export interface paths {
         /** Every certificate, newest first, filtered. */
         get: operations["list"];
         put?: never;
-        post?: never;
+        /**
+         * Issue the certificate of a completed enrolment that has none (one completed before
+         *     certificates existed, or whose issue failed): what the completion job does, audited as
+         *     this admin's and mailed to the holder.
+         */
+        post: operations["issue"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1712,7 +1717,7 @@ export interface components {
          *     sentence for each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "key_not_found" | "status_list_not_found";
+        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "already_certified" | "enrolment_not_completed" | "key_not_found" | "status_list_not_found";
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
@@ -1765,6 +1770,13 @@ export interface components {
             enrolment_time_spent_seconds: number;
             /** Format: int64 */
             lesson_time_spent_seconds: number;
+        };
+        /** @description Which completed enrolment to certify, and why by hand. */
+        IssueInput: {
+            /** Format: uuid */
+            enrolment_id: string;
+            /** @description 1 to 500 characters, e.g. "completed before certificates were issued". */
+            reason: string;
         };
         /** @description The issuer profile as a document of its own. */
         IssuerDocument: components["schemas"]["Profile"] & {
@@ -2579,6 +2591,74 @@ export interface operations {
             };
             /** @description `forbidden`: not an admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Certificate"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such enrolment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `already_certified` or `enrolment_not_completed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,9 +17,13 @@ use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
 use crate::http::paging::{Paging, search_text};
 use crate::http::{AppError, AppResult, ErrorCode};
+use crate::learning::cache::ContentCache;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list).service(revoke).service(reissue);
+    cfg.service(list)
+        .service(issue)
+        .service(revoke)
+        .service(reissue);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -118,6 +122,49 @@ fn request<'a>(
         admin: admin.0.id,
         reason: body.reason()?,
     })
+}
+
+/// Which completed enrolment to certify, and why by hand.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueInput {
+    pub enrolment_id: Uuid,
+    /// 1 to 500 characters, e.g. "completed before certificates were issued".
+    pub reason: String,
+}
+
+/// Issue the certificate of a completed enrolment that has none (one completed before
+/// certificates existed, or whose issue failed): what the completion job does, audited as
+/// this admin's and mailed to the holder.
+#[utoipa::path(
+    tag = "certificates-admin",
+    request_body = IssueInput,
+    responses(
+        (status = 201, body = Certificate),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such enrolment", body = ErrorEnvelope),
+        (status = 409, description = "`already_certified` or `enrolment_not_completed`", body = ErrorEnvelope),
+        (status = 422, description = "`invalid_input`", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/admin/certificates")]
+pub async fn issue(
+    db: web::Data<DbPool>,
+    issuing: web::Data<Issuing>,
+    content: web::Data<ContentCache>,
+    admin: AdminUser,
+    client: ClientInfo,
+    body: web::Json<IssueInput>,
+) -> AppResult<HttpResponse> {
+    let reason = ReasonInput {
+        reason: body.reason.clone(),
+    };
+    let req = request(&admin, &client, &reason)?;
+    let mut conn = db.get().await?;
+    let row = actions::issue_for(&mut conn, &issuing, &content, body.enrolment_id, req).await?;
+    Ok(HttpResponse::Created().json(views::certificate(&issuing, row, Utc::now())))
 }
 
 /// Revoke a certificate: its verification shows revoked with the date, its bit in the status
