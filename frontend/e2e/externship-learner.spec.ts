@@ -142,7 +142,7 @@ test('log shifts and 30 collections, offline too, each stored once; PHI refused;
   await page.getByRole('button', { name: 'Send 32 drafts to Dana Reyes' }).click();
   const send = page.getByRole('region', { name: 'Send to your supervisor' });
   await expect(send.getByRole('status')).toContainText(`Sent 32 entries to Dana Reyes (${placed.supervisor.email})`);
-  await expect(send.getByText('32 entries to Dana Reyes')).toBeVisible();
+  await expect(send.getByText('32 entries to Dana Reyes', { exact: true })).toBeVisible();
   await expect(send.getByText('Waiting', { exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: /^Awaiting attestation/ })).toContainText('32');
   await expect(send.getByText('The link in the earlier email stops working.')).toBeVisible();
@@ -225,7 +225,7 @@ test('departments, editing and deleting drafts, and correcting an entry the supe
 
   // Send both; the supervisor rejects the long one (with a reason) and attests the other.
   await page.getByRole('button', { name: 'Send 2 drafts to Dana Reyes' }).click();
-  await expect(page.getByRole('region', { name: 'Send to your supervisor' }).getByText('2 entries to Dana Reyes')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Send to your supervisor' }).getByText('2 entries to Dana Reyes', { exact: true })).toBeVisible();
   const link = await linkFromMail(placed.supervisor.email, 'attest');
   const token = new URL(link).searchParams.get('token')!;
   const entries = await entriesOf(admin, enrolment);

@@ -179,6 +179,10 @@ test('offline answers are kept on the device through closing the page and saved 
   // Offline: the answer stays on the device, and the server has none.
   const one = page.locator('fieldset.question');
   const firstLabel = SAFETY_ONE[await promptOf(one)]!;
+  // Offline for the page, and for the whole context at the network layer too: a save the
+  // closing page's timers start as its target detaches would otherwise escape the emulation.
+  const saves = '**/api/v1/attempts/*/answers';
+  await context.route(saves, (route) => route.abort('internetdisconnected'));
   await context.setOffline(true);
   await one.getByLabel(firstLabel, { exact: true }).check();
   await expect(page.getByRole('status').filter({ hasText: 'Offline: answers kept on this device' })).toBeVisible();
@@ -190,6 +194,7 @@ test('offline answers are kept on the device through closing the page and saved 
   // opened again, comes back with the answer from the device, and saves it.
   await page.close();
   expect(savedAnswers(attempt)).toBe(0);
+  await context.unroute(saves);
   await context.setOffline(false);
   page = await context.newPage();
   await page.goto(url);
