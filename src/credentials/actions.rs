@@ -105,9 +105,11 @@ pub async fn reissue(
     .await
 }
 
-/// Issues the certificate of completed enrolment `enrolment` that has none (completed before
-/// certificates existed, say): what the completion job does, on an admin's request. 409
-/// `already_certified` when it ever had one, `enrolment_not_completed` when it is not completed.
+/// Issues a certificate for completed enrolment `enrolment` that has no live one (completed
+/// before certificates existed, or its certificate was revoked in error): what the completion
+/// job does, on an admin's request (the job itself never issues again after a revocation).
+/// 409 `already_certified` when a live one exists, `enrolment_not_completed` when it is not
+/// completed.
 pub async fn issue_for(
     conn: &mut AsyncPgConnection,
     issuing: &Issuing,
@@ -120,7 +122,7 @@ pub async fn issue_for(
             .await
             .optional()?
             .ok_or_else(|| AppError::not_found("No such enrolment."))?;
-        if store::exists_for_enrolment(tx, enrolment).await? {
+        if store::live_for_enrolment(tx, enrolment).await? {
             return Err(AppError::conflict(
                 ErrorCode::AlreadyCertified,
                 "This enrolment already has a certificate: reissue it instead.",

@@ -145,6 +145,21 @@ pub async fn exists_for_enrolment(
     .await
 }
 
+/// Whether enrolment `enrolment` has a live certificate (neither revoked nor superseded).
+pub async fn live_for_enrolment(
+    conn: &mut AsyncPgConnection,
+    enrolment: Uuid,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        certificates::table
+            .filter(certificates::enrolment_id.eq(enrolment))
+            .filter(certificates::revoked_at.is_null())
+            .filter(certificates::superseded_by.is_null()),
+    ))
+    .get_result(conn)
+    .await
+}
+
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CertificateRow>> {
     certificates::table
         .find(id)

@@ -737,11 +737,26 @@ async fn an_admin_certifies_an_enrolment_completed_before_certificates_existed()
     call_json(&app, "POST", path, &root, &unknown)
         .await
         .assert_error(404, "not_found");
+    // Revoked in error: the admin may issue a new one (the completion job never would).
+    let first = res.json()["id"].as_str().unwrap().to_string();
+    let revoke = format!("/api/v1/admin/certificates/{first}/revoke");
+    let revoked = call_json(
+        &app,
+        "POST",
+        &revoke,
+        &root,
+        &json!({ "reason": "Wrong name" }),
+    )
+    .await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text());
+    let again = call_json(&app, "POST", path, &root, &body).await;
+    assert_eq!(again.status, 201, "{}", again.text());
+    assert_ne!(again.json()["code"], res.json()["code"]);
     mails_to(
         &sink,
         "ana@example.org",
         "Your certificate for Demo Course",
-        1,
+        2,
     )
     .await;
     let audit = format!(
@@ -749,5 +764,5 @@ async fn an_admin_certifies_an_enrolment_completed_before_certificates_existed()
           AND actor_id = '{}' AND details->>'enrolment_id' = '{id}'",
         root.id
     );
-    assert_eq!(count(&app, &audit).await, 1);
+    assert_eq!(count(&app, &audit).await, 2);
 }

@@ -35,9 +35,9 @@ export interface paths {
         get: operations["list"];
         put?: never;
         /**
-         * Issue the certificate of a completed enrolment that has none (one completed before
-         *     certificates existed, or whose issue failed): what the completion job does, audited as
-         *     this admin's and mailed to the holder.
+         * Issue a certificate for a completed enrolment without a live one (completed before
+         *     certificates existed, its issue failed, or its certificate was revoked in error): what the
+         *     completion job does, audited as this admin's and mailed to the holder.
          */
         post: operations["issue"];
         delete?: never;
@@ -2648,7 +2648,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `already_certified` or `enrolment_not_completed` */
+            /** @description `already_certified` (a live certificate exists) or `enrolment_not_completed` */
             409: {
                 headers: {
                     [name: string]: unknown;

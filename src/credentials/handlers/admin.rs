@@ -133,9 +133,9 @@ pub struct IssueInput {
     pub reason: String,
 }
 
-/// Issue the certificate of a completed enrolment that has none (one completed before
-/// certificates existed, or whose issue failed): what the completion job does, audited as
-/// this admin's and mailed to the holder.
+/// Issue a certificate for a completed enrolment without a live one (completed before
+/// certificates existed, its issue failed, or its certificate was revoked in error): what the
+/// completion job does, audited as this admin's and mailed to the holder.
 #[utoipa::path(
     tag = "certificates-admin",
     request_body = IssueInput,
@@ -144,7 +144,7 @@ pub struct IssueInput {
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
         (status = 403, description = "`forbidden`", body = ErrorEnvelope),
         (status = 404, description = "`not_found`: no such enrolment", body = ErrorEnvelope),
-        (status = 409, description = "`already_certified` or `enrolment_not_completed`", body = ErrorEnvelope),
+        (status = 409, description = "`already_certified` (a live certificate exists) or `enrolment_not_completed`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
