@@ -76,7 +76,10 @@ impl CurrentUser {
                 unauthorized(ErrorCode::InvalidToken, "The access token is not valid.")
             }
         })?;
-        if auth.revocations.is_revoked(claims.sub, claims.ims) {
+        if auth
+            .revocations
+            .is_revoked(claims.sub, claims.sid, claims.ims)
+        {
             return Err(unauthorized(
                 ErrorCode::SessionRevoked,
                 "This session has ended. Please sign in again.",

@@ -38,6 +38,7 @@ const TOKEN_IP: Limit = Limit::per_minute("token_ip", 20, 10.0);
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(register)
         .service(verify_email)
+        .service(cancel_email_change)
         .service(resend_verification)
         .service(login)
         .service(refresh)
@@ -242,6 +243,16 @@ pub async fn verify_email(
             let address = t.email.clone().unwrap_or_default();
             let now = Utc::now();
             let (action, details) = if t.purpose == Purpose::EmailChange {
+                // A reset voids pending changes; this also holds for one that escaped it.
+                if user
+                    .password_changed_at
+                    .is_some_and(|at| at >= t.created_at)
+                {
+                    return Err(AccountError::TokenUsed.into());
+                }
+                // The old address's cancel link has nothing left to cancel.
+                store::void_one_time_tokens(tx, user.id, Some(&[Purpose::EmailChangeCancel]))
+                    .await?;
                 store::set_email(tx, user.id, &address, now).await?;
                 (
                     "user.email_changed",
@@ -277,6 +288,54 @@ pub async fn verify_email(
         })
         .await?;
     Ok(web::Json(user))
+}
+
+/// Cancel a pending email change with the token from the notice mailed to the current
+/// address. The link works once.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 204, description = "The pending change is void; the account keeps its address"),
+        (status = 400, description = "`invalid_token`", body = ErrorEnvelope),
+        (status = 410, description = "`token_used` (also once the change was confirmed, or a password reset voided it), `token_expired`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`", body = ErrorEnvelope),
+    )
+)]
+#[post("/auth/email-change/cancel")]
+pub async fn cancel_email_change(
+    config: web::Data<Config>,
+    db: web::Data<DbPool>,
+    client: ClientInfo,
+    body: web::Json<TokenRequest>,
+) -> AppResult<HttpResponse> {
+    let mut conn = db.get().await?;
+    limit(&config, &mut conn, TOKEN_IP, client.addr_key()).await?;
+    let origin = client.origin.clone();
+    let token = body.into_inner().token;
+    conn.transaction::<_, AppError, _>(async move |tx| {
+        let t = store::take_one_time_token(tx, &token, &[Purpose::EmailChangeCancel]).await?;
+        store::void_one_time_tokens(
+            tx,
+            t.user_id,
+            Some(&[Purpose::EmailChange, Purpose::EmailChangeCancel]),
+        )
+        .await?;
+        audit::record(
+            tx,
+            &origin,
+            Event {
+                actor: Actor::User(t.user_id),
+                action: "user.email_change_cancelled",
+                subject: Some(("user", t.user_id.to_string())),
+                details: json!({ "to": t.email }),
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -440,7 +499,8 @@ pub async fn login(
 
 enum RefreshOutcome {
     Rotated(Box<store::UserRow>, sessions::Issued),
-    Reused,
+    /// The family (session) that was ended.
+    Reused(Uuid),
     Disabled,
     Invalid,
 }
@@ -502,7 +562,7 @@ pub async fn refresh(
                         },
                     )
                     .await?;
-                    Ok(RefreshOutcome::Reused)
+                    Ok(RefreshOutcome::Reused(t.family_id))
                 }
                 Presented::Dead | Presented::Unknown => Ok(RefreshOutcome::Invalid),
             }
@@ -516,10 +576,14 @@ pub async fn refresh(
                 .insert_header(("cache-control", "no-store"))
                 .json(session(&auth, &user, issued.family, pending)));
         }
-        RefreshOutcome::Reused => unauthorized(
-            ErrorCode::RefreshTokenReused,
-            "This session was used from somewhere else, so it has been ended for your safety. Please sign in again.",
-        ),
+        RefreshOutcome::Reused(family) => {
+            // Its access tokens end too, here at once and elsewhere at the next reload.
+            auth.revocations.note_session(family);
+            unauthorized(
+                ErrorCode::RefreshTokenReused,
+                "This session was used from somewhere else, so it has been ended for your safety. Please sign in again.",
+            )
+        }
         RefreshOutcome::Disabled => unauthorized(
             ErrorCode::AccountDisabled,
             "This account has been disabled. Contact your training provider.",
@@ -535,8 +599,8 @@ pub async fn refresh(
     Ok(res)
 }
 
-/// Sign out: ends this session (its refresh-token family) and clears the cookie. Succeeds
-/// without a cookie too.
+/// Sign out: ends this session (its refresh-token family, and the access tokens issued to it)
+/// and clears the cookie. Succeeds without a cookie too.
 #[utoipa::path(
     tag = "auth",
     responses((status = 204, description = "Signed out"))
@@ -545,12 +609,14 @@ pub async fn refresh(
 pub async fn logout(
     config: web::Data<Config>,
     db: web::Data<DbPool>,
+    auth: web::Data<Auth>,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     if let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) {
         let mut conn = db.get().await?;
         if let Some((family, _user)) = sessions::family_of(&mut conn, cookie.value()).await? {
             sessions::revoke_family(&mut conn, family, RevokeReason::Logout).await?;
+            auth.revocations.note_session(family);
         }
     }
     Ok(HttpResponse::NoContent()
@@ -687,7 +753,9 @@ enum PasswordChange {
     Changed { keep: Uuid },
 }
 
-/// Stores the new hash, ends sessions, queues the "password changed" notice and audits it.
+/// Stores the new hash, ends sessions, voids every outstanding one-time token (pending email
+/// changes, verification and other reset links), queues the "password changed" notice and
+/// audits it.
 /// Returns the revocation instant (for the in-memory map, once committed).
 async fn replace_password(
     tx: &mut diesel_async::AsyncPgConnection,
@@ -711,6 +779,7 @@ async fn replace_password(
     };
     store::set_password(tx, user.id, hash, verified).await?;
     store::revoke_refresh_tokens(tx, user.id, reason, keep).await?;
+    store::void_one_time_tokens(tx, user.id, None).await?;
     let revoked_at = store::revoke_sessions(tx, user.id).await?;
     mail::enqueue(
         tx,
@@ -762,7 +831,8 @@ pub struct UpdateMeRequest {
     pub email: Option<String>,
 }
 
-/// Change the name, or start changing the email address (confirmed from the new inbox).
+/// Change the name, or start changing the email address (confirmed from the new inbox; the
+/// current address is told and can cancel it).
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
@@ -817,6 +887,25 @@ pub async fn update_me(
                 mail::enqueue(
                     tx,
                     &templates::email_change(&public_url, email.as_str(), display, &token),
+                )
+                .await?;
+                // The current address is told, with a link that cancels the change.
+                let cancel = store::issue_one_time_token(
+                    tx,
+                    user.id,
+                    Purpose::EmailChangeCancel,
+                    Some(email.as_str()),
+                )
+                .await?;
+                mail::enqueue(
+                    tx,
+                    &templates::email_change_notice(
+                        &public_url,
+                        &user.email,
+                        display,
+                        email.as_str(),
+                        &cancel,
+                    ),
                 )
                 .await?;
                 audit::record(

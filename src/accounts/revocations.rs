@@ -1,13 +1,14 @@
-//! Which users' sessions were revoked recently, kept in memory so checking an access token
-//! costs no database round trip.
+//! Which users' sessions, and which single sessions, were revoked recently, kept in memory so
+//! checking an access token costs no database round trip.
 //!
-//! `users.sessions_revoked_at` is the source of truth. Each process refreshes this map every
-//! `REFRESH_EVERY` from the rows revoked within the last access-token lifetime (older
-//! revocations no longer matter: every token issued before them has expired), and applies its
-//! own revocations at once. So a revocation takes effect immediately in the process that made
+//! `users.sessions_revoked_at` (every session of a user) and `refresh_tokens.revoked_at` (one
+//! session: its refresh-token family, ended by logout, refresh-token reuse and the rest) are
+//! the source of truth. Each process refreshes these maps every `REFRESH_EVERY` from the rows
+//! revoked within the last access-token lifetime (older revocations no longer matter: every
+//! token issued before them has expired), and applies its own revocations at once. So a revocation takes effect immediately in the process that made
 //! it and within `REFRESH_EVERY` everywhere else.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::DbPool;
-use crate::db::schema::users;
+use crate::db::schema::{refresh_tokens, users};
 
 pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
 
@@ -25,15 +26,33 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
 pub struct Revocations {
     /// user -> revoked-at, in Unix milliseconds.
     map: RwLock<HashMap<Uuid, i64>>,
+    /// Ended sessions (refresh-token families). A revoked family never gets a new token, so
+    /// every access token of it is refused whenever it was issued.
+    sessions: RwLock<HashSet<Uuid>>,
 }
 
 impl Revocations {
-    /// Whether a token issued at `issued_ms` (Unix milliseconds) for `user` has been revoked.
-    pub fn is_revoked(&self, user: Uuid, issued_ms: i64) -> bool {
-        self.map
+    /// Whether a token issued at `issued_ms` (Unix milliseconds) for `user` in `session` has
+    /// been revoked.
+    pub fn is_revoked(&self, user: Uuid, session: Uuid, issued_ms: i64) -> bool {
+        let by_user = self
+            .map
             .read()
             .map(|m| m.get(&user).is_some_and(|&at| issued_ms < at))
-            .unwrap_or(false)
+            .unwrap_or(false);
+        by_user
+            || self
+                .sessions
+                .read()
+                .map(|s| s.contains(&session))
+                .unwrap_or(false)
+    }
+
+    /// Records that this process ended one session (refresh-token family).
+    pub fn note_session(&self, session: Uuid) {
+        if let Ok(mut s) = self.sessions.write() {
+            s.insert(session);
+        }
     }
 
     /// Records a revocation made by this process.
@@ -58,8 +77,17 @@ impl Revocations {
             .into_iter()
             .filter_map(|(id, at)| Some((id, at?.timestamp_millis())))
             .collect();
+        let ended: Vec<Uuid> = refresh_tokens::table
+            .filter(refresh_tokens::revoked_at.gt(since))
+            .select(refresh_tokens::family_id)
+            .distinct()
+            .load(&mut conn)
+            .await?;
         if let Ok(mut m) = self.map.write() {
             *m = fresh;
+        }
+        if let Ok(mut s) = self.sessions.write() {
+            *s = ended.into_iter().collect();
         }
         Ok(())
     }
@@ -91,18 +119,30 @@ mod tests {
     #[test]
     fn tokens_issued_before_a_revocation_are_revoked() {
         let r = Revocations::default();
-        let u = Uuid::new_v4();
+        let (u, s) = (Uuid::new_v4(), Uuid::new_v4());
         let at = DateTime::from_timestamp_millis(1_000_500).unwrap();
-        assert!(!r.is_revoked(u, 1_000_499));
+        assert!(!r.is_revoked(u, s, 1_000_499));
         r.note(u, at);
         assert!(
-            r.is_revoked(u, 1_000_499),
+            r.is_revoked(u, s, 1_000_499),
             "issued a millisecond before: revoked"
         );
-        assert!(!r.is_revoked(u, 1_000_500), "issued at or after: valid");
-        assert!(!r.is_revoked(Uuid::new_v4(), 1_000_499));
+        assert!(!r.is_revoked(u, s, 1_000_500), "issued at or after: valid");
+        assert!(!r.is_revoked(Uuid::new_v4(), s, 1_000_499));
         // An older revocation never lowers a newer one.
         r.note(u, DateTime::from_timestamp_millis(500).unwrap());
-        assert!(r.is_revoked(u, 1_000_499));
+        assert!(r.is_revoked(u, s, 1_000_499));
+    }
+
+    #[test]
+    fn every_token_of_an_ended_session_is_revoked() {
+        let r = Revocations::default();
+        let (u, s, other) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        r.note_session(s);
+        assert!(r.is_revoked(u, s, i64::MAX), "whenever it was issued");
+        assert!(
+            !r.is_revoked(u, other, 0),
+            "the user's other sessions live on"
+        );
     }
 }

@@ -44,6 +44,8 @@ pub struct UserRow {
     pub sessions_revoked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the password was last reset or changed.
+    pub password_changed_at: Option<DateTime<Utc>>,
 }
 
 /// A user as the account owner sees it.
@@ -162,6 +164,8 @@ crate::text_enum! {
     pub enum Purpose {
         VerifyEmail = "verify_email",
         EmailChange = "email_change",
+        /// Mailed to the old address of an email change: voids the pending change.
+        EmailChangeCancel = "email_change_cancel",
         PasswordReset = "password_reset",
     }
 }
@@ -170,7 +174,7 @@ impl Purpose {
     pub fn lifetime(self) -> chrono::Duration {
         match self {
             Purpose::VerifyEmail => chrono::Duration::hours(48),
-            Purpose::EmailChange => chrono::Duration::hours(24),
+            Purpose::EmailChange | Purpose::EmailChangeCancel => chrono::Duration::hours(24),
             Purpose::PasswordReset => chrono::Duration::hours(1),
         }
     }
@@ -216,6 +220,7 @@ pub struct OneTimeToken {
     pub user_id: Uuid,
     pub purpose: Purpose,
     pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
 }
@@ -249,6 +254,24 @@ pub async fn take_one_time_token(
         .execute(conn)
         .await?;
     Ok(t)
+}
+
+/// Voids the user's outstanding one-time tokens of `purposes` (every purpose when `None`).
+pub async fn void_one_time_tokens(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    purposes: Option<&[Purpose]>,
+) -> QueryResult<usize> {
+    let mut q = diesel::update(one_time_tokens::table)
+        .filter(one_time_tokens::user_id.eq(user))
+        .filter(one_time_tokens::used_at.is_null())
+        .into_boxed();
+    if let Some(p) = purposes {
+        q = q.filter(one_time_tokens::purpose.eq_any(p.to_vec()));
+    }
+    q.set(one_time_tokens::used_at.eq(Utc::now()))
+        .execute(conn)
+        .await
 }
 
 /// Moves the account to a confirmed new address.
@@ -301,7 +324,8 @@ pub async fn set_password_hash(
         .map(drop)
 }
 
-/// A new password hash, and the address's verification (a reset link proves the inbox).
+/// A new password hash (a reset or a change: `password_changed_at` moves), and the address's
+/// verification (a reset link proves the inbox).
 pub async fn set_password(
     conn: &mut AsyncPgConnection,
     user: Uuid,
@@ -312,6 +336,7 @@ pub async fn set_password(
         .set((
             users::password_hash.eq(hash),
             users::email_verified_at.eq(email_verified_at),
+            users::password_changed_at.eq(Utc::now()),
         ))
         .execute(conn)
         .await

@@ -510,6 +510,7 @@ diesel::table! {
         sessions_revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        password_changed_at -> Nullable<Timestamptz>,
     }
 }
 

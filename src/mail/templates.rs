@@ -74,6 +74,42 @@ pub fn email_change(public_url: &Url, to: &str, name: &str, token: &str) -> Rend
     .render(to, name, "Confirm your new email address", "email_change")
 }
 
+/// Notice to the account's current address that a change to `new_address` was asked for, with
+/// a single-use link that cancels it. Link: `{public_url}/cancel-email-change?token=...`.
+pub fn email_change_notice(
+    public_url: &Url,
+    to: &str,
+    name: &str,
+    new_address: &str,
+    token: &str,
+) -> RenderedMail {
+    let link = link(public_url, "cancel-email-change", Some(token));
+    Body {
+        greeting: greeting(name),
+        before: vec![
+            format!(
+                "Someone signed in to your Benchside account asked to move it to the address \
+                 {new_address}. The change takes effect only once it is confirmed from that \
+                 inbox, within 24 hours."
+            ),
+            "If that was you, there is nothing more to do. If it was not you, cancel the change \
+             with the link below, then reset your password: that ends every session."
+                .into(),
+        ],
+        action: Some(Action {
+            label: "Cancel this change",
+            url: link,
+        }),
+        after: vec!["The link works once.".into()],
+    }
+    .render(
+        to,
+        name,
+        "Your Benchside email address is about to change",
+        "email_change_notice",
+    )
+}
+
 /// Mail with a password reset link that expires in one hour.
 /// Link: `{public_url}/reset-password?token=...`.
 pub fn password_reset(public_url: &Url, to: &str, name: &str, token: &str) -> RenderedMail {
@@ -559,6 +595,11 @@ mod tests {
                 email_change(&b, "new@example.org", "Ana", "tok2"),
                 "email_change",
                 Some("https://learn.example.org/verify-email?token=tok2"),
+            ),
+            (
+                email_change_notice(&b, "ana@example.org", "Ana", "new@example.org", "tok5"),
+                "email_change_notice",
+                Some("https://learn.example.org/cancel-email-change?token=tok5"),
             ),
             (
                 password_reset(&b, "ana@example.org", "Ana", "tok3"),

@@ -313,3 +313,195 @@ async fn a_new_email_address_takes_effect_when_confirmed_from_its_inbox() {
         Some("ana@example.org>ana.new@example.org")
     );
 }
+
+/// Asks for a reset link for `email` and returns its token.
+async fn reset_token(app: &TestApp, sink: &SmtpSink, email: &str, nth: usize) -> String {
+    let res = app
+        .post_json(
+            "/api/v1/auth/password-reset/request",
+            &json!({ "email": email }),
+        )
+        .await;
+    assert_eq!(res.status, 202, "{}", res.text());
+    link_with_token(
+        &mail_containing(sink, "/reset-password?", nth).await.data,
+        "/reset-password",
+    )
+}
+
+#[actix_web::test]
+async fn a_password_reset_voids_an_email_change_someone_else_asked_for() {
+    let sink = SmtpSink::start();
+    let app = app_with(&sink).await;
+    // Someone holding Ana's session asks to move the account to their own address.
+    let stolen = learner(&app).email("ana@example.org").await;
+    let res = app
+        .call(
+            "PATCH",
+            "/api/v1/me",
+            Some(&stolen.token),
+            None,
+            Some(&json!({ "email": "mallory@example.net" })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let to_attacker = mail_containing(&sink, "Confirm my new email address", 0).await;
+    assert_eq!(to_attacker.to, vec!["mallory@example.net".to_string()]);
+    let confirm = link_with_token(&to_attacker.data, "/verify-email");
+
+    // Ana resets her password: every session ends and the pending change with them.
+    let token = reset_token(&app, &sink, "ana@example.org", 0).await;
+    let res = app
+        .post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({ "token": token, "new_password": "centrifuge-at-3000-rpm" }),
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text());
+    app.post_json("/api/v1/auth/verify-email", &json!({ "token": confirm }))
+        .await
+        .assert_error(410, "token_used");
+    let s = login(&app, "ana@example.org", "centrifuge-at-3000-rpm").await;
+    let me = app
+        .call("GET", "/api/v1/me", Some(&s.token), None, None)
+        .await;
+    assert_eq!(me.json()["email"], "ana@example.org");
+    assert!(me.json()["pending_email"].is_null(), "{}", me.text());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM one_time_tokens WHERE used_at IS NULL"
+        )
+        .await,
+        0,
+        "no one-time token of the account outlives the reset"
+    );
+
+    // Even a change whose token escaped the voiding is refused: the credentials were reset
+    // after it was asked for.
+    exec(
+        &app,
+        "UPDATE one_time_tokens SET used_at = NULL WHERE purpose = 'email_change'",
+    )
+    .await;
+    app.post_json("/api/v1/auth/verify-email", &json!({ "token": confirm }))
+        .await
+        .assert_error(410, "token_used");
+    assert_eq!(
+        text(&app, "SELECT email AS s FROM users").await.as_deref(),
+        Some("ana@example.org")
+    );
+    // And Ana was told at her current address.
+    let notice = mail_containing(&sink, "/cancel-email-change?", 0).await;
+    assert_eq!(notice.to, vec!["ana@example.org".to_string()]);
+    assert!(
+        notice.text().contains("mallory@example.net"),
+        "{}",
+        notice.text()
+    );
+}
+
+#[actix_web::test]
+async fn the_old_address_is_told_of_an_email_change_and_can_cancel_it_once() {
+    let sink = SmtpSink::start();
+    let app = app_with(&sink).await;
+    let s = learner(&app).email("ana@example.org").await;
+    let res = app
+        .call(
+            "PATCH",
+            "/api/v1/me",
+            Some(&s.token),
+            None,
+            Some(&json!({ "email": "ana.new@example.org" })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let confirm = link_with_token(
+        &mail_containing(&sink, "Confirm my new email address", 0)
+            .await
+            .data,
+        "/verify-email",
+    );
+    let notice = mail_containing(&sink, "/cancel-email-change?", 0).await;
+    assert_eq!(notice.to, vec!["ana@example.org".to_string()]);
+    assert!(
+        notice.subject().to_lowercase().contains("email"),
+        "{}",
+        notice.subject()
+    );
+    let cancel = link_with_token(&notice.data, "/cancel-email-change");
+    // Only a hash of the cancel token is stored.
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM one_time_tokens WHERE purpose = 'email_change_cancel' \
+               AND token_hash = sha256(convert_to('{cancel}', 'UTF8'))"
+            )
+        )
+        .await,
+        1
+    );
+    let res = app
+        .post_json(
+            "/api/v1/auth/email-change/cancel",
+            &json!({ "token": cancel }),
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text());
+    app.post_json(
+        "/api/v1/auth/email-change/cancel",
+        &json!({ "token": cancel }),
+    )
+    .await
+    .assert_error(410, "token_used");
+    app.post_json(
+        "/api/v1/auth/email-change/cancel",
+        &json!({ "token": confirm }),
+    )
+    .await
+    .assert_error(400, "invalid_token");
+    app.post_json("/api/v1/auth/verify-email", &json!({ "token": confirm }))
+        .await
+        .assert_error(410, "token_used");
+    let me = app
+        .call("GET", "/api/v1/me", Some(&s.token), None, None)
+        .await;
+    assert_eq!(me.json()["email"], "ana@example.org");
+    assert!(me.json()["pending_email"].is_null());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'user.email_change_cancelled'"
+        )
+        .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_reset_link_from_before_a_password_change_no_longer_works() {
+    let sink = SmtpSink::start();
+    let app = app_with(&sink).await;
+    let s = learner(&app).email("ana@example.org").await;
+    let token = reset_token(&app, &sink, "ana@example.org", 0).await;
+    let res = app
+        .call(
+            "POST",
+            "/api/v1/me/password",
+            Some(&s.token),
+            None,
+            Some(
+                &json!({ "current_password": PASSWORD, "new_password": "centrifuge-at-3000-rpm" }),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    app.post_json(
+        "/api/v1/auth/password-reset/confirm",
+        &json!({ "token": token, "new_password": "another-good-password" }),
+    )
+    .await
+    .assert_error(410, "token_used");
+    login(&app, "ana@example.org", "centrifuge-at-3000-rpm").await;
+}

@@ -832,3 +832,63 @@ async fn checking_an_access_token_needs_no_database_round_trip() {
         .await
         .assert_error(503, "database_unavailable");
 }
+
+async fn me(app: &TestApp, token: &str) -> TestResponse {
+    app.call("GET", "/api/v1/me", Some(token), None, None).await
+}
+
+#[actix_web::test]
+async fn logout_and_refresh_reuse_end_the_sessions_access_tokens_in_every_process() {
+    let app = TestApp::spawn().await;
+    // A second process over the same database.
+    let other = TestApp::builder().database_url(&app.db_url).build().await;
+    verified_user(&app, "ana@example.org").await;
+    // Sign out: the access token of that session ends at once here and soon in the other
+    // process; another session of the same account keeps working.
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let kept = login(&app, "ana@example.org", PASSWORD).await;
+    assert_eq!(me(&other, &s.token).await.status, 200);
+    let out = app
+        .call("POST", "/api/v1/auth/logout", None, Some(&s.cookie), None)
+        .await;
+    assert_eq!(out.status, 204);
+    me(&app, &s.token)
+        .await
+        .assert_error(401, "session_revoked");
+    assert_eq!(me(&app, &kept.token).await.status, 200);
+    let started = std::time::Instant::now();
+    loop {
+        let res = me(&other, &s.token).await;
+        if res.status == 401 {
+            res.assert_error(401, "session_revoked");
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the other process still accepts the token: {}",
+            res.text()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(me(&other, &kept.token).await.status, 200);
+
+    // A copied refresh token: the family's access tokens (before and after the rotation) end.
+    let s = login(&app, "ana@example.org", PASSWORD).await;
+    let r = app
+        .call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let rotated = r.json()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(me(&app, &rotated).await.status, 200);
+    app.call("POST", "/api/v1/auth/refresh", None, Some(&s.cookie), None)
+        .await
+        .assert_error(401, "refresh_token_reused");
+    me(&app, &s.token)
+        .await
+        .assert_error(401, "session_revoked");
+    me(&app, &rotated)
+        .await
+        .assert_error(401, "session_revoked");
+    assert_eq!(me(&app, &kept.token).await.status, 200);
+    other.stop().await;
+}

@@ -353,6 +353,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/email-change/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a pending email change with the token from the notice mailed to the current
+         *     address. The link works once.
+         */
+        post: operations["cancel_email_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -383,8 +403,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign out: ends this session (its refresh-token family) and clears the cookie. Succeeds
-         *     without a cookie too.
+         * Sign out: ends this session (its refresh-token family, and the access tokens issued to it)
+         *     and clears the cookie. Succeeds without a cookie too.
          */
         post: operations["logout"];
         delete?: never;
@@ -1122,7 +1142,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the name, or start changing the email address (confirmed from the new inbox). */
+        /**
+         * Change the name, or start changing the email address (confirmed from the new inbox; the
+         *     current address is told and can cancel it).
+         */
         patch: operations["update_me"];
         trace?: never;
     };
@@ -3848,6 +3871,55 @@ export interface operations {
             };
             /** @description `invalid_input`, `phi_suspected`, `entry_not_in_request`, `unknown_competency` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_email_change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The pending change is void; the account keeps its address */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_token` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `token_used` (also once the change was confirmed, or a password reset voided it), `token_expired` */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
