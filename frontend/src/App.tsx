@@ -2,7 +2,7 @@ import { Component, lazy, Suspense, useEffect, useRef, type ReactNode } from 're
 import { Link, matchPath, navigate, useLocation, usePageTitle } from './router';
 import { SessionProvider, useSession } from './session';
 import { Loading, RequireAuth } from './ui';
-import { ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail } from './pages/auth';
+import { CancelEmailChange, ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail } from './pages/auth';
 import { Catalog, CoursePage, LessonLink } from './pages/catalog';
 import { Dashboard, EnrolmentPage, LessonPage } from './pages/learn';
 
@@ -34,6 +34,7 @@ const ROUTES: Route[] = [
   { path: '/sign-up', render: () => <SignUp /> },
   { path: '/sign-in', render: () => <SignIn /> },
   { path: '/verify-email', render: () => <VerifyEmail /> },
+  { path: '/cancel-email-change', render: () => <CancelEmailChange /> },
   { path: '/forgot-password', render: () => <ForgotPassword /> },
   { path: '/reset-password', render: () => <ResetPassword /> },
   { path: '/dashboard', auth: true, render: () => <Dashboard /> },

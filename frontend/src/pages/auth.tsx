@@ -155,6 +155,49 @@ export function VerifyEmail() {
   );
 }
 
+
+/** The link from the notice mailed to the current address when someone asks to change it. */
+export function CancelEmailChange() {
+  usePageTitle('Cancel the email change');
+  const { search } = useLocation();
+  const token = search.get('token') ?? '';
+  const [state, setState] = useState<'working' | 'done' | 'failed'>(token ? 'working' : 'failed');
+  const [error, setError] = useState<ApiError | null>(token ? null : new ApiError(400, 'invalid_token', 'This link is incomplete: it has no token. Open the link from the email again.'));
+  const started = useRef(false);
+
+  useEffect(() => {
+    if (!token || started.current) return;
+    started.current = true;
+    api
+      .post<void>('/api/v1/auth/email-change/cancel', { token }, { auth: false })
+      .then(() => setState('done'))
+      .catch((e: unknown) => {
+        setState('failed');
+        setError(e instanceof ApiError ? e : new ApiError(0, 'internal_error', null));
+      });
+  }, [token]);
+
+  return (
+    <section className="narrow">
+      <h1>Cancel the email change</h1>
+      {state === 'working' && <Loading label="Cancelling the change…" />}
+      {state === 'done' && (
+        <Alert kind="success" title="Change cancelled">
+          <p>Your account keeps its current email address. If you did not ask for the change, reset your password now: that ends every session.</p>
+        </Alert>
+      )}
+      {state === 'failed' && error && (
+        <Alert title="This link did not work">
+          <p>{error.serverMessage ?? error.message}</p>
+        </Alert>
+      )}
+      <p>
+        <Link href="/forgot-password" className="button">Reset my password</Link>
+      </p>
+    </section>
+  );
+}
+
 export function SignIn() {
   usePageTitle('Sign in');
   const { search } = useLocation();
