@@ -8,7 +8,7 @@
 //! token issued before them has expired), and applies its own revocations at once. So a revocation takes effect immediately in the process that made
 //! it and within `REFRESH_EVERY` everywhere else.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -26,9 +26,9 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
 pub struct Revocations {
     /// user -> revoked-at, in Unix milliseconds.
     map: RwLock<HashMap<Uuid, i64>>,
-    /// Ended sessions (refresh-token families). A revoked family never gets a new token, so
-    /// every access token of it is refused whenever it was issued.
-    sessions: RwLock<HashSet<Uuid>>,
+    /// Ended sessions (refresh-token family -> ended-at, Unix milliseconds). A revoked family
+    /// never gets a new token, so every access token of it is refused whenever it was issued.
+    sessions: RwLock<HashMap<Uuid, i64>>,
 }
 
 impl Revocations {
@@ -44,14 +44,14 @@ impl Revocations {
             || self
                 .sessions
                 .read()
-                .map(|s| s.contains(&session))
+                .map(|s| s.contains_key(&session))
                 .unwrap_or(false)
     }
 
     /// Records that this process ended one session (refresh-token family).
     pub fn note_session(&self, session: Uuid) {
         if let Ok(mut s) = self.sessions.write() {
-            s.insert(session);
+            s.insert(session, Utc::now().timestamp_millis());
         }
     }
 
@@ -77,17 +77,25 @@ impl Revocations {
             .into_iter()
             .filter_map(|(id, at)| Some((id, at?.timestamp_millis())))
             .collect();
-        let ended: Vec<Uuid> = refresh_tokens::table
+        let ended: Vec<(Uuid, Option<DateTime<Utc>>)> = refresh_tokens::table
             .filter(refresh_tokens::revoked_at.gt(since))
-            .select(refresh_tokens::family_id)
-            .distinct()
+            .group_by(refresh_tokens::family_id)
+            .select((
+                refresh_tokens::family_id,
+                diesel::dsl::max(refresh_tokens::revoked_at),
+            ))
             .load(&mut conn)
             .await?;
+        let ended: HashMap<Uuid, i64> = ended
+            .into_iter()
+            .filter_map(|(id, at)| Some((id, at?.timestamp_millis())))
+            .collect();
+        let since = since.timestamp_millis();
         if let Ok(mut m) = self.map.write() {
-            *m = fresh;
+            *m = merge(fresh, &m, since);
         }
         if let Ok(mut s) = self.sessions.write() {
-            *s = ended.into_iter().collect();
+            *s = merge(ended, &s, since);
         }
         Ok(())
     }
@@ -110,6 +118,20 @@ impl Revocations {
             }
         })
     }
+}
+
+/// What the database says, plus this process's own entries still inside the window: one
+/// noted after the database was read is not lost until the next reload.
+fn merge(
+    mut fresh: HashMap<Uuid, i64>,
+    local: &HashMap<Uuid, i64>,
+    since_ms: i64,
+) -> HashMap<Uuid, i64> {
+    for (&k, &at) in local.iter().filter(|&(_, &at)| at > since_ms) {
+        let e = fresh.entry(k).or_insert(at);
+        *e = (*e).max(at);
+    }
+    fresh
 }
 
 #[cfg(test)]
@@ -144,5 +166,14 @@ mod tests {
             !r.is_revoked(u, other, 0),
             "the user's other sessions live on"
         );
+    }
+
+    #[test]
+    fn a_reload_keeps_recent_local_entries_and_drops_old_ones() {
+        let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let fresh = HashMap::from([(a, 50)]);
+        let local = HashMap::from([(a, 70), (b, 80), (c, 10)]);
+        let merged = merge(fresh, &local, 20);
+        assert_eq!(merged, HashMap::from([(a, 70), (b, 80)]));
     }
 }
