@@ -97,6 +97,11 @@ pub fn build_app(
             }
         })
         .default_service(web::to(http::not_found))
+        .wrap(actix_web::middleware::from_fn(
+            move |req: ServiceRequest, next: actix_web::middleware::Next<_>| {
+                extract::strict_json_bodies(req, next, max_json)
+            },
+        ))
         .wrap(ErrorHandlers::new().default_handler(middleware::envelope_errors))
         .wrap_fn(middleware::request_context(policy))
 }

@@ -4,6 +4,7 @@
 //! and inside a transaction (`conn.transaction(|tx| ...)`).
 
 pub mod cluster;
+pub mod jsonb;
 pub mod schema;
 pub mod text_enum;
 

@@ -588,11 +588,54 @@ impl From<diesel::result::Error> for AppError {
                     "The request contains characters that are not allowed (such as NUL).",
                 )
             }
-            Error::DatabaseError(_, info) if info.message().contains("terminating connection") => {
-                AppError::database_unavailable(e)
-            }
+            _ if connection_lost(&e) => AppError::database_unavailable(e),
             _ => AppError::internal(e),
         }
+    }
+}
+
+/// Whether a diesel error means the connection to PostgreSQL went away (the server stopped,
+/// restarted or dropped us mid-query) rather than that the query was wrong: those answer 503.
+///
+/// diesel-async reports a transport failure without an SQLSTATE as `UnableToSendCommand` with
+/// tokio-postgres's sentence ("connection closed", "error communicating with the server", ...);
+/// the server's own goodbyes (57P01..57P03, class 08) carry their message. Parameter and
+/// column (de)serialisation errors come as `UnableToSendCommand` too, and stay 500: they are
+/// bugs.
+fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    const TRANSPORT: &[&str] = &[
+        "connection closed",
+        "error communicating with the server",
+        "unexpected message from server",
+        "error connecting to server",
+        "error performing TLS handshake",
+        "timeout waiting for server",
+    ];
+    const SERVER: &[&str] = &[
+        "terminating connection",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "the database system is not yet accepting connections",
+        "connection to client lost",
+        "server closed the connection",
+    ];
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
+            let m = info.message();
+            TRANSPORT.iter().chain(SERVER).any(|t| m.contains(t))
+        }
+        Error::DatabaseError(_, info) => SERVER.iter().any(|t| info.message().contains(t)),
+        // A COMMIT that failed because the connection went, whose ROLLBACK then failed too.
+        Error::RollbackErrorOnCommit {
+            commit_error,
+            rollback_error,
+        } => connection_lost(commit_error) || connection_lost(rollback_error),
+        // The connection's transaction state was lost with the connection.
+        Error::BrokenTransactionManager => true,
+        _ => false,
     }
 }
 
@@ -635,6 +678,64 @@ mod tests {
         assert_eq!(res.status(), 503);
         assert_eq!(res.headers().get("retry-after").unwrap(), "5");
         assert!(!body(&e).to_string().contains("refused"));
+    }
+
+    fn db_error(kind: diesel::result::DatabaseErrorKind, message: &str) -> diesel::result::Error {
+        diesel::result::Error::DatabaseError(kind, Box::new(message.to_string()))
+    }
+
+    /// The values diesel-async returns when PostgreSQL goes away mid-request (tokio-postgres's
+    /// sentences, as `UnableToSendCommand` without an SQLSTATE) and the server's goodbyes.
+    #[test]
+    fn a_lost_connection_is_503_not_500() {
+        use diesel::result::DatabaseErrorKind::{ClosedConnection, UnableToSendCommand, Unknown};
+        let lost = [
+            db_error(UnableToSendCommand, "connection closed"),
+            db_error(
+                UnableToSendCommand,
+                "error communicating with the server: Broken pipe (os error 32)",
+            ),
+            db_error(UnableToSendCommand, "unexpected message from server"),
+            db_error(
+                UnableToSendCommand,
+                "error connecting to server: Connection refused (os error 111)",
+            ),
+            db_error(
+                ClosedConnection,
+                "server closed the connection unexpectedly",
+            ),
+            db_error(
+                Unknown,
+                "terminating connection due to administrator command",
+            ),
+            db_error(Unknown, "the database system is shutting down"),
+            diesel::result::Error::BrokenTransactionManager,
+            diesel::result::Error::RollbackErrorOnCommit {
+                rollback_error: Box::new(db_error(UnableToSendCommand, "connection closed")),
+                commit_error: Box::new(db_error(UnableToSendCommand, "connection closed")),
+            },
+        ];
+        for e in lost {
+            let shown = format!("{e:?}");
+            let app = AppError::from(e);
+            assert_eq!(app.status(), 503, "{shown}");
+            assert_eq!(app.code(), ErrorCode::DatabaseUnavailable, "{shown}");
+            let res = app.error_response();
+            assert_eq!(res.headers().get("retry-after").unwrap(), "5");
+            assert!(!body(&app).to_string().contains("connection"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn query_bugs_stay_500() {
+        use diesel::result::DatabaseErrorKind::{UnableToSendCommand, Unknown};
+        for e in [
+            db_error(UnableToSendCommand, "error serializing parameter 0"),
+            db_error(UnableToSendCommand, "error deserializing column 2"),
+            db_error(Unknown, "column \"nope\" does not exist"),
+        ] {
+            assert_eq!(AppError::from(e).status(), 500);
+        }
     }
 
     #[test]

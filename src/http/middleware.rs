@@ -1,5 +1,6 @@
-//! Request-wide middleware: request IDs, the request log line, security headers, the body size
-//! guard, and the error envelope for errors the framework produces itself.
+//! Request-wide middleware: request IDs, the request log line, security headers, the caching
+//! rule for private responses, the body size guard, and the error envelope for errors the
+//! framework produces itself.
 
 use std::time::Instant;
 
@@ -115,6 +116,7 @@ where
             path = %req.path(),
         );
         let path = req.path().to_string();
+        let private = is_private(req.headers());
 
         let declared_len = req
             .headers()
@@ -148,11 +150,25 @@ where
                     tracing::info!(status, elapsed_ms, "request finished");
                 }
                 finish(res.headers_mut(), &id, &path, policy.hsts);
+                if private {
+                    private_cache_control(res.headers_mut());
+                }
                 Ok(res.map_into_left_body())
             }
             .instrument(span),
         ))
     }
+}
+
+/// A request that carries credentials gets an answer about its caller.
+fn is_private(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::AUTHORIZATION)
+}
+
+/// An answer to a request with credentials is never stored by a browser or a shared cache
+/// unless its handler chose its own `Cache-Control` (a public verification page, the key set).
+fn private_cache_control(headers: &mut HeaderMap) {
+    set_if_absent(headers, header::CACHE_CONTROL, "private, no-store");
 }
 
 fn finish(headers: &mut HeaderMap, id: &str, path: &str, hsts: bool) {
@@ -201,6 +217,20 @@ pub fn envelope_errors<B: MessageBody + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_answers_are_not_stored_unless_the_handler_chose() {
+        let mut h = HeaderMap::new();
+        private_cache_control(&mut h);
+        assert_eq!(h.get(header::CACHE_CONTROL).unwrap(), "private, no-store");
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        );
+        private_cache_control(&mut h);
+        assert_eq!(h.get(header::CACHE_CONTROL).unwrap(), "public, max-age=60");
+    }
 
     #[test]
     fn request_ids_from_clients_are_kept_only_when_plain() {

@@ -27,7 +27,7 @@ use super::views::{
 use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
 use crate::audit::{self, Actor, Event};
 use crate::config::Config;
-use crate::db::DbPool;
+use crate::db::{DbPool, jsonb};
 use crate::http::error::ErrorEnvelope;
 use crate::http::{AppError, AppResult, ErrorCode};
 use crate::mail::{self, templates};
@@ -533,7 +533,8 @@ pub async fn complete_lesson(
 }
 
 /// Time on task: `seconds` from 1 to 300 (an integer), `position` an optional object of at
-/// most 1 KB (where the learner is in the lesson).
+/// most 1 KB as PostgreSQL stores it (its `jsonb` text form, where numbers are written out in
+/// full) and without NUL characters (where the learner is in the lesson).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct HeartbeatRequest {
     #[schema(value_type = i64, minimum = 1, maximum = 300)]
@@ -557,7 +558,14 @@ fn parse_heartbeat(req: &HeartbeatRequest) -> AppResult<(i64, Option<&Value>)> {
         .ok_or_else(|| invalid_heartbeat("`seconds` must be a whole number from 1 to 300."))?;
     let position = match &req.position {
         None | Some(Value::Null) => None,
-        Some(p @ Value::Object(_)) if p.to_string().len() <= MAX_POSITION_BYTES => Some(p),
+        // PostgreSQL cannot store a NUL in jsonb text.
+        Some(p @ Value::Object(_)) if jsonb::has_nul(p) => {
+            return Err(invalid_heartbeat(
+                "`position` must not contain NUL characters (\\u0000).",
+            ));
+        }
+        // Measured as the column's CHECK measures it: the size of PostgreSQL's text form.
+        Some(p @ Value::Object(_)) if jsonb::text_len(p) <= MAX_POSITION_BYTES => Some(p),
         Some(_) => {
             return Err(invalid_heartbeat(
                 "`position` must be a JSON object of at most 1 KB.",
@@ -581,7 +589,7 @@ fn parse_heartbeat(req: &HeartbeatRequest) -> AppResult<(i64, Option<&Value>)> {
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
         (status = 403, description = "`lesson_locked`, `enrolment_inactive`", body = ErrorEnvelope),
         (status = 404, description = "`not_found`", body = ErrorEnvelope),
-        (status = 422, description = "`invalid_heartbeat`: seconds not a whole number from 1 to 300, or position not an object of at most 1 KB", body = ErrorEnvelope),
+        (status = 422, description = "`invalid_heartbeat`: seconds not a whole number from 1 to 300, or position not an object of at most 1 KB as stored (numbers written out in full) or containing a NUL character", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
 )]

@@ -294,3 +294,51 @@ async fn https_public_url_turns_on_hsts() {
         Some("max-age=31536000; includeSubDomains")
     );
 }
+
+/// serde's derive reads a struct from an array, field by field: a login body
+/// `["email", "password"]` signed in. Every JSON body must be an object, and may not repeat a
+/// key; JSON that is not valid still answers 400 `invalid_json`.
+#[actix_web::test]
+async fn json_bodies_must_be_objects_without_repeated_keys() {
+    let app = TestApp::builder().routes(echo_routes).build().await;
+    crate::support::learner(&app).email("ana@example.org").await;
+    let pw = crate::support::PASSWORD;
+    for body in [
+        format!(r#"["ana@example.org", "{pw}"]"#),
+        format!(r#"{{"email": "ana@example.org", "password": "wrong", "password": "{pw}"}}"#),
+        r#""ana@example.org""#.to_string(),
+    ] {
+        let res = app
+            .post_raw("/api/v1/auth/login", "application/json", body.into_bytes())
+            .await;
+        res.assert_error(422, "invalid_body");
+        assert!(res.cookie_value(crate::support::REFRESH).is_none());
+    }
+    let ok = format!(r#"{{"email": "ana@example.org", "password": "{pw}"}}"#);
+    let res = app
+        .post_raw("/api/v1/auth/login", "application/json", ok.into_bytes())
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+
+    // At any depth, on a route whose body is any value; a `+json` type is read too.
+    for (ct, body) in [
+        ("application/json", r#"{"a": {"b": [{"c": 1, "c": 2}]}}"#),
+        ("application/merge-patch+json", r#"{"a": 1, "a": 1}"#),
+        ("application/json", r#"[1, 2]"#),
+    ] {
+        app.post_raw("/__test/echo", ct, body.as_bytes().to_vec())
+            .await
+            .assert_error(422, "invalid_body");
+    }
+    let res = app
+        .post_raw(
+            "/__test/echo",
+            "application/json",
+            br#"{"a": {"a": 1}}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    app.post_raw("/__test/echo", "application/json", br#"{"a": "#.to_vec())
+        .await
+        .assert_error(400, "invalid_json");
+}

@@ -501,6 +501,26 @@ impl TestApp {
         .await
     }
 
+    /// Sends raw bytes as `application/json` (for bodies `json!` cannot write, such as a
+    /// duplicate key), with an optional bearer token.
+    pub async fn send_raw_json(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: &str,
+    ) -> TestResponse {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .insert_header(("content-type", "application/json"));
+        if let Some(t) = bearer {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        TestResponse::read(req.send_body(body.to_string()).await).await
+    }
+
     /// Sends a request with an optional bearer token, cookie and JSON body.
     pub async fn call(
         &self,

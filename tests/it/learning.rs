@@ -910,3 +910,79 @@ async fn nul_bytes_in_slugs_and_codes_are_a_4xx_and_change_nothing() {
         0
     );
 }
+
+/// The heartbeat's position is measured as PostgreSQL stores it (the CHECK on
+/// `octet_length(last_position::text) <= 1024`), and a NUL, which jsonb cannot hold, is
+/// refused: each of these answered 500 when the position was measured as serde writes it.
+#[actix_web::test]
+async fn heartbeat_positions_are_measured_as_postgresql_stores_them() {
+    let (app, ana) = setup().await;
+    let id = enrolment(&app, &ana, DEMO).await.id;
+    assert_eq!(read_lesson(&app, &ana, &id, "sharps").await.status, 200);
+    let refused = [
+        json!({ "seconds": 10, "position": { "a\u{0}": 1 } }),
+        json!({ "seconds": 10, "position": { "a": "x\u{0}y" } }),
+        json!({ "seconds": 10, "position": { "a": [{ "b": ["\u{0}"] }] } }),
+        // 43 bytes from serde; PostgreSQL writes each number out as 301 digits.
+        json!({ "seconds": 10, "position": { "n": [1e300, 1e300, 1e300, 1e300] } }),
+        json!({ "seconds": 10, "position": { "n": 1.5e-300, "m": 2e-300, "o": 3e-300, "p": 4e-300 } }),
+        // 1,024 bytes from serde, 1,025 stored ({"pad": "x…"} has two spaces more).
+        json!({ "seconds": 10, "position": { "pad": "x".repeat(1014) } }),
+    ];
+    for body in &refused {
+        heartbeat(&app, &ana, &id, "sharps", body)
+            .await
+            .assert_error(422, "invalid_heartbeat");
+    }
+    assert_eq!(
+        text(&app, "SELECT last_position::text AS s FROM lesson_progress").await,
+        None
+    );
+    // Exactly 1,024 bytes as stored is accepted.
+    let body = json!({ "seconds": 10, "position": { "pad": "x".repeat(1013) } });
+    let res = heartbeat(&app, &ana, &id, "sharps", &body).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT octet_length(last_position::text)::bigint AS n FROM lesson_progress"
+        )
+        .await,
+        1024
+    );
+}
+
+/// The measure agrees with PostgreSQL's own on values with every kind of difference.
+#[actix_web::test]
+async fn the_jsonb_measure_agrees_with_postgresql() {
+    use diesel::QueryableByName;
+    use diesel::sql_types::{BigInt, Jsonb};
+    use diesel_async::RunQueryDsl;
+
+    #[derive(QueryableByName)]
+    struct Len {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    let values = [
+        json!({}),
+        json!([]),
+        json!({ "a": 1, "b": [true, false, null], "c": { "d": "e" } }),
+        json!({ "big": 1e300, "small": 5e-324, "neg": -1.5e-7, "zero": -0.0, "f": 0.1 }),
+        json!({ "i": i64::MIN, "u": u64::MAX, "x": 123.456e10, "y": 1e16, "z": 1e15 }),
+        json!({ "esc": "\"\\\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}", "uni": "é漢字🙂\u{202e}" }),
+        json!({ "nested": [[[], {}], [1, [2, [3.25]]]], "k\"ey\n": "v" }),
+        json!({ "scroll": 0.4, "media": 12.75, "section": "intro" }),
+    ];
+    for v in values {
+        let pg = diesel::sql_query("SELECT octet_length(($1)::text)::bigint AS n")
+            .bind::<Jsonb, _>(&v)
+            .get_result::<Len>(&mut conn)
+            .await
+            .unwrap()
+            .n;
+        assert_eq!(benchside::db::jsonb::text_len(&v) as i64, pg, "{v}");
+    }
+}

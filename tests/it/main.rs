@@ -8,6 +8,7 @@ mod support;
 
 mod account_mail;
 mod accounts;
+mod caching;
 mod catalog;
 mod catalog_externship;
 mod catalog_validity;

@@ -1309,3 +1309,39 @@ async fn a_withdrawn_or_expired_enrolment_cannot_answer_or_submit_its_open_attem
     .await;
     assert_eq!(open.as_deref(), Some("open"));
 }
+
+/// A JSON object with the same key twice was merged by serde (last wins): a save of
+/// `{"q1": .., "q1": ..}` is refused as a whole, like any other bad body, and saves nothing.
+#[actix_web::test]
+async fn answers_with_a_key_given_twice_are_refused() {
+    let (app, ana, id) = setup().await;
+    record_quiz_pass(&app, &id, "safety-quiz").await;
+    let a = id_of(&started(&app, &ana, &id, "safety-quiz").await);
+    let rows = drawn(&app, &a).await;
+    let tf = format!(
+        "q{}",
+        rows.iter()
+            .find(|r| r.0.kind == "true_false")
+            .unwrap()
+            .0
+            .position
+    );
+    let before = stored_answers(&app, &a).await;
+    let path = format!("/api/v1/attempts/{a}/answers");
+    for body in [
+        format!(r#"{{"answers": {{"{tf}": {{"value": true}}, "{tf}": {{"value": false}}}}}}"#),
+        format!(r#"{{"answers": {{"{tf}": {{"value": true, "value": false}}}}}}"#),
+        format!(r#"{{"answers": {{"{tf}": {{"value": true}}}}, "answers": {{}}}}"#),
+    ] {
+        app.send_raw_json("PUT", &path, Some(&ana.token), &body)
+            .await
+            .assert_error(422, "invalid_body");
+    }
+    assert_eq!(stored_answers(&app, &a).await, before);
+    // The same save without the repeat is accepted.
+    let body = format!(r#"{{"answers": {{"{tf}": {{"value": true}}}}}}"#);
+    let res = app
+        .send_raw_json("PUT", &path, Some(&ana.token), &body)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+}

@@ -1781,7 +1781,8 @@ export interface components {
         };
         /**
          * @description Time on task: `seconds` from 1 to 300 (an integer), `position` an optional object of at
-         *     most 1 KB (where the learner is in the lesson).
+         *     most 1 KB as PostgreSQL stores it (its `jsonb` text form, where numbers are written out in
+         *     full) and without NUL characters (where the learner is in the lesson).
          */
         HeartbeatRequest: {
             position?: Record<string, never> | null;
@@ -5783,7 +5784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_heartbeat`: seconds not a whole number from 1 to 300, or position not an object of at most 1 KB */
+            /** @description `invalid_heartbeat`: seconds not a whole number from 1 to 300, or position not an object of at most 1 KB as stored (numbers written out in full) or containing a NUL character */
             422: {
                 headers: {
                     [name: string]: unknown;
