@@ -79,3 +79,29 @@ async fn only_requests_with_credentials_get_the_rule() {
     assert_eq!(res.status, 200);
     assert_eq!(res.header("cache-control"), PRIVATE);
 }
+
+#[actix_web::test]
+async fn the_session_routes_answers_carrying_tokens_are_not_stored() {
+    let app = TestApp::spawn().await;
+    let ana = learner(&app).email("ana@example.org").await;
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": ana.email, "password": crate::support::PASSWORD }),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text());
+    // The session handlers set their own `no-store`.
+    assert_eq!(login.header("cache-control"), Some("no-store"));
+    let refresh = app
+        .call(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            Some(&ana.cookie),
+            None,
+        )
+        .await;
+    assert_eq!(refresh.status, 200, "{}", refresh.text());
+    assert_eq!(refresh.header("cache-control"), Some("no-store"));
+}
