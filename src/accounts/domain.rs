@@ -181,12 +181,15 @@ crate::text_enum! {
     /// variant here, a migration widening the CHECK, and the permissions it grants.
     pub enum Role {
         Learner = "learner",
+        /// Runs the cohorts it owns (see `accounts::staff`).
+        Staff = "staff",
         Admin = "admin",
     }
 }
 
 impl Role {
-    /// Staff roles may use the admin area.
+    /// Only admins manage accounts, keys and every cohort; staff use the admin area within
+    /// their own cohorts (see `accounts::staff`).
     pub fn is_admin(self) -> bool {
         matches!(self, Role::Admin)
     }

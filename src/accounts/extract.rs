@@ -45,7 +45,7 @@ fn auth(req: &HttpRequest) -> Result<&web::Data<Auth>, AppError> {
 }
 
 impl CurrentUser {
-    fn from_req(req: &HttpRequest) -> Result<CurrentUser, AppError> {
+    pub(super) fn from_req(req: &HttpRequest) -> Result<CurrentUser, AppError> {
         let auth = auth(req)?;
         let Some(value) = req.headers().get(header::AUTHORIZATION) else {
             return Err(unauthorized(

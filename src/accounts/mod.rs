@@ -11,6 +11,7 @@ pub mod handlers;
 pub mod password;
 pub mod revocations;
 pub mod sessions;
+pub mod staff;
 pub mod store;
 pub mod tokens;
 
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 pub use domain::Role;
 pub use extract::{AdminUser, ClientInfo, CurrentUser};
+pub use staff::{Scope, StaffUser};
 
 use crate::config::Config;
 

@@ -64,11 +64,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    cohort_staff (cohort_id, user_id) {
+        cohort_id -> Uuid,
+        user_id -> Uuid,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     cohorts (id) {
         id -> Uuid,
         course_id -> Uuid,
         name -> Text,
         created_at -> Timestamptz,
+        starts_on -> Date,
+        target_on -> Nullable<Date>,
+        capacity -> Nullable<Int4>,
+        archived_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -521,6 +534,8 @@ diesel::joinable!(certificates -> courses (course_id));
 diesel::joinable!(certificates -> enrolments (enrolment_id));
 diesel::joinable!(certificates -> signing_keys (kid));
 diesel::joinable!(certificates -> users (user_id));
+diesel::joinable!(cohort_staff -> cohorts (cohort_id));
+diesel::joinable!(cohort_staff -> users (user_id));
 diesel::joinable!(cohorts -> courses (course_id));
 diesel::joinable!(course_assets -> courses (course_id));
 diesel::joinable!(course_modules -> courses (course_id));
@@ -563,6 +578,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     certificate_pdfs,
     certificates,
+    cohort_staff,
     cohorts,
     course_assets,
     course_modules,

@@ -2299,7 +2299,7 @@ export interface components {
          *     variant here, a migration widening the CHECK, and the permissions it grants.
          * @enum {string}
          */
-        Role: "learner" | "admin";
+        Role: "learner" | "staff" | "admin";
         /** @description Answers to merge into what is saved: question key -> answer, `null` clears one. */
         SaveAnswers: {
             answers: Record<string, never>;
@@ -3498,7 +3498,7 @@ export interface operations {
             query?: {
                 /** @description Text contained in the email address or the name (case-insensitive). */
                 q?: string | null;
-                role?: ("learner" | "admin") | null;
+                role?: ("learner" | "staff" | "admin") | null;
                 status?: ("active" | "disabled" | "unverified") | null;
                 /** @description 1-based page number (default 1). */
                 page?: number | null;
