@@ -361,19 +361,7 @@ pub fn validate_courses(path: &std::path::Path) -> std::process::ExitCode {
         }
         Ok(models) => {
             for m in &models {
-                let lessons: usize = m.modules.iter().map(|x| x.lessons.len()).sum();
-                let questions: usize = m
-                    .modules
-                    .iter()
-                    .filter_map(|x| x.bank.as_ref())
-                    .map(|b| b.questions.len())
-                    .sum();
-                println!(
-                    "{}: {} modules, {lessons} lessons, {questions} questions, {} quizzes",
-                    m.slug,
-                    m.modules.len(),
-                    m.quizzes.len()
-                );
+                print_course_report(m);
             }
             println!("ok: {} course(s) valid", models.len());
             std::process::ExitCode::SUCCESS
@@ -385,6 +373,41 @@ pub fn validate_courses(path: &std::path::Path) -> std::process::ExitCode {
             println!("{} problem(s) found", problems.len());
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// A valid course's lines in `courses validate`: its counts, its contact hours against what
+/// its content supports, and each lesson's words per estimated minute.
+fn print_course_report(m: &crate::catalog::model::CourseModel) {
+    use crate::catalog::hours;
+    let lessons: usize = m.modules.iter().map(|x| x.lessons.len()).sum();
+    let questions: usize = m
+        .modules
+        .iter()
+        .filter_map(|x| x.bank.as_ref())
+        .map(|b| b.questions.len())
+        .sum();
+    println!(
+        "{}: {} modules, {lessons} lessons, {questions} questions, {} quizzes",
+        m.slug,
+        m.modules.len(),
+        m.quizzes.len()
+    );
+    let estimate = hours::Estimate::of(&m.modules, &m.quizzes);
+    println!(
+        "  contact hours {}: {}",
+        m.contact_hours,
+        estimate.explain()
+    );
+    for l in hours::paces(m) {
+        println!(
+            "  lesson {}/{}: {} words in {} min, {} words per minute",
+            l.module,
+            l.lesson,
+            l.words,
+            l.minutes,
+            l.words_per_minute()
+        );
     }
 }
 

@@ -14,7 +14,7 @@ use super::model::*;
 pub use super::problems::Problem;
 use super::problems::{Problems, check_text, line_of};
 use super::render::{self, Context, Reference};
-use super::validity;
+use super::{hours, validity};
 use crate::slug::is_slug;
 
 // ---- the file formats (see courses/README.md) --------------------------------------------------
@@ -28,7 +28,7 @@ struct RawCourse {
     description: String,
     level: Spanned<String>,
     estimated_hours: i64,
-    contact_hours: f64,
+    contact_hours: Spanned<f64>,
     sequential: bool,
     access_days: i64,
     #[serde(default)]
@@ -312,6 +312,9 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
     load_modules(p, dir, cf, &slug, &mut parts);
     check_lessons(p, cf, &parts.lesson_sources);
     let quizzes = course_quizzes(p, cf, &text, raw.as_ref(), &mut parts);
+    if let Some(r) = raw.as_ref().filter(|_| p.list.len() == errors_before) {
+        hours::check(p, cf, &text, &r.contact_hours, &parts.modules, &quizzes);
+    }
     let externship = raw
         .as_ref()
         .and_then(|r| r.externship.as_ref())
@@ -366,10 +369,7 @@ fn check_course(
     if !(1..=10000).contains(&raw.estimated_hours) {
         p.add(cf, 1, "estimated_hours must be from 1 to 10000");
     }
-    if !(raw.contact_hours.is_finite() && raw.contact_hours >= 0.0 && raw.contact_hours < 100000.0)
-    {
-        p.add(cf, 1, "contact_hours must be zero or more");
-    }
+    hours::check_range(p, cf, text, &raw.contact_hours);
     if !(1..=3650).contains(&raw.access_days) {
         p.add(cf, 1, "access_days must be from 1 to 3650");
     }
@@ -712,7 +712,7 @@ fn finish_course(
         summary: raw.summary,
         level: raw.level.into_inner(),
         estimated_hours: raw.estimated_hours as i32,
-        contact_hours: raw.contact_hours,
+        contact_hours: raw.contact_hours.into_inner(),
         sequential: raw.sequential,
         access_days: raw.access_days as i32,
         certificate_validity_months: validity,

@@ -3,6 +3,7 @@
 
 pub mod api;
 mod externship;
+pub mod hours;
 pub mod import;
 pub mod load;
 pub mod model;

@@ -324,7 +324,7 @@ async fn the_catalog_lists_searches_pages_and_answers_304() {
         (item["module_count"].as_i64(), item["lesson_count"].as_i64()),
         (Some(2), Some(3))
     );
-    assert_eq!(item["contact_hours"], 3.5);
+    assert_eq!(item["contact_hours"], 1.0);
     assert_eq!(item["has_externship"], true);
 
     let etag = res.header("etag").unwrap().to_string();

@@ -11,6 +11,7 @@ mod accounts;
 mod caching;
 mod catalog;
 mod catalog_externship;
+mod catalog_hours;
 mod catalog_validity;
 mod certificate_print;
 mod certificates;
