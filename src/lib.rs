@@ -25,6 +25,7 @@
 //!   attestation by emailed link, competencies, review, progress against requirements.
 //! - [`quizzes`]: quiz attempts (draw, autosave, grading, review), quiz outcomes, item statistics.
 //! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
+//! - [`metrics`]: `GET /metrics` for Prometheus (requests, pool, job queue, outbox).
 
 pub mod accounts;
 pub mod audit;
@@ -37,6 +38,7 @@ pub mod http;
 pub mod jobs;
 pub mod learning;
 pub mod mail;
+pub mod metrics;
 pub mod pdf;
 pub mod quizzes;
 pub mod ratelimit;

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::credentials::Issuing;
 use crate::db::{self, DbPool, PoolSettings};
 use crate::externship::Sending;
+use crate::http::metrics::RequestMetrics;
 use crate::http::{self, extract, health, middleware, openapi};
 use crate::jobs;
 use crate::learning::cache::ContentCache;
@@ -28,6 +29,7 @@ pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 /// route cannot exist without being described.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.configure(health::routes)
+        .configure(crate::metrics::routes)
         .configure(crate::credentials::well_known)
         .service(
             utoipa_actix_web::scope("/api/v1")
@@ -55,6 +57,8 @@ pub struct AppData {
     pub sending: web::Data<Sending>,
     /// Credentials: public addresses, the issuer's name, the signing keys, the status lists.
     pub issuing: web::Data<Issuing>,
+    /// Every answered request, for `GET /metrics` (the request middleware records them).
+    pub requests: web::Data<RequestMetrics>,
 }
 
 /// The app factory: one `App` per server worker, with all routes and middleware.
@@ -74,6 +78,7 @@ pub fn build_app(
     let policy = middleware::RequestPolicy {
         max_body_bytes: data.config.max_json_bytes,
         hsts: data.config.public_url.scheme() == "https",
+        metrics: data.requests.clone().into_inner(),
     };
     let max_json = data.config.max_json_bytes;
     let (app, _) = App::new()
@@ -84,6 +89,7 @@ pub fn build_app(
         .app_data(data.content)
         .app_data(data.sending)
         .app_data(data.issuing)
+        .app_data(data.requests)
         .app_data(extract::json_config(max_json))
         .app_data(extract::payload_config(max_json))
         .app_data(extract::path_config())
@@ -212,6 +218,7 @@ impl Application {
             db: web::Data::new(db),
             auth: web::Data::new(auth),
             content: web::Data::new(ContentCache::default()),
+            requests: web::Data::new(RequestMetrics::default()),
         };
         let mut server =
             HttpServer::new(move || build_app(data.clone(), openapi.clone(), extra.clone()))

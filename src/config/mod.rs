@@ -118,6 +118,9 @@ pub struct Config {
     pub externship: ExternshipConfig,
     /// Certificates and their signed credentials.
     pub credentials: CredentialsConfig,
+    /// The bearer token `GET /metrics` asks for (`BENCHSIDE_METRICS_TOKEN`); without one the
+    /// route answers 404.
+    pub metrics_token: Option<Secret>,
 }
 
 /// Certificate settings. `BENCHSIDE_PROVIDER_NAME` (default `Benchside`): the training
@@ -239,7 +242,12 @@ impl Config {
 
         let (database, private_cluster) = database_config(&mut r);
 
-        let log_format = r.parse("BENCHSIDE_LOG_FORMAT", LogFormat::Pretty, |v| match v {
+        // Production logs are read by collectors: JSON lines unless told otherwise.
+        let default_log_format = match env {
+            Environment::Production => LogFormat::Json,
+            Environment::Development => LogFormat::Pretty,
+        };
+        let log_format = r.parse("BENCHSIDE_LOG_FORMAT", default_log_format, |v| match v {
             "pretty" => Ok(LogFormat::Pretty),
             "json" => Ok(LogFormat::Json),
             _ => Err("must be `pretty` or `json`".into()),
@@ -286,6 +294,14 @@ impl Config {
             );
         }
 
+        let metrics_token = r.parse("BENCHSIDE_METRICS_TOKEN", None, |v| {
+            if v.len() < 32 {
+                Err("must be at least 32 characters of random data (e.g. `openssl rand -base64 48`)".into())
+            } else {
+                Ok(Some(Secret(v.as_bytes().to_vec())))
+            }
+        });
+
         let mail = mail_config(&mut r, env, &data_dir);
         let jobs = jobs_config(&mut r);
         let externship = externship_config(&mut r);
@@ -313,6 +329,7 @@ impl Config {
             jobs: jobs.expect("checked"),
             externship: externship.expect("checked"),
             credentials: credentials.expect("checked"),
+            metrics_token: metrics_token.expect("checked"),
         })
     }
 

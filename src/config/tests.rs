@@ -125,6 +125,11 @@ fn production_refuses_the_private_cluster_and_plain_http() {
     ]))
     .unwrap();
     assert_eq!(ok.env, Environment::Production);
+    assert_eq!(
+        ok.log_format,
+        LogFormat::Json,
+        "production logs JSON lines by default"
+    );
     assert!(
         !format!("{ok:?}").contains("0123456789abcdef"),
         "secrets are not printed"
@@ -396,4 +401,16 @@ fn production_refuses_mail_to_files_and_requires_a_relay_and_a_sender() {
     ])
     .unwrap();
     assert_eq!(ok.mail.transport, MailTransportKind::Smtp);
+}
+
+#[test]
+fn the_metrics_token_is_optional_long_and_never_printed() {
+    let c = Config::from_vars(vars(&[])).unwrap();
+    assert_eq!(c.metrics_token, None);
+    let err = Config::from_vars(vars(&[("BENCHSIDE_METRICS_TOKEN", "short")])).unwrap_err();
+    assert_eq!(err.0[0].var, "BENCHSIDE_METRICS_TOKEN");
+    let token = "scrape-0123456789abcdef0123456789abcdef";
+    let c = Config::from_vars(vars(&[("BENCHSIDE_METRICS_TOKEN", token)])).unwrap();
+    assert_eq!(c.metrics_token, Some(Secret(token.as_bytes().to_vec())));
+    assert!(!format!("{c:?}").contains(token));
 }

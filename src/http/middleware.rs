@@ -2,6 +2,7 @@
 //! rule for private responses, the body size guard, and the error envelope for errors the
 //! framework produces itself.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -14,6 +15,7 @@ use futures_util::future::{Either, LocalBoxFuture, Ready, ready};
 use tracing::Instrument;
 
 use super::error::AppError;
+use super::metrics::RequestMetrics;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -31,12 +33,14 @@ const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Settings the request middleware needs, fixed at start.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct RequestPolicy {
     /// Largest body accepted by any route, by declared Content-Length.
     pub max_body_bytes: usize,
     /// Send `Strict-Transport-Security` (when the public URL is https).
     pub hsts: bool,
+    /// Where every answered request is counted.
+    pub metrics: Arc<RequestMetrics>,
 }
 
 /// A client-supplied request ID is kept when it is short and plain; otherwise a new one is made.
@@ -117,6 +121,8 @@ where
         );
         let path = req.path().to_string();
         let private = is_private(req.headers());
+        let method = req.method().clone();
+        let metrics = policy.metrics.clone();
 
         let declared_len = req
             .headers()
@@ -126,6 +132,7 @@ where
         if declared_len.is_some_and(|n| n > policy.max_body_bytes as u64) {
             let _g = span.enter();
             tracing::info!(status = 413, "request body too large");
+            metrics.observe(None, &method, 413, 0.0);
             let mut res = AppError::for_status(StatusCode::PAYLOAD_TOO_LARGE)
                 .with_details(serde_json::json!({ "max_bytes": policy.max_body_bytes }))
                 .error_response();
@@ -143,7 +150,10 @@ where
             async move {
                 let mut res = fut.await?;
                 let status = res.status().as_u16();
-                let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+                let elapsed = start.elapsed().as_secs_f64();
+                let route = res.request().match_pattern();
+                metrics.observe(route.as_deref(), &method, status, elapsed);
+                let elapsed_ms = elapsed * 1000.0;
                 if status >= 500 {
                     tracing::warn!(status, elapsed_ms, "request finished");
                 } else {

@@ -5,6 +5,7 @@
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod paging;

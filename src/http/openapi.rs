@@ -29,6 +29,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness probes"),
+        (name = "operations", description = "Prometheus metrics for operators (a token of their own, not a user's session)"),
         (name = "auth", description = "Registration, email verification, sign-in, sessions and password reset"),
         (name = "me", description = "The signed-in user's own account"),
         (name = "catalog", description = "Published courses and their outlines (no account needed)"),

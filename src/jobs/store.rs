@@ -348,6 +348,34 @@ pub fn truncate(s: &str, max: usize) -> &str {
     }
 }
 
+/// Unfinished and failed jobs of one kind and state, for the metrics.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct QueueDepth {
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub state: String,
+    #[diesel(sql_type = BigInt)]
+    pub jobs: i64,
+    /// How long the longest-waiting due job has waited (pending jobs only), in seconds.
+    #[diesel(sql_type = Nullable<Double>)]
+    pub oldest_due_seconds: Option<f64>,
+}
+
+/// The queue's depth by kind and state (succeeded jobs, kept until purged, are left out: the
+/// query reads the partial indexes of pending, running and failed jobs).
+pub async fn queue_depth(conn: &mut AsyncPgConnection) -> QueryResult<Vec<QueueDepth>> {
+    diesel::sql_query(
+        "SELECT kind, state, count(*) AS jobs,
+                max(extract(epoch FROM now() - run_at)::float8)
+                    FILTER (WHERE state = 'pending' AND run_at <= now()) AS oldest_due_seconds
+         FROM jobs WHERE state IN ('pending', 'running', 'failed')
+         GROUP BY kind, state ORDER BY kind, state",
+    )
+    .load(conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

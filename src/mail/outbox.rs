@@ -130,6 +130,20 @@ pub fn erase_bodies<'a>(
     .boxed()
 }
 
+/// Outbox rows sent and not (yet) sent, for the metrics; a mail's delivery state is its
+/// `mail.send` job's. Finished rows go when their job is purged, so these are the mails of the
+/// retention window.
+pub async fn sent_counts(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i64)> {
+    use diesel::dsl::count;
+    mail_outbox::table
+        .select((
+            count(mail_outbox::sent_at),
+            diesel::dsl::count_star() - count(mail_outbox::sent_at),
+        ))
+        .get_result(conn)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

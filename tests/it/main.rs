@@ -28,6 +28,7 @@ mod jobs;
 mod layers;
 mod learning;
 mod mail;
+mod metrics;
 mod migrations;
 mod openapi;
 mod outage;
