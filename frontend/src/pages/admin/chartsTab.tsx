@@ -33,7 +33,7 @@ export function ChartsTab({ cohort }: { cohort: Cohort }) {
               <YAxis allowDecimals={false} width={40} />
               <Tooltip labelFormatter={(d) => shortDay(String(d))} />
               <Legend />
-              <Line type="monotone" dataKey="completed" name="Completed" stroke={BRAND} strokeWidth={2} dot={false} isAnimationActive={false} />
+              <Line type="linear" dataKey="completed" name="Completed" stroke={BRAND} strokeWidth={2} dot={false} isAnimationActive={false} />
               <Line type="stepAfter" dataKey="expected" name="Expected by the target date" stroke={EXPECTED} strokeDasharray="6 4" strokeWidth={2} dot={false} isAnimationActive={false} />
             </LineChart>
           ),

@@ -49,7 +49,7 @@ export function CohortsPage() {
         }}
       >
         <div className="search">
-          <label htmlFor="cohort-q">Name</label>
+          <label htmlFor="cohort-q">Cohort name</label>
           <input id="cohort-q" type="search" autoComplete="off" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />
         </div>
         <div className="field-inline">

@@ -4,8 +4,8 @@
 import type { ImportOutcome, ImportReport, ImportRow } from './contract';
 
 export const OUTCOME: Record<ImportOutcome, { label: string; rejected: boolean }> = {
-  invited: { label: 'New account, invited', rejected: false },
-  enrolled: { label: 'Existing account, enrolled', rejected: false },
+  invited: { label: 'New account: invitation', rejected: false },
+  enrolled: { label: 'Existing account: enrolment', rejected: false },
   already_enrolled: { label: 'Already enrolled', rejected: false },
   invalid_email: { label: 'Invalid email', rejected: true },
   invalid_name: { label: 'Invalid name', rejected: true },

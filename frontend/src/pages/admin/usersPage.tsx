@@ -84,8 +84,7 @@ export function UsersPage() {
             </caption>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
+                <th scope="col">Account</th>
                 <th scope="col">Role</th>
                 <th scope="col">State</th>
                 <th scope="col">Created</th>
@@ -123,8 +122,10 @@ function UserRow({
   const selectId = `role-${u.id}`;
   return (
     <tr className={u.disabled ? 'is-archived' : undefined}>
-      <th scope="row">{u.name}</th>
-      <td className="cell-break">{u.email}</td>
+      <th scope="row">
+        {u.name}
+        <span className="cell-note cell-break">{u.email}</span>
+      </th>
       <td>{roleLabel(u.role)}</td>
       <td>{STATUS_LABEL[status]}</td>
       <td>{formatDate(u.created_at)}</td>
