@@ -49,8 +49,10 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,woff2}'],
-        // The outbox's sync handler is imported by sw.js, not precached as a page asset.
-        globIgnores: ['**/node_modules/**', 'sw.js', 'workbox-*.js', 'sw-outbox.js'],
+        // The outbox's sync handler is imported by sw.js, not precached as a page asset. The
+        // admin area's charts chunk (the charts library, about 130 KB compressed) is left to the
+        // network: precaching it would make every learner's browser download it.
+        globIgnores: ['**/node_modules/**', 'sw.js', 'workbox-*.js', 'sw-outbox.js', 'assets/chartsTab-*.js'],
         importScripts: ['/sw-outbox.js'],
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [...NAVIGATE_FALLBACK_DENYLIST],

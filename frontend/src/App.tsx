@@ -2,7 +2,7 @@ import { Component, lazy, Suspense, useEffect, useRef, type ReactNode } from 're
 import { Link, matchPath, navigate, useLocation, usePageTitle } from './router';
 import { SessionProvider, useSession } from './session';
 import { Loading, RequireAuth } from './ui';
-import { CancelEmailChange, ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail } from './pages/auth';
+import { AcceptInvitation, CancelEmailChange, ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail } from './pages/auth';
 import { Catalog, CoursePage, LessonLink } from './pages/catalog';
 import { Dashboard, EnrolmentPage, LessonPage } from './pages/learn';
 
@@ -37,6 +37,7 @@ const ROUTES: Route[] = [
   { path: '/cancel-email-change', render: () => <CancelEmailChange /> },
   { path: '/forgot-password', render: () => <ForgotPassword /> },
   { path: '/reset-password', render: () => <ResetPassword /> },
+  { path: '/invitation', render: () => <AcceptInvitation /> },
   { path: '/dashboard', auth: true, render: () => <Dashboard /> },
   { path: '/learn/:id', auth: true, render: (p) => <EnrolmentPage id={p.id!} /> },
   { path: '/learn/:id/lessons/:lesson', auth: true, render: (p) => <LessonPage id={p.id!} lesson={p.lesson!} /> },
@@ -50,6 +51,13 @@ const ROUTES: Route[] = [
   { path: '/admin/externship/sites', auth: true, render: () => <AdminPage section="sites" /> },
   { path: '/admin/externship/placements', auth: true, render: () => <AdminPage section="placements" /> },
   { path: '/admin/externship/review', auth: true, render: () => <AdminPage section="review" /> },
+  { path: '/admin/users', auth: true, render: () => <AdminPage section="users" /> },
+  { path: '/admin/cohorts', auth: true, render: () => <AdminPage section="cohorts" /> },
+  { path: '/admin/cohorts/:id', auth: true, render: (p) => <AdminPage section="cohort" params={p} /> },
+  { path: '/admin/cohorts/:id/:tab', auth: true, render: (p) => <AdminPage section="cohort" params={p} /> },
+  { path: '/admin/item-statistics', auth: true, render: () => <AdminPage section="itemStats" /> },
+  { path: '/admin/certificates', auth: true, render: () => <AdminPage section="certificates" /> },
+  { path: '/admin/audit', auth: true, render: () => <AdminPage section="audit" /> },
 ];
 
 /** Pages for people without an account (a supervisor's emailed link, an employer checking a
@@ -153,7 +161,7 @@ function Header() {
                     Certificates
                   </Link>
                 </li>
-                {user.role === 'admin' && (
+                {(user.role === 'admin' || user.role === 'staff') && (
                   <li>
                     <Link href="/admin" aria-current={current('/admin')}>
                       Admin

@@ -160,6 +160,22 @@ describe('ApiClient downloads and its user', () => {
     await expect(c.request('GET', '/x/logbook.pdf', { as: 'blob' })).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });
 
+  it('sends a raw body with its own content type (a CSV upload), not as JSON', async () => {
+    const seen: { body: unknown; type: string | undefined }[] = [];
+    const fetch = vi.fn(async (_url: string | URL | Request, init?: RequestInit) => {
+      seen.push({ body: init?.body, type: (init?.headers as Record<string, string>)['Content-Type'] });
+      return json(200, { ok: true });
+    });
+    const c = new ApiClient({ fetch: fetch as unknown as typeof globalThis.fetch });
+    c.setSession(session('t1') as Session);
+    await c.post('/x/imports', undefined, { raw: { body: 'email,name\na@b.org,A\n', contentType: 'text/csv' } });
+    await c.post('/x/json', { a: 1 });
+    expect(seen).toEqual([
+      { body: 'email,name\na@b.org,A\n', type: 'text/csv' },
+      { body: '{"a":1}', type: 'application/json' },
+    ]);
+  });
+
   it("knows whose token it holds, and forgets it when the session ends", () => {
     const c = new ApiClient({ fetch: vi.fn() as unknown as typeof globalThis.fetch });
     expect(c.userId).toBeNull();

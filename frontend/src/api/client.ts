@@ -25,6 +25,8 @@ export interface RequestOptions {
   as?: 'json' | 'blob';
   /** The browser's HTTP cache mode (`no-store`: an answer that must be current, a verification). */
   cache?: RequestCache;
+  /** A body sent as it is, with its own content type (a CSV upload), instead of JSON `body`. */
+  raw?: { body: string | Blob; contentType: string };
 }
 
 export interface LockManagerLike {
@@ -155,7 +157,8 @@ export class ApiClient {
 
   private async send(method: Method, path: string, opts: RequestOptions, auth: boolean): Promise<Response> {
     const headers: Record<string, string> = { Accept: opts.as === 'blob' ? '*/*' : 'application/json' };
-    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (opts.raw) headers['Content-Type'] = opts.raw.contentType;
+    else if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (auth && this.token) headers.Authorization = `Bearer ${this.token}`;
     let url = this.baseUrl + path;
     if (opts.query) {
@@ -171,7 +174,7 @@ export class ApiClient {
         method,
         headers,
         credentials: 'same-origin',
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        body: opts.raw ? opts.raw.body : opts.body === undefined ? undefined : JSON.stringify(opts.body),
         signal: opts.signal,
         ...(opts.cache ? { cache: opts.cache } : {}),
       });

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { ApiError } from '../api/errors';
-import type { User } from '../api/types';
+import type { Session, User } from '../api/types';
 import { EMAIL, HINTS, NAME, NEW_PASSWORD } from '../api/rules';
 import { Link, navigate, useLocation, usePageTitle } from '../router';
 import { safeNext, useSession } from '../session';
@@ -353,6 +353,80 @@ export function ResetPassword() {
           </button>
         </form>
       )}
+    </section>
+  );
+}
+
+/**
+ * The link of an invitation mail (bulk enrolment): the invited learner chooses a password, is
+ * signed in (the server answers like sign-in) and lands on their learning. A used link says so
+ * and offers sign-in; an expired or broken one says to ask the program for a new invitation.
+ */
+export function AcceptInvitation() {
+  usePageTitle('Set your password');
+  const { search } = useLocation();
+  const token = search.get('token') ?? '';
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [mismatch, setMismatch] = useState(false);
+  const { busy, error, run } = useSubmit();
+  const field = fieldOf(error);
+
+  if (!token) {
+    return (
+      <section className="narrow">
+        <h1>Set your password</h1>
+        <Alert>This link is incomplete. Open the link from the invitation email again.</Alert>
+      </section>
+    );
+  }
+  if (error?.is('token_used')) {
+    return (
+      <section className="narrow">
+        <h1>Set your password</h1>
+        <Alert title="This invitation has been used">
+          <p>Your account already has a password: sign in with it. If you forgot it, reset it.</p>
+        </Alert>
+        <p>
+          <Link href="/sign-in" className="button">
+            Sign in
+          </Link>{' '}
+          <Link href="/forgot-password">Forgot your password?</Link>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="narrow">
+      <h1>Set your password</h1>
+      <p>You have been enrolled in a course on Benchside. Choose a password for your account to start.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (password !== confirm) {
+            setMismatch(true);
+            return;
+          }
+          setMismatch(false);
+          void run(async () => {
+            const s = await api.post<Session>('/api/v1/auth/invitation/accept', { token, password }, { auth: false });
+            api.setSession(s);
+            navigate('/dashboard', { replace: true });
+          });
+        }}
+        noValidate
+      >
+        {error && !field && (
+          <Alert>
+            <p>{error.is('token_expired', 'invalid_token') ? 'This invitation link has expired or is not valid. Ask the program that invited you for a new one.' : error.message}</p>
+          </Alert>
+        )}
+        <Field label="Password" type="password" autoComplete="new-password" required minLength={NEW_PASSWORD.minLength} value={password} onChange={(e) => setPassword(e.target.value)} hint={HINTS.newPassword} error={field === 'password' ? error!.message : null} />
+        <Field label="Type it again" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} error={mismatch ? 'The two passwords are not the same.' : null} />
+        <button type="submit" className="button" disabled={busy}>
+          {busy ? 'Saving…' : 'Set my password and start'}
+        </button>
+      </form>
     </section>
   );
 }

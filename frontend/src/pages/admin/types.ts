@@ -17,6 +17,14 @@ export type Review = S['Review'];
 export type ReviewResult = S['ReviewResult'];
 export type Summary = S['Summary'];
 export type Measure = S['Measure'];
+// Accounts, certificates and item statistics (routes already on main).
+export type AdminUser = S['AdminUserView'];
+export type UserPage = S['UserPage'];
+export type UpdateUserRequest = S['UpdateUserRequest'];
+export type AdminCertificate = S['Certificate'];
+export type CertificatePage = S['CertificatePage'];
+export type QuestionStats = S['QuestionStats'];
+export type ItemStats = S['ItemStats'];
 
 /** Limits of the directory's fields (src/externship/directory.rs; not in the OpenAPI document yet). */
 export const SITE_LIMITS = {
