@@ -50,6 +50,28 @@ pub fn owned_cohorts(staff: Uuid) -> OwnedCohorts {
         .select(cohort_staff::cohort_id)
 }
 
+/// The enrolments in the cohorts a staff account owns, as a subquery:
+/// `enrolment_id IN (owned_enrolments(id))`, for the lists of records that belong to an
+/// enrolment (entries, placements, certificates, attempts). An enrolment in no cohort is in
+/// no staff account's scope.
+pub type OwnedEnrolments = dsl::Select<
+    dsl::Filter<
+        enrolments::table,
+        dsl::EqAny<dsl::AssumeNotNull<enrolments::cohort_id>, OwnedCohorts>,
+    >,
+    enrolments::id,
+>;
+
+pub fn owned_enrolments(staff: Uuid) -> OwnedEnrolments {
+    enrolments::table
+        .filter(
+            enrolments::cohort_id
+                .assume_not_null()
+                .eq_any(owned_cohorts(staff)),
+        )
+        .select(enrolments::id)
+}
+
 impl Scope {
     pub fn for_user(user: &CurrentUser) -> Option<Scope> {
         match user.role {
@@ -63,6 +85,14 @@ impl Scope {
         self == Scope::All
     }
 
+    /// The staff account whose cohorts bound this scope (`None`: an admin, everything).
+    pub fn staff(self) -> Option<Uuid> {
+        match self {
+            Scope::All => None,
+            Scope::Cohorts { staff } => Some(staff),
+        }
+    }
+
     /// Refuses a staff account an action only admins take (403 `forbidden`).
     pub fn ensure_admin(self) -> Result<(), AppError> {
         match self {
@@ -72,7 +102,11 @@ impl Scope {
     }
 
     /// Whether the cohort exists and is in the scope (one indexed read).
-    pub async fn sees_cohort(self, conn: &mut AsyncPgConnection, cohort: Uuid) -> QueryResult<bool> {
+    pub async fn sees_cohort(
+        self,
+        conn: &mut AsyncPgConnection,
+        cohort: Uuid,
+    ) -> QueryResult<bool> {
         let query = cohorts::table.filter(cohorts::id.eq(cohort));
         match self {
             Scope::All => diesel::select(dsl::exists(query)).get_result(conn).await,
@@ -97,9 +131,13 @@ impl Scope {
         match self {
             Scope::All => diesel::select(dsl::exists(query)).get_result(conn).await,
             Scope::Cohorts { staff } => {
-                diesel::select(dsl::exists(query.filter(
-                    enrolments::cohort_id.assume_not_null().eq_any(owned_cohorts(staff)),
-                )))
+                diesel::select(dsl::exists(
+                    query.filter(
+                        enrolments::cohort_id
+                            .assume_not_null()
+                            .eq_any(owned_cohorts(staff)),
+                    ),
+                ))
                 .get_result(conn)
                 .await
             }
@@ -122,13 +160,13 @@ impl FromRequest for StaffUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(
             CurrentUser::from_req(req).and_then(|user| match Scope::for_user(&user) {
-                    Some(scope) => Ok(StaffUser { user, scope }),
-                    None => Err(AppError::new(
-                        StatusCode::FORBIDDEN,
-                        ErrorCode::Forbidden,
-                        "This needs a staff or administrator account.",
-                    )),
-                }),
+                Some(scope) => Ok(StaffUser { user, scope }),
+                None => Err(AppError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "This needs a staff or administrator account.",
+                )),
+            }),
         )
     }
 }

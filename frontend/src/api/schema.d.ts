@@ -31,7 +31,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every certificate, newest first, filtered. */
+        /** Every certificate, newest first, filtered (staff: those of their cohorts' members only). */
         get: operations["list"];
         put?: never;
         /**
@@ -93,7 +93,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Item statistics of a course's questions over submitted attempts (admins). */
+        /**
+         * Item statistics of a course's questions over submitted attempts (admins: every attempt;
+         *     staff: only for a course where they own a cohort, over their cohorts' members' attempts).
+         */
         get: operations["question_stats"];
         put?: never;
         post?: never;
@@ -113,8 +116,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Re-activate a withdrawn or expired enrolment (admins). An expired access period is
-         *     extended by the course's access days from now.
+         * Re-activate a withdrawn or expired enrolment (admins, and staff for members of the
+         *     cohorts they own). An expired access period is extended by the course's access days from
+         *     now.
          */
         post: operations["reactivate"];
         delete?: never;
@@ -130,7 +134,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Enrolments in courses with an externship (to place), newest first. */
+        /**
+         * Enrolments in courses with an externship (to place), newest first (staff: their cohorts'
+         *     members only).
+         */
         get: operations["enrolments"];
         put?: never;
         post?: never;
@@ -147,10 +154,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Placements, newest first: of one enrolment, of one site, or all. */
+        /**
+         * Placements, newest first: of one enrolment, of one site, or all (staff: of their
+         *     cohorts' members only).
+         */
         get: operations["list_placements"];
         put?: never;
-        /** Place an enrolment at a site (a learner may have several placements: rotations). */
+        /**
+         * Place an enrolment at a site (a learner may have several placements: rotations). Staff
+         *     place members of their own cohorts.
+         */
         post: operations["create_placement"];
         delete?: never;
         options?: never;
@@ -182,12 +195,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Attested entries waiting for the program's approval, oldest attestation first. */
+        /**
+         * Attested entries waiting for the program's approval, oldest attestation first (staff:
+         *     their cohorts' members' only).
+         */
         get: operations["review_queue"];
         put?: never;
         /**
          * Approve attested entries or return them with a note, one or many at once (all or
-         *     nothing). Approving the last needed record completes the course.
+         *     nothing). Approving the last needed record completes the course. Staff review only their
+         *     cohorts' members' entries; another's entry counts as one not waiting for review.
          */
         post: operations["review_entries"];
         delete?: never;
@@ -534,7 +551,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One certificate (its holder, or an admin). */
+        /** One certificate (its holder, an admin, or staff of the holder's cohort). */
         get: operations["certificate"];
         put?: never;
         post?: never;
@@ -2613,7 +2630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2654,7 +2671,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2725,7 +2742,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2796,7 +2813,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2863,7 +2880,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2872,7 +2889,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found`: no course has this slug */
+            /** @description `not_found`: no course has this slug (staff: none where they own a cohort) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2912,7 +2929,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2921,7 +2938,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` */
+            /** @description `not_found`: no such enrolment, or (staff) not in a cohort of theirs */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2981,7 +2998,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3032,7 +3049,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3073,7 +3090,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3082,7 +3099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` (enrolment) or `no_externship` */
+            /** @description `not_found` (no such enrolment, or staff: not in a cohort of theirs) or `no_externship` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3135,7 +3152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3144,7 +3161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` */
+            /** @description `not_found`: no such placement, or (staff) not of a member of their cohorts */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3204,7 +3221,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3245,7 +3262,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3254,7 +3271,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_attested`: some entries are not waiting for review */
+            /** @description `not_attested`: some entries are not waiting for review (or, for staff, not of their cohorts' members) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3303,7 +3320,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3344,7 +3361,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3402,7 +3419,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3455,7 +3472,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3536,7 +3553,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: not an admin (staff too) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3579,7 +3596,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin (staff too) */
             403: {
                 headers: {
                     [name: string]: unknown;
