@@ -387,6 +387,30 @@ async fn lists_keep_to_their_scope(app: &TestApp, w: &World) {
             res.text()
         );
     }
+    // Re-activation: staff B cannot reach A2's withdrawn enrolment, staff A re-activates it.
+    let e2 = text(
+        app,
+        &format!(
+            "UPDATE enrolments SET state = 'withdrawn', withdrawn_at = now()
+              WHERE user_id = '{}' RETURNING id::text AS s",
+            w.callers["other"].id
+        ),
+    )
+    .await
+    .unwrap();
+    let path = format!("/api/v1/admin/enrolments/{e2}/reactivate");
+    assert_eq!(
+        call(app, "POST", &path, &w.callers["staff_b"]).await.status,
+        404
+    );
+    let res = call(app, "POST", &path, &w.callers["staff_a"]).await;
+    assert_eq!(
+        (res.status, &res.json()["state"]),
+        (200, &json!("active")),
+        "{}",
+        res.text()
+    );
+
     // The users list finds staff accounts; an admin makes one (its sessions end).
     let res = call(
         app,
