@@ -87,7 +87,7 @@ pub struct UserQuery {
         (status = 200, body = UserPage),
         (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin (staff too)", body = ErrorEnvelope),
     )
 )]
 #[get("/admin/users")]
@@ -134,7 +134,7 @@ pub struct UpdateUserRequest {
     responses(
         (status = 200, body = AdminUserView),
         (status = 401, body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin (staff too)", body = ErrorEnvelope),
         (status = 404, description = "`not_found`", body = ErrorEnvelope),
         (status = 409, description = "`cannot_change_own_account`", body = ErrorEnvelope),
         (status = 422, description = "`nothing_to_change`, `invalid_body`", body = ErrorEnvelope),

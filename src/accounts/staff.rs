@@ -50,6 +50,28 @@ pub fn owned_cohorts(staff: Uuid) -> OwnedCohorts {
         .select(cohort_staff::cohort_id)
 }
 
+/// The enrolments in the cohorts a staff account owns, as a subquery:
+/// `enrolment_id IN (owned_enrolments(id))`, for the lists of records that belong to an
+/// enrolment (entries, placements, certificates, attempts). An enrolment in no cohort is in
+/// no staff account's scope.
+pub type OwnedEnrolments = dsl::Select<
+    dsl::Filter<
+        enrolments::table,
+        dsl::EqAny<dsl::AssumeNotNull<enrolments::cohort_id>, OwnedCohorts>,
+    >,
+    enrolments::id,
+>;
+
+pub fn owned_enrolments(staff: Uuid) -> OwnedEnrolments {
+    enrolments::table
+        .filter(
+            enrolments::cohort_id
+                .assume_not_null()
+                .eq_any(owned_cohorts(staff)),
+        )
+        .select(enrolments::id)
+}
+
 impl Scope {
     pub fn for_user(user: &CurrentUser) -> Option<Scope> {
         match user.role {
@@ -61,6 +83,14 @@ impl Scope {
 
     pub fn is_all(self) -> bool {
         self == Scope::All
+    }
+
+    /// The staff account whose cohorts bound this scope (`None`: an admin, everything).
+    pub fn staff(self) -> Option<Uuid> {
+        match self {
+            Scope::All => None,
+            Scope::Cohorts { staff } => Some(staff),
+        }
     }
 
     /// Refuses a staff account an action only admins take (403 `forbidden`).

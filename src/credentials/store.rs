@@ -316,6 +316,9 @@ pub struct Filter<'a> {
     pub status: Option<Status>,
     pub user: Option<Uuid>,
     pub enrolment: Option<Uuid>,
+    /// Only the certificates of the members of this staff account's cohorts
+    /// (`accounts::Scope::staff`; `None`: every certificate).
+    pub staff: Option<Uuid>,
 }
 
 fn filtered<'a>(f: Filter<'a>) -> certificates::BoxedQuery<'a, diesel::pg::Pg> {
@@ -341,6 +344,9 @@ fn filtered<'a>(f: Filter<'a>) -> certificates::BoxedQuery<'a, diesel::pg::Pg> {
     }
     if let Some(enrolment) = f.enrolment {
         q = q.filter(c::enrolment_id.eq(enrolment));
+    }
+    if let Some(staff) = f.staff {
+        q = q.filter(c::enrolment_id.eq_any(crate::accounts::staff::owned_enrolments(staff)));
     }
     let live = c::revoked_at.is_null().and(c::superseded_by.is_null());
     let unexpired = c::expires_at

@@ -14,6 +14,7 @@ use super::standing;
 use super::state::ReviewDecision;
 use super::store::{attestations, entries, sites};
 use super::views::{self, ReviewItem, ReviewResult};
+use crate::accounts::Scope;
 use crate::audit::{self, Actor, Event, Origin};
 use crate::http::{AppError, AppResult, ErrorCode};
 use crate::learning::cache::ContentCache;
@@ -22,14 +23,16 @@ use crate::learning::{self, Trigger};
 /// The most decisions one review may carry.
 pub const MAX_REVIEW: usize = 500;
 
-/// One page of the queue, with whose entries they are.
+/// One page of the queue within `scope` (a staff account: its cohorts' members), with whose
+/// entries they are.
 pub async fn queue(
     conn: &mut AsyncPgConnection,
+    scope: Scope,
     enrolment: Option<Uuid>,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<ReviewItem>, i64)> {
-    let (rows, total) = entries::review_queue(conn, enrolment, limit, offset).await?;
+    let (rows, total) = entries::review_queue(conn, scope, enrolment, limit, offset).await?;
     let enrolments: Vec<Uuid> = unique(rows.iter().map(|r| r.enrolment_id));
     let placements: Vec<Uuid> = unique(rows.iter().map(|r| r.placement_id));
     let requests: Vec<Uuid> = unique(rows.iter().filter_map(|r| r.attestation_id));
@@ -92,19 +95,20 @@ fn checked(body: &Review) -> AppResult<Vec<(Uuid, Option<String>)>> {
     Ok(out)
 }
 
-/// Applies a review by `reviewer`: all or nothing (an entry not attested any more refuses the
-/// whole review with 409 `not_attested`).
+/// Applies a review by `reviewer` within `scope`: all or nothing (an entry not attested any
+/// more, or outside the scope, refuses the whole review with 409 `not_attested`).
 pub async fn decide(
     conn: &mut AsyncPgConnection,
     content: &ContentCache,
     origin: &Origin,
     reviewer: Uuid,
+    scope: Scope,
     body: &Review,
 ) -> AppResult<ReviewResult> {
     let decisions = checked(body)?;
     let ids: Vec<Uuid> = decisions.iter().map(|d| d.0).collect();
     conn.transaction::<_, AppError, _>(async |tx| {
-        let locked = entries::lock_attested(tx, &ids).await?;
+        let locked = entries::lock_attested(tx, scope, &ids).await?;
         if locked.len() != ids.len() {
             let found: HashSet<Uuid> = locked.iter().map(|r| r.id).collect();
             let missing: Vec<Uuid> = ids.iter().copied().filter(|i| !found.contains(i)).collect();

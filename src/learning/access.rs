@@ -18,7 +18,7 @@ use super::cache::ContentCache;
 use super::progress::{Facts, Outline};
 use super::state::EnrolmentState;
 use super::store::{self, CourseBrief, EnrolmentRow, FactKind, LessonRow};
-use crate::accounts::CurrentUser;
+use crate::accounts::{CurrentUser, Role, Scope};
 use crate::http::{AppError, AppResult, ErrorCode};
 
 /// Who may open an enrolment on a route.
@@ -30,16 +30,53 @@ pub enum Access {
     LearnerOrAdmin,
     /// Admins only (administration routes).
     Admin,
+    /// The admin area's one rule (`accounts::staff`), with the caller's [`Scope`]: an admin
+    /// (`Scope::All`), or a staff account that owns the enrolment's cohort. Whether a staff
+    /// account owns it is one indexed read, pipelined with the enrolment's by [`open`],
+    /// [`open_with`] and [`open_brief`]; a route that reads the row itself asks [`Access::permits`].
+    Staff(Scope),
 }
 
 impl Access {
-    /// Whether `user` may open `row` this way.
+    /// Whether `user` may open `row` this way, decided from the row alone. A staff account's
+    /// `Staff` mode needs the database, so here it is always refused: use [`Access::permits`]
+    /// (or [`open`], which reads it).
     pub fn allows(self, row: &EnrolmentRow, user: &CurrentUser) -> bool {
+        self.decide(row, user, false)
+    }
+
+    /// Whether `user` may open `row` this way, reading the staff account's cohorts when the
+    /// mode needs them (one indexed read; none for the other modes).
+    pub async fn permits(
+        self,
+        conn: &AsyncPgConnection,
+        row: &EnrolmentRow,
+        user: &CurrentUser,
+    ) -> QueryResult<bool> {
+        let in_scope = self.in_scope(conn, row.id).await?;
+        Ok(self.decide(row, user, in_scope))
+    }
+
+    /// `in_scope`: whether enrolment `row` is in a cohort the staff account of a `Staff`
+    /// mode owns (as read by [`Access::in_scope`]).
+    fn decide(self, row: &EnrolmentRow, user: &CurrentUser, in_scope: bool) -> bool {
         let own = row.user_id == user.id;
         match self {
             Access::Learner => own,
             Access::LearnerOrAdmin => own || user.role.is_admin(),
-            Access::Admin => user.role.is_admin(),
+            Access::Admin | Access::Staff(Scope::All) => user.role.is_admin(),
+            Access::Staff(Scope::Cohorts { staff }) => {
+                in_scope && staff == user.id && user.role == Role::Staff
+            }
+        }
+    }
+
+    /// For a staff account's `Staff` mode, whether enrolment `id` is in one of its cohorts;
+    /// `false` without a read for every other mode.
+    async fn in_scope(self, conn: &AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+        match self {
+            Access::Staff(Scope::Cohorts { staff }) => store::in_cohorts_of(conn, id, staff).await,
+            _ => Ok(false),
         }
     }
 }
@@ -144,8 +181,11 @@ pub async fn open_brief(
     id: Uuid,
     access: Access,
 ) -> AppResult<EnrolmentBrief> {
-    let found = store::enrolment_with_course(conn, id).await?;
-    let (row, course) = authorise(found, user, access)?;
+    let (found, in_scope) = futures_util::try_join!(
+        store::enrolment_with_course(conn, id),
+        access.in_scope(conn, id),
+    )?;
+    let (row, course) = authorise(found, user, access, in_scope)?;
     let outline = content.outline(conn, course.id, course.version).await?;
     Ok(EnrolmentBrief {
         row,
@@ -185,12 +225,14 @@ pub async fn open_with<T>(
     extra: impl Future<Output = QueryResult<T>>,
 ) -> AppResult<(EnrolmentContext, T)> {
     let ids = [id];
-    let (found, facts, extra) = futures_util::try_join!(
+    let (found, facts, extra, in_scope) = futures_util::try_join!(
         store::enrolment_with_course(conn, id),
         store::facts_of(conn, &ids),
         extra,
+        access.in_scope(conn, id),
     )?;
-    let ctx = assemble(conn, content, user, access, found, &facts).await?;
+    let found = authorise(found, user, access, in_scope)?;
+    let ctx = assemble(conn, content, found, &facts).await?;
     Ok((ctx, extra))
 }
 
@@ -205,27 +247,26 @@ pub(super) async fn open_with_lesson(
     lesson: &str,
 ) -> AppResult<(EnrolmentContext, Option<LessonRow>)> {
     let ids = [id];
-    let (found, facts) = futures_util::try_join!(
+    let (found, facts, in_scope) = futures_util::try_join!(
         store::enrolment_with_lesson(conn, id, Some(lesson)),
         store::facts_of(conn, &ids),
+        access.in_scope(conn, id),
     )?;
     let (found, lesson) = match found {
         Some((row, course, lesson)) => (Some((row, course)), lesson),
         None => (None, None),
     };
-    let ctx = assemble(conn, content, user, access, found, &facts).await?;
+    let found = authorise(found, user, access, in_scope)?;
+    let ctx = assemble(conn, content, found, &facts).await?;
     Ok((ctx, lesson))
 }
 
 async fn assemble(
     conn: &AsyncPgConnection,
     content: &ContentCache,
-    user: &CurrentUser,
-    access: Access,
-    found: Option<(EnrolmentRow, CourseBrief)>,
+    (row, course): (EnrolmentRow, CourseBrief),
     facts: &[(Uuid, Uuid, FactKind)],
 ) -> AppResult<EnrolmentContext> {
-    let (row, course) = authorise(found, user, access)?;
     let outline = content.outline(conn, course.id, course.version).await?;
     let mut facts = store::facts_for(facts, row.id, row.last_lesson_id);
     facts.externship = row.externship_standing();
@@ -237,13 +278,15 @@ async fn assemble(
     })
 }
 
-/// The enrolment found, if `user` may open it this way (else the same 404 as a missing one).
+/// The enrolment found, if `user` may open it this way (else the same 404 as a missing one);
+/// `in_scope` as [`Access::in_scope`] read it.
 fn authorise(
     found: Option<(EnrolmentRow, CourseBrief)>,
     user: &CurrentUser,
     access: Access,
+    in_scope: bool,
 ) -> AppResult<(EnrolmentRow, CourseBrief)> {
     found
-        .filter(|(row, _)| access.allows(row, user))
+        .filter(|(row, _)| access.decide(row, user, in_scope))
         .ok_or_else(not_found)
 }

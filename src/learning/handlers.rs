@@ -24,7 +24,8 @@ use super::views::{
     CompletionResult, Dashboard, Enrolment, EnrolmentDetail, HeartbeatResult, LessonView,
     PreviewView, body,
 };
-use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
+use crate::accounts::StaffUser;
+use crate::accounts::extract::{ClientInfo, CurrentUser};
 use crate::audit::{self, Actor, Event};
 use crate::config::Config;
 use crate::db::{DbPool, jsonb};
@@ -679,16 +680,17 @@ pub async fn withdraw(
     Ok(web::Json(Enrolment::new(&row, &course.slug, &course.title)))
 }
 
-/// Re-activate a withdrawn or expired enrolment (admins). An expired access period is
-/// extended by the course's access days from now.
+/// Re-activate a withdrawn or expired enrolment (admins, and staff for members of the
+/// cohorts they own). An expired access period is extended by the course's access days from
+/// now.
 #[utoipa::path(
     tag = "learning",
     params(("id" = Uuid, Path, description = "The enrolment's ID")),
     responses(
         (status = 200, body = Enrolment),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
-        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such enrolment, or (staff) not in a cohort of theirs", body = ErrorEnvelope),
         (status = 409, description = "`enrolment_not_inactive`: the enrolment is neither withdrawn nor expired", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
@@ -697,18 +699,24 @@ pub async fn withdraw(
 pub async fn reactivate(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
-    admin: AdminUser,
+    staff: StaffUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Enrolment>> {
     let id = id.into_inner();
     let mut conn = db.get().await?;
+    let not_found = || AppError::not_found("No enrolment has this ID.");
     let (row, course) = conn
         .transaction::<_, AppError, _>(async move |tx| {
             let (row, course) = store::lock_with_course(tx, id)
                 .await?
-                .filter(|(row, _)| Access::Admin.allows(row, &admin.0))
-                .ok_or_else(|| AppError::not_found("No enrolment has this ID."))?;
+                .ok_or_else(not_found)?;
+            if !Access::Staff(staff.scope)
+                .permits(tx, &row, &staff.user)
+                .await?
+            {
+                return Err(not_found());
+            }
             let from = row.effective_state(Utc::now());
             if !from.is_inactive() {
                 return Err(AppError::conflict(
@@ -724,7 +732,7 @@ pub async fn reactivate(
                 tx,
                 &client.origin,
                 Event {
-                    actor: Actor::User(admin.0.id),
+                    actor: Actor::User(staff.user.id),
                     action: "enrolment.reactivated",
                     subject: Some(("enrolment", id.to_string())),
                     details: json!({
@@ -738,7 +746,7 @@ pub async fn reactivate(
             .await?;
             // What was met while it was inactive (or became met through a re-import)
             // completes it now.
-            let actor = Actor::User(admin.0.id);
+            let actor = Actor::User(staff.user.id);
             let done = completion::complete_if_met(
                 tx,
                 id,

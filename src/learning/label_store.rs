@@ -6,6 +6,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::state::EnrolmentState;
+use crate::accounts::Scope;
+use crate::accounts::staff::owned_cohorts;
 use crate::db::schema::{courses, enrolments, users};
 
 /// Who and what an enrolment is, for lists and mails of other features.
@@ -48,9 +50,11 @@ pub async fn labels(conn: &AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<E
 }
 
 /// Enrolments in courses with an externship whose learner's name or email contains `q`
-/// (all when `None`), newest first: what an admin places at a site.
+/// (all when `None`), within `scope` (a staff account: its cohorts' members), newest first:
+/// what an admin or staff places at a site.
 pub async fn externship_enrolments(
     conn: &mut AsyncPgConnection,
+    scope: Scope,
     q: Option<&str>,
     limit: i64,
     offset: i64,
@@ -64,6 +68,13 @@ pub async fn externship_enrolments(
         .limit(limit)
         .offset(offset)
         .into_boxed();
+    if let Some(staff) = scope.staff() {
+        query = query.filter(
+            enrolments::cohort_id
+                .assume_not_null()
+                .eq_any(owned_cohorts(staff)),
+        );
+    }
     if let Some(q) = q {
         let pattern = format!(
             "%{}%",

@@ -332,6 +332,15 @@ pub async fn enrolment_with_course(
         .optional()
 }
 
+/// Whether enrolment `id` is in a cohort staff account `staff` owns (one indexed read).
+pub async fn in_cohorts_of(conn: &AsyncPgConnection, id: Uuid, staff: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        crate::accounts::staff::owned_enrolments(staff).filter(enrolments::id.eq(id)),
+    ))
+    .get_result(&mut &*conn)
+    .await
+}
+
 /// Locks an enrolment's row for the rest of the caller's transaction (`FOR NO KEY UPDATE`, the
 /// lock an UPDATE of the row takes) and returns its stored state: every change that can
 /// complete a course takes this lock first, so they take turns per enrolment. Takes a shared

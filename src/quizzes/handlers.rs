@@ -23,7 +23,8 @@ use super::views::{
     self, AttemptSummary, AttemptView, ItemStats, Prepared, QuestionStats, QuizView, SaveResult,
     prepare, seconds_left,
 };
-use crate::accounts::extract::{AdminUser, ClientInfo, CurrentUser};
+use crate::accounts::StaffUser;
+use crate::accounts::extract::{ClientInfo, CurrentUser};
 use crate::audit::{self, Actor, Origin};
 use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
@@ -820,27 +821,28 @@ fn round(v: Option<f64>, places: i32) -> Option<f64> {
     v.map(|v| (v * f).round() / f)
 }
 
-/// Item statistics of a course's questions over submitted attempts (admins).
+/// Item statistics of a course's questions over submitted attempts (admins: every attempt;
+/// staff: only for a course where they own a cohort, over their cohorts' members' attempts).
 #[utoipa::path(
     tag = "admin",
     params(("slug" = String, Path, description = "The course's slug")),
     responses(
         (status = 200, body = QuestionStats),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
-        (status = 404, description = "`not_found`: no course has this slug", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no course has this slug (staff: none where they own a cohort)", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
 )]
 #[get("/admin/courses/{slug}/questions/stats")]
 pub async fn question_stats(
     db: web::Data<DbPool>,
-    _admin: AdminUser,
+    staff: StaffUser,
     slug: web::Path<String>,
 ) -> AppResult<web::Json<QuestionStats>> {
     let slug = slug.into_inner();
     let conn = db.get().await?;
-    let (attempts, rows) = store::item_stats(&conn, &slug)
+    let (attempts, rows) = store::item_stats(&conn, &slug, staff.scope.staff())
         .await?
         .ok_or_else(|| AppError::not_found("No course has this slug."))?;
     Ok(web::Json(QuestionStats {

@@ -12,8 +12,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::state::{AttemptState, ReviewPolicy};
+use crate::accounts::staff::{owned_cohorts, owned_enrolments};
 use crate::db::schema::{
-    attempt_questions, courses, question_banks, questions, quiz_attempts, quiz_outcomes, quizzes,
+    attempt_questions, cohorts, courses, question_banks, questions, quiz_attempts, quiz_outcomes,
+    quizzes,
 };
 
 diesel::define_sql_function! {
@@ -445,7 +447,9 @@ async fn grade_positions(
 /// discrimination is PostgreSQL's `corr` (Pearson) of the item's credit against the
 /// attempt's percent without this item, `100 × (score − credit) / (max_score − 1)`: the
 /// corrected item–total (point-biserial, for 0/1 items) correlation. NULL under 10 graded
-/// responses, and when either side does not vary.
+/// responses, and when either side does not vary. `$2`, when not NULL, is a staff account:
+/// only attempts of the members of its cohorts count (`accounts::staff::owned_enrolments`
+/// written out, since this statement is text).
 const ITEM_STATS: &str = r#"
 SELECT b.slug AS bank, q.slug AS slug, q.kind AS kind, q.retired_at IS NOT NULL AS retired,
        count(g.credit) AS shown,
@@ -462,7 +466,12 @@ SELECT b.slug AS bank, q.slug AS slug, q.kind AS kind, q.retired_at IS NOT NULL 
   LEFT JOIN course_modules m ON m.id = b.module_id
   LEFT JOIN (SELECT aq.question_id, aq.answer, aq.credit, a.score, a.max_score
                FROM attempt_questions aq
-               JOIN quiz_attempts a ON a.id = aq.attempt_id AND a.state = 'submitted') g
+               JOIN quiz_attempts a ON a.id = aq.attempt_id AND a.state = 'submitted'
+              WHERE $2::uuid IS NULL
+                 OR a.enrolment_id IN (SELECT e.id
+                                         FROM enrolments e
+                                         JOIN cohort_staff s ON s.cohort_id = e.cohort_id
+                                        WHERE s.user_id = $2)) g
          ON g.question_id = q.id
  WHERE c.slug = $1
  GROUP BY b.slug, m.position, q.id
@@ -492,23 +501,36 @@ pub struct ItemStatsRow {
 }
 
 /// The course's existence, its submitted attempts and the per-question aggregate: three
-/// statements pipelined into one round trip.
+/// statements pipelined into one round trip. With `staff` (a staff account), the course must
+/// be one where it owns a cohort (else `None`, as for a missing course), and only its
+/// cohorts' members' attempts count.
 pub async fn item_stats(
     conn: &AsyncPgConnection,
     course: &str,
+    staff: Option<Uuid>,
 ) -> QueryResult<Option<(i64, Vec<ItemStatsRow>)>> {
-    let exists = courses::table
+    let mut exists = courses::table
         .filter(courses::slug.eq(course))
         .select(courses::id)
-        .first::<Uuid>(&mut &*conn);
-    let attempts = quiz_attempts::table
+        .into_boxed();
+    let mut attempts = quiz_attempts::table
         .inner_join(quizzes::table.inner_join(courses::table))
         .filter(courses::slug.eq(course))
         .filter(quiz_attempts::state.eq(AttemptState::Submitted))
         .select(count_star())
-        .first::<i64>(&mut &*conn);
+        .into_boxed();
+    if let Some(staff) = staff {
+        let theirs = cohorts::table
+            .filter(cohorts::id.eq_any(owned_cohorts(staff)))
+            .select(cohorts::course_id);
+        exists = exists.filter(courses::id.eq_any(theirs));
+        attempts = attempts.filter(quiz_attempts::enrolment_id.eq_any(owned_enrolments(staff)));
+    }
+    let exists = exists.first::<Uuid>(&mut &*conn);
+    let attempts = attempts.first::<i64>(&mut &*conn);
     let rows = diesel::sql_query(ITEM_STATS)
         .bind::<Text, _>(course)
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(staff)
         .load::<ItemStatsRow>(&mut &*conn);
     let (exists, attempts, rows) = futures_util::join!(exists, attempts, rows);
     match exists.optional()? {

@@ -8,6 +8,7 @@ mod support;
 
 mod account_mail;
 mod accounts;
+mod authz_matrix;
 mod caching;
 mod catalog;
 mod catalog_externship;

@@ -31,7 +31,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every certificate, newest first, filtered. */
+        /** Every certificate, newest first, filtered (staff: those of their cohorts' members only). */
         get: operations["list"];
         put?: never;
         /**
@@ -93,7 +93,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Item statistics of a course's questions over submitted attempts (admins). */
+        /**
+         * Item statistics of a course's questions over submitted attempts (admins: every attempt;
+         *     staff: only for a course where they own a cohort, over their cohorts' members' attempts).
+         */
         get: operations["question_stats"];
         put?: never;
         post?: never;
@@ -113,8 +116,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Re-activate a withdrawn or expired enrolment (admins). An expired access period is
-         *     extended by the course's access days from now.
+         * Re-activate a withdrawn or expired enrolment (admins, and staff for members of the
+         *     cohorts they own). An expired access period is extended by the course's access days from
+         *     now.
          */
         post: operations["reactivate"];
         delete?: never;
@@ -130,7 +134,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Enrolments in courses with an externship (to place), newest first. */
+        /**
+         * Enrolments in courses with an externship (to place), newest first (staff: their cohorts'
+         *     members only).
+         */
         get: operations["enrolments"];
         put?: never;
         post?: never;
@@ -147,10 +154,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Placements, newest first: of one enrolment, of one site, or all. */
+        /**
+         * Placements, newest first: of one enrolment, of one site, or all (staff: of their
+         *     cohorts' members only).
+         */
         get: operations["list_placements"];
         put?: never;
-        /** Place an enrolment at a site (a learner may have several placements: rotations). */
+        /**
+         * Place an enrolment at a site (a learner may have several placements: rotations). Staff
+         *     place members of their own cohorts.
+         */
         post: operations["create_placement"];
         delete?: never;
         options?: never;
@@ -182,12 +195,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Attested entries waiting for the program's approval, oldest attestation first. */
+        /**
+         * Attested entries waiting for the program's approval, oldest attestation first (staff:
+         *     their cohorts' members' only).
+         */
         get: operations["review_queue"];
         put?: never;
         /**
          * Approve attested entries or return them with a note, one or many at once (all or
-         *     nothing). Approving the last needed record completes the course.
+         *     nothing). Approving the last needed record completes the course. Staff review only their
+         *     cohorts' members' entries; another's entry counts as one not waiting for review.
          */
         post: operations["review_entries"];
         delete?: never;
@@ -534,7 +551,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One certificate (its holder, or an admin). */
+        /** One certificate (its holder, an admin, or staff of the holder's cohort). */
         get: operations["certificate"];
         put?: never;
         post?: never;
@@ -2633,7 +2650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2674,7 +2691,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2745,7 +2762,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2816,7 +2833,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2883,7 +2900,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2892,7 +2909,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found`: no course has this slug */
+            /** @description `not_found`: no course has this slug (staff: none where they own a cohort) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2932,7 +2949,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2941,7 +2958,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` */
+            /** @description `not_found`: no such enrolment, or (staff) not in a cohort of theirs */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3001,7 +3018,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3052,7 +3069,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3093,7 +3110,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3102,7 +3119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` (enrolment) or `no_externship` */
+            /** @description `not_found` (no such enrolment, or staff: not in a cohort of theirs) or `no_externship` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3155,7 +3172,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3164,7 +3181,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` */
+            /** @description `not_found`: no such placement, or (staff) not of a member of their cohorts */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3224,7 +3241,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3265,7 +3282,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3274,7 +3291,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_attested`: some entries are not waiting for review */
+            /** @description `not_attested`: some entries are not waiting for review (or, for staff, not of their cohorts' members) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3323,7 +3340,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3364,7 +3381,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3422,7 +3439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3475,7 +3492,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3556,7 +3573,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: not an admin (staff too) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3599,7 +3616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin (staff too) */
             403: {
                 headers: {
                     [name: string]: unknown;

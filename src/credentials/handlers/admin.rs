@@ -1,5 +1,6 @@
-//! `/api/v1/admin/certificates`: the list, revocation and reissue (admins). The admin
-//! screens come with the cohorts work; these are the API.
+//! `/api/v1/admin/certificates`: the list (admins, and staff for their cohorts' members),
+//! issue, revocation and reissue (admins). The admin screens come with the cohorts work;
+//! these are the API.
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
@@ -12,6 +13,7 @@ use super::super::actions::{self, Request};
 use super::super::state::Status;
 use super::super::store::{self, Filter};
 use super::super::views::{self, Certificate};
+use crate::accounts::StaffUser;
 use crate::accounts::extract::{AdminUser, ClientInfo};
 use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
@@ -48,7 +50,7 @@ pub struct CertificatePage {
     pub per_page: i64,
 }
 
-/// Every certificate, newest first, filtered.
+/// Every certificate, newest first, filtered (staff: those of their cohorts' members only).
 #[utoipa::path(
     tag = "certificates-admin",
     params(ListQuery),
@@ -56,7 +58,7 @@ pub struct CertificatePage {
         (status = 200, body = CertificatePage),
         (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
 )]
@@ -64,7 +66,7 @@ pub struct CertificatePage {
 pub async fn list(
     db: web::Data<DbPool>,
     issuing: web::Data<Issuing>,
-    _admin: AdminUser,
+    staff: StaffUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<web::Json<CertificatePage>> {
     let paging = Paging::parse(query.page, query.per_page, 25)?;
@@ -73,6 +75,7 @@ pub async fn list(
         status: query.status,
         user: query.user_id,
         enrolment: query.enrolment_id,
+        staff: staff.scope.staff(),
     };
     let mut conn = db.get().await?;
     let (rows, total) = store::list(&mut conn, filter, paging.per_page, paging.offset()).await?;
@@ -142,7 +145,7 @@ pub struct IssueInput {
     responses(
         (status = 201, body = Certificate),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
         (status = 404, description = "`not_found`: no such enrolment", body = ErrorEnvelope),
         (status = 409, description = "`already_certified` (a live certificate exists) or `enrolment_not_completed`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`", body = ErrorEnvelope),
@@ -176,7 +179,7 @@ pub async fn issue(
     responses(
         (status = 200, body = Certificate),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
         (status = 404, description = "`not_found`", body = ErrorEnvelope),
         (status = 409, description = "`certificate_revoked` or `certificate_superseded`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`", body = ErrorEnvelope),
@@ -207,7 +210,7 @@ pub async fn revoke(
     responses(
         (status = 201, body = Certificate),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
         (status = 404, description = "`not_found`", body = ErrorEnvelope),
         (status = 409, description = "`certificate_revoked` or `certificate_superseded`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`", body = ErrorEnvelope),

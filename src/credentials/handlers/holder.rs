@@ -1,5 +1,6 @@
 //! The holder's certificates: the list, one certificate, its PDF and its signed credential.
-//! An admin may read any certificate; anyone else gets 404 for a certificate not theirs.
+//! An admin may read any certificate, and a staff account those of its cohorts' members
+//! (`accounts::staff`); anyone else gets 404 for a certificate not theirs.
 
 use actix_web::{HttpResponse, get, web};
 use chrono::Utc;
@@ -11,6 +12,7 @@ use super::super::state::Paper;
 use super::super::store::{self, CertificateRow};
 use super::super::views::{self, Certificate};
 use super::super::{Issuing, credential_json, printing};
+use crate::accounts::Scope;
 use crate::accounts::extract::CurrentUser;
 use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
@@ -25,15 +27,22 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(certificate);
 }
 
-/// Certificate `id` if `user` holds it or is an admin.
+/// Certificate `id` if `user` holds it, is an admin, or is staff owning the holder's cohort
+/// (one more indexed read, for staff only).
 async fn visible(
     conn: &mut diesel_async::AsyncPgConnection,
     user: &CurrentUser,
     id: Uuid,
 ) -> AppResult<CertificateRow> {
-    match store::by_id(conn, id).await? {
-        Some(row) if row.user_id == user.id || user.role.is_admin() => Ok(row),
-        _ => Err(AppError::not_found("No such certificate.")),
+    let not_found = || AppError::not_found("No such certificate.");
+    let row = store::by_id(conn, id).await?.ok_or_else(not_found)?;
+    if row.user_id == user.id {
+        return Ok(row);
+    }
+    match Scope::for_user(user) {
+        Some(Scope::All) => Ok(row),
+        Some(scope) if scope.sees_enrolment(conn, row.enrolment_id).await? => Ok(row),
+        _ => Err(not_found()),
     }
 }
 
@@ -81,7 +90,7 @@ pub async fn my_certificates(
     ))
 }
 
-/// One certificate (its holder, or an admin).
+/// One certificate (its holder, an admin, or staff of the holder's cohort).
 #[utoipa::path(
     tag = "certificates",
     params(("id" = Uuid, Path, description = "The certificate's ID")),

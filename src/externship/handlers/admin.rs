@@ -1,6 +1,9 @@
-//! `/api/v1/admin/externship/...`: the site directory, placements and the review queue
-//! (admins).
+//! `/api/v1/admin/externship/...`: the site directory, placements and the review queue.
+//! Admins do everything; staff (`accounts::staff`) read the directory and place, list and
+//! review only the members of the cohorts they own (anything else: the same 404, or for a
+//! review the same 409, as a record that does not exist). Writing the directory is admins'.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +15,7 @@ use super::super::input::Review;
 use super::super::review;
 use super::super::store::sites;
 use super::super::views::{self, Placement, ReviewQueue, ReviewResult, Site};
-use crate::accounts::{AdminUser, ClientInfo};
+use crate::accounts::{AdminUser, ClientInfo, StaffUser};
 use crate::db::DbPool;
 use crate::http::AppResult;
 use crate::http::error::ErrorEnvelope;
@@ -49,14 +52,14 @@ pub struct SiteQuery {
     responses(
         (status = 200, body = Vec<Site>),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
 )]
 #[get("/admin/externship/sites")]
 pub async fn list_sites(
     db: web::Data<DbPool>,
-    _admin: AdminUser,
+    _staff: StaffUser,
     query: web::Query<SiteQuery>,
 ) -> AppResult<web::Json<Vec<Site>>> {
     let mut conn = db.get().await?;
@@ -71,7 +74,7 @@ pub async fn list_sites(
     responses(
         (status = 201, body = Site),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
         (status = 409, description = "`site_name_taken`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`", body = ErrorEnvelope),
     ),
@@ -96,7 +99,7 @@ pub async fn create_site(
     responses(
         (status = 200, body = Site),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
         (status = 404, description = "`not_found`", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
@@ -104,7 +107,7 @@ pub async fn create_site(
 #[get("/admin/externship/sites/{id}")]
 pub async fn get_site(
     db: web::Data<DbPool>,
-    _admin: AdminUser,
+    _staff: StaffUser,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Site>> {
     let mut conn = db.get().await?;
@@ -122,7 +125,7 @@ pub async fn get_site(
     responses(
         (status = 200, body = Site),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not an admin", body = ErrorEnvelope),
         (status = 404, description = "`not_found`", body = ErrorEnvelope),
         (status = 409, description = "`site_name_taken`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`", body = ErrorEnvelope),
@@ -151,7 +154,8 @@ pub struct PlacementQuery {
     pub per_page: Option<i64>,
 }
 
-/// Placements, newest first: of one enrolment, of one site, or all.
+/// Placements, newest first: of one enrolment, of one site, or all (staff: of their
+/// cohorts' members only).
 #[utoipa::path(
     tag = "externship-admin",
     params(PlacementQuery),
@@ -159,20 +163,21 @@ pub struct PlacementQuery {
         (status = 200, body = Vec<Placement>),
         (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
 )]
 #[get("/admin/externship/placements")]
 pub async fn list_placements(
     db: web::Data<DbPool>,
-    _admin: AdminUser,
+    staff: StaffUser,
     query: web::Query<PlacementQuery>,
 ) -> AppResult<web::Json<Vec<Placement>>> {
     let paging = Paging::parse(query.page, query.per_page, 50)?;
     let mut conn = db.get().await?;
     let rows = sites::list_placements(
         &mut conn,
+        staff.scope,
         query.enrolment_id,
         query.site_id,
         paging.per_page,
@@ -190,15 +195,16 @@ pub struct NewPlacementBody {
     pub placement: PlacementInput,
 }
 
-/// Place an enrolment at a site (a learner may have several placements: rotations).
+/// Place an enrolment at a site (a learner may have several placements: rotations). Staff
+/// place members of their own cohorts.
 #[utoipa::path(
     tag = "externship-admin",
     request_body = NewPlacementBody,
     responses(
         (status = 201, body = Placement),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
-        (status = 404, description = "`not_found` (enrolment) or `no_externship`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
+        (status = 404, description = "`not_found` (no such enrolment, or staff: not in a cohort of theirs) or `no_externship`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`, `unknown_department`, `site_archived`", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
@@ -207,14 +213,16 @@ pub struct NewPlacementBody {
 pub async fn create_placement(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
-    AdminUser(admin): AdminUser,
+    staff: StaffUser,
     client: ClientInfo,
     body: web::Json<NewPlacementBody>,
 ) -> AppResult<HttpResponse> {
     let mut conn = db.get().await?;
-    let e = access::open_brief(&conn, &content, &admin, body.enrolment_id, Access::Admin).await?;
-    let row = directory::create_placement(&mut conn, &client.origin, admin.id, &e, &body.placement)
-        .await?;
+    let access = Access::Staff(staff.scope);
+    let e = access::open_brief(&conn, &content, &staff.user, body.enrolment_id, access).await?;
+    let by = staff.user.id;
+    let row =
+        directory::create_placement(&mut conn, &client.origin, by, &e, &body.placement).await?;
     Ok(HttpResponse::Created().json(views::placement(row)))
 }
 
@@ -226,8 +234,8 @@ pub async fn create_placement(
     responses(
         (status = 200, body = Placement),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
-        (status = 404, description = "`not_found`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such placement, or (staff) not of a member of their cohorts", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`, `unknown_department`, `site_archived`", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
@@ -236,7 +244,7 @@ pub async fn create_placement(
 pub async fn update_placement(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
-    AdminUser(admin): AdminUser,
+    staff: StaffUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
     body: web::Json<PlacementInput>,
@@ -245,10 +253,16 @@ pub async fn update_placement(
     let (current, _) = sites::placement(&conn, *id)
         .await?
         .ok_or_else(errors::placement_not_found)?;
-    let e =
-        access::open_brief(&conn, &content, &admin, current.enrolment_id, Access::Admin).await?;
-    let row =
-        directory::update_placement(&mut conn, &client.origin, admin.id, &e, *id, &body).await?;
+    let access = Access::Staff(staff.scope);
+    // A placement of someone outside the caller's cohorts is one that does not exist.
+    let e = access::open_brief(&conn, &content, &staff.user, current.enrolment_id, access)
+        .await
+        .map_err(|e| match e.status() {
+            StatusCode::NOT_FOUND => errors::placement_not_found(),
+            _ => e,
+        })?;
+    let by = staff.user.id;
+    let row = directory::update_placement(&mut conn, &client.origin, by, &e, *id, &body).await?;
     Ok(web::Json(views::placement(row)))
 }
 
@@ -261,7 +275,8 @@ pub struct EnrolmentQuery {
     pub per_page: Option<i64>,
 }
 
-/// Enrolments in courses with an externship (to place), newest first.
+/// Enrolments in courses with an externship (to place), newest first (staff: their cohorts'
+/// members only).
 #[utoipa::path(
     tag = "externship-admin",
     params(EnrolmentQuery),
@@ -269,21 +284,21 @@ pub struct EnrolmentQuery {
         (status = 200, body = Vec<EnrolmentLabel>),
         (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
 )]
 #[get("/admin/externship/enrolments")]
 pub async fn enrolments(
     db: web::Data<DbPool>,
-    _admin: AdminUser,
+    staff: StaffUser,
     query: web::Query<EnrolmentQuery>,
 ) -> AppResult<web::Json<Vec<EnrolmentLabel>>> {
     let paging = Paging::parse(query.page, query.per_page, 50)?;
     let q = search_text(query.q.as_deref())?;
     let mut conn = db.get().await?;
-    let rows =
-        learning::externship_enrolments(&mut conn, q, paging.per_page, paging.offset()).await?;
+    let (limit, offset) = (paging.per_page, paging.offset());
+    let rows = learning::externship_enrolments(&mut conn, staff.scope, q, limit, offset).await?;
     Ok(web::Json(rows))
 }
 
@@ -296,7 +311,8 @@ pub struct QueueQuery {
     pub per_page: Option<i64>,
 }
 
-/// Attested entries waiting for the program's approval, oldest attestation first.
+/// Attested entries waiting for the program's approval, oldest attestation first (staff:
+/// their cohorts' members' only).
 #[utoipa::path(
     tag = "externship-admin",
     params(QueueQuery),
@@ -304,20 +320,21 @@ pub struct QueueQuery {
         (status = 200, body = ReviewQueue),
         (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
 )]
 #[get("/admin/externship/review")]
 pub async fn review_queue(
     db: web::Data<DbPool>,
-    _admin: AdminUser,
+    staff: StaffUser,
     query: web::Query<QueueQuery>,
 ) -> AppResult<web::Json<ReviewQueue>> {
     let paging = Paging::parse(query.page, query.per_page, 50)?;
     let mut conn = db.get().await?;
     let (items, total) = review::queue(
         &mut conn,
+        staff.scope,
         query.enrolment_id,
         paging.per_page,
         paging.offset(),
@@ -332,15 +349,16 @@ pub async fn review_queue(
 }
 
 /// Approve attested entries or return them with a note, one or many at once (all or
-/// nothing). Approving the last needed record completes the course.
+/// nothing). Approving the last needed record completes the course. Staff review only their
+/// cohorts' members' entries; another's entry counts as one not waiting for review.
 #[utoipa::path(
     tag = "externship-admin",
     request_body = Review,
     responses(
         (status = 200, body = ReviewResult),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`", body = ErrorEnvelope),
-        (status = 409, description = "`not_attested`: some entries are not waiting for review", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
+        (status = 409, description = "`not_attested`: some entries are not waiting for review (or, for staff, not of their cohorts' members)", body = ErrorEnvelope),
         (status = 422, description = "`invalid_input`, `phi_suspected`", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
@@ -349,11 +367,12 @@ pub async fn review_queue(
 pub async fn review_entries(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
-    AdminUser(admin): AdminUser,
+    staff: StaffUser,
     client: ClientInfo,
     body: web::Json<Review>,
 ) -> AppResult<web::Json<ReviewResult>> {
     let mut conn = db.get().await?;
-    let result = review::decide(&mut conn, &content, &client.origin, admin.id, &body).await?;
+    let (origin, by) = (&client.origin, staff.user.id);
+    let result = review::decide(&mut conn, &content, origin, by, staff.scope, &body).await?;
     Ok(web::Json(result))
 }

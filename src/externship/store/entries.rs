@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use super::super::rules::NearbyShift;
 use super::super::state::{AgeGroup, CollectionMethod, CollectionType, EntryKind, EntryState};
+use crate::accounts::Scope;
+use crate::accounts::staff::owned_enrolments;
 use crate::db::schema::externship_entries as e;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -386,6 +388,7 @@ pub async fn release(conn: &mut AsyncPgConnection, attestation: Uuid) -> QueryRe
 /// The attested entries waiting for the program's review, oldest decision first.
 pub async fn review_queue(
     conn: &mut AsyncPgConnection,
+    scope: Scope,
     enrolment: Option<Uuid>,
     limit: i64,
     offset: i64,
@@ -395,6 +398,9 @@ pub async fn review_queue(
             .filter(e::state.eq(EntryState::Attested))
             .filter(e::superseded_at.is_null())
             .into_boxed();
+        if let Some(staff) = scope.staff() {
+            q = q.filter(e::enrolment_id.eq_any(owned_enrolments(staff)));
+        }
         if let Some(x) = enrolment {
             q = q.filter(e::enrolment_id.eq(x));
         }
@@ -411,20 +417,30 @@ pub async fn review_queue(
     Ok((rows, total))
 }
 
-/// Locks attested, current entries among `ids` (others are left out).
+/// Locks attested, current entries among `ids` within `scope` (others are left out: an
+/// entry of another cohort's member is treated as one that is not waiting).
 pub async fn lock_attested(
     conn: &mut AsyncPgConnection,
+    scope: Scope,
     ids: &[Uuid],
 ) -> QueryResult<Vec<EntryRow>> {
-    e::table
+    let waiting = e::table
         .filter(e::id.eq_any(ids))
         .filter(e::state.eq(EntryState::Attested))
         .filter(e::superseded_at.is_null())
         .select(EntryRow::as_select())
-        .order(e::id.asc())
-        .for_update()
-        .load(conn)
-        .await
+        .order(e::id.asc());
+    // Row locks cannot be boxed, hence the two statements.
+    match scope.staff() {
+        None => waiting.for_update().load(conn).await,
+        Some(staff) => {
+            waiting
+                .filter(e::enrolment_id.eq_any(owned_enrolments(staff)))
+                .for_update()
+                .load(conn)
+                .await
+        }
+    }
 }
 
 /// The program's decisions in one statement: approve (note None) or return (with a note).

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::accounts::Scope;
+use crate::accounts::staff::owned_enrolments;
 use crate::db::schema::{externship_placements, externship_sites};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -209,6 +211,7 @@ pub async fn placements_of(
 /// Placements for the admin list: of one enrolment, of one site, or all, newest first.
 pub async fn list_placements(
     conn: &mut AsyncPgConnection,
+    scope: Scope,
     enrolment: Option<Uuid>,
     site: Option<Uuid>,
     limit: i64,
@@ -221,6 +224,9 @@ pub async fn list_placements(
         .limit(limit)
         .offset(offset)
         .into_boxed();
+    if let Some(staff) = scope.staff() {
+        q = q.filter(externship_placements::enrolment_id.eq_any(owned_enrolments(staff)));
+    }
     if let Some(e) = enrolment {
         q = q.filter(externship_placements::enrolment_id.eq(e));
     }
