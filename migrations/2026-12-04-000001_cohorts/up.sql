@@ -13,6 +13,7 @@ ALTER TABLE cohorts
 UPDATE cohorts SET starts_on = (created_at AT TIME ZONE 'UTC')::date;
 ALTER TABLE cohorts
     ALTER COLUMN starts_on SET NOT NULL,
+    ALTER COLUMN starts_on SET DEFAULT (now() AT TIME ZONE 'UTC')::date,
     ADD CONSTRAINT cohorts_name_trimmed CHECK (name = btrim(name)),
     ADD CONSTRAINT cohorts_target_after_start CHECK (target_on IS NULL OR target_on >= starts_on);
 SELECT diesel_manage_updated_at('cohorts');
