@@ -72,7 +72,11 @@ impl Scope {
     }
 
     /// Whether the cohort exists and is in the scope (one indexed read).
-    pub async fn sees_cohort(self, conn: &mut AsyncPgConnection, cohort: Uuid) -> QueryResult<bool> {
+    pub async fn sees_cohort(
+        self,
+        conn: &mut AsyncPgConnection,
+        cohort: Uuid,
+    ) -> QueryResult<bool> {
         let query = cohorts::table.filter(cohorts::id.eq(cohort));
         match self {
             Scope::All => diesel::select(dsl::exists(query)).get_result(conn).await,
@@ -97,9 +101,13 @@ impl Scope {
         match self {
             Scope::All => diesel::select(dsl::exists(query)).get_result(conn).await,
             Scope::Cohorts { staff } => {
-                diesel::select(dsl::exists(query.filter(
-                    enrolments::cohort_id.assume_not_null().eq_any(owned_cohorts(staff)),
-                )))
+                diesel::select(dsl::exists(
+                    query.filter(
+                        enrolments::cohort_id
+                            .assume_not_null()
+                            .eq_any(owned_cohorts(staff)),
+                    ),
+                ))
                 .get_result(conn)
                 .await
             }
@@ -122,13 +130,13 @@ impl FromRequest for StaffUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(
             CurrentUser::from_req(req).and_then(|user| match Scope::for_user(&user) {
-                    Some(scope) => Ok(StaffUser { user, scope }),
-                    None => Err(AppError::new(
-                        StatusCode::FORBIDDEN,
-                        ErrorCode::Forbidden,
-                        "This needs a staff or administrator account.",
-                    )),
-                }),
+                Some(scope) => Ok(StaffUser { user, scope }),
+                None => Err(AppError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "This needs a staff or administrator account.",
+                )),
+            }),
         )
     }
 }

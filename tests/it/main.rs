@@ -15,6 +15,7 @@ mod catalog_validity;
 mod certificate_print;
 mod certificates;
 mod cli;
+mod cohorts;
 mod completion;
 mod credential_keys;
 mod db_layer;
