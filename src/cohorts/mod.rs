@@ -10,6 +10,7 @@
 pub mod code_store;
 pub mod codes;
 pub mod handlers;
+pub mod import;
 pub mod input;
 pub mod member_store;
 pub mod store;
