@@ -30,6 +30,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalog;
+pub mod cohorts;
 pub mod config;
 pub mod credentials;
 pub mod db;

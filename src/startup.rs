@@ -38,7 +38,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(crate::learning::routes)
                 .configure(crate::quizzes::routes)
                 .configure(crate::externship::routes)
-                .configure(crate::credentials::routes),
+                .configure(crate::credentials::routes)
+                .configure(crate::cohorts::routes),
         );
 }
 

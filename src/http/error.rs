@@ -115,6 +115,22 @@ pub enum ErrorCode {
     EnrolmentNotCompleted,
     KeyNotFound,
     StatusListNotFound,
+    // cohorts
+    UnknownCourse,
+    TargetBeforeStart,
+    InvalidStaff,
+    CapacityBelowMembers,
+    CodeTaken,
+    CohortArchived,
+    CohortFull,
+    CohortCourseMismatch,
+    AccountNotFound,
+    AlreadyEnrolled,
+    CsvTooManyRows,
+    CsvHeader,
+    CsvEncoding,
+    CsvMalformed,
+    ImportRejected,
 }
 
 impl ErrorCode {
@@ -208,6 +224,21 @@ impl ErrorCode {
         ErrorCode::EnrolmentNotCompleted,
         ErrorCode::KeyNotFound,
         ErrorCode::StatusListNotFound,
+        ErrorCode::UnknownCourse,
+        ErrorCode::TargetBeforeStart,
+        ErrorCode::InvalidStaff,
+        ErrorCode::CapacityBelowMembers,
+        ErrorCode::CodeTaken,
+        ErrorCode::CohortArchived,
+        ErrorCode::CohortFull,
+        ErrorCode::CohortCourseMismatch,
+        ErrorCode::AccountNotFound,
+        ErrorCode::AlreadyEnrolled,
+        ErrorCode::CsvTooManyRows,
+        ErrorCode::CsvHeader,
+        ErrorCode::CsvEncoding,
+        ErrorCode::CsvMalformed,
+        ErrorCode::ImportRejected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -300,6 +331,21 @@ impl ErrorCode {
             ErrorCode::EnrolmentNotCompleted => "enrolment_not_completed",
             ErrorCode::KeyNotFound => "key_not_found",
             ErrorCode::StatusListNotFound => "status_list_not_found",
+            ErrorCode::UnknownCourse => "unknown_course",
+            ErrorCode::TargetBeforeStart => "target_before_start",
+            ErrorCode::InvalidStaff => "invalid_staff",
+            ErrorCode::CapacityBelowMembers => "capacity_below_members",
+            ErrorCode::CodeTaken => "code_taken",
+            ErrorCode::CohortArchived => "cohort_archived",
+            ErrorCode::CohortFull => "cohort_full",
+            ErrorCode::CohortCourseMismatch => "cohort_course_mismatch",
+            ErrorCode::AccountNotFound => "account_not_found",
+            ErrorCode::AlreadyEnrolled => "already_enrolled",
+            ErrorCode::CsvTooManyRows => "csv_too_many_rows",
+            ErrorCode::CsvHeader => "csv_header",
+            ErrorCode::CsvEncoding => "csv_encoding",
+            ErrorCode::CsvMalformed => "csv_malformed",
+            ErrorCode::ImportRejected => "import_rejected",
         }
     }
 }

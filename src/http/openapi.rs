@@ -37,6 +37,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
         (name = "quizzes", description = "Quizzes and exams: attempts, autosaved answers, grading and review"),
         (name = "credentials", description = "Signed certificates: the signing keys, the issuer profile and the revocation status lists (no account needed)"),
         (name = "admin", description = "Administration (admins only)"),
+        (name = "cohorts", description = "Cohorts, their codes and members, and bulk enrolment (admins, and staff for the cohorts they own)"),
     ),
 )]
 struct ApiDoc;

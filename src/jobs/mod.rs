@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 pub use registry::{FinishHook, JobContext, JobError, KindSettings, Registry};
 pub use runner::{Ran, Round, Runner, RunnerHandle, RunnerSettings, Sweep};
-pub use store::{JobRow, RetryOutcome, enqueue, enqueue_shared};
+pub use store::{JobRow, RetryOutcome, enqueue, enqueue_many, enqueue_shared};
 
 crate::text_enum! {
     /// Where a job is in its life. Stored as text in `jobs.state` (a CHECK lists the values).

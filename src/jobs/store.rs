@@ -50,6 +50,41 @@ pub async fn enqueue_shared(conn: &AsyncPgConnection, job: &NewJob) -> QueryResu
         .optional()
 }
 
+/// Rows one multi-row INSERT carries (PostgreSQL takes at most 65535 bind parameters).
+pub const BATCH_ROWS: usize = 1000;
+
+/// Inserts `jobs` with the given IDs in multi-row statements of [`BATCH_ROWS`] and returns
+/// how many were inserted (a job whose dedupe key has an unfinished job is skipped). Call it
+/// with the connection of the transaction that causes the jobs.
+pub async fn enqueue_many(
+    conn: &mut AsyncPgConnection,
+    jobs: &[(Uuid, NewJob)],
+) -> QueryResult<usize> {
+    use jobs::dsl as j;
+    let mut inserted = 0;
+    for chunk in jobs.chunks(BATCH_ROWS) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, job)| {
+                (
+                    j::id.eq(*id),
+                    j::kind.eq(job.kind),
+                    j::payload.eq(&job.payload),
+                    j::dedupe_key.eq(job.dedupe_key.as_deref()),
+                    j::run_at.eq(job.run_at.unwrap_or_else(Utc::now)),
+                    j::max_attempts.eq(job.max_attempts.map(|n| n.clamp(1, 1000) as i32)),
+                )
+            })
+            .collect();
+        inserted += diesel::insert_into(jobs::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(inserted)
+}
+
 /// A job claimed by a runner.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ClaimedJob {

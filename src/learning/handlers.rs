@@ -213,7 +213,8 @@ pub struct JoinRequest {
         (status = 200, description = "Already enrolled in that course", body = Enrolment),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
         (status = 404, description = "`code_not_found`", body = ErrorEnvelope),
-        (status = 410, description = "`code_expired` (expired or disabled), `code_used_up`", body = ErrorEnvelope),
+        (status = 409, description = "`cohort_full`: the code's cohort has no seat left", body = ErrorEnvelope),
+        (status = 410, description = "`code_expired` (expired, disabled, or its cohort archived), `code_used_up`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_body`", body = ErrorEnvelope),
     ),
     security(("bearer" = []))
@@ -249,12 +250,26 @@ pub async fn join(
                     "This enrolment code is no longer valid. Ask your program coordinator for a new one.",
                 ));
             }
+            // An archived cohort takes no one; a full one no one new (its row stays locked
+            // until the enrolment is written, so two joins cannot both take the last seat).
+            let seats = super::enrolling::lock_seats(tx, found.cohort_id).await?;
+            if seats.archived {
+                return Err(AppError::new(
+                    StatusCode::GONE,
+                    ErrorCode::CodeExpired,
+                    "This enrolment code is no longer valid. Ask your program coordinator for a new one.",
+                ));
+            }
             let course = found.course;
             match store::insert_enrolment(tx, user.id, &course, Some(found.cohort_id)).await? {
                 None => {
                     let row = store::enrolment_for(tx, user.id, course.id).await?;
                     Ok((false, row, course))
                 }
+                Some(_) if seats.free() == Some(0) => Err(AppError::conflict(
+                    ErrorCode::CohortFull,
+                    "This cohort is full. Ask your program coordinator about another one.",
+                )),
                 Some(row) => {
                     // Taking the use after the insert: if the code is used up, the error
                     // rolls the enrolment back with it.

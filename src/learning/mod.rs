@@ -16,12 +16,16 @@
 //!   ([`ExternshipStanding`]) on the enrolment, which the engine and the views read;
 //! - [`labels`] and [`externship_enrolments`]: who and what enrolments are ([`EnrolmentLabel`]),
 //!   for other features' lists and mails;
+//! - [`enrolling`]: enrolments staff make and change (many at once in a fixed number of
+//!   statements, move to another cohort, withdraw, extend access, a cohort's seats), for the
+//!   cohort routes and the bulk import;
 //! - the states ([`EnrolmentState`], [`QuizStanding`]), the outline and facts types of
 //!   [`progress`], and the [`cache::ContentCache`].
 
 pub mod access;
 pub mod cache;
 pub mod completion;
+pub mod enrolling;
 pub mod handlers;
 pub mod label_store;
 pub mod progress;

@@ -163,6 +163,130 @@ pub async fn insert_enrolment(
         .optional()
 }
 
+diesel::define_sql_function! {
+    /// The elements of an array, as rows (several in one SELECT list are zipped).
+    fn unnest(a: diesel::sql_types::Array<diesel::sql_types::Uuid>) -> diesel::sql_types::Uuid;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "unnest"]
+    fn unnest_nullable(
+        a: diesel::sql_types::Array<Nullable<diesel::sql_types::Uuid>>,
+    ) -> Nullable<diesel::sql_types::Uuid>;
+}
+
+/// Inserts an enrolment in `course` for each (user, cohort) in one statement
+/// (`INSERT ... SELECT unnest(users), unnest(cohorts) ... ON CONFLICT DO NOTHING RETURNING`):
+/// the rows created; a learner already enrolled in the course is skipped.
+pub async fn insert_enrolments(
+    conn: &mut AsyncPgConnection,
+    course: &EnrollableCourse,
+    users: &[Uuid],
+    cohorts: &[Option<Uuid>],
+) -> QueryResult<Vec<EnrolmentRow>> {
+    let now = Utc::now();
+    let expires = now + chrono::Duration::days(i64::from(course.access_days));
+    let rows = diesel::select((
+        unnest(users),
+        course.id.into_sql::<diesel::sql_types::Uuid>(),
+        course.version.into_sql::<Int4>(),
+        unnest_nullable(cohorts),
+        now.into_sql::<Timestamptz>(),
+        now.into_sql::<Timestamptz>(),
+        expires.into_sql::<Timestamptz>(),
+    ));
+    diesel::insert_into(enrolments::table)
+        .values(rows)
+        .into_columns((
+            enrolments::user_id,
+            enrolments::course_id,
+            enrolments::course_version,
+            enrolments::cohort_id,
+            enrolments::started_at,
+            enrolments::last_activity_at,
+            enrolments::access_expires_at,
+        ))
+        .on_conflict((enrolments::user_id, enrolments::course_id))
+        .do_nothing()
+        .returning(EnrolmentRow::as_returning())
+        .get_results(conn)
+        .await
+}
+
+/// The address and name of each of `users`.
+pub async fn contacts(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, String, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::email, users::name))
+        .load(conn)
+        .await
+}
+
+/// A course by ID, published or not (for enrolments staff make).
+pub async fn course_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<EnrollableCourse> {
+    courses::table
+        .find(id)
+        .select((
+            courses::id,
+            courses::slug,
+            courses::title,
+            courses::version,
+            courses::access_days,
+        ))
+        .first(conn)
+        .await
+}
+
+/// Moves an enrolment to another cohort.
+pub async fn set_cohort(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    cohort: Uuid,
+) -> QueryResult<EnrolmentRow> {
+    diesel::update(enrolments::table.find(id))
+        .set(enrolments::cohort_id.eq(cohort))
+        .returning(EnrolmentRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Sets the end of an enrolment's access period.
+pub async fn set_access_expires(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    until: DateTime<Utc>,
+) -> QueryResult<EnrolmentRow> {
+    diesel::update(enrolments::table.find(id))
+        .set(enrolments::access_expires_at.eq(until))
+        .returning(EnrolmentRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Whether a cohort takes a new member now: (archived, capacity, members not withdrawn),
+/// with the cohort row locked so that two joins cannot both take the last seat.
+pub async fn lock_cohort_seats(
+    conn: &mut AsyncPgConnection,
+    cohort: Uuid,
+) -> QueryResult<(bool, Option<i32>, i64)> {
+    let (archived, capacity): (Option<DateTime<Utc>>, Option<i32>) = cohorts::table
+        .find(cohort)
+        .select((cohorts::archived_at, cohorts::capacity))
+        .for_update()
+        .first(conn)
+        .await?;
+    let taken = enrolments::table
+        .filter(enrolments::cohort_id.eq(cohort))
+        .filter(enrolments::state.ne(EnrolmentState::Withdrawn))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok((archived.is_some(), capacity, taken))
+}
+
 pub async fn enrolment_for(
     conn: &mut AsyncPgConnection,
     user: Uuid,

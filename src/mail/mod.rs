@@ -14,7 +14,7 @@ pub mod templates;
 pub mod transport;
 
 pub use delivery::{Delivery, register};
-pub use outbox::enqueue;
+pub use outbox::{enqueue, enqueue_many};
 pub use templates::RenderedMail;
 pub use transport::{MailTransport, Outgoing, SendError};
 

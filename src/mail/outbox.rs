@@ -49,6 +49,60 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, mail: &RenderedMail) -> Query
     .await
 }
 
+/// [`enqueue`] for many mails: their jobs and outbox rows in multi-row statements of
+/// [`jobs::store::BATCH_ROWS`] (a handful of statements for thousands of mails), in the
+/// caller's transaction. Returns the outbox IDs, in the order of `mails`.
+pub async fn enqueue_many(
+    conn: &mut AsyncPgConnection,
+    mails: &[RenderedMail],
+) -> QueryResult<Vec<Uuid>> {
+    use mail_outbox::dsl as o;
+    let ids: Vec<(Uuid, Uuid)> = mails
+        .iter()
+        .map(|_| (Uuid::new_v4(), Uuid::new_v4()))
+        .collect();
+    let new_jobs: Vec<(Uuid, NewJob)> = ids
+        .iter()
+        .map(|(id, job)| {
+            let new =
+                NewJob::new(JOB_KIND, json!({ "outbox_id": id })).dedupe_key(format!("mail:{id}"));
+            (*job, new)
+        })
+        .collect();
+    conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+        // Fresh IDs cannot already have unfinished jobs.
+        if jobs::enqueue_many(tx, &new_jobs).await? != new_jobs.len() {
+            return Err(diesel::result::Error::NotFound);
+        }
+        let batch = jobs::store::BATCH_ROWS;
+        for (mails, ids) in mails.chunks(batch).zip(ids.chunks(batch)) {
+            let rows: Vec<_> = mails
+                .iter()
+                .zip(ids)
+                .map(|(mail, (id, job))| {
+                    (
+                        o::id.eq(*id),
+                        o::job_id.eq(*job),
+                        o::kind.eq(mail.kind),
+                        o::recipient.eq(&mail.to),
+                        o::recipient_name.eq(mail.to_name.as_deref()),
+                        o::subject.eq(&mail.subject),
+                        o::text_body.eq(&mail.text),
+                        o::html_body.eq(&mail.html),
+                    )
+                })
+                .collect();
+            diesel::insert_into(mail_outbox::table)
+                .values(rows)
+                .execute(tx)
+                .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(ids.into_iter().map(|(id, _)| id).collect())
+}
+
 /// A message to deliver.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = mail_outbox)]

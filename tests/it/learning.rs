@@ -431,8 +431,8 @@ async fn bad_input_is_refused_and_changes_nothing() {
 async fn seed_codes(app: &TestApp) {
     exec(
         app,
-        "INSERT INTO cohorts (id, course_id, name)
-           SELECT '00000000-0000-0000-0000-00000000c0c0', id, 'Spring 2027' FROM courses;
+        "INSERT INTO cohorts (id, course_id, name, starts_on)
+           SELECT '00000000-0000-0000-0000-00000000c0c0', id, 'Spring 2027', current_date FROM courses;
          INSERT INTO enrolment_codes (cohort_id, code, max_uses, expires_at, disabled_at) VALUES
            ('00000000-0000-0000-0000-00000000c0c0', 'SPRING-ONE', 1, NULL, NULL),
            ('00000000-0000-0000-0000-00000000c0c0', 'SPRING-OPEN', NULL, now() + interval '1 day', NULL),
