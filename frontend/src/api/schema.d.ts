@@ -384,7 +384,9 @@ export interface paths {
         put?: never;
         /**
          * Sign in. Returns a short-lived access token and sets the refresh token in an httpOnly,
-         *     SameSite=Strict cookie scoped to `/api/v1/auth`.
+         *     SameSite=Strict cookie scoped to `/api/v1/auth`, and a device cookie (`benchside_device`,
+         *     a year, scoped to this route) that lets this browser past the account's shared limit on
+         *     failed sign-ins: strangers cannot lock the owner out.
          */
         post: operations["login"];
         delete?: never;
@@ -3952,7 +3954,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in; `Set-Cookie: benchside_refresh=...` */
+            /** @description Signed in; `Set-Cookie: benchside_refresh=...` and `benchside_device=...` */
             200: {
                 headers: {
                     [name: string]: unknown;

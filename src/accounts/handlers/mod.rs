@@ -31,10 +31,16 @@ use crate::ratelimit::{self, Limit};
 pub const REFRESH_COOKIE: &str = "benchside_refresh";
 /// The refresh cookie is sent only to the auth endpoints (refresh and logout).
 pub const REFRESH_PATH: &str = "/api/v1/auth";
+/// The device cookie: a browser that signed in to an account before (see `sessions`).
+pub const DEVICE_COOKIE: &str = "benchside_device";
+/// The device cookie is sent only to the sign-in route.
+pub const DEVICE_PATH: &str = "/api/v1/auth/login";
 
 const REGISTER_IP: Limit = Limit::per_minute("register_ip", 10, 10.0 / 60.0);
 const LOGIN_IP: Limit = Limit::per_minute("login_ip", 30, 30.0);
 const LOGIN_ACCOUNT: Limit = Limit::per_minute("login_account", 10, 5.0);
+/// Per account and known device: the same allowance as the account's shared bucket.
+const LOGIN_DEVICE: Limit = Limit::per_minute("login_device", 10, 5.0);
 const MAIL_IP: Limit = Limit::per_minute("mail_ip", 10, 10.0 / 60.0);
 const MAIL_ACCOUNT: Limit = Limit::per_minute("mail_account", 3, 3.0 / 60.0);
 const TOKEN_IP: Limit = Limit::per_minute("token_ip", 20, 10.0);
@@ -98,6 +104,17 @@ fn refresh_cookie(config: &Config, token: &str) -> Cookie<'static> {
     let secs = config.auth.refresh_token_ttl.as_secs() as i64;
     Cookie::build(REFRESH_COOKIE, token.to_string())
         .path(REFRESH_PATH)
+        .http_only(true)
+        .secure(config.env != Environment::Development)
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::seconds(secs))
+        .finish()
+}
+
+fn device_cookie(config: &Config, token: &str) -> Cookie<'static> {
+    let secs = super::tokens::DEVICE_TTL.as_secs() as i64;
+    Cookie::build(DEVICE_COOKIE, token.to_string())
+        .path(DEVICE_PATH)
         .http_only(true)
         .secure(config.env != Environment::Development)
         .same_site(SameSite::Strict)

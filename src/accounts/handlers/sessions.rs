@@ -9,14 +9,15 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    LOGIN_ACCOUNT, LOGIN_IP, REFRESH_COOKIE, Session, clear_cookie, limit, refresh_cookie, session,
-    unauthorized,
+    DEVICE_COOKIE, LOGIN_ACCOUNT, LOGIN_DEVICE, LOGIN_IP, REFRESH_COOKIE, Session, clear_cookie,
+    device_cookie, limit, refresh_cookie, session, unauthorized,
 };
 use crate::accounts::Auth;
 use crate::accounts::domain::Email;
 use crate::accounts::extract::ClientInfo;
 use crate::accounts::sessions::{self, Presented, RevokeReason};
 use crate::accounts::store;
+use crate::accounts::tokens::KnownDevice;
 use crate::audit::{self, Actor, Event};
 use crate::config::Config;
 use crate::db::DbPool;
@@ -32,12 +33,14 @@ pub struct LoginRequest {
 }
 
 /// Sign in. Returns a short-lived access token and sets the refresh token in an httpOnly,
-/// SameSite=Strict cookie scoped to `/api/v1/auth`.
+/// SameSite=Strict cookie scoped to `/api/v1/auth`, and a device cookie (`benchside_device`,
+/// a year, scoped to this route) that lets this browser past the account's shared limit on
+/// failed sign-ins: strangers cannot lock the owner out.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in; `Set-Cookie: benchside_refresh=...`", body = Session),
+        (status = 200, description = "Signed in; `Set-Cookie: benchside_refresh=...` and `benchside_device=...`", body = Session),
         (status = 401, description = "`invalid_credentials`", body = ErrorEnvelope),
         (status = 403, description = "`email_not_verified`, `account_disabled`", body = ErrorEnvelope),
         (status = 422, description = "`invalid_email`, `invalid_body`", body = ErrorEnvelope),
@@ -50,16 +53,21 @@ pub async fn login(
     db: web::Data<DbPool>,
     auth: web::Data<Auth>,
     client: ClientInfo,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let email = Email::parse(&body.email)?;
+    let device = req
+        .cookie(DEVICE_COOKIE)
+        .and_then(|c| auth.tokens.verify_device(c.value()));
     let found = {
         // The connection goes back to the pool before hashing: a flood of sign-ins must not
         // hold every connection while it waits for the hasher.
         let mut conn = db.get().await?;
         limit(&config, &mut conn, LOGIN_IP, client.addr_key()).await?;
-        limit(&config, &mut conn, LOGIN_ACCOUNT, email.as_str()).await?;
-        store::find_by_email(&mut conn, &email).await?
+        let found = store::find_by_email(&mut conn, &email).await?;
+        account_limit(&config, &mut conn, &email, found.as_ref(), device).await?;
+        found
     };
     let verified = auth
         .hasher
@@ -118,8 +126,29 @@ pub async fn login(
     let pending = store::pending_email(&mut conn, user.id).await?;
     Ok(HttpResponse::Ok()
         .cookie(refresh_cookie(&config, &issued.token))
+        .cookie(device_cookie(&config, &auth.tokens.issue_device(user.id)))
         .insert_header(("cache-control", "no-store"))
         .json(session(&auth, &user, issued.family, pending)))
+}
+
+/// The per-account limit on sign-in attempts. A browser whose device token names this account
+/// (it signed in here before) has a bucket of its own; everyone else shares the account's, so
+/// strangers guessing passwords use up only theirs and never lock the owner out. The
+/// per-address limit applies to all.
+async fn account_limit(
+    config: &Config,
+    conn: &mut diesel_async::AsyncPgConnection,
+    email: &Email,
+    found: Option<&store::UserRow>,
+    device: Option<KnownDevice>,
+) -> Result<(), crate::ratelimit::LimitError> {
+    match (found, device) {
+        (Some(user), Some(d)) if d.user == user.id => {
+            let key = format!("{}:{}", user.id, d.device);
+            limit(config, conn, LOGIN_DEVICE, &key).await
+        }
+        _ => limit(config, conn, LOGIN_ACCOUNT, email.as_str()).await,
+    }
 }
 
 enum RefreshOutcome {
