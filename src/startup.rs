@@ -95,6 +95,9 @@ pub fn build_app(
         .app_data(extract::payload_config(max_json))
         .app_data(extract::path_config())
         .app_data(extract::query_config())
+        .app_data(web::Data::new(openapi::RouteMethods::from_document(
+            &openapi,
+        )))
         .configure(api_routes)
         .split_for_parts();
     app.configure(|cfg| openapi::docs_routes(cfg, openapi))
@@ -287,6 +290,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .openapi(openapi::base())
         .configure(api_routes)
         .split_for_parts();
+    let mut api = api;
+    openapi::add_enforced_rules(&mut api);
     api
 }
 

@@ -37,14 +37,18 @@ impl Invalid {
     }
 }
 
-/// A normalised email address: trimmed, lower-cased, one `@`, a dotted domain, at most 254
-/// characters.
+/// A normalised email address: trimmed, lower-cased, in Unicode NFC (so the composed and the
+/// decomposed spelling of one address are one account), one `@`, a dotted domain, at most 254
+/// characters; no invisible, bidirectional, control or other format character (general
+/// category C: U+202E, U+200B, U+00AD, U+FEFF, ...), and a local part in one script (Latin
+/// mixed with Cyrillic or Greek look-alikes is refused).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Email, Invalid> {
-        let e = raw.trim().to_lowercase();
+        use unicode_normalization::UnicodeNormalization;
+        let e: String = raw.trim().to_lowercase().nfc().collect();
         let invalid = |why: &str| {
             Invalid::new(
                 ErrorCode::InvalidEmail,
@@ -52,6 +56,12 @@ impl Email {
                 serde_json::json!({ "field": "email" }),
             )
         };
+        if let Some(c) = e.chars().find(|&c| is_invisible(c)) {
+            return Err(invalid(&format!(
+                "it contains an invisible or control character (U+{:04X})",
+                c as u32
+            )));
+        }
         if e.is_empty() {
             return Err(invalid("it is empty"));
         }
@@ -84,6 +94,11 @@ impl Email {
         {
             return Err(invalid("it contains characters an address cannot have"));
         }
+        if !one_script(local) {
+            return Err(invalid(
+                "the part before @ mixes letters of different scripts (such as Latin and Cyrillic)",
+            ));
+        }
         Ok(Email(e))
     }
 
@@ -94,6 +109,40 @@ impl Email {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Control, format (bidirectional marks, zero-width characters, the soft hyphen, the byte
+/// order mark), surrogate, private-use and unassigned code points: general category C.
+fn is_invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    c.general_category_group() == GeneralCategoryGroup::Other
+}
+
+/// Whether every letter of `text` belongs to one script (by Unicode script extensions, where
+/// digits and punctuation go with any script). Han, Hiragana, Katakana, Hangul and Bopomofo
+/// count as one, since Japanese, Korean and Chinese writing mix them.
+fn one_script(text: &str) -> bool {
+    use unicode_script::{Script, ScriptExtension, UnicodeScript};
+    let cjk = [
+        Script::Hiragana,
+        Script::Katakana,
+        Script::Hangul,
+        Script::Bopomofo,
+    ]
+    .into_iter()
+    .fold(ScriptExtension::from(Script::Han), |all, s| {
+        all.union(ScriptExtension::from(s))
+    });
+    let mut common = ScriptExtension::default();
+    for c in text.chars() {
+        let mut ext = c.script_extension();
+        let any = ext.is_common() || ext.is_inherited();
+        if !any && !ext.intersection(cjk).is_empty() {
+            ext = ext.union(cjk);
+        }
+        common.intersect_with(ext);
+    }
+    !common.is_empty()
 }
 
 /// A display name: trimmed, 1 to 100 characters, no control characters.
@@ -234,6 +283,70 @@ mod tests {
         }
         let long = format!("{}@example.org", "a".repeat(250));
         assert!(Email::parse(&long).is_err());
+    }
+
+    fn refusal(raw: &str) -> String {
+        let e = Email::parse(raw).expect_err(raw);
+        assert_eq!(e.code(), ErrorCode::InvalidEmail, "{raw:?}");
+        assert_eq!(e.details["field"], "email");
+        e.message
+    }
+
+    #[test]
+    fn invisible_bidirectional_and_control_characters_are_refused() {
+        for (c, name) in [
+            ('\u{202E}', "right-to-left override"),
+            ('\u{200B}', "zero-width space"),
+            ('\u{00AD}', "soft hyphen"),
+            ('\u{FEFF}', "byte order mark"),
+            ('\u{200D}', "zero-width joiner"),
+            ('\u{2066}', "left-to-right isolate"),
+            ('\u{0007}', "bell (Cc)"),
+            ('\u{E000}', "private use"),
+        ] {
+            for raw in [format!("an{c}a@example.org"), format!("ana@exa{c}mple.org")] {
+                let m = refusal(&raw);
+                assert!(
+                    m.contains(&format!("U+{:04X}", c as u32)) && m.contains("invisible"),
+                    "{name}: {m}"
+                );
+            }
+        }
+        // Leading or trailing ones are not trimmed away into a valid address either.
+        refusal("\u{FEFF}ana@example.org");
+    }
+
+    #[test]
+    fn composed_and_decomposed_spellings_are_one_address() {
+        let composed = Email::parse("jos\u{00E9}@example.org").unwrap();
+        let decomposed = Email::parse("jose\u{0301}@example.org").unwrap();
+        assert_eq!(composed, decomposed);
+        assert_eq!(decomposed.as_str(), "jos\u{00E9}@example.org");
+        assert_eq!(
+            Email::parse("JOSE\u{0301}@Example.org").unwrap(),
+            composed,
+            "lower-cased too"
+        );
+    }
+
+    #[test]
+    fn mixed_script_local_parts_are_refused_and_single_scripts_accepted() {
+        for mixed in [
+            "p\u{0430}ypal@example.org",     // Latin with a Cyrillic a
+            "\u{03BF}liver@example.org",     // a Greek omicron for the o
+            "\u{0430}\u{0431}c@example.org", // Cyrillic then Latin
+        ] {
+            assert!(refusal(mixed).contains("scripts"), "{mixed:?}");
+        }
+        for fine in [
+            "ana.lopez+lab_2@example.org",
+            "\u{0430}\u{043D}\u{043D}\u{0430}@example.org", // all Cyrillic
+            "\u{03B1}\u{03BB}\u{03C6}\u{03B1}.1@example.org", // all Greek, with a digit
+            "\u{5C71}\u{7530}\u{305F}\u{308D}\u{3046}@example.jp", // kanji with hiragana
+            "jos\u{00E9}-2@example.org",
+        ] {
+            assert!(Email::parse(fine).is_ok(), "{fine:?}");
+        }
     }
 
     #[test]

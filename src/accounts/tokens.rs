@@ -14,6 +14,31 @@ use super::domain::Role;
 use crate::config::{Config, Environment, Secret};
 
 pub const AUDIENCE: &str = "benchside-api";
+/// The audience of a device token (see [`AccessTokens::issue_device`]); an access token is
+/// never a device token, nor the other way round.
+pub const DEVICE_AUDIENCE: &str = "benchside-device";
+/// How long a device token vouches for a browser after its last successful sign-in.
+pub const DEVICE_TTL: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// The claims of a device token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct DeviceClaims {
+    /// The account the browser signed in to.
+    sub: Uuid,
+    /// This device's own ID (its rate-limit bucket).
+    jti: Uuid,
+    iat: u64,
+    exp: u64,
+    iss: String,
+    aud: String,
+}
+
+/// A browser that has signed in to an account before, as its device token proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownDevice {
+    pub user: Uuid,
+    pub device: Uuid,
+}
 
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -43,6 +68,7 @@ pub struct AccessTokens {
     encoding: EncodingKey,
     decoding: Vec<DecodingKey>,
     validation: Validation,
+    device_validation: Validation,
     issuer: String,
     ttl: Duration,
 }
@@ -55,6 +81,10 @@ impl AccessTokens {
         validation.set_issuer(&[issuer.as_str()]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
         validation.leeway = 30;
+        let mut device_validation = validation.clone();
+        device_validation.set_audience(&[DEVICE_AUDIENCE]);
+        device_validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud", "jti"]);
+        device_validation.leeway = 0;
         let mut decoding = vec![hmac_decoding(secret)];
         if let Some(p) = previous {
             decoding.push(hmac_decoding(p));
@@ -63,6 +93,7 @@ impl AccessTokens {
             encoding: EncodingKey::from_secret(&secret.0).expect(NON_EMPTY),
             decoding,
             validation,
+            device_validation,
             issuer,
             ttl,
         }
@@ -105,6 +136,36 @@ impl AccessTokens {
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")
+    }
+
+    /// A device token for `user`: an HS256 JWT (same key, its own audience) that the sign-in
+    /// cookie carries, so this browser later passes the per-account sign-in limit that
+    /// strangers share. It proves only "signed in here before"; the password is still needed.
+    pub fn issue_device(&self, user: Uuid) -> String {
+        let now = unix_now();
+        let claims = DeviceClaims {
+            sub: user,
+            jti: Uuid::new_v4(),
+            iat: now,
+            exp: now + DEVICE_TTL.as_secs(),
+            iss: self.issuer.clone(),
+            aud: DEVICE_AUDIENCE.into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing cannot fail")
+    }
+
+    /// The account and device a device token vouches for; `None` for anything forged,
+    /// expired, or not a device token.
+    pub fn verify_device(&self, token: &str) -> Option<KnownDevice> {
+        self.decoding.iter().find_map(|key| {
+            jsonwebtoken::decode::<DeviceClaims>(token, key, &self.device_validation)
+                .ok()
+                .map(|d| KnownDevice {
+                    user: d.claims.sub,
+                    device: d.claims.jti,
+                })
+        })
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
@@ -283,6 +344,39 @@ mod tests {
         let after = AccessTokens::new(&new, Some(&old), "i".into(), Duration::from_secs(60));
         let token = before.issue(Uuid::new_v4(), Role::Learner, Uuid::new_v4());
         assert!(after.verify(&token).is_ok());
+    }
+
+    #[test]
+    fn device_tokens_name_their_account_and_are_not_access_tokens() {
+        let t = tokens(900);
+        let user = Uuid::new_v4();
+        let d = t.issue_device(user);
+        let known = t.verify_device(&d).unwrap();
+        assert_eq!(known.user, user);
+        assert_ne!(
+            t.verify_device(&t.issue_device(user)).unwrap().device,
+            known.device
+        );
+        assert_eq!(
+            t.verify(&d),
+            Err(TokenError::Invalid),
+            "not an access token"
+        );
+        let access = t.issue(user, Role::Learner, Uuid::new_v4());
+        assert_eq!(t.verify_device(&access), None, "not a device token");
+        let other = AccessTokens::new(
+            &Secret(b"another-key-another-key-another-k".to_vec()),
+            None,
+            "http://127.0.0.1:8080".into(),
+            Duration::from_secs(900),
+        );
+        assert_eq!(other.verify_device(&d), None, "signed with another key");
+        let parts: Vec<&str> = d.split('.').collect();
+        let mut claims: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        claims["sub"] = Uuid::new_v4().to_string().into();
+        let moved = forge(r#"{"alg":"HS256","typ":"JWT"}"#, &claims, parts[2]);
+        assert_eq!(t.verify_device(&moved), None, "bound to its account");
     }
 
     #[test]

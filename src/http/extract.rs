@@ -28,6 +28,12 @@ pub fn payload_config(limit: usize) -> web::PayloadConfig {
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, req| {
+        // A literal route beside a parameter one (`POST /enrolments/join` beside
+        // `GET /enrolments/{id}`): another method on the literal path is a 405, not a 404 for
+        // an ID that does not parse.
+        if let Some(allow) = super::allowed_methods(req, req.path()) {
+            return super::method_not_allowed(req, Some(allow)).into();
+        }
         let reason = match err {
             PathError::Deserialize(e) => e.to_string(),
             other => other.to_string(),

@@ -97,6 +97,46 @@ fn security_headers(headers: &mut HeaderMap, path: &str, hsts: bool) {
     }
 }
 
+/// The largest URI (path and query) accepted, in bytes. actix-web itself refuses a request
+/// head over 128 KiB (431 with no body, before any middleware); below that, this guard answers
+/// with the envelope.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The largest header block accepted (names, values and separators), in bytes; see
+/// [`MAX_URI_BYTES`].
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// What is refused before routing: a URI or a header block over its limit (414, 431), a body
+/// that declares itself larger than any route accepts (413).
+fn refusal(req: &ServiceRequest, policy: &RequestPolicy) -> Option<AppError> {
+    let limit = |status, max: usize| {
+        Some(AppError::for_status(status).with_details(serde_json::json!({ "max_bytes": max })))
+    };
+    let uri = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri > MAX_URI_BYTES {
+        return limit(StatusCode::URI_TOO_LONG, MAX_URI_BYTES);
+    }
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum();
+    if headers > MAX_HEADER_BYTES {
+        return limit(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            MAX_HEADER_BYTES,
+        );
+    }
+    let declared_len = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_len.is_some_and(|n| n > policy.max_body_bytes as u64) {
+        return limit(StatusCode::PAYLOAD_TOO_LARGE, policy.max_body_bytes);
+    }
+    None
+}
+
 type Wrapped<B> = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
 type ContextFuture<B> = Either<LocalBoxFuture<'static, Wrapped<B>>, Ready<Wrapped<B>>>;
 
@@ -124,18 +164,14 @@ where
         let method = req.method().clone();
         let metrics = policy.metrics.clone();
 
-        let declared_len = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared_len.is_some_and(|n| n > policy.max_body_bytes as u64) {
+        if let Some(refusal) = refusal(&req, &policy) {
             let _g = span.enter();
-            tracing::info!(status = 413, "request body too large");
-            metrics.observe(None, &method, 413, 0.0);
-            let mut res = AppError::for_status(StatusCode::PAYLOAD_TOO_LARGE)
-                .with_details(serde_json::json!({ "max_bytes": policy.max_body_bytes }))
-                .error_response();
+            tracing::info!(
+                status = refusal.status().as_u16(),
+                "request refused before routing"
+            );
+            metrics.observe(None, &method, refusal.status().as_u16(), 0.0);
+            let mut res = refusal.error_response();
             // The body was not read; do not try to reuse the connection.
             res.head_mut()
                 .set_connection_type(actix_web::http::ConnectionType::Close);

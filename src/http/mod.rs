@@ -17,7 +17,8 @@ use crate::config::Config;
 pub use error::{AppError, AppResult, ErrorCode};
 
 /// The fallback for every request no route takes: the web app for a GET outside the API
-/// (see `spa`), else 405 when the path exists for another method, 404 otherwise.
+/// (see `spa`), else 405 (with `Allow`) when the path exists for another method, 404
+/// otherwise.
 pub async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
     let route_exists = req.resource_map().has_resource(req.path());
     if !route_exists
@@ -26,17 +27,38 @@ pub async fn not_found(req: HttpRequest) -> AppResult<actix_web::HttpResponse> {
     {
         return Ok(res);
     }
-    let details = serde_json::json!({ "method": req.method().as_str(), "path": req.path() });
     if route_exists {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::MethodNotAllowed,
-            format!("{} does not accept {}.", req.path(), req.method()),
-        )
-        .with_details(details));
+        let allow = req
+            .resource_map()
+            .match_pattern(req.path())
+            .and_then(|pattern| allowed_methods(&req, &pattern));
+        return Err(method_not_allowed(&req, allow));
     }
+    let details = serde_json::json!({ "method": req.method().as_str(), "path": req.path() });
     Err(
         AppError::not_found(format!("No route matches {} {}.", req.method(), req.path()))
             .with_details(details),
     )
+}
+
+/// The `Allow` value of a documented route pattern (from the route table's
+/// [`openapi::RouteMethods`]).
+pub fn allowed_methods(req: &HttpRequest, pattern: &str) -> Option<String> {
+    req.app_data::<web::Data<openapi::RouteMethods>>()
+        .and_then(|m| m.allow(pattern).map(str::to_string))
+}
+
+/// 405 `method_not_allowed`, with `Allow` listing the route's methods when they are known.
+pub fn method_not_allowed(req: &HttpRequest, allow: Option<String>) -> AppError {
+    let details = serde_json::json!({ "method": req.method().as_str(), "path": req.path() });
+    let err = AppError::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        format!("{} does not accept {}.", req.path(), req.method()),
+    )
+    .with_details(details);
+    match allow.and_then(|a| actix_web::http::header::HeaderValue::from_str(&a).ok()) {
+        Some(value) => err.with_header(actix_web::http::header::ALLOW, value),
+        None => err,
+    }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use actix_web::{HttpResponse, http::header, web};
 use utoipa::OpenApi;
+use utoipa::openapi::RefOr;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 #[derive(OpenApi)]
@@ -85,4 +86,131 @@ pub fn docs_routes(cfg: &mut web::ServiceConfig, api: Arc<utoipa::openapi::OpenA
             // Swagger UI would otherwise ask validator.swagger.io for a badge.
             .config(SwaggerConfig::new(["/api/openapi.json"]).validator_url("none")),
     );
+}
+
+/// What the server enforces beyond each handler's own annotations, added to the built document
+/// in one place so no route can forget it:
+///
+/// - every operation that reads a JSON body can answer what the body reader refuses (see
+///   `extract`): 400 `invalid_json`, 413 `payload_too_large`, 415 `unsupported_media_type` and
+///   422 `invalid_body` (added to the operation's own 400 or 422 when it has one);
+/// - `page` (1 to 1000000) and `per_page` (1 to 100) query parameters carry their ranges, and
+///   `q` its 200-character bound (see `paging`).
+pub fn add_enforced_rules(api: &mut utoipa::openapi::OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            if reads_json(op) {
+                for (status, code) in [
+                    ("400", "invalid_json"),
+                    ("413", "payload_too_large"),
+                    ("415", "unsupported_media_type"),
+                    ("422", "invalid_body"),
+                ] {
+                    add_error(&mut op.responses, status, code);
+                }
+            }
+            for p in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(p) = p {
+                    bound_query_parameter(p);
+                }
+            }
+        }
+    }
+}
+
+fn reads_json(op: &utoipa::openapi::path::Operation) -> bool {
+    matches!(&op.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"))
+}
+
+/// Adds `` `code` `` to the response for `status`, or a response that names it.
+fn add_error(responses: &mut utoipa::openapi::Responses, status: &str, code: &str) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let named = format!("`{code}`");
+    match responses.responses.get_mut(status) {
+        Some(RefOr::T(r)) if !r.description.contains(&named) => {
+            r.description = if r.description.is_empty() {
+                named
+            } else {
+                format!("{}; {named}", r.description)
+            };
+        }
+        Some(_) => {}
+        None => {
+            let envelope = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                .build();
+            let response = ResponseBuilder::new()
+                .description(named)
+                .content("application/json", envelope)
+                .build();
+            responses
+                .responses
+                .insert(status.into(), RefOr::T(response));
+        }
+    }
+}
+
+fn bound_query_parameter(p: &mut utoipa::openapi::path::Parameter) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::Schema;
+    if !matches!(p.parameter_in, ParameterIn::Query) {
+        return;
+    }
+    let Some(RefOr::T(Schema::Object(o))) = &mut p.schema else {
+        return;
+    };
+    match p.name.as_str() {
+        "page" => {
+            o.minimum = Some(utoipa::Number::Int(1));
+            o.maximum = Some(utoipa::Number::Int(1_000_000));
+        }
+        "per_page" => {
+            o.minimum = Some(utoipa::Number::Int(1));
+            o.maximum = Some(utoipa::Number::Int(100));
+        }
+        "q" => o.max_length = Some(200),
+        _ => {}
+    }
+}
+
+/// The methods each documented path answers, for the `Allow` header of a 405 (built from the
+/// OpenAPI document, so it is the route table).
+#[derive(Debug, Default, Clone)]
+pub struct RouteMethods(std::collections::HashMap<String, String>);
+
+impl RouteMethods {
+    pub fn from_document(api: &utoipa::openapi::OpenApi) -> RouteMethods {
+        let map = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, on)| on.then_some(m))
+                .collect();
+                methods.sort_unstable();
+                (path.clone(), methods.join(", "))
+            })
+            .collect();
+        RouteMethods(map)
+    }
+
+    /// The `Allow` value for a route pattern (`/api/v1/enrolments/{id}`), when it is one.
+    pub fn allow(&self, pattern: &str) -> Option<&str> {
+        self.0.get(pattern).map(String::as_str)
+    }
 }

@@ -4,6 +4,9 @@
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestResponse};
+
+/// The device cookie's name.
+const DEVICE: &str = "benchside_device";
 use crate::support::{
     PASSWORD, REFRESH, admin, count, learner, login, register, text, verified_user,
 };
@@ -776,6 +779,129 @@ async fn sign_in_is_rate_limited_per_account_and_per_address() {
         (18..=18 + refilled).contains(&passed),
         "{passed} passed; 18 plus {refilled} refilled expected"
     );
+}
+
+/// Strangers who guess passwords empty the account's shared bucket, but a browser that signed
+/// in before (its device cookie) has a bucket of its own: the owner still gets in, strangers
+/// with the right password still wait.
+#[actix_web::test]
+async fn strangers_guessing_passwords_do_not_lock_out_the_owners_browser() {
+    let app = TestApp::builder()
+        .var("BENCHSIDE_RATE_LIMITS", "true")
+        .var("BENCHSIDE_TRUST_PROXY", "true")
+        .build()
+        .await;
+    verified_user(&app, "ana@example.org").await;
+    verified_user(&app, "ben@example.org").await;
+    let attempt = |from: String, password: &'static str, cookie: Option<String>| {
+        let app = &app;
+        async move {
+            let mut req = app
+                .client
+                .post(app.url("/api/v1/auth/login"))
+                .insert_header(("x-forwarded-for", from));
+            if let Some(c) = cookie {
+                req = req.insert_header(("cookie", c));
+            }
+            crate::harness::TestResponse::read(
+                req.send_json(&json!({ "email": "ana@example.org", "password": password }))
+                    .await,
+            )
+            .await
+        }
+    };
+    // The owner signs in once from her browser: it gets a device cookie for this route only.
+    let first = attempt("198.51.100.1".into(), PASSWORD, None).await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    let set = first.set_cookie(DEVICE).expect("a device cookie");
+    for attr in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/v1/auth/login",
+        "Max-Age=31536000",
+    ] {
+        assert!(set.contains(attr), "{attr} in {set}");
+    }
+    let device = format!("{DEVICE}={}", first.cookie_value(DEVICE).unwrap());
+    // Strangers, each from its own address, guess until the shared bucket is empty: ten
+    // attempts at once (her own first sign-in took one), then five a minute.
+    let mut wrong = 0;
+    loop {
+        let res = attempt(format!("203.0.113.{wrong}"), "wrong-password-1", None).await;
+        if res.status == 429 {
+            res.assert_error(429, "rate_limited");
+            break;
+        }
+        res.assert_error(401, "invalid_credentials");
+        wrong += 1;
+        assert!(wrong <= 12, "the account limit never applied");
+    }
+    assert!(wrong >= 9, "{wrong} wrong passwords before the limit");
+    // A stranger with the right password but no device cookie still waits.
+    attempt("203.0.113.51".into(), PASSWORD, None)
+        .await
+        .assert_error(429, "rate_limited");
+    // So does one with a forged cookie, or with Ben's (it names another account).
+    attempt(
+        "203.0.113.52".into(),
+        PASSWORD,
+        Some(format!("{DEVICE}=eyJhbGciOiJIUzI1NiJ9.e30.x")),
+    )
+    .await
+    .assert_error(429, "rate_limited");
+    let ben = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "email": "ben@example.org", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(ben.status, 200, "{}", ben.text());
+    let ben_device = format!("{DEVICE}={}", ben.cookie_value(DEVICE).unwrap());
+    attempt("203.0.113.53".into(), PASSWORD, Some(ben_device))
+        .await
+        .assert_error(429, "rate_limited");
+    // The owner's browser, with the right password, gets in.
+    let owner = attempt("198.51.100.1".into(), PASSWORD, Some(device.clone())).await;
+    assert_eq!(owner.status, 200, "{}", owner.text());
+    // Her device's own bucket still limits guessing through it.
+    for _ in 0..9 {
+        attempt(
+            "198.51.100.1".into(),
+            "wrong-password-1",
+            Some(device.clone()),
+        )
+        .await
+        .assert_error(401, "invalid_credentials");
+    }
+    attempt("198.51.100.1".into(), "wrong-password-1", Some(device))
+        .await
+        .assert_error(429, "rate_limited");
+}
+
+/// The composed and the decomposed spelling of one address are one account; invisible
+/// characters and mixed scripts are refused with 422 `invalid_email` before anything is stored.
+#[actix_web::test]
+async fn email_addresses_are_normalised_and_look_alikes_refused() {
+    let app = TestApp::spawn().await;
+    let first = register(&app, "jos\u{00E9}@example.org", "Jos\u{00E9}", PASSWORD).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    assert_eq!(first.json()["email"], "jos\u{00E9}@example.org");
+    register(&app, "jose\u{0301}@example.org", "Jose", PASSWORD)
+        .await
+        .assert_error(409, "email_taken");
+    for raw in [
+        "ana\u{202E}@example.org",
+        "an\u{200B}a@example.org",
+        "an\u{00AD}a@example.org",
+        "\u{FEFF}ana@example.org",
+        "p\u{0430}ypal@example.org",
+    ] {
+        let err = register(&app, raw, "Ana", PASSWORD)
+            .await
+            .assert_error(422, "invalid_email");
+        assert_eq!(err["details"]["field"], "email", "{raw:?}");
+    }
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM users").await, 1);
 }
 
 #[actix_web::test]

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use benchside::http::{AppError, AppResult};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::harness::TestApp;
 
@@ -341,4 +341,104 @@ async fn json_bodies_must_be_objects_without_repeated_keys() {
     app.post_raw("/__test/echo", "application/json", br#"{"a": "#.to_vec())
         .await
         .assert_error(400, "invalid_json");
+}
+
+#[actix_web::test]
+async fn a_405_names_the_methods_the_route_takes() {
+    let app = TestApp::spawn().await;
+    let res = app.call("DELETE", "/api/v1/me", None, None, None).await;
+    res.assert_error(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("GET, PATCH"));
+    let res = app.post_json("/healthz", &json!({})).await;
+    res.assert_error(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("GET"));
+    // A literal route beside a parameter: GET /enrolments/join is the join route's 405, not
+    // a 404 for an enrolment whose ID would be "join".
+    // (Signed in: the route reads the user before the path.)
+    let who = crate::support::learner(&app).email("ana@example.org").await;
+    let get = |path: &'static str| app.call("GET", path, Some(&who.token), None, None);
+    let res = get("/api/v1/enrolments/join").await;
+    res.assert_error(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("POST"));
+    // A parameter that does not parse is still a 404.
+    get("/api/v1/enrolments/not-an-id")
+        .await
+        .assert_error(404, "not_found");
+}
+
+/// Sends `bytes` on a plain TCP connection and reads until the server closes it (or 10 s
+/// pass): the status and the body.
+async fn raw_http(app: &TestApp, bytes: Vec<u8>) -> (u16, String) {
+    let addr = app.url("").trim_start_matches("http://").to_string();
+    let reply = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        s.write_all(&bytes).unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap();
+    let status = reply
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {reply:?}"));
+    let body = reply
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+fn get_with(path: &str, headers: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n")
+        .into_bytes()
+}
+
+#[actix_web::test]
+async fn long_uris_and_large_header_blocks_that_reach_the_app_get_the_envelope() {
+    let app = TestApp::spawn().await;
+    // A 40 KB header (actix itself only refuses heads over 128 KiB).
+    let big = format!("X-Filler: {}\r\n", "a".repeat(40 * 1024));
+    let (status, body) = raw_http(&app, get_with("/healthz", &big)).await;
+    assert_eq!(status, 431, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{body:?}"));
+    assert_eq!(v["error"]["code"], "headers_too_large");
+    assert_eq!(v["error"]["details"]["max_bytes"], 32 * 1024);
+    // Many headers adding up past the limit, each small.
+    let many: String = (0..80)
+        .map(|i| format!("X-H{i}: {}\r\n", "b".repeat(500)))
+        .collect();
+    let (status, body) = raw_http(&app, get_with("/healthz", &many)).await;
+    assert_eq!(status, 431, "{body}");
+    assert!(body.contains("headers_too_large"), "{body}");
+    // A 20 KB URI.
+    let path = format!("/api/v1/courses?q={}", "c".repeat(20 * 1024));
+    let (status, body) = raw_http(&app, get_with(&path, "")).await;
+    assert_eq!(status, 414, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{body:?}"));
+    assert_eq!(v["error"]["code"], "uri_too_long");
+    assert_eq!(v["error"]["details"]["max_bytes"], 8 * 1024);
+    // Within the limits the same route answers as usual.
+    let (status, _) = raw_http(&app, get_with("/healthz", "X-Filler: ok\r\n")).await;
+    assert_eq!(status, 200);
+}
+
+/// What actix-web's HTTP/1 parser refuses before any of our code runs answers without a body
+/// (see the README's "Errors the framework answers itself"); these pin that down.
+#[actix_web::test]
+async fn what_the_http_parser_refuses_itself_has_no_body() {
+    let app = TestApp::spawn().await;
+    // More than 96 headers: the parser's 431.
+    let many: String = (0..100).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let (status, body) = raw_http(&app, get_with("/healthz", &many)).await;
+    assert_eq!((status, body.as_str()), (431, ""));
+    // Both Content-Length and Transfer-Encoding (request smuggling's shape).
+    let smuggle = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n".to_vec();
+    let (status, body) = raw_http(&app, smuggle).await;
+    assert_eq!((status, body.as_str()), (400, ""));
 }

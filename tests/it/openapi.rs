@@ -165,3 +165,64 @@ async fn the_reference_page_loads_everything_from_the_binary() {
     );
     assert!(!csp.contains("http"), "{csp}");
 }
+
+/// What the body reader and the paging rules enforce is in the document for every route.
+#[test]
+fn every_json_body_route_documents_the_body_errors_and_lists_their_ranges() {
+    let doc: Value = serde_json::from_str(&benchside::startup::openapi_json()).unwrap();
+    let (mut bodies, mut pages) = (0, 0);
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["requestBody"]["content"]
+                .get("application/json")
+                .is_some()
+            {
+                bodies += 1;
+                for (status, code) in [
+                    ("400", "invalid_json"),
+                    ("413", "payload_too_large"),
+                    ("415", "unsupported_media_type"),
+                    ("422", "invalid_body"),
+                ] {
+                    let d = op["responses"][status]["description"]
+                        .as_str()
+                        .unwrap_or("");
+                    assert!(
+                        d.contains(&format!("`{code}`")),
+                        "{method} {path} {status}: {d:?}"
+                    );
+                }
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let range = match p["name"].as_str() {
+                    Some("page") => (1, 1_000_000),
+                    Some("per_page") => (1, 100),
+                    _ => continue,
+                };
+                pages += 1;
+                let s = &p["schema"];
+                assert_eq!(
+                    (s["minimum"].as_i64(), s["maximum"].as_i64()),
+                    (Some(range.0), Some(range.1)),
+                    "{method} {path} {}",
+                    p["name"]
+                );
+            }
+        }
+    }
+    assert!(bodies >= 20, "{bodies} routes with a JSON body");
+    assert!(pages >= 4, "{pages} paging parameters");
+    let verify = &doc["paths"]["/api/v1/auth/verify-email"]["post"]["responses"];
+    assert!(
+        verify["422"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`invalid_body`")
+    );
+    assert!(
+        verify["400"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`invalid_token`")
+    );
+}
