@@ -25,6 +25,8 @@
 //!   attestation by emailed link, competencies, review, progress against requirements.
 //! - [`quizzes`]: quiz attempts (draw, autosave, grading, review), quiz outcomes, item statistics.
 //! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
+//! - [`reports`]: the admin area's read model: cohort dashboard with risk flags, charts,
+//!   outcomes, streaming CSV exports, the audit log viewer.
 
 pub mod accounts;
 pub mod audit;
@@ -40,6 +42,7 @@ pub mod mail;
 pub mod pdf;
 pub mod quizzes;
 pub mod ratelimit;
+pub mod reports;
 pub mod server;
 pub mod slug;
 pub mod startup;

@@ -36,7 +36,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(crate::learning::routes)
                 .configure(crate::quizzes::routes)
                 .configure(crate::externship::routes)
-                .configure(crate::credentials::routes),
+                .configure(crate::credentials::routes)
+                .configure(crate::reports::routes),
         );
 }
 
@@ -55,6 +56,8 @@ pub struct AppData {
     pub sending: web::Data<Sending>,
     /// Credentials: public addresses, the issuer's name, the signing keys, the status lists.
     pub issuing: web::Data<Issuing>,
+    /// Reports: the permits that bound concurrent exports.
+    pub exports: web::Data<crate::reports::Exports>,
 }
 
 /// The app factory: one `App` per server worker, with all routes and middleware.
@@ -84,6 +87,7 @@ pub fn build_app(
         .app_data(data.content)
         .app_data(data.sending)
         .app_data(data.issuing)
+        .app_data(data.exports)
         .app_data(extract::json_config(max_json))
         .app_data(extract::payload_config(max_json))
         .app_data(extract::path_config())
@@ -212,6 +216,7 @@ impl Application {
             db: web::Data::new(db),
             auth: web::Data::new(auth),
             content: web::Data::new(ContentCache::default()),
+            exports: web::Data::new(crate::reports::Exports::default()),
         };
         let mut server =
             HttpServer::new(move || build_app(data.clone(), openapi.clone(), extra.clone()))

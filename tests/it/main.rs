@@ -32,5 +32,6 @@ mod openapi;
 mod outage;
 mod programs;
 mod quizzes;
+mod reports;
 mod smtp;
 mod spa;

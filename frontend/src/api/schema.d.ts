@@ -24,6 +24,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log, newest first, filtered (admins). */
+        get: operations["audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log as CSV, oldest first, with the same filters (admins). */
+        get: operations["audit_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/certificates": {
         parameters: {
             query?: never;
@@ -80,6 +114,125 @@ export interface paths {
          *     list is set, and the holder is mailed the reason.
          */
         post: operations["revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/charts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Completion over time against the schedule, the module funnel, the quiz score distribution. */
+        get: operations["charts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every learner of a cohort with progress, scores, externship, certificate and risk flags. */
+        get: operations["dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/exports/attempts.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One row per quiz attempt of each member. */
+        get: operations["export_attempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/exports/certificates.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One row per certificate issued to a member, with its status now. */
+        get: operations["export_certificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/exports/externship.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One row per externship entry of each member. */
+        get: operations["export_externship"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/exports/progress.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One row per lesson each member opened. */
+        get: operations["export_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cohort's outcome report for accreditation. */
+        get: operations["outcomes"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1390,6 +1543,49 @@ export interface components {
          * @enum {string}
          */
         AttestationStatus: "pending" | "decided" | "voided" | "expired";
+        AuditActor: {
+            /** Format: uuid */
+            id?: string | null;
+            /** @description `user`, `system` or `anonymous`. */
+            kind: string;
+            name?: string | null;
+        };
+        AuditEvent: {
+            action: string;
+            actor: components["schemas"]["AuditActor"];
+            client_addr?: string | null;
+            details: Record<string, never>;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            occurred_at: string;
+            request_id?: string | null;
+            subject_id?: string | null;
+            subject_type?: string | null;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Bucket: {
+            /** Format: int64 */
+            count: number;
+            /**
+             * Format: int32
+             * @description Percent, inclusive.
+             */
+            from: number;
+            /**
+             * Format: int32
+             * @description Percent, inclusive.
+             */
+            to: number;
+        };
         /** @description A certificate, for its holder and for admins. */
         Certificate: {
             /** @description The verification code in groups of five. */
@@ -1448,9 +1644,21 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        CertificateRef: {
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            serial: number;
+            status: components["schemas"]["Status"];
+        };
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
+        };
+        Charts: {
+            completion: components["schemas"]["CompletionPoint"][];
+            funnel: components["schemas"]["FunnelStep"][];
+            scores: components["schemas"]["ScoreDistribution"][];
         };
         ChoiceView: {
             /** @description Rendered Markdown (inline). */
@@ -1517,6 +1725,21 @@ export interface components {
             competency: string;
             rating: components["schemas"]["Rating"];
         };
+        CompletionPoint: {
+            /**
+             * Format: int64
+             * @description Members completed by the end of this day.
+             */
+            completed: number;
+            /** Format: date */
+            date: string;
+            /**
+             * Format: int64
+             * @description Members the schedule expects completed by this day (straight line from the start to
+             *     the target date over the enrolled members); `null` without a target date.
+             */
+            expected?: number | null;
+        };
         CompletionResult: {
             completed: boolean;
             /**
@@ -1575,7 +1798,28 @@ export interface components {
             title: string;
         };
         Dashboard: {
-            enrolments: components["schemas"]["DashboardEntry"][];
+            cohort: components["schemas"]["DashboardCohort"];
+            items: components["schemas"]["Learner"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        DashboardCohort: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description Live lessons of the course.
+             */
+            lessons_total: number;
+            name: string;
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            target_on?: string | null;
         };
         /** @description One enrolment on the dashboard. */
         DashboardEntry: components["schemas"]["Enrolment"] & {
@@ -1762,15 +2006,32 @@ export interface components {
         };
         ExternshipProgress: {
             /**
-             * Format: double
-             * @description Approved hours so far (attested by the supervisor and approved by the program).
+             * Format: int64
+             * @description Approved successful unaided collections.
              */
-            hours_logged: number;
+            collections: number;
+            /** Format: int64 */
+            collections_required: number;
+            /**
+             * Format: double
+             * @description Approved hours.
+             */
+            hours: number;
             /** Format: double */
             hours_required: number;
-            met: boolean;
-            procedures: components["schemas"]["ProcedureProgress"][];
-            required: boolean;
+            /**
+             * Format: int64
+             * @description Attestation requests waiting for a supervisor.
+             */
+            pending_attestations: number;
+        };
+        FunnelStep: {
+            module: components["schemas"]["ModuleRef"];
+            /**
+             * Format: int64
+             * @description Members who opened at least one lesson of this module.
+             */
+            reached: number;
         };
         Health: {
             /**
@@ -1860,6 +2121,26 @@ export interface components {
         KeyType: "RSA";
         /** @enum {string} */
         KeyUse: "sig";
+        Learner: {
+            certificate?: components["schemas"]["CertificateRef"] | null;
+            /** Format: uuid */
+            enrolment_id: string;
+            externship?: components["schemas"]["ExternshipProgress"] | null;
+            /** Format: date-time */
+            last_activity_at: string;
+            /** Format: int64 */
+            lessons_completed: number;
+            module_reached?: components["schemas"]["ModuleRef"] | null;
+            /**
+             * Format: int32
+             * @description 0..100, learning's rule (live lessons and required quizzes).
+             */
+            percent_complete: number;
+            quizzes: components["schemas"]["QuizScore"][];
+            risks: components["schemas"]["Risk"][];
+            state: components["schemas"]["EnrolmentState"];
+            user: components["schemas"]["UserRef"];
+        };
         LessonBody: {
             /** @description Sanitized HTML, rendered at import. */
             body_html: string;
@@ -1924,6 +2205,15 @@ export interface components {
             /** @description Why it is locked, in plain words (`null` when open). */
             unlocks_when?: string | null;
         };
+        ModuleRef: {
+            /**
+             * Format: int32
+             * @description 1-based, in course order.
+             */
+            position: number;
+            slug: string;
+            title: string;
+        };
         /**
          * @description New collection attempts: `count` identical ones (a quick entry, 1 to 100), stored as that
          *     many records under one `client_id`.
@@ -1949,6 +2239,35 @@ export interface components {
         NewShift: components["schemas"]["ShiftFields"] & {
             /** Format: uuid */
             client_id: string;
+        };
+        Outcomes: {
+            /** Format: int64 */
+            completed: number;
+            /**
+             * Format: double
+             * @description completed / enrolled (0..1), `null` with no members.
+             */
+            completion_rate?: number | null;
+            /**
+             * Format: int64
+             * @description Members not withdrawn.
+             */
+            enrolled: number;
+            /**
+             * Format: double
+             * @description Of the members of a course with an externship, those whose requirements are met.
+             */
+            externship_completion_rate?: number | null;
+            /**
+             * Format: double
+             * @description Of the members who submitted the final exam, those who passed their first attempt.
+             */
+            final_exam_first_attempt_pass_rate?: number | null;
+            /**
+             * Format: double
+             * @description Median days from start to completion of the completed members.
+             */
+            median_days_to_complete?: number | null;
         };
         /** @description What the learner's externship screens start from. */
         Overview: {
@@ -2099,6 +2418,22 @@ export interface components {
             /** Format: int32 */
             pass_percent: number;
             review: components["schemas"]["ReviewPolicy"];
+            slug: string;
+            title: string;
+        };
+        QuizRef: {
+            slug: string;
+            title: string;
+        };
+        QuizScore: {
+            /** Format: int32 */
+            attempts: number;
+            /**
+             * Format: int32
+             * @description Best percent (0..100); `null` before a submitted attempt.
+             */
+            best_score?: number | null;
+            passed: boolean;
             slug: string;
             title: string;
         };
@@ -2294,6 +2629,16 @@ export interface components {
             completed: string[];
             returned: number;
         };
+        /** @description A flag with its reason for people. */
+        Risk: {
+            kind: components["schemas"]["RiskKind"];
+            reason: string;
+        };
+        /**
+         * @description Why a learner is flagged.
+         * @enum {string}
+         */
+        RiskKind: "inactive" | "behind_schedule" | "quiz_failed_twice" | "attestation_waiting";
         /**
          * @description What a user may do. Stored as text with a CHECK constraint; adding a role means a
          *     variant here, a migration widening the CHECK, and the permissions it grants.
@@ -2313,6 +2658,10 @@ export interface components {
             saved_at: string;
             /** Format: int64 */
             seconds_left?: number | null;
+        };
+        ScoreDistribution: {
+            buckets: components["schemas"]["Bucket"][];
+            quiz: components["schemas"]["QuizRef"];
         };
         /** @description A signed-in session: the access token (also renewable with the refresh cookie). */
         Session: {
@@ -2507,6 +2856,12 @@ export interface components {
              */
             total: number;
         };
+        UserRef: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         /** @description The public answer to "is this certificate genuine and current?". */
         Verification: {
             /**
@@ -2565,6 +2920,136 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwkSet"];
+                };
+            };
+        };
+    };
+    audit: {
+        parameters: {
+            query?: {
+                /** @description The acting user's ID. */
+                actor?: string;
+                /** @description An action (`cohort.created`) or a prefix (`cohort` or `cohort.`). */
+                action?: string;
+                subject_type?: string;
+                subject_id?: string;
+                /** @description From this time (inclusive). */
+                from?: string;
+                /** @description Before this time. */
+                to?: string;
+                page?: number;
+                /** @description 1 to 100 (default 50). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    audit_export: {
+        parameters: {
+            query?: {
+                /** @description The acting user's ID. */
+                actor?: string;
+                /** @description An action (`cohort.created`) or a prefix (`cohort` or `cohort.`). */
+                action?: string;
+                subject_type?: string;
+                subject_id?: string;
+                /** @description From this time (inclusive). */
+                from?: string;
+                /** @description Before this time. */
+                to?: string;
+                page?: number;
+                /** @description 1 to 100 (default 50). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -2825,6 +3310,410 @@ export interface operations {
             };
             /** @description `invalid_input` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    charts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Charts"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    dashboard: {
+        parameters: {
+            query?: {
+                /** @description Default `risk`. */
+                sort?: "risk" | "name" | "progress" | "last_activity";
+                /** @description Default `desc` for `risk`, `asc` otherwise. */
+                order?: "asc" | "desc";
+                /** @description Only learners with at least one flag. */
+                at_risk?: boolean;
+                /** @description Name or email (contains). */
+                q?: string;
+                page?: number;
+                /** @description 1 to 100 (default 50). */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_attempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_certificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_externship: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    outcomes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Outcomes"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
