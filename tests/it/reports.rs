@@ -592,3 +592,62 @@ async fn the_audit_log_is_filtered_paged_and_exported_by_admins() {
     assert_eq!(rows.len() - 1, items.len());
     assert_eq!(rows[1][3], w.ana.0.id);
 }
+
+#[actix_web::test]
+async fn seed_makes_a_cohort_the_dashboard_reads() {
+    let app = TestApp::spawn().await;
+    let root = admin(&app).await;
+    support::ensure_course(&app, FixtureCourse::DEMO).await;
+    let options = benchside::seed::Options {
+        learners: 40,
+        course: "demo-course".into(),
+        cohort: Some("Seeded".into()),
+    };
+    let summary = benchside::seed::run(&mut *app.conn().await, &options)
+        .await
+        .unwrap();
+    assert_eq!(summary.learners, 40);
+    assert_eq!(
+        summary.lesson_progress,
+        count(&app, "SELECT count(*) AS n FROM lesson_progress").await
+    );
+    assert!(
+        summary.attempts > 0 && summary.externship_entries > 0,
+        "{summary}"
+    );
+    let path = format!(
+        "/api/v1/admin/cohorts/{}/dashboard?per_page=100",
+        summary.cohort_id
+    );
+    let page = ok(call(&app, "GET", &path, &root).await, "seeded dashboard");
+    assert_eq!(page["total"], 40);
+    let percents: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["percent_complete"].as_i64().unwrap())
+        .collect();
+    assert!(
+        percents.iter().min() < percents.iter().max(),
+        "varied progress: {percents:?}"
+    );
+    // The learners can sign in with the seed's password.
+    let email = page["items"][0]["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    support::login(&app, &email, benchside::seed::PASSWORD).await;
+    // A course that is not imported is refused, and nothing is written.
+    let missing = benchside::seed::Options {
+        course: "nope".into(),
+        ..options
+    };
+    let err = benchside::seed::run(&mut *app.conn().await, &missing)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("import it first"), "{err}");
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM enrolments").await,
+        40
+    );
+}

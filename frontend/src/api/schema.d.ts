@@ -2097,6 +2097,9 @@ export interface components {
             shown: number;
             slug: string;
             type: string;
+            /** @description Worth a look: any of `weak_reasons`. */
+            weak: boolean;
+            weak_reasons: components["schemas"]["WeakReason"][];
         };
         ItemView: {
             /** @description `l1`.., `r1`.. or `i1`.., in the order shown. */
@@ -2895,6 +2898,11 @@ export interface components {
             /** @description `true` only when the certificate is active. */
             valid: boolean;
         };
+        /**
+         * @description Why a question is flagged weak.
+         * @enum {string}
+         */
+        WeakReason: "low_discrimination" | "too_easy" | "too_hard";
     };
     responses: never;
     parameters: never;
