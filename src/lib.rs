@@ -26,6 +26,9 @@
 //! - [`quizzes`]: quiz attempts (draw, autosave, grading, review), quiz outcomes, item statistics.
 //! - [`ratelimit`]: token-bucket rate limits kept in PostgreSQL.
 //! - [`metrics`]: `GET /metrics` for Prometheus (requests, pool, job queue, outbox).
+//! - [`reports`]: the admin area's read model: cohort dashboard with risk flags, charts,
+//!   outcomes, streaming CSV exports, the audit log viewer.
+//! - [`seed`]: `benchside seed`: a cohort of N learners at varied progress, set-based SQL.
 
 pub mod accounts;
 pub mod audit;
@@ -43,6 +46,8 @@ pub mod metrics;
 pub mod pdf;
 pub mod quizzes;
 pub mod ratelimit;
+pub mod reports;
+pub mod seed;
 pub mod server;
 pub mod slug;
 pub mod startup;

@@ -77,6 +77,18 @@ enum Command {
         #[command(subcommand)]
         action: MailAction,
     },
+    /// Create a demo cohort of N learners at varied progress (lessons, quiz attempts,
+    /// externship entries) in an imported course, in one transaction. Does not migrate.
+    Seed {
+        #[arg(long)]
+        learners: i64,
+        /// The course's slug.
+        #[arg(long, default_value = "phlebotomy-technician")]
+        course: String,
+        /// The cohort's name (default: "Seed cohort" and the time).
+        #[arg(long)]
+        cohort: Option<String>,
+    },
     /// Manage the private development PostgreSQL cluster.
     Cluster {
         #[command(subcommand)]
@@ -252,6 +264,16 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Mail {
             action: MailAction::SendTest { to },
         } => println!("{}", benchside::mail::send_test(&config, &to).await?),
+        Command::Seed {
+            learners,
+            course,
+            cohort,
+        } => {
+            let database = Database::open(&config).await?;
+            let seeded = seed(&database.url, learners, course, cohort).await;
+            database.close();
+            println!("{}", seeded?);
+        }
         Command::Cluster { action, dir } => {
             let dir = dir.unwrap_or_else(|| config.cluster_dir());
             match action {
@@ -320,6 +342,22 @@ async fn wait_for_stop_signal() -> std::io::Result<()> {
         r = tokio::signal::ctrl_c() => r?,
     }
     Ok(())
+}
+
+/// `benchside seed`.
+async fn seed(
+    url: &str,
+    learners: i64,
+    course: String,
+    cohort: Option<String>,
+) -> anyhow::Result<benchside::seed::Summary> {
+    let mut conn = AsyncPgConnection::establish(url).await?;
+    let options = benchside::seed::Options {
+        learners,
+        course,
+        cohort,
+    };
+    benchside::seed::run(&mut conn, &options).await
 }
 
 /// `benchside jobs list|retry`.

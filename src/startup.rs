@@ -39,7 +39,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(crate::quizzes::routes)
                 .configure(crate::externship::routes)
                 .configure(crate::credentials::routes)
-                .configure(crate::cohorts::routes),
+                .configure(crate::cohorts::routes)
+                .configure(crate::reports::routes),
         );
 }
 
@@ -60,6 +61,8 @@ pub struct AppData {
     pub issuing: web::Data<Issuing>,
     /// Every answered request, for `GET /metrics` (the request middleware records them).
     pub requests: web::Data<RequestMetrics>,
+    /// Reports: the permits that bound concurrent exports.
+    pub exports: web::Data<crate::reports::Exports>,
 }
 
 /// The app factory: one `App` per server worker, with all routes and middleware.
@@ -91,6 +94,7 @@ pub fn build_app(
         .app_data(data.sending)
         .app_data(data.issuing)
         .app_data(data.requests)
+        .app_data(data.exports)
         .app_data(extract::json_config(max_json))
         .app_data(extract::payload_config(max_json))
         .app_data(extract::path_config())
@@ -223,6 +227,7 @@ impl Application {
             auth: web::Data::new(auth),
             content: web::Data::new(ContentCache::default()),
             requests: web::Data::new(RequestMetrics::default()),
+            exports: web::Data::new(crate::reports::Exports::default()),
         };
         let mut server =
             HttpServer::new(move || build_app(data.clone(), openapi.clone(), extra.clone()))

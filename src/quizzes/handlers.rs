@@ -850,16 +850,22 @@ pub async fn question_stats(
         attempts,
         questions: rows
             .into_iter()
-            .map(|r| ItemStats {
-                bank: r.bank,
-                slug: r.slug,
-                kind: r.kind,
-                retired: r.retired,
-                shown: r.shown,
-                answered: r.answered,
-                percent_correct: round(r.percent_correct, 1),
-                mean_credit: round(r.mean_credit, 2),
-                discrimination: round(r.discrimination, 2),
+            .map(|r| {
+                let weak_reasons =
+                    views::weak_reasons(r.shown, r.percent_correct, r.discrimination);
+                ItemStats {
+                    weak: !weak_reasons.is_empty(),
+                    weak_reasons,
+                    bank: r.bank,
+                    slug: r.slug,
+                    kind: r.kind,
+                    retired: r.retired,
+                    shown: r.shown,
+                    answered: r.answered,
+                    percent_correct: round(r.percent_correct, 1),
+                    mean_credit: round(r.mean_credit, 2),
+                    discrimination: round(r.discrimination, 2),
+                }
             })
             .collect(),
     }))

@@ -198,6 +198,48 @@ pub struct ItemStats {
     pub mean_credit: Option<f64>,
     /// Corrected item–total correlation (two decimals); `null` under 10 graded responses.
     pub discrimination: Option<f64>,
+    /// Worth a look: any of `weak_reasons`.
+    pub weak: bool,
+    pub weak_reasons: Vec<WeakReason>,
+}
+
+crate::text_enum! {
+    /// Why a question is flagged weak.
+    pub enum WeakReason {
+        /// Discrimination under [`LOW_DISCRIMINATION`]: it does not tell strong from weak.
+        LowDiscrimination = "low_discrimination",
+        /// More than 95 % right, over at least [`WEAK_MIN_ANSWERS`] graded responses.
+        TooEasy = "too_easy",
+        /// Under 5 % right, over at least [`WEAK_MIN_ANSWERS`] graded responses.
+        TooHard = "too_hard",
+    }
+}
+
+/// Discrimination below this is weak (it is only computed from 10 graded responses).
+pub const LOW_DISCRIMINATION: f64 = 0.2;
+/// Graded responses needed before a question is called too easy or too hard.
+pub const WEAK_MIN_ANSWERS: i64 = 20;
+
+/// Pure: why a question is weak, from its unrounded statistics (`percent_correct` 0..100).
+pub fn weak_reasons(
+    shown: i64,
+    percent_correct: Option<f64>,
+    discrimination: Option<f64>,
+) -> Vec<WeakReason> {
+    let mut out = Vec::new();
+    if discrimination.is_some_and(|d| d < LOW_DISCRIMINATION) {
+        out.push(WeakReason::LowDiscrimination);
+    }
+    if shown >= WEAK_MIN_ANSWERS
+        && let Some(p) = percent_correct
+    {
+        if p > 95.0 {
+            out.push(WeakReason::TooEasy);
+        } else if p < 5.0 {
+            out.push(WeakReason::TooHard);
+        }
+    }
+    out
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -430,6 +472,31 @@ pub fn attempt_view(
         answers: a.answers.clone(),
         saved_at: a.saved_at,
         result,
+    }
+}
+
+#[cfg(test)]
+mod weak_tests {
+    use super::*;
+
+    #[test]
+    fn weak_questions_are_named_with_their_reasons() {
+        use WeakReason::*;
+        assert_eq!(weak_reasons(50, Some(60.0), Some(0.45)), vec![]);
+        assert_eq!(
+            weak_reasons(50, Some(60.0), Some(0.19)),
+            vec![LowDiscrimination]
+        );
+        assert_eq!(weak_reasons(50, Some(60.0), Some(0.2)), vec![]);
+        assert_eq!(
+            weak_reasons(20, Some(96.0), Some(0.1)),
+            vec![LowDiscrimination, TooEasy]
+        );
+        assert_eq!(weak_reasons(20, Some(4.0), None), vec![TooHard]);
+        assert_eq!(weak_reasons(20, Some(95.0), None), vec![]);
+        // Too few answers to judge easy or hard; no discrimination under 10.
+        assert_eq!(weak_reasons(19, Some(100.0), None), vec![]);
+        assert_eq!(weak_reasons(0, None, None), vec![]);
     }
 }
 

@@ -36,5 +36,6 @@ mod openapi;
 mod outage;
 mod programs;
 mod quizzes;
+mod reports;
 mod smtp;
 mod spa;

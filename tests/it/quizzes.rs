@@ -1245,6 +1245,16 @@ async fn item_statistics_for_admins_over_a_known_set_of_attempts() {
     let o = row("order");
     assert_eq!(o["shown"], 0);
     assert_eq!(o["discrimination"], Value::Null);
+    // Weak questions: a discrimination under 0.2 (12 responses are too few to call one too
+    // easy or too hard).
+    for q in [&r, &p] {
+        let low = q["discrimination"].as_f64().unwrap() < 0.2;
+        assert_eq!(q["weak"], low, "{q}");
+        let reasons: &[&str] = if low { &["low_discrimination"] } else { &[] };
+        assert_eq!(q["weak_reasons"], serde_json::json!(reasons), "{q}");
+    }
+    assert_eq!(o["weak"], false);
+    assert_eq!(o["weak_reasons"], serde_json::json!([]));
 
     // Under ten responses, no discrimination.
     exec(&app, "DELETE FROM quiz_attempts WHERE number > 9").await;

@@ -24,6 +24,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log, newest first, filtered (admins). */
+        get: operations["audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log as CSV, oldest first, with the same filters (admins). */
+        get: operations["audit_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/certificates": {
         parameters: {
             query?: never;
@@ -31,7 +65,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every certificate, newest first, filtered (staff: those of their cohorts' members only). */
+        /** Every certificate, newest first, filtered. */
         get: operations["list"];
         put?: never;
         /**
@@ -86,126 +120,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/codes/{id}": {
+    "/api/v1/admin/cohorts/{id}/charts": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Completion over time against the schedule, the module funnel, the quiz score distribution. */
+        get: operations["charts"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Disable or enable a code, or change its use limit or expiry. */
-        patch: operations["update_code"];
-        trace?: never;
-    };
-    "/api/v1/admin/cohorts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List cohorts, newest first: all of them for admins, the cohorts they own for staff. */
-        get: operations["list_cohorts"];
-        put?: never;
-        /** Create a cohort of a course (admins). */
-        post: operations["create_cohort"];
-        delete?: never;
-        options?: never;
-        head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/cohorts/{id}": {
+    "/api/v1/admin/cohorts/{id}/dashboard": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A cohort with its staff and member counts. */
-        get: operations["get_cohort"];
+        /** Every learner of a cohort with progress, scores, externship, certificate and risk flags. */
+        get: operations["dashboard"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a cohort (admins): any of name, dates, capacity and the complete list of owners. */
-        patch: operations["update_cohort"];
+        patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/cohorts/{id}/archive": {
+    "/api/v1/admin/cohorts/{id}/exports/attempts.csv": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One row per quiz attempt of each member. */
+        get: operations["export_attempts"];
         put?: never;
-        /** Archive a cohort (admins): it keeps its members and history and takes no new members. */
-        post: operations["archive_cohort"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/cohorts/{id}/codes": {
+    "/api/v1/admin/cohorts/{id}/exports/certificates.csv": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The cohort's enrolment codes, newest first, with their status now. */
-        get: operations["list_codes"];
+        /** One row per certificate issued to a member, with its status now. */
+        get: operations["export_certificates"];
         put?: never;
-        /** Create an enrolment code for the cohort. */
-        post: operations["create_code"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/cohorts/{id}/members": {
+    "/api/v1/admin/cohorts/{id}/exports/externship.csv": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The cohort's members by name. */
-        get: operations["list_members"];
+        /** One row per externship entry of each member. */
+        get: operations["export_externship"];
         put?: never;
-        /**
-         * Enrol an existing account in the cohort's course, in this cohort. A confirmation mail is
-         *     queued.
-         */
-        post: operations["add_member"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/cohorts/{id}/unarchive": {
+    "/api/v1/admin/cohorts/{id}/exports/progress.csv": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One row per lesson each member opened. */
+        get: operations["export_progress"];
         put?: never;
-        /** Unarchive a cohort (admins). */
-        post: operations["unarchive_cohort"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cohort's outcome report for accreditation. */
+        get: operations["outcomes"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -219,47 +246,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Item statistics of a course's questions over submitted attempts (admins: every attempt;
-         *     staff: only for a course where they own a cohort, over their cohorts' members' attempts).
-         */
+        /** Item statistics of a course's questions over submitted attempts (admins). */
         get: operations["question_stats"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/enrolments/{id}/extend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Set the end of a member's access period (an expired member becomes active again). */
-        post: operations["extend_member"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/enrolments/{id}/move": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Move a member to another cohort of the same course (both cohorts in the caller's scope). */
-        post: operations["move_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -276,28 +266,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Re-activate a withdrawn or expired enrolment (admins, and staff for members of the
-         *     cohorts they own). An expired access period is extended by the course's access days from
-         *     now.
+         * Re-activate a withdrawn or expired enrolment (admins). An expired access period is
+         *     extended by the course's access days from now.
          */
         post: operations["reactivate"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/enrolments/{id}/withdraw": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Withdraw a member. Withdrawing again answers the withdrawn member. */
-        post: operations["withdraw_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -311,10 +283,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Enrolments in courses with an externship (to place), newest first (staff: their cohorts'
-         *     members only).
-         */
+        /** Enrolments in courses with an externship (to place), newest first. */
         get: operations["enrolments"];
         put?: never;
         post?: never;
@@ -331,16 +300,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Placements, newest first: of one enrolment, of one site, or all (staff: of their
-         *     cohorts' members only).
-         */
+        /** Placements, newest first: of one enrolment, of one site, or all. */
         get: operations["list_placements"];
         put?: never;
-        /**
-         * Place an enrolment at a site (a learner may have several placements: rotations). Staff
-         *     place members of their own cohorts.
-         */
+        /** Place an enrolment at a site (a learner may have several placements: rotations). */
         post: operations["create_placement"];
         delete?: never;
         options?: never;
@@ -372,16 +335,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Attested entries waiting for the program's approval, oldest attestation first (staff:
-         *     their cohorts' members' only).
-         */
+        /** Attested entries waiting for the program's approval, oldest attestation first. */
         get: operations["review_queue"];
         put?: never;
         /**
          * Approve attested entries or return them with a note, one or many at once (all or
-         *     nothing). Approving the last needed record completes the course. Staff review only their
-         *     cohorts' members' entries; another's entry counts as one not waiting for review.
+         *     nothing). Approving the last needed record completes the course.
          */
         post: operations["review_entries"];
         delete?: never;
@@ -578,9 +537,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in. Returns a short-lived access token and sets the refresh token in an httpOnly,
-         *     SameSite=Strict cookie scoped to `/api/v1/auth`, and a device cookie (`benchside_device`,
-         *     a year, scoped to this route) that lets this browser past the account's shared limit on
-         *     failed sign-ins: strangers cannot lock the owner out.
+         *     SameSite=Strict cookie scoped to `/api/v1/auth`.
          */
         post: operations["login"];
         delete?: never;
@@ -730,7 +687,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One certificate (its holder, an admin, or staff of the holder's cohort). */
+        /** One certificate (its holder, or an admin). */
         get: operations["certificate"];
         put?: never;
         post?: never;
@@ -1442,26 +1399,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Prometheus metrics of this process (OpenMetrics text). Needs the metrics token, not a user's
-         *     session.
-         */
-        get: operations["metrics"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1489,10 +1426,6 @@ export interface components {
         /** @description A neutral acknowledgement (sent whether or not an account exists). */
         Accepted: {
             message: string;
-        };
-        AddMember: {
-            /** @description The address of an existing account. */
-            email: string;
         };
         /** @description An account as admins see it. */
         AdminUserView: {
@@ -1610,6 +1543,49 @@ export interface components {
          * @enum {string}
          */
         AttestationStatus: "pending" | "decided" | "voided" | "expired";
+        AuditActor: {
+            /** Format: uuid */
+            id?: string | null;
+            /** @description `user`, `system` or `anonymous`. */
+            kind: string;
+            name?: string | null;
+        };
+        AuditEvent: {
+            action: string;
+            actor: components["schemas"]["AuditActor"];
+            client_addr?: string | null;
+            details: Record<string, never>;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            occurred_at: string;
+            request_id?: string | null;
+            subject_id?: string | null;
+            subject_type?: string | null;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Bucket: {
+            /** Format: int64 */
+            count: number;
+            /**
+             * Format: int32
+             * @description Percent, inclusive.
+             */
+            from: number;
+            /**
+             * Format: int32
+             * @description Percent, inclusive.
+             */
+            to: number;
+        };
         /** @description A certificate, for its holder and for admins. */
         Certificate: {
             /** @description The verification code in groups of five. */
@@ -1668,82 +1644,27 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        CertificateRef: {
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            serial: number;
+            status: components["schemas"]["Status"];
+        };
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
+        };
+        Charts: {
+            completion: components["schemas"]["CompletionPoint"][];
+            funnel: components["schemas"]["FunnelStep"][];
+            scores: components["schemas"]["ScoreDistribution"][];
         };
         ChoiceView: {
             /** @description Rendered Markdown (inline). */
             html: string;
             /** @description `c1`, `c2`, ... in the order shown. */
             key: string;
-        };
-        /** @description An enrolment code of a cohort. */
-        Code: {
-            code: string;
-            /** Format: uuid */
-            cohort_id: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            disabled_at?: string | null;
-            /** Format: date-time */
-            expires_at?: string | null;
-            /** Format: uuid */
-            id: string;
-            /** Format: int32 */
-            max_uses?: number | null;
-            /** @description Computed at the time of the request. */
-            status: components["schemas"]["CodeStatus"];
-            /** Format: int32 */
-            uses: number;
-        };
-        CodeList: {
-            items: components["schemas"]["Code"][];
-        };
-        /**
-         * @description Whether a code lets a learner join now.
-         * @enum {string}
-         */
-        CodeStatus: "active" | "expired" | "used_up" | "disabled";
-        /** @description A cohort as the admin area shows it. */
-        Cohort: {
-            /** Format: date-time */
-            archived_at?: string | null;
-            /**
-             * Format: int32
-             * @description The most members (not withdrawn) the cohort takes; `null`: no limit.
-             */
-            capacity?: number | null;
-            course: components["schemas"]["CohortCourse"];
-            /** Format: date-time */
-            created_at: string;
-            /** Format: uuid */
-            id: string;
-            members: components["schemas"]["Members"];
-            name: string;
-            staff: components["schemas"]["PersonRef"][];
-            /** Format: date */
-            starts_on: string;
-            /** Format: date */
-            target_on?: string | null;
-        };
-        /** @description A course as a cohort names it. */
-        CohortCourse: {
-            slug: string;
-            title: string;
-        };
-        CohortPage: {
-            items: components["schemas"]["Cohort"][];
-            /** Format: int64 */
-            page: number;
-            /** Format: int64 */
-            per_page: number;
-            /**
-             * Format: int64
-             * @description Matching cohorts in all pages.
-             */
-            total: number;
         };
         /** @description A collection attempt's fields (create, edit, amend). */
         CollectionFields: {
@@ -1804,6 +1725,21 @@ export interface components {
             competency: string;
             rating: components["schemas"]["Rating"];
         };
+        CompletionPoint: {
+            /**
+             * Format: int64
+             * @description Members completed by the end of this day.
+             */
+            completed: number;
+            /** Format: date */
+            date: string;
+            /**
+             * Format: int64
+             * @description Members the schedule expects completed by this day (straight line from the start to
+             *     the target date over the enrolled members); `null` without a target date.
+             */
+            expected?: number | null;
+        };
         CompletionResult: {
             completed: boolean;
             /**
@@ -1861,33 +1797,29 @@ export interface components {
             summary: string;
             title: string;
         };
-        CreateCode: {
-            /**
-             * @description The code to give out (3 to 64 of A-Z, 0-9 and `-`; stored upper-cased). Without it, a
-             *     readable one is generated: the course's prefix and two groups of four characters
-             *     without 0/O/1/I/L.
-             */
-            code?: string | null;
-            /** Format: date-time */
-            expires_at?: string | null;
-            /** Format: int32 */
-            max_uses?: number | null;
+        Dashboard: {
+            cohort: components["schemas"]["DashboardCohort"];
+            items: components["schemas"]["Learner"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
         };
-        CreateCohort: {
-            /** Format: int32 */
-            capacity?: number | null;
-            /** @description The course's slug. */
-            course: string;
+        DashboardCohort: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description Live lessons of the course.
+             */
+            lessons_total: number;
             name: string;
-            /** @description The owners' user IDs (accounts with the role staff or admin). */
-            staff?: string[];
             /** Format: date */
             starts_on: string;
             /** Format: date */
             target_on?: string | null;
-        };
-        Dashboard: {
-            enrolments: components["schemas"]["DashboardEntry"][];
         };
         /** @description One enrolment on the dashboard. */
         DashboardEntry: components["schemas"]["Enrolment"] & {
@@ -2052,17 +1984,10 @@ export interface components {
          *     sentence for each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "already_certified" | "enrolment_not_completed" | "key_not_found" | "status_list_not_found" | "unknown_course" | "target_before_start" | "invalid_staff" | "capacity_below_members" | "code_taken" | "cohort_archived" | "cohort_full" | "cohort_course_mismatch" | "account_not_found" | "already_enrolled" | "csv_too_many_rows" | "csv_header" | "csv_encoding" | "csv_malformed" | "import_rejected";
+        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "already_certified" | "enrolment_not_completed" | "key_not_found" | "status_list_not_found";
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
-        };
-        ExtendMember: {
-            /**
-             * Format: date-time
-             * @description The new end of the access period (in the future).
-             */
-            access_expires_at: string;
         };
         /** @description The approved externship a certificate states, as stored at issue. */
         ExternshipFacts: {
@@ -2081,15 +2006,32 @@ export interface components {
         };
         ExternshipProgress: {
             /**
-             * Format: double
-             * @description Approved hours so far (attested by the supervisor and approved by the program).
+             * Format: int64
+             * @description Approved successful unaided collections.
              */
-            hours_logged: number;
+            collections: number;
+            /** Format: int64 */
+            collections_required: number;
+            /**
+             * Format: double
+             * @description Approved hours.
+             */
+            hours: number;
             /** Format: double */
             hours_required: number;
-            met: boolean;
-            procedures: components["schemas"]["ProcedureProgress"][];
-            required: boolean;
+            /**
+             * Format: int64
+             * @description Attestation requests waiting for a supervisor.
+             */
+            pending_attestations: number;
+        };
+        FunnelStep: {
+            module: components["schemas"]["ModuleRef"];
+            /**
+             * Format: int64
+             * @description Members who opened at least one lesson of this module.
+             */
+            reached: number;
         };
         Health: {
             /**
@@ -2155,6 +2097,9 @@ export interface components {
             shown: number;
             slug: string;
             type: string;
+            /** @description Worth a look: any of `weak_reasons`. */
+            weak: boolean;
+            weak_reasons: components["schemas"]["WeakReason"][];
         };
         ItemView: {
             /** @description `l1`.., `r1`.. or `i1`.., in the order shown. */
@@ -2179,6 +2124,26 @@ export interface components {
         KeyType: "RSA";
         /** @enum {string} */
         KeyUse: "sig";
+        Learner: {
+            certificate?: components["schemas"]["CertificateRef"] | null;
+            /** Format: uuid */
+            enrolment_id: string;
+            externship?: components["schemas"]["ExternshipProgress"] | null;
+            /** Format: date-time */
+            last_activity_at: string;
+            /** Format: int64 */
+            lessons_completed: number;
+            module_reached?: components["schemas"]["ModuleRef"] | null;
+            /**
+             * Format: int32
+             * @description 0..100, learning's rule (live lessons and required quizzes).
+             */
+            percent_complete: number;
+            quizzes: components["schemas"]["QuizScore"][];
+            risks: components["schemas"]["Risk"][];
+            state: components["schemas"]["EnrolmentState"];
+            user: components["schemas"]["UserRef"];
+        };
         LessonBody: {
             /** @description Sanitized HTML, rendered at import. */
             body_html: string;
@@ -2234,45 +2199,6 @@ export interface components {
             required: number;
             slug: string;
         };
-        /** @description A member of a cohort: an enrolment and its learner. */
-        Member: {
-            /** Format: date-time */
-            access_expires_at: string;
-            /** Format: date-time */
-            completed_at?: string | null;
-            /** Format: uuid */
-            enrolment_id: string;
-            /** Format: date-time */
-            started_at: string;
-            /** @description The effective state (`expired`: active past its access period). */
-            state: components["schemas"]["EnrolmentState"];
-            user: components["schemas"]["PersonRef"];
-            /** Format: date-time */
-            withdrawn_at?: string | null;
-        };
-        MemberPage: {
-            items: components["schemas"]["Member"][];
-            /** Format: int64 */
-            page: number;
-            /** Format: int64 */
-            per_page: number;
-            /** Format: int64 */
-            total: number;
-        };
-        /**
-         * @description Member counts by state. `active` counts enrolments neither withdrawn nor completed
-         *     (including those whose access has expired).
-         */
-        Members: {
-            /** Format: int64 */
-            active: number;
-            /** Format: int64 */
-            completed: number;
-            /** Format: int64 */
-            total: number;
-            /** Format: int64 */
-            withdrawn: number;
-        };
         ModuleProgress: {
             lessons: components["schemas"]["LessonProgressView"][];
             locked: boolean;
@@ -2282,12 +2208,14 @@ export interface components {
             /** @description Why it is locked, in plain words (`null` when open). */
             unlocks_when?: string | null;
         };
-        MoveMember: {
+        ModuleRef: {
             /**
-             * Format: uuid
-             * @description Another cohort of the same course.
+             * Format: int32
+             * @description 1-based, in course order.
              */
-            cohort_id: string;
+            position: number;
+            slug: string;
+            title: string;
         };
         /**
          * @description New collection attempts: `count` identical ones (a quick entry, 1 to 100), stored as that
@@ -2315,6 +2243,35 @@ export interface components {
             /** Format: uuid */
             client_id: string;
         };
+        Outcomes: {
+            /** Format: int64 */
+            completed: number;
+            /**
+             * Format: double
+             * @description completed / enrolled (0..1), `null` with no members.
+             */
+            completion_rate?: number | null;
+            /**
+             * Format: int64
+             * @description Members not withdrawn.
+             */
+            enrolled: number;
+            /**
+             * Format: double
+             * @description Of the members of a course with an externship, those whose requirements are met.
+             */
+            externship_completion_rate?: number | null;
+            /**
+             * Format: double
+             * @description Of the members who submitted the final exam, those who passed their first attempt.
+             */
+            final_exam_first_attempt_pass_rate?: number | null;
+            /**
+             * Format: double
+             * @description Median days from start to completion of the completed members.
+             */
+            median_days_to_complete?: number | null;
+        };
         /** @description What the learner's externship screens start from. */
         Overview: {
             /** @description The enrolment accepts new entries (it is active). */
@@ -2334,13 +2291,6 @@ export interface components {
             required: boolean;
             /** Format: double */
             total_hours: number;
-        };
-        /** @description An account as the admin area names it. */
-        PersonRef: {
-            email: string;
-            /** Format: uuid */
-            id: string;
-            name: string;
         };
         /** @description An enrolment placed at a site, with a supervisor, dates and departments (a rotation). */
         Placement: {
@@ -2471,6 +2421,22 @@ export interface components {
             /** Format: int32 */
             pass_percent: number;
             review: components["schemas"]["ReviewPolicy"];
+            slug: string;
+            title: string;
+        };
+        QuizRef: {
+            slug: string;
+            title: string;
+        };
+        QuizScore: {
+            /** Format: int32 */
+            attempts: number;
+            /**
+             * Format: int32
+             * @description Best percent (0..100); `null` before a submitted attempt.
+             */
+            best_score?: number | null;
+            passed: boolean;
             slug: string;
             title: string;
         };
@@ -2666,6 +2632,16 @@ export interface components {
             completed: string[];
             returned: number;
         };
+        /** @description A flag with its reason for people. */
+        Risk: {
+            kind: components["schemas"]["RiskKind"];
+            reason: string;
+        };
+        /**
+         * @description Why a learner is flagged.
+         * @enum {string}
+         */
+        RiskKind: "inactive" | "behind_schedule" | "quiz_failed_twice" | "attestation_waiting";
         /**
          * @description What a user may do. Stored as text with a CHECK constraint; adding a role means a
          *     variant here, a migration widening the CHECK, and the permissions it grants.
@@ -2685,6 +2661,10 @@ export interface components {
             saved_at: string;
             /** Format: int64 */
             seconds_left?: number | null;
+        };
+        ScoreDistribution: {
+            buckets: components["schemas"]["Bucket"][];
+            quiz: components["schemas"]["QuizRef"];
         };
         /** @description A signed-in session: the access token (also renewable with the refresh cookie). */
         Session: {
@@ -2844,25 +2824,6 @@ export interface components {
             /** @description The token from the emailed link. */
             token: string;
         };
-        UpdateCode: {
-            /** @description `true` disables the code; `false` enables it again. */
-            disabled?: boolean | null;
-            /** Format: date-time */
-            expires_at?: string | null;
-            /** Format: int32 */
-            max_uses?: number | null;
-        };
-        UpdateCohort: {
-            /** Format: int32 */
-            capacity?: number | null;
-            name?: string | null;
-            /** @description The complete new list of owners. */
-            staff?: string[] | null;
-            /** Format: date */
-            starts_on?: string | null;
-            /** Format: date */
-            target_on?: string | null;
-        };
         UpdateMeRequest: {
             /** @description A new address: it takes effect once confirmed through the link mailed to it. */
             email?: string | null;
@@ -2898,6 +2859,12 @@ export interface components {
              */
             total: number;
         };
+        UserRef: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         /** @description The public answer to "is this certificate genuine and current?". */
         Verification: {
             /**
@@ -2931,10 +2898,11 @@ export interface components {
             /** @description `true` only when the certificate is active. */
             valid: boolean;
         };
-        WithdrawMember: {
-            /** @description Why, for the audit log (at most 500 characters). */
-            reason?: string | null;
-        };
+        /**
+         * @description Why a question is flagged weak.
+         * @enum {string}
+         */
+        WeakReason: "low_discrimination" | "too_easy" | "too_hard";
     };
     responses: never;
     parameters: never;
@@ -2960,6 +2928,136 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwkSet"];
+                };
+            };
+        };
+    };
+    audit: {
+        parameters: {
+            query?: {
+                /** @description The acting user's ID. */
+                actor?: string;
+                /** @description An action (`cohort.created`) or a prefix (`cohort` or `cohort.`). */
+                action?: string;
+                subject_type?: string;
+                subject_id?: string;
+                /** @description From this time (inclusive). */
+                from?: string;
+                /** @description Before this time. */
+                to?: string;
+                page?: number;
+                /** @description 1 to 100 (default 50). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    audit_export: {
+        parameters: {
+            query?: {
+                /** @description The acting user's ID. */
+                actor?: string;
+                /** @description An action (`cohort.created`) or a prefix (`cohort` or `cohort.`). */
+                action?: string;
+                subject_type?: string;
+                subject_id?: string;
+                /** @description From this time (inclusive). */
+                from?: string;
+                /** @description Before this time. */
+                to?: string;
+                page?: number;
+                /** @description 1 to 100 (default 50). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -3008,7 +3106,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3040,15 +3138,6 @@ export interface operations {
                     "application/json": components["schemas"]["Certificate"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -3058,7 +3147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3085,25 +3174,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`; `invalid_body` */
+            /** @description `invalid_input` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3138,15 +3209,6 @@ export interface operations {
                     "application/json": components["schemas"]["Certificate"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -3156,7 +3218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3183,25 +3245,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`; `invalid_body` */
+            /** @description `invalid_input` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3236,15 +3280,6 @@ export interface operations {
                     "application/json": components["schemas"]["Certificate"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -3254,7 +3289,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3281,25 +3316,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`; `invalid_body` */
+            /** @description `invalid_input` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3310,30 +3327,27 @@ export interface operations {
             };
         };
     };
-    update_code: {
+    charts: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description The code's ID */
+                /** @description The cohort's ID */
                 id: string;
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateCode"];
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Code"];
+                    "application/json": components["schemas"]["Charts"];
                 };
             };
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3351,17 +3365,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found`: no code of a cohort you can see has this ID */
+            /** @description `not_found`: no such cohort in your scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `nothing_to_change`, `invalid_input` (`max_uses` below the uses so far), `invalid_body` */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3371,22 +3376,26 @@ export interface operations {
             };
         };
     };
-    list_cohorts: {
+    dashboard: {
         parameters: {
             query?: {
-                /** @description Only cohorts of the course with this slug. */
-                course?: string | null;
-                /** @description Text contained in the cohort's name (case-insensitive). */
-                q?: string | null;
-                /** @description `active` (default), `archived` or `all`. */
-                status?: ("active" | "archived" | "all") | null;
-                /** @description 1-based page number (default 1). */
-                page?: number | null;
-                /** @description Cohorts per page, 1 to 100 (default 25). */
-                per_page?: number | null;
+                /** @description Default `risk`. */
+                sort?: "risk" | "name" | "progress" | "last_activity";
+                /** @description Default `desc` for `risk`, `asc` otherwise. */
+                order?: "asc" | "desc";
+                /** @description Only learners with at least one flag. */
+                at_risk?: boolean;
+                /** @description Name or email (contains). */
+                q?: string;
+                page?: number;
+                /** @description 1 to 100 (default 50). */
+                per_page?: number;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3396,7 +3405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CohortPage"];
+                    "application/json": components["schemas"]["Dashboard"];
                 };
             };
             /** @description `invalid_query` */
@@ -3408,6 +3417,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3425,29 +3435,39 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-        };
-    };
-    create_cohort: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateCohort"];
-            };
-        };
-        responses: {
-            201: {
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Cohort"];
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+        };
+    };
+    export_attempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3456,7 +3476,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: not staff or admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3465,8 +3485,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `unknown_course`, `invalid_name`, `invalid_input` (capacity), `target_before_start`, `invalid_staff`, `invalid_body`; `details.field` names the field */
-            422: {
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running; see `Retry-After` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3476,7 +3505,184 @@ export interface operations {
             };
         };
     };
-    get_cohort: {
+    export_certificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_externship: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with a byte-order mark), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `server_busy`: too many exports running; see `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    outcomes: {
         parameters: {
             query?: never;
             header?: never;
@@ -3493,9 +3699,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Cohort"];
+                    "application/json": components["schemas"]["Outcomes"];
                 };
             };
+            /** @description `unauthenticated` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3513,428 +3720,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found`: no cohort you can see has this ID */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    update_cohort: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The cohort's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateCohort"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Cohort"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not an admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `capacity_below_members`: more members than the new capacity */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `nothing_to_change`, `invalid_name`, `invalid_input`, `target_before_start`, `invalid_staff`, `invalid_body` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    archive_cohort: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The cohort's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Archived (or already archived) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Cohort"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not an admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    list_codes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The cohort's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CodeList"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not staff or admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found`: no cohort you can see has this ID */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    create_code: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The cohort's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateCode"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Code"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not staff or admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `code_taken`; `cohort_archived` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input` (`details.field`: code, max_uses, expires_at), `invalid_body` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    list_members: {
-        parameters: {
-            query?: {
-                /** @description Text contained in the learner's email address or name (case-insensitive). */
-                q?: string | null;
-                state?: ("active" | "completed" | "withdrawn" | "expired") | null;
-                /** @description 1-based page number (default 1). */
-                page?: number | null;
-                /** @description Members per page, 1 to 100 (default 25). */
-                per_page?: number | null;
-            };
-            header?: never;
-            path: {
-                /** @description The cohort's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberPage"];
-                };
-            };
-            /** @description `invalid_query` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not staff or admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    add_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The cohort's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddMember"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not staff or admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found`: no cohort you can see has this ID */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `cohort_archived`, `cohort_full`, `already_enrolled` (details: `enrolment_id`, `cohort_id`) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_email`, `account_not_found` (`details.field`: email), `invalid_body` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    unarchive_cohort: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The cohort's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Active again (or already active) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Cohort"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not an admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found` */
+            /** @description `not_found`: no such cohort in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3974,7 +3760,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3983,139 +3769,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found`: no course has this slug (staff: none where they own a cohort) */
+            /** @description `not_found`: no course has this slug */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    extend_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The enrolment's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ExtendMember"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not staff or admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input` (`details.field`: access_expires_at, not in the future), `invalid_body` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    move_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The enrolment's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MoveMember"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not staff or admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found`: the enrolment or the cohort is not one you can see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `cohort_archived`, `cohort_full` (the target cohort) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `cohort_course_mismatch`: the cohort is of another course; `invalid_body` */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4154,68 +3809,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found`: no such enrolment, or (staff) not in a cohort of theirs */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `enrolment_not_inactive`: the enrolment is neither withdrawn nor expired */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    withdraw_member: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The enrolment's ID */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WithdrawMember"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `forbidden`: not staff or admin */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4233,17 +3827,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `enrolment_completed`: a completed course is not withdrawn from */
+            /** @description `enrolment_not_inactive`: the enrolment is neither withdrawn nor expired */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input` (`details.field`: reason), `invalid_body` */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4293,7 +3878,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4344,7 +3929,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4376,15 +3961,6 @@ export interface operations {
                     "application/json": components["schemas"]["Placement"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4394,7 +3970,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4403,7 +3979,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` (no such enrolment, or staff: not in a cohort of theirs) or `no_externship` */
+            /** @description `not_found` (enrolment) or `no_externship` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4412,25 +3988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`, `unknown_department`, `site_archived`; `invalid_body` */
+            /** @description `invalid_input`, `unknown_department`, `site_archived` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4465,15 +4023,6 @@ export interface operations {
                     "application/json": components["schemas"]["Placement"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4483,7 +4032,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4492,7 +4041,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found`: no such placement, or (staff) not of a member of their cohorts */
+            /** @description `not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4501,25 +4050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`, `unknown_department`, `site_archived`; `invalid_body` */
+            /** @description `invalid_input`, `unknown_department`, `site_archived` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4570,7 +4101,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4602,15 +4133,6 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewResult"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4620,7 +4142,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4629,7 +4151,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_attested`: some entries are not waiting for review (or, for staff, not of their cohorts' members) */
+            /** @description `not_attested`: some entries are not waiting for review */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4638,25 +4160,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`, `phi_suspected`; `invalid_body` */
+            /** @description `invalid_input`, `phi_suspected` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4696,7 +4200,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4728,15 +4232,6 @@ export interface operations {
                     "application/json": components["schemas"]["Site"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4746,7 +4241,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4764,25 +4259,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`; `invalid_body` */
+            /** @description `invalid_input` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4822,7 +4299,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: neither an admin nor staff */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4866,15 +4343,6 @@ export interface operations {
                     "application/json": components["schemas"]["Site"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4884,7 +4352,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4911,25 +4379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`; `invalid_body` */
+            /** @description `invalid_input` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4983,7 +4433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin (staff too) */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5018,15 +4468,6 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserView"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5035,7 +4476,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin (staff too) */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5055,24 +4496,6 @@ export interface operations {
             };
             /** @description `cannot_change_own_account` */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5155,15 +4578,6 @@ export interface operations {
                     "application/json": components["schemas"]["SaveResult"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -5193,24 +4607,6 @@ export interface operations {
             };
             /** @description `attempt_closed`: submitted, or past its deadline plus grace (then graded as of the deadline) */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5344,15 +4740,6 @@ export interface operations {
                     "application/json": components["schemas"]["SupervisorPage"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `not_found`: no such link */
             404: {
                 headers: {
@@ -5380,25 +4767,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`, `phi_suspected`, `entry_not_in_request`, `unknown_competency`; `invalid_body` */
+            /** @description `invalid_input`, `phi_suspected`, `entry_not_in_request`, `unknown_competency` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5438,7 +4807,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_token`; `invalid_json` */
+            /** @description `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5449,33 +4818,6 @@ export interface operations {
             };
             /** @description `token_used` (also once the change was confirmed, or a password reset voided it), `token_expired` */
             410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_body` */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5507,22 +4849,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in; `Set-Cookie: benchside_refresh=...` and `benchside_device=...` */
+            /** @description Signed in; `Set-Cookie: benchside_refresh=...` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
-                };
-            };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description `invalid_credentials` */
@@ -5536,24 +4869,6 @@ export interface operations {
             };
             /** @description `email_not_verified`, `account_disabled` */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5619,7 +4934,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_token`; `invalid_json` */
+            /** @description `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5637,25 +4952,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `password_too_short`, `password_too_long`, `password_too_common`; `invalid_body` */
+            /** @description `password_too_short`, `password_too_long`, `password_too_common` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5697,34 +4994,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_email`; `invalid_body` */
+            /** @description `invalid_email` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5795,35 +5065,8 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `email_taken` */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5873,7 +5116,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_token`; `invalid_json` */
+            /** @description `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5893,33 +5136,6 @@ export interface operations {
             };
             /** @description `token_used`, `token_expired` */
             410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_body` */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5960,34 +5176,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_email`; `invalid_body` */
+            /** @description `invalid_email` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6519,15 +5708,6 @@ export interface operations {
                     "application/json": components["schemas"]["Enrolment"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -6546,35 +5726,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `cohort_full`: the code's cohort has no seat left */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `code_expired` (expired, disabled, or its cohort archived), `code_used_up` */
+            /** @description `code_expired` (expired or disabled), `code_used_up` */
             410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6808,15 +5961,6 @@ export interface operations {
                     "application/json": components["schemas"]["Collections"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -6853,25 +5997,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `too_many_collections`, `collection_type_not_in_course`, `shift_mismatch`, `placement_cancelled`; `invalid_body` */
+            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `too_many_collections`, `collection_type_not_in_course`, `shift_mismatch`, `placement_cancelled` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6948,15 +6074,6 @@ export interface operations {
                     "application/json": components["schemas"]["Entry"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -6993,25 +6110,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description as for logging; `invalid_body` */
+            /** @description as for logging */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7107,15 +6206,6 @@ export interface operations {
                     "application/json": components["schemas"]["Entry"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -7152,25 +6242,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description as for logging; `invalid_body` */
+            /** @description as for logging */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7305,15 +6377,6 @@ export interface operations {
                     "application/json": components["schemas"]["Entry"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -7350,25 +6413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `daily_limit_exceeded`, `unknown_department`, `placement_cancelled`; `invalid_body` */
+            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `daily_limit_exceeded`, `unknown_department`, `placement_cancelled` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7403,15 +6448,6 @@ export interface operations {
                     "application/json": components["schemas"]["Attestation"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -7439,25 +6475,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `nothing_to_submit`, `placement_cancelled`, `invalid_input`; `invalid_body` */
+            /** @description `nothing_to_submit`, `placement_cancelled`, `invalid_input` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7636,15 +6654,6 @@ export interface operations {
                     "application/json": components["schemas"]["HeartbeatResult"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -7672,25 +6681,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_heartbeat`: seconds not a whole number from 1 to 300, or position not an object of at most 1 KB as stored (numbers written out in full) or containing a NUL character; `invalid_body` */
+            /** @description `invalid_heartbeat`: seconds not a whole number from 1 to 300, or position not an object of at most 1 KB as stored (numbers written out in full) or containing a NUL character */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7912,15 +6903,6 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7938,25 +6920,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `invalid_name`, `invalid_email`, `nothing_to_change`; `invalid_body` */
+            /** @description `invalid_name`, `invalid_email`, `nothing_to_change` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8045,15 +7009,6 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description `invalid_json` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8062,25 +7017,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `payload_too_large` */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `unsupported_media_type` */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `wrong_password`, `password_too_short`, `password_too_long`, `password_too_common`; `invalid_body` */
+            /** @description `wrong_password`, `password_too_short`, `password_too_long`, `password_too_common` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8156,44 +7093,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
-                };
-            };
-        };
-    };
-    metrics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OpenMetrics text: `http_request_duration_seconds` (route template, method, status), `benchside_sign_in_failures_total`, `benchside_db_pool_*`, `benchside_jobs`, `benchside_jobs_oldest_due_seconds`, `benchside_mail_outbox` */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/openmetrics-text": string;
-                };
-            };
-            /** @description `unauthenticated`: the metrics token is missing or wrong */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `not_found`: no metrics token is configured */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };

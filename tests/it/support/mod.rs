@@ -12,6 +12,7 @@
 //! ```
 
 pub mod accounts;
+pub mod cohort_rows;
 pub mod courses;
 pub mod db;
 pub mod externship;
