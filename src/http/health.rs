@@ -19,7 +19,7 @@ pub struct Health {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Readiness {
+pub struct ReadyStatus {
     /// `ready` when the database answered.
     #[schema(example = "ready")]
     pub status: String,
@@ -47,7 +47,7 @@ pub async fn healthz() -> HttpResponse {
 #[utoipa::path(
     tag = "health",
     responses(
-        (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 200, description = "Ready to serve", body = ReadyStatus),
         (status = 503, description = "The database is unreachable or busy", body = crate::http::error::ErrorEnvelope),
     )
 )]
@@ -57,7 +57,7 @@ pub async fn readyz(db: web::Data<db::DbPool>) -> AppResult<HttpResponse> {
     db::ping(&mut conn).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(Readiness {
+        .json(ReadyStatus {
             status: "ready".into(),
             database: "ok".into(),
         }))

@@ -14,7 +14,7 @@ use super::export_rows::{self, AttemptRow, CertificateRow, ExternshipRow, Progre
 use super::exports::{self, CsvRow, Exports};
 use super::risk::Thresholds;
 use super::store::{self, CohortHead, DashboardQuery, Order};
-use super::views::{self, Charts, Dashboard, DashboardCohort, Outcomes};
+use super::views::{self, Charts, CohortDashboard, DashboardCohort, Outcomes};
 use crate::accounts::StaffUser;
 use crate::db::DbPool;
 use crate::http::error::ErrorEnvelope;
@@ -97,7 +97,7 @@ pub struct DashboardParams {
     tag = "reports",
     params(("id" = Uuid, Path, description = "The cohort's ID"), DashboardParams),
     responses(
-        (status = 200, body = Dashboard),
+        (status = 200, body = CohortDashboard),
         (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
         (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
         (status = 403, description = "`forbidden`: not staff or admin", body = ErrorEnvelope),
@@ -112,7 +112,7 @@ pub async fn dashboard(
     staff: StaffUser,
     id: web::Path<Uuid>,
     params: web::Query<DashboardParams>,
-) -> AppResult<web::Json<Dashboard>> {
+) -> AppResult<web::Json<CohortDashboard>> {
     let paging = Paging::parse(params.page, params.per_page, 50)?;
     let text = search_text(params.q.as_deref())?;
     let (cohort, outline, mut conn) = open(&db, &content, &staff, id.into_inner()).await?;
@@ -163,7 +163,7 @@ pub async fn dashboard(
         }
         None => 0,
     };
-    Ok(web::Json(Dashboard {
+    Ok(web::Json(CohortDashboard {
         cohort: DashboardCohort {
             id: cohort.id,
             name: cohort.name,

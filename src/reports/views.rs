@@ -27,7 +27,7 @@ pub struct DashboardCohort {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Dashboard {
+pub struct CohortDashboard {
     pub cohort: DashboardCohort,
     pub items: Vec<Learner>,
     pub total: i64,
@@ -61,7 +61,7 @@ pub struct QuizScore {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ExternshipProgress {
+pub struct MemberExternship {
     /// Approved hours.
     pub hours: f64,
     pub hours_required: f64,
@@ -92,7 +92,7 @@ pub struct Learner {
     pub module_reached: Option<ModuleRef>,
     pub quizzes: Vec<QuizScore>,
     /// `null` when the course has no externship.
-    pub externship: Option<ExternshipProgress>,
+    pub externship: Option<MemberExternship>,
     pub certificate: Option<CertificateRef>,
     pub risks: Vec<Risk>,
 }
@@ -203,13 +203,13 @@ pub fn collections_required(outline: &Outline) -> i64 {
     })
 }
 
-fn externship(outline: &Outline, row: &LearnerRow) -> Option<ExternshipProgress> {
+fn externship(outline: &Outline, row: &LearnerRow) -> Option<MemberExternship> {
     let rules = outline.externship.as_ref()?;
     let collections = row
         .externship_counts
         .as_object()
         .map_or(0, |m| m.values().filter_map(|v| v.as_i64()).sum());
-    Some(ExternshipProgress {
+    Some(MemberExternship {
         hours: (row.externship_minutes as f64 / 60.0 * 100.0).round() / 100.0,
         hours_required: rules.total_hours,
         collections,

@@ -170,6 +170,15 @@ impl World {
                 json!({ "placement_id": id("placement") })
             }
             ("POST", "/enrolments/{id}/lessons/{lesson}/heartbeat") => json!({ "seconds": 30 }),
+            ("POST", "/admin/cohorts") => json!({
+                "course": id("course"), "name": "Cohort C", "starts_on": days_ago(0) }),
+            ("PATCH", "/admin/cohorts/{id}") => json!({ "name": "Cohort A" }),
+            ("PATCH", "/admin/codes/{id}") => json!({ "disabled": false }),
+            ("POST", "/admin/cohorts/{id}/members") => json!({ "email": "a2@example.org" }),
+            ("POST", "/admin/enrolments/{id}/move") => json!({ "cohort_id": id("cohort") }),
+            ("POST", "/admin/enrolments/{id}/extend") => {
+                json!({ "access_expires_at": format!("{}T00:00:00Z", days_ago(-400)) })
+            }
             _ => json!({}),
         };
         Some(body)

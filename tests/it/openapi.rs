@@ -226,3 +226,55 @@ fn every_json_body_route_documents_the_body_errors_and_lists_their_ranges() {
             .contains("`invalid_token`")
     );
 }
+
+/// utoipa names a schema after its type, and two types of one name silently share one entry
+/// (the last registered wins), so a route would be documented with another feature's body.
+/// Every type deriving `ToSchema` must have a name of its own (or `#[schema(as = ...)]`).
+#[test]
+fn schema_names_are_unique_across_the_crate() {
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rust_files(std::path::Path::new("src"), &mut files);
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut pending: Option<Option<String>> = None;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                pending = Some(None);
+            } else if let Some(alias) = &mut pending {
+                if let Some(rest) = line.strip_prefix("#[schema(as = ") {
+                    *alias = Some(rest.trim_end_matches(")]").trim().to_string());
+                }
+                let item = ["pub struct ", "pub enum ", "struct ", "enum "]
+                    .iter()
+                    .find_map(|k| line.strip_prefix(k));
+                if let Some(item) = item {
+                    let name: String = item
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let name = alias.clone().unwrap_or(name);
+                    seen.entry(name)
+                        .or_default()
+                        .push(file.display().to_string());
+                    pending = None;
+                }
+            }
+        }
+    }
+    let clashes: Vec<_> = seen.iter().filter(|(_, f)| f.len() > 1).collect();
+    assert!(
+        clashes.is_empty(),
+        "types deriving ToSchema share a name (rename one or add #[schema(as = ...)]): {clashes:?}"
+    );
+}

@@ -109,6 +109,22 @@ export const SERVER_MESSAGES: Record<ErrorCode, string> = {
   not_attested: 'Some entries are no longer waiting for review. Reload the list and try again.',
   key_not_found: 'This signing key is not published here. Check the address in the credential.',
   status_list_not_found: 'This revocation list does not exist. Check the address in the credential.',
+  // cohorts and bulk enrolment (the admin area)
+  unknown_course: 'There is no published course with that name. Choose one from the list.',
+  target_before_start: 'The target date must be on or after the start date.',
+  invalid_staff: 'Only staff or administrator accounts can own a cohort. Check the people chosen.',
+  capacity_below_members: 'The capacity cannot be lower than the number of learners already in the cohort.',
+  code_taken: 'This code is already in use. Choose another, or leave it empty to have one generated.',
+  cohort_archived: 'This cohort is archived and takes no new learners. Restore it first.',
+  cohort_full: 'This cohort is full. Raise its capacity or choose another cohort.',
+  cohort_course_mismatch: 'A learner can only move to a cohort of the same course.',
+  account_not_found: 'No account has this email address. Check it, or invite the learner with a bulk upload.',
+  already_enrolled: 'This learner is already enrolled in the course.',
+  csv_too_many_rows: 'The file has too many rows for one upload. Split it into smaller files.',
+  csv_header: 'The first line of the file must name the columns: email, name (and optionally cohort).',
+  csv_encoding: 'The file is not saved as Unicode text. Save it from your spreadsheet as a Unicode (UTF) CSV file and upload it again.',
+  csv_malformed: 'The file is not valid CSV. Check the line named below (often a quote left open).',
+  import_rejected: 'Nothing was imported: some rows were refused. Fix them and upload the file again.',
 };
 
 /** Sentences for the codes the client makes up (`network`, `session_expired`). */

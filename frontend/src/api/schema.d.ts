@@ -65,7 +65,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every certificate, newest first, filtered. */
+        /** Every certificate, newest first, filtered (staff: those of their cohorts' members only). */
         get: operations["list"];
         put?: never;
         /**
@@ -120,6 +120,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/codes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Disable or enable a code, or change its use limit or expiry. */
+        patch: operations["update_code"];
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List cohorts, newest first: all of them for admins, the cohorts they own for staff. */
+        get: operations["list_cohorts"];
+        put?: never;
+        /** Create a cohort of a course (admins). */
+        post: operations["create_cohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cohort with its staff and member counts. */
+        get: operations["get_cohort"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a cohort (admins): any of name, dates, capacity and the complete list of owners. */
+        patch: operations["update_cohort"];
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a cohort (admins): it keeps its members and history and takes no new members. */
+        post: operations["archive_cohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/cohorts/{id}/charts": {
         parameters: {
             query?: never;
@@ -131,6 +201,24 @@ export interface paths {
         get: operations["charts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/cohorts/{id}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cohort's enrolment codes, newest first, with their status now. */
+        get: operations["list_codes"];
+        put?: never;
+        /** Create an enrolment code for the cohort. */
+        post: operations["create_code"];
         delete?: never;
         options?: never;
         head?: never;
@@ -222,6 +310,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/cohorts/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cohort's members by name. */
+        get: operations["list_members"];
+        put?: never;
+        /**
+         * Enrol an existing account in the cohort's course, in this cohort. A confirmation mail is
+         *     queued.
+         */
+        post: operations["add_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/cohorts/{id}/outcomes": {
         parameters: {
             query?: never;
@@ -239,6 +348,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/cohorts/{id}/unarchive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unarchive a cohort (admins). */
+        post: operations["unarchive_cohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/courses/{slug}/questions/stats": {
         parameters: {
             query?: never;
@@ -246,10 +372,47 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Item statistics of a course's questions over submitted attempts (admins). */
+        /**
+         * Item statistics of a course's questions over submitted attempts (admins: every attempt;
+         *     staff: only for a course where they own a cohort, over their cohorts' members' attempts).
+         */
         get: operations["question_stats"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/enrolments/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the end of a member's access period (an expired member becomes active again). */
+        post: operations["extend_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/enrolments/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a member to another cohort of the same course (both cohorts in the caller's scope). */
+        post: operations["move_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -266,10 +429,28 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Re-activate a withdrawn or expired enrolment (admins). An expired access period is
-         *     extended by the course's access days from now.
+         * Re-activate a withdrawn or expired enrolment (admins, and staff for members of the
+         *     cohorts they own). An expired access period is extended by the course's access days from
+         *     now.
          */
         post: operations["reactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/enrolments/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a member. Withdrawing again answers the withdrawn member. */
+        post: operations["withdraw_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -283,7 +464,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Enrolments in courses with an externship (to place), newest first. */
+        /**
+         * Enrolments in courses with an externship (to place), newest first (staff: their cohorts'
+         *     members only).
+         */
         get: operations["enrolments"];
         put?: never;
         post?: never;
@@ -300,10 +484,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Placements, newest first: of one enrolment, of one site, or all. */
+        /**
+         * Placements, newest first: of one enrolment, of one site, or all (staff: of their
+         *     cohorts' members only).
+         */
         get: operations["list_placements"];
         put?: never;
-        /** Place an enrolment at a site (a learner may have several placements: rotations). */
+        /**
+         * Place an enrolment at a site (a learner may have several placements: rotations). Staff
+         *     place members of their own cohorts.
+         */
         post: operations["create_placement"];
         delete?: never;
         options?: never;
@@ -335,12 +525,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Attested entries waiting for the program's approval, oldest attestation first. */
+        /**
+         * Attested entries waiting for the program's approval, oldest attestation first (staff:
+         *     their cohorts' members' only).
+         */
         get: operations["review_queue"];
         put?: never;
         /**
          * Approve attested entries or return them with a note, one or many at once (all or
-         *     nothing). Approving the last needed record completes the course.
+         *     nothing). Approving the last needed record completes the course. Staff review only their
+         *     cohorts' members' entries; another's entry counts as one not waiting for review.
          */
         post: operations["review_entries"];
         delete?: never;
@@ -537,7 +731,9 @@ export interface paths {
         put?: never;
         /**
          * Sign in. Returns a short-lived access token and sets the refresh token in an httpOnly,
-         *     SameSite=Strict cookie scoped to `/api/v1/auth`.
+         *     SameSite=Strict cookie scoped to `/api/v1/auth`, and a device cookie (`benchside_device`,
+         *     a year, scoped to this route) that lets this browser past the account's shared limit on
+         *     failed sign-ins: strangers cannot lock the owner out.
          */
         post: operations["login"];
         delete?: never;
@@ -687,7 +883,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One certificate (its holder, or an admin). */
+        /** One certificate (its holder, an admin, or staff of the holder's cohort). */
         get: operations["certificate"];
         put?: never;
         post?: never;
@@ -1399,6 +1595,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics of this process (OpenMetrics text). Needs the metrics token, not a user's
+         *     session.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1426,6 +1642,10 @@ export interface components {
         /** @description A neutral acknowledgement (sent whether or not an account exists). */
         Accepted: {
             message: string;
+        };
+        AddMember: {
+            /** @description The address of an existing account. */
+            email: string;
         };
         /** @description An account as admins see it. */
         AdminUserView: {
@@ -1666,6 +1886,83 @@ export interface components {
             /** @description `c1`, `c2`, ... in the order shown. */
             key: string;
         };
+        /** @description An enrolment code of a cohort. */
+        Code: {
+            code: string;
+            /** Format: uuid */
+            cohort_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            disabled_at?: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            max_uses?: number | null;
+            /** @description Computed at the time of the request. */
+            status: components["schemas"]["CodeStatus"];
+            /** Format: int32 */
+            uses: number;
+        };
+        CodeList: {
+            items: components["schemas"]["Code"][];
+        };
+        /**
+         * @description Whether a code lets a learner join now.
+         * @enum {string}
+         */
+        CodeStatus: "active" | "expired" | "used_up" | "disabled";
+        /** @description A cohort as the admin area shows it. */
+        Cohort: {
+            /** Format: date-time */
+            archived_at?: string | null;
+            /**
+             * Format: int32
+             * @description The most members (not withdrawn) the cohort takes; `null`: no limit.
+             */
+            capacity?: number | null;
+            course: components["schemas"]["CohortCourse"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            members: components["schemas"]["Members"];
+            name: string;
+            staff: components["schemas"]["PersonRef"][];
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            target_on?: string | null;
+        };
+        /** @description A course as a cohort names it. */
+        CohortCourse: {
+            slug: string;
+            title: string;
+        };
+        CohortDashboard: {
+            cohort: components["schemas"]["DashboardCohort"];
+            items: components["schemas"]["Learner"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        CohortPage: {
+            items: components["schemas"]["Cohort"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /**
+             * Format: int64
+             * @description Matching cohorts in all pages.
+             */
+            total: number;
+        };
         /** @description A collection attempt's fields (create, edit, amend). */
         CollectionFields: {
             age_group: components["schemas"]["AgeGroup"];
@@ -1797,15 +2094,33 @@ export interface components {
             summary: string;
             title: string;
         };
+        CreateCode: {
+            /**
+             * @description The code to give out (3 to 64 of A-Z, 0-9 and `-`; stored upper-cased). Without it, a
+             *     readable one is generated: the course's prefix and two groups of four characters
+             *     without 0/O/1/I/L.
+             */
+            code?: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: int32 */
+            max_uses?: number | null;
+        };
+        CreateCohort: {
+            /** Format: int32 */
+            capacity?: number | null;
+            /** @description The course's slug. */
+            course: string;
+            name: string;
+            /** @description The owners' user IDs (accounts with the role staff or admin). */
+            staff?: string[];
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            target_on?: string | null;
+        };
         Dashboard: {
-            cohort: components["schemas"]["DashboardCohort"];
-            items: components["schemas"]["Learner"][];
-            /** Format: int64 */
-            page: number;
-            /** Format: int64 */
-            per_page: number;
-            /** Format: int64 */
-            total: number;
+            enrolments: components["schemas"]["DashboardEntry"][];
         };
         DashboardCohort: {
             /** Format: uuid */
@@ -1984,10 +2299,17 @@ export interface components {
          *     sentence for each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "already_certified" | "enrolment_not_completed" | "key_not_found" | "status_list_not_found";
+        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "already_certified" | "enrolment_not_completed" | "key_not_found" | "status_list_not_found" | "unknown_course" | "target_before_start" | "invalid_staff" | "capacity_below_members" | "code_taken" | "cohort_archived" | "cohort_full" | "cohort_course_mismatch" | "account_not_found" | "already_enrolled" | "csv_too_many_rows" | "csv_header" | "csv_encoding" | "csv_malformed" | "import_rejected";
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
+        };
+        ExtendMember: {
+            /**
+             * Format: date-time
+             * @description The new end of the access period (in the future).
+             */
+            access_expires_at: string;
         };
         /** @description The approved externship a certificate states, as stored at issue. */
         ExternshipFacts: {
@@ -2006,24 +2328,15 @@ export interface components {
         };
         ExternshipProgress: {
             /**
-             * Format: int64
-             * @description Approved successful unaided collections.
-             */
-            collections: number;
-            /** Format: int64 */
-            collections_required: number;
-            /**
              * Format: double
-             * @description Approved hours.
+             * @description Approved hours so far (attested by the supervisor and approved by the program).
              */
-            hours: number;
+            hours_logged: number;
             /** Format: double */
             hours_required: number;
-            /**
-             * Format: int64
-             * @description Attestation requests waiting for a supervisor.
-             */
-            pending_attestations: number;
+            met: boolean;
+            procedures: components["schemas"]["ProcedureProgress"][];
+            required: boolean;
         };
         FunnelStep: {
             module: components["schemas"]["ModuleRef"];
@@ -2128,7 +2441,7 @@ export interface components {
             certificate?: components["schemas"]["CertificateRef"] | null;
             /** Format: uuid */
             enrolment_id: string;
-            externship?: components["schemas"]["ExternshipProgress"] | null;
+            externship?: components["schemas"]["MemberExternship"] | null;
             /** Format: date-time */
             last_activity_at: string;
             /** Format: int64 */
@@ -2199,6 +2512,66 @@ export interface components {
             required: number;
             slug: string;
         };
+        /** @description A member of a cohort: an enrolment and its learner. */
+        Member: {
+            /** Format: date-time */
+            access_expires_at: string;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: uuid */
+            enrolment_id: string;
+            /** Format: date-time */
+            started_at: string;
+            /** @description The effective state (`expired`: active past its access period). */
+            state: components["schemas"]["EnrolmentState"];
+            user: components["schemas"]["PersonRef"];
+            /** Format: date-time */
+            withdrawn_at?: string | null;
+        };
+        MemberExternship: {
+            /**
+             * Format: int64
+             * @description Approved successful unaided collections.
+             */
+            collections: number;
+            /** Format: int64 */
+            collections_required: number;
+            /**
+             * Format: double
+             * @description Approved hours.
+             */
+            hours: number;
+            /** Format: double */
+            hours_required: number;
+            /**
+             * Format: int64
+             * @description Attestation requests waiting for a supervisor.
+             */
+            pending_attestations: number;
+        };
+        MemberPage: {
+            items: components["schemas"]["Member"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Member counts by state. `active` counts enrolments neither withdrawn nor completed
+         *     (including those whose access has expired).
+         */
+        Members: {
+            /** Format: int64 */
+            active: number;
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            withdrawn: number;
+        };
         ModuleProgress: {
             lessons: components["schemas"]["LessonProgressView"][];
             locked: boolean;
@@ -2216,6 +2589,13 @@ export interface components {
             position: number;
             slug: string;
             title: string;
+        };
+        MoveMember: {
+            /**
+             * Format: uuid
+             * @description Another cohort of the same course.
+             */
+            cohort_id: string;
         };
         /**
          * @description New collection attempts: `count` identical ones (a quick entry, 1 to 100), stored as that
@@ -2291,6 +2671,13 @@ export interface components {
             required: boolean;
             /** Format: double */
             total_hours: number;
+        };
+        /** @description An account as the admin area names it. */
+        PersonRef: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
         };
         /** @description An enrolment placed at a site, with a supervisor, dates and departments (a rotation). */
         Placement: {
@@ -2535,6 +2922,18 @@ export interface components {
             slug: string;
             source: string;
             source_title: string;
+        };
+        ReadyStatus: {
+            /**
+             * @description `ok` when a query round trip to PostgreSQL succeeded.
+             * @example ok
+             */
+            database: string;
+            /**
+             * @description `ready` when the database answered.
+             * @example ready
+             */
+            status: string;
         };
         /** @description Why an admin revokes or reissues. */
         ReasonInput: {
@@ -2824,6 +3223,25 @@ export interface components {
             /** @description The token from the emailed link. */
             token: string;
         };
+        UpdateCode: {
+            /** @description `true` disables the code; `false` enables it again. */
+            disabled?: boolean | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: int32 */
+            max_uses?: number | null;
+        };
+        UpdateCohort: {
+            /** Format: int32 */
+            capacity?: number | null;
+            name?: string | null;
+            /** @description The complete new list of owners. */
+            staff?: string[] | null;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            target_on?: string | null;
+        };
         UpdateMeRequest: {
             /** @description A new address: it takes effect once confirmed through the link mailed to it. */
             email?: string | null;
@@ -2903,6 +3321,10 @@ export interface components {
          * @enum {string}
          */
         WeakReason: "low_discrimination" | "too_easy" | "too_hard";
+        WithdrawMember: {
+            /** @description Why, for the audit log (at most 500 characters). */
+            reason?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -3106,7 +3528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3138,6 +3560,15 @@ export interface operations {
                     "application/json": components["schemas"]["Certificate"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -3147,7 +3578,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3174,7 +3605,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3209,6 +3658,15 @@ export interface operations {
                     "application/json": components["schemas"]["Certificate"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -3218,7 +3676,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3245,7 +3703,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3280,6 +3756,15 @@ export interface operations {
                     "application/json": components["schemas"]["Certificate"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -3289,7 +3774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3316,8 +3801,440 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`; `invalid_body` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The code's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCode"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Code"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no code of a cohort you can see has this ID */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `nothing_to_change`, `invalid_input` (`max_uses` below the uses so far), `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_cohorts: {
+        parameters: {
+            query?: {
+                /** @description Only cohorts of the course with this slug. */
+                course?: string | null;
+                /** @description Text contained in the cohort's name (case-insensitive). */
+                q?: string | null;
+                /** @description `active` (default), `archived` or `all`. */
+                status?: ("active" | "archived" | "all") | null;
+                /** @description 1-based page number (default 1). */
+                page?: number | null;
+                /** @description Cohorts per page, 1 to 100 (default 25). */
+                per_page?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortPage"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_cohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCohort"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unknown_course`, `invalid_name`, `invalid_input` (capacity), `target_before_start`, `invalid_staff`, `invalid_body`; `details.field` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_cohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no cohort you can see has this ID */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_cohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCohort"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `capacity_below_members`: more members than the new capacity */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `nothing_to_change`, `invalid_name`, `invalid_input`, `target_before_start`, `invalid_staff`, `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    archive_cohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived (or already archived) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3376,6 +4293,151 @@ export interface operations {
             };
         };
     };
+    list_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no cohort you can see has this ID */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCode"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Code"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `code_taken`; `cohort_archived` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input` (`details.field`: code, max_uses, expires_at), `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     dashboard: {
         parameters: {
             query?: {
@@ -3405,7 +4467,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dashboard"];
+                    "application/json": components["schemas"]["CohortDashboard"];
                 };
             };
             /** @description `invalid_query` */
@@ -3682,6 +4744,168 @@ export interface operations {
             };
         };
     };
+    list_members: {
+        parameters: {
+            query?: {
+                /** @description Text contained in the learner's email address or name (case-insensitive). */
+                q?: string | null;
+                state?: ("active" | "completed" | "withdrawn" | "expired") | null;
+                /** @description 1-based page number (default 1). */
+                page?: number | null;
+                /** @description Members per page, 1 to 100 (default 25). */
+                per_page?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPage"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMember"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no cohort you can see has this ID */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `cohort_archived`, `cohort_full`, `already_enrolled` (details: `enrolment_id`, `cohort_id`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_email`, `account_not_found` (`details.field`: email), `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     outcomes: {
         parameters: {
             query?: never;
@@ -3731,6 +4955,55 @@ export interface operations {
             };
         };
     };
+    unarchive_cohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active again (or already active) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     question_stats: {
         parameters: {
             query?: never;
@@ -3760,7 +5033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3769,8 +5042,193 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found`: no course has this slug */
+            /** @description `not_found`: no course has this slug (staff: none where they own a cohort) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    extend_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtendMember"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input` (`details.field`: access_expires_at, not in the future), `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    move_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveMember"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: the enrolment or the cohort is not one you can see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `cohort_archived`, `cohort_full` (the target cohort) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `cohort_course_mismatch`: the cohort is of another course; `invalid_body` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3809,7 +5267,77 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such enrolment, or (staff) not in a cohort of theirs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `enrolment_not_inactive`: the enrolment is neither withdrawn nor expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    withdraw_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawMember"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3827,8 +5355,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `enrolment_not_inactive`: the enrolment is neither withdrawn nor expired */
+            /** @description `enrolment_completed`: a completed course is not withdrawn from */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input` (`details.field`: reason), `invalid_body` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3878,7 +5433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3929,7 +5484,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3961,6 +5516,15 @@ export interface operations {
                     "application/json": components["schemas"]["Placement"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -3970,7 +5534,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3979,7 +5543,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` (enrolment) or `no_externship` */
+            /** @description `not_found` (no such enrolment, or staff: not in a cohort of theirs) or `no_externship` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3988,7 +5552,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input`, `unknown_department`, `site_archived` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `unknown_department`, `site_archived`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4023,6 +5605,15 @@ export interface operations {
                     "application/json": components["schemas"]["Placement"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4032,7 +5623,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4041,7 +5632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_found` */
+            /** @description `not_found`: no such placement, or (staff) not of a member of their cohorts */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4050,7 +5641,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input`, `unknown_department`, `site_archived` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `unknown_department`, `site_archived`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4101,7 +5710,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4133,6 +5742,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewResult"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4142,7 +5760,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4151,7 +5769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `not_attested`: some entries are not waiting for review */
+            /** @description `not_attested`: some entries are not waiting for review (or, for staff, not of their cohorts' members) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4160,7 +5778,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input`, `phi_suspected` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `phi_suspected`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4200,7 +5836,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4232,6 +5868,15 @@ export interface operations {
                     "application/json": components["schemas"]["Site"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4241,7 +5886,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4259,7 +5904,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4299,7 +5962,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: neither an admin nor staff */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4343,6 +6006,15 @@ export interface operations {
                     "application/json": components["schemas"]["Site"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4352,7 +6024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4379,7 +6051,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4433,7 +6123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: not an admin (staff too) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4468,6 +6158,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserView"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4476,7 +6175,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`: not an admin (staff too) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4496,6 +6195,24 @@ export interface operations {
             };
             /** @description `cannot_change_own_account` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4578,6 +6295,15 @@ export interface operations {
                     "application/json": components["schemas"]["SaveResult"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -4607,6 +6333,24 @@ export interface operations {
             };
             /** @description `attempt_closed`: submitted, or past its deadline plus grace (then graded as of the deadline) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4740,6 +6484,15 @@ export interface operations {
                     "application/json": components["schemas"]["SupervisorPage"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `not_found`: no such link */
             404: {
                 headers: {
@@ -4767,7 +6520,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input`, `phi_suspected`, `entry_not_in_request`, `unknown_competency` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `phi_suspected`, `entry_not_in_request`, `unknown_competency`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4807,7 +6578,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_token` */
+            /** @description `invalid_token`; `invalid_json` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4818,6 +6589,33 @@ export interface operations {
             };
             /** @description `token_used` (also once the change was confirmed, or a password reset voided it), `token_expired` */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_body` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4849,13 +6647,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in; `Set-Cookie: benchside_refresh=...` */
+            /** @description Signed in; `Set-Cookie: benchside_refresh=...` and `benchside_device=...` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description `invalid_credentials` */
@@ -4869,6 +6676,24 @@ export interface operations {
             };
             /** @description `email_not_verified`, `account_disabled` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4934,7 +6759,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_token` */
+            /** @description `invalid_token`; `invalid_json` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4952,7 +6777,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `password_too_short`, `password_too_long`, `password_too_common` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `password_too_short`, `password_too_long`, `password_too_common`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4994,7 +6837,34 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `invalid_email` */
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_email`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5065,8 +6935,35 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `email_taken` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5116,7 +7013,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description `invalid_token` */
+            /** @description `invalid_token`; `invalid_json` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5136,6 +7033,33 @@ export interface operations {
             };
             /** @description `token_used`, `token_expired` */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_body` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5176,7 +7100,34 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `invalid_email` */
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_email`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5708,6 +7659,15 @@ export interface operations {
                     "application/json": components["schemas"]["Enrolment"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -5726,8 +7686,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `code_expired` (expired or disabled), `code_used_up` */
+            /** @description `cohort_full`: the code's cohort has no seat left */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `code_expired` (expired, disabled, or its cohort archived), `code_used_up` */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5961,6 +7948,15 @@ export interface operations {
                     "application/json": components["schemas"]["Collections"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -5997,7 +7993,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `too_many_collections`, `collection_type_not_in_course`, `shift_mismatch`, `placement_cancelled` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `too_many_collections`, `collection_type_not_in_course`, `shift_mismatch`, `placement_cancelled`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6074,6 +8088,15 @@ export interface operations {
                     "application/json": components["schemas"]["Entry"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -6110,7 +8133,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description as for logging */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description as for logging; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6206,6 +8247,15 @@ export interface operations {
                     "application/json": components["schemas"]["Entry"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -6242,7 +8292,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description as for logging */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description as for logging; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6377,6 +8445,15 @@ export interface operations {
                     "application/json": components["schemas"]["Entry"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -6413,7 +8490,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `daily_limit_exceeded`, `unknown_department`, `placement_cancelled` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_input`, `phi_suspected`, `date_in_future`, `outside_placement`, `daily_limit_exceeded`, `unknown_department`, `placement_cancelled`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6448,6 +8543,15 @@ export interface operations {
                     "application/json": components["schemas"]["Attestation"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -6475,7 +8579,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `nothing_to_submit`, `placement_cancelled`, `invalid_input` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `nothing_to_submit`, `placement_cancelled`, `invalid_input`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6654,6 +8776,15 @@ export interface operations {
                     "application/json": components["schemas"]["HeartbeatResult"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -6681,7 +8812,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_heartbeat`: seconds not a whole number from 1 to 300, or position not an object of at most 1 KB as stored (numbers written out in full) or containing a NUL character */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_heartbeat`: seconds not a whole number from 1 to 300, or position not an object of at most 1 KB as stored (numbers written out in full) or containing a NUL character; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6903,6 +9052,15 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6920,7 +9078,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `invalid_name`, `invalid_email`, `nothing_to_change` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invalid_name`, `invalid_email`, `nothing_to_change`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7009,6 +9185,15 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
+            /** @description `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7017,7 +9202,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `wrong_password`, `password_too_short`, `password_too_long`, `password_too_common` */
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `wrong_password`, `password_too_short`, `password_too_long`, `password_too_common`; `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7097,6 +9300,44 @@ export interface operations {
             };
         };
     };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenMetrics text: `http_request_duration_seconds` (route template, method, status), `benchside_sign_in_failures_total`, `benchside_db_pool_*`, `benchside_jobs`, `benchside_jobs_oldest_due_seconds`, `benchside_mail_outbox` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/openmetrics-text": string;
+                };
+            };
+            /** @description `unauthenticated`: the metrics token is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no metrics token is configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     readyz: {
         parameters: {
             query?: never;
@@ -7112,7 +9353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Readiness"];
+                    "application/json": components["schemas"]["ReadyStatus"];
                 };
             };
             /** @description The database is unreachable or busy */

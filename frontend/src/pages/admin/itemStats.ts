@@ -12,7 +12,7 @@ export const TOO_HARD = 5;
 /** Fewer graded responses than this say nothing yet (the server's floor for discrimination). */
 export const MIN_RESPONSES = 10;
 
-export type Item = ItemStats & ItemWeakness;
+export type Item = Omit<ItemStats, 'weak' | 'weak_reasons'> & ItemWeakness;
 
 export const WEAK_LABEL: Record<WeakReason, string> = {
   low_discrimination: 'Does not tell strong from weak learners (discrimination under 0.2)',
