@@ -8,8 +8,8 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { base, checkPage, createAdmin, DESKTOP, linkFromMail, signIn, signUpAndVerify, sql, uniqueEmail } from './helpers';
 
-// The cohort, import, invitation, dashboard and export routes (contract-admin-api.md) are built
-// in other branches: set this to true when they are merged.
+// The cohort, member, dashboard and export routes are on main; the bulk import route and the
+// invitation (issue 14, item 2) are not built yet: set this to true when they are.
 const ROUTES_LANDED = false;
 
 const PASSWORD = 'Cohort-Journey-Password-42';
@@ -26,7 +26,7 @@ async function newPage(browser: Browser, viewport = DESKTOP): Promise<Page> {
 const csv = (lines: string[]) => ({ name: 'learners.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`, 'utf8') });
 
 test('admin: a cohort, a CSV upload with errors then clean, the invited learner starts, the dashboard and the export; staff of another cohort see none of it', async ({ browser }) => {
-  test.skip(!ROUTES_LANDED, 'cohort, import, dashboard and export routes are not on main yet (un-skip at merge)');
+  test.skip(!ROUTES_LANDED, 'the bulk import route and the invitation are not built yet (issue 14, item 2)');
   test.setTimeout(300_000);
   const stamp = Date.now();
   const cohortName = `Spring ${stamp}`;

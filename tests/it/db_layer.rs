@@ -1,6 +1,7 @@
 //! The pool: statement timeout on every connection, exhaustion answered with 503, and graceful
 //! shutdown finishing requests in flight.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, web};
@@ -17,6 +18,9 @@ struct Setting {
     #[diesel(sql_type = Text)]
     statement_timeout: String,
 }
+
+/// Requests that reached `/__test/slow` (only the graceful-shutdown test calls it).
+static SLOW_REQUESTS_STARTED: AtomicUsize = AtomicUsize::new(0);
 
 fn db_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -49,6 +53,7 @@ fn db_routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/__test/slow",
         web::get().to(|| async {
+            SLOW_REQUESTS_STARTED.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(800)).await;
             HttpResponse::Ok().body("finished")
         }),
@@ -115,7 +120,17 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
     let client = app.client.clone();
     let in_flight =
         actix_web::rt::spawn(async move { TestResponse::read(client.get(url).send().await).await });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Stop only once the handler runs: a connection still in the listen backlog when the
+    // server stops is reset, which is not what this test is about (on a loaded machine a fixed
+    // sleep was not always long enough).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while AtomicUsize::load(&SLOW_REQUESTS_STARTED, Ordering::SeqCst) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the slow request never reached its handler"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 
     let base = app.base.clone();
     let started = Instant::now();
