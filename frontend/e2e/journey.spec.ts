@@ -68,7 +68,7 @@ test('sign up, verify from the mail, sign in, enrol, read lessons up to a locked
 
   // Course page: outline, requirements, contact hours; enrol.
   await expect(page.getByRole('heading', { name: 'Demo Course', level: 1 })).toBeVisible();
-  await expect(page.getByText('3.5 hours')).toBeVisible();
+  await expect(page.getByText('1 hour', { exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Course outline' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Requirements for the certificate' })).toBeVisible();
   await checkPage(page, '07-course');
