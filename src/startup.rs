@@ -80,7 +80,11 @@ pub fn build_app(
     >,
 > {
     let policy = middleware::RequestPolicy {
-        max_body_bytes: data.config.max_json_bytes,
+        // The CSV import reads its own body, with a larger limit than JSON's.
+        max_body_bytes: data
+            .config
+            .max_json_bytes
+            .max(crate::cohorts::import::MAX_UPLOAD_BYTES),
         hsts: data.config.public_url.scheme() == "https",
         metrics: data.requests.clone().into_inner(),
     };

@@ -1,5 +1,5 @@
 //! Accounts: users, passwords (argon2id), sessions (JWT access tokens and rotating refresh
-//! tokens), email verification, password reset, roles and the admin user list.
+//! tokens), email verification, password reset, invitations, roles and the admin user list.
 
 pub mod admin;
 pub mod admin_store;
@@ -8,6 +8,8 @@ pub mod domain;
 pub mod errors;
 pub mod extract;
 pub mod handlers;
+pub mod invitations;
+mod invite_store;
 pub mod password;
 pub mod revocations;
 pub mod sessions;

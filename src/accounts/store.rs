@@ -37,7 +37,8 @@ pub struct UserRow {
     pub id: Uuid,
     pub email: String,
     pub name: String,
-    pub password_hash: String,
+    /// `None` for an invited account whose owner has not chosen a password yet.
+    pub password_hash: Option<String>,
     pub role: Role,
     pub email_verified_at: Option<DateTime<Utc>>,
     pub disabled_at: Option<DateTime<Utc>>,
@@ -167,6 +168,8 @@ crate::text_enum! {
         /// Mailed to the old address of an email change: voids the pending change.
         EmailChangeCancel = "email_change_cancel",
         PasswordReset = "password_reset",
+        /// Mailed to an account made by a bulk enrolment: its owner chooses a password.
+        Invitation = "invitation",
     }
 }
 
@@ -176,6 +179,7 @@ impl Purpose {
             Purpose::VerifyEmail => chrono::Duration::hours(48),
             Purpose::EmailChange | Purpose::EmailChangeCancel => chrono::Duration::hours(24),
             Purpose::PasswordReset => chrono::Duration::hours(1),
+            Purpose::Invitation => chrono::Duration::days(14),
         }
     }
 }

@@ -14,6 +14,8 @@ use crate::accounts::domain::{Email, Name};
 
 /// The most data rows one upload holds.
 pub const MAX_ROWS: usize = 10_000;
+/// The largest upload, in bytes: 10,000 rows of long addresses and names fit.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 
 /// Why an upload is refused as a whole (each a 422 naming the line where there is one).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,10 +83,34 @@ fn malformed(e: &csv::Error) -> CsvError {
     }
 }
 
+/// The line of a quote that is never closed, if any. The CSV reader takes such a quote to run
+/// to the end of the file (swallowing every row after it), so it is refused instead. A doubled
+/// quote inside a quoted field toggles twice, so it changes nothing.
+fn unclosed_quote(bytes: &[u8]) -> Option<u64> {
+    let (mut line, mut opened, mut quoted) = (1u64, 0u64, false);
+    for b in bytes {
+        match b {
+            b'"' => {
+                quoted = !quoted;
+                opened = line;
+            }
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    quoted.then_some(opened)
+}
+
 /// Reads an upload: a header, then at most [`MAX_ROWS`] rows (reading stops at the first row
 /// past the limit). A leading byte-order mark is skipped; blank lines are ignored.
 pub fn parse(bytes: &[u8]) -> Result<Vec<CsvRow>, CsvError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(line) = unclosed_quote(bytes) {
+        return Err(CsvError::Malformed {
+            line,
+            message: "a quote opened on this line is never closed".into(),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(false)
@@ -297,6 +323,28 @@ pub fn summary(rows: &[RowReport]) -> ImportSummary {
     s
 }
 
+/// What a bulk enrolment answers: every row with its outcome, and whether it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// The rows were written (a real run that refused none).
+    pub applied: bool,
+    pub summary: ImportSummary,
+    /// In file order.
+    pub rows: Vec<RowReport>,
+}
+
+impl ImportReport {
+    pub fn new(rows: Vec<RowReport>, dry_run: bool) -> ImportReport {
+        ImportReport {
+            dry_run,
+            applied: false,
+            summary: summary(&rows),
+            rows,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +398,18 @@ mod tests {
         assert_eq!(parse(&bytes), Err(CsvError::Encoding { line: 3 }));
         let e = parse(b"email,name\nana@example.org,Ana,extra\n").unwrap_err();
         assert!(matches!(e, CsvError::Malformed { line: 2, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_refused_at_the_line_it_opens() {
+        let e = parse(b"email,name\na@example.org,Ana\nb@example.org,\"Bo\nc@example.org,C\n");
+        assert!(
+            matches!(e, Err(CsvError::Malformed { line: 3, .. })),
+            "{e:?}"
+        );
+        // Doubled quotes inside a quoted field are text.
+        let r = rows("email,name\na@example.org,\"Ana \"\"the\"\" Diaz\"\n");
+        assert_eq!(r[0].name, "Ana \"the\" Diaz");
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod code_store;
 pub mod codes;
 pub mod handlers;
 pub mod import;
+pub mod import_store;
+pub mod importing;
 pub mod input;
 pub mod member_store;
 pub mod store;

@@ -516,7 +516,7 @@ diesel::table! {
         id -> Uuid,
         email -> Text,
         name -> Text,
-        password_hash -> Text,
+        password_hash -> Nullable<Text>,
         role -> Text,
         email_verified_at -> Nullable<Timestamptz>,
         disabled_at -> Nullable<Timestamptz>,
@@ -524,6 +524,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         password_changed_at -> Nullable<Timestamptz>,
+        invited_at -> Nullable<Timestamptz>,
+        invited_by -> Nullable<Uuid>,
     }
 }
 

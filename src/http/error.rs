@@ -131,6 +131,8 @@ pub enum ErrorCode {
     CsvEncoding,
     CsvMalformed,
     ImportRejected,
+    /// An address of an import got an account while the import ran: check the file again.
+    ImportStale,
 }
 
 impl ErrorCode {
@@ -239,6 +241,7 @@ impl ErrorCode {
         ErrorCode::CsvEncoding,
         ErrorCode::CsvMalformed,
         ErrorCode::ImportRejected,
+        ErrorCode::ImportStale,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -346,6 +349,7 @@ impl ErrorCode {
             ErrorCode::CsvEncoding => "csv_encoding",
             ErrorCode::CsvMalformed => "csv_malformed",
             ErrorCode::ImportRejected => "import_rejected",
+            ErrorCode::ImportStale => "import_stale",
         }
     }
 }

@@ -135,6 +135,43 @@ pub fn password_reset(public_url: &Url, to: &str, name: &str, token: &str) -> Re
     .render(to, name, "Reset your Benchside password", "password_reset")
 }
 
+/// An invitation to an account made for the recipient by a bulk enrolment: a link to
+/// `{public_url}/invitation?token=...` where they choose a password and start `course_title`.
+pub fn invitation(
+    public_url: &Url,
+    to: &str,
+    name: &str,
+    course_title: &str,
+    token: &str,
+) -> RenderedMail {
+    let link = link(public_url, "invitation", Some(token));
+    Body {
+        greeting: greeting(name),
+        before: vec![
+            format!(
+                "Your training program has enrolled you in {course_title} on Benchside, and made                  an account for you with this email address."
+            ),
+            "To start, open the link below and choose a password for your account.".into(),
+        ],
+        action: Some(Action {
+            label: "Choose a password and start",
+            url: link,
+        }),
+        after: vec![
+            "The link works once and expires in 14 days. After that, use \"Forgot your \
+             password?\" on the sign-in page with this address to choose one."
+                .into(),
+            "If you were not expecting this, let your program coordinator know.".into(),
+        ],
+    }
+    .render(
+        to,
+        name,
+        &format!("You are invited to {course_title} on Benchside"),
+        "invitation",
+    )
+}
+
 /// Notice that the password was changed, with a link to `{public_url}/forgot-password` in
 /// case it was not them.
 pub fn password_changed(public_url: &Url, to: &str, name: &str) -> RenderedMail {

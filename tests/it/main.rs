@@ -17,6 +17,7 @@ mod catalog_validity;
 mod certificate_print;
 mod certificates;
 mod cli;
+mod cohort_imports;
 mod cohorts;
 mod completion;
 mod credential_keys;

@@ -125,6 +125,7 @@ export const SERVER_MESSAGES: Record<ErrorCode, string> = {
   csv_encoding: 'The file is not saved as Unicode text. Save it from your spreadsheet as a Unicode (UTF) CSV file and upload it again.',
   csv_malformed: 'The file is not valid CSV. Check the line named below (often a quote left open).',
   import_rejected: 'Nothing was imported: some rows were refused. Fix them and upload the file again.',
+  import_stale: 'Nothing was imported: some addresses got an account while the file was being imported. Check the file again.',
 };
 
 /** Sentences for the codes the client makes up (`network`, `session_expired`). */

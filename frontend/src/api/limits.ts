@@ -3,6 +3,12 @@
 
 /** The limits the server states for each request body's fields (JSON Schema keywords). */
 export const LIMITS = {
+  AcceptInvitationRequest: {
+    password: {
+      minLength: 10,
+      maxLength: 256
+    }
+  },
   Amendment: {
     reason: {
       minLength: 1,

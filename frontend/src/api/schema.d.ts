@@ -310,6 +310,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/cohorts/{id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enrol learners from a CSV file whose header names `email`, `name` and optionally `cohort`
+         *     (another open cohort of the same course, by name), at most 10,000 rows and 5 MiB, UTF-8
+         *     (a byte-order mark is skipped). People without an account get one, without a password,
+         *     and an invitation mail to choose it; existing accounts are enrolled and get the enrolment
+         *     confirmation. The same file again enrols no one twice.
+         */
+        post: operations["import_members"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/cohorts/{id}/members": {
         parameters: {
             query?: never;
@@ -714,6 +737,27 @@ export interface paths {
          *     address. The link works once.
          */
         post: operations["cancel_email_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/invitation/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose the password of an invited account with the token from its invitation mail, and
+         *     sign in (the answer and cookies are those of `POST /auth/login`). The link works once and
+         *     for 14 days; following it verifies the address.
+         */
+        post: operations["accept_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1639,6 +1683,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AcceptInvitationRequest: {
+            password: string;
+            /** @description The `token` of the invitation link. */
+            token: string;
+        };
         /** @description A neutral acknowledgement (sent whether or not an account exists). */
         Accepted: {
             message: string;
@@ -2299,7 +2348,7 @@ export interface components {
          *     sentence for each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "already_certified" | "enrolment_not_completed" | "key_not_found" | "status_list_not_found" | "unknown_course" | "target_before_start" | "invalid_staff" | "capacity_below_members" | "code_taken" | "cohort_archived" | "cohort_full" | "cohort_course_mismatch" | "account_not_found" | "already_enrolled" | "csv_too_many_rows" | "csv_header" | "csv_encoding" | "csv_malformed" | "import_rejected";
+        ErrorCode: "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "service_unavailable" | "internal_error" | "client_error" | "server_busy" | "database_unavailable" | "database_timeout" | "invalid_json" | "invalid_body" | "invalid_query" | "invalid_input" | "invalid_token" | "token_expired" | "token_used" | "session_revoked" | "invalid_credentials" | "email_not_verified" | "account_disabled" | "email_taken" | "invalid_email" | "invalid_name" | "password_too_short" | "password_too_long" | "password_too_common" | "password_required" | "wrong_password" | "nothing_to_change" | "cannot_change_own_account" | "invalid_refresh_token" | "missing_refresh_token" | "refresh_token_reused" | "code_not_found" | "code_expired" | "code_used_up" | "enrolment_inactive" | "enrolment_completed" | "enrolment_not_inactive" | "lesson_locked" | "invalid_heartbeat" | "quiz_locked" | "attempts_exhausted" | "quiz_cooldown" | "attempt_closed" | "unknown_question" | "invalid_answer" | "no_externship" | "phi_suspected" | "shift_overlaps" | "date_in_future" | "outside_placement" | "daily_limit_exceeded" | "too_many_collections" | "unknown_department" | "collection_type_not_in_course" | "shift_mismatch" | "placement_cancelled" | "client_id_reused" | "entry_locked" | "entry_not_amendable" | "already_amended" | "nothing_to_submit" | "site_name_taken" | "site_archived" | "attestation_used" | "attestation_expired" | "attestation_voided" | "attestation_not_pending" | "entry_not_in_request" | "unknown_competency" | "not_attested" | "certificate_revoked" | "certificate_superseded" | "already_certified" | "enrolment_not_completed" | "key_not_found" | "status_list_not_found" | "unknown_course" | "target_before_start" | "invalid_staff" | "capacity_below_members" | "code_taken" | "cohort_archived" | "cohort_full" | "cohort_course_mismatch" | "account_not_found" | "already_enrolled" | "csv_too_many_rows" | "csv_header" | "csv_encoding" | "csv_malformed" | "import_rejected" | "import_stale";
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
@@ -2368,6 +2417,28 @@ export interface components {
             enrolment_time_spent_seconds: number;
             /** Format: int64 */
             lesson_time_spent_seconds: number;
+        };
+        /**
+         * @description What happens (or would happen) to a row.
+         * @enum {string}
+         */
+        ImportOutcome: "invited" | "enrolled" | "already_enrolled" | "invalid_email" | "invalid_name" | "duplicate_row" | "capacity_exceeded" | "unknown_cohort";
+        /** @description What a bulk enrolment answers: every row with its outcome, and whether it was written. */
+        ImportReport: {
+            /** @description The rows were written (a real run that refused none). */
+            applied: boolean;
+            dry_run: boolean;
+            /** @description In file order. */
+            rows: components["schemas"]["RowReport"][];
+            summary: components["schemas"]["ImportSummary"];
+        };
+        /** @description The report's counts. */
+        ImportSummary: {
+            already_enrolled: number;
+            enrolled: number;
+            invited: number;
+            rejected: number;
+            rows: number;
         };
         /** @description Which completed enrolment to certify, and why by hand. */
         IssueInput: {
@@ -3047,6 +3118,16 @@ export interface components {
          * @enum {string}
          */
         Role: "learner" | "staff" | "admin";
+        /** @description A row's outcome, as the report shows it and the real run applies it. */
+        RowReport: {
+            cohort?: string | null;
+            email: string;
+            /** Format: int64 */
+            line: number;
+            name: string;
+            outcome: components["schemas"]["ImportOutcome"];
+            reason?: string | null;
+        };
         /** @description Answers to merge into what is saved: question key -> answer, `null` clears one. */
         SaveAnswers: {
             answers: Record<string, never>;
@@ -4735,6 +4816,111 @@ export interface operations {
             };
             /** @description `server_busy`: too many exports running; see `Retry-After` */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    import_members: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `true` (the default): report every row's outcome and write nothing. `false`: write
+                 *     them, in one transaction, if no row is refused.
+                 */
+                dry_run?: boolean | null;
+            };
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description `email,name[,cohort]` then a row per learner */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Every row's outcome; `applied` when written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no cohort you can see has this ID */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `cohort_archived`, `import_stale` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` (`details.max_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `text/csv` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `csv_header`, `csv_encoding`, `csv_malformed` (`details.line`), `csv_too_many_rows` (`details.max_rows`), `import_rejected` (a real run with refused rows; `details.report`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6615,6 +6801,93 @@ export interface operations {
                 };
             };
             /** @description `invalid_body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description Password set and signed in; `Set-Cookie: benchside_refresh=...` and `benchside_device=...` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description `invalid_token`; `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `account_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `token_used`, `token_expired` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `password_too_short`, `password_too_long`, `password_too_common` (`details.field`: password), `invalid_body` */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -2,14 +2,17 @@
 //! password reset and the account owner's own profile.
 //!
 //! `signup` (register, verify, cancel an email change, resend), `sessions` (login, refresh,
-//! logout), `recovery` (password reset, `replace_password`), `profile` (`/me`, its update,
-//! the password change); this file holds what they share: cookies, limits, the session body.
+//! logout), `recovery` (password reset, `replace_password`), `invitation` (accepting one),
+//! `profile` (`/me`, its update, the password change); this file holds what they share:
+//! cookies, limits, the session body.
 
+mod invitation;
 mod profile;
 mod recovery;
 mod sessions;
 mod signup;
 
+pub use invitation::AcceptInvitationRequest;
 pub use profile::{ChangePasswordRequest, UpdateMeRequest};
 pub use recovery::ResetConfirmRequest;
 pub use sessions::LoginRequest;
@@ -55,6 +58,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(sessions::logout)
         .service(recovery::password_reset_request)
         .service(recovery::password_reset_confirm)
+        .service(invitation::accept_invitation)
         .service(profile::me)
         .service(profile::update_me)
         .service(profile::change_password);

@@ -188,7 +188,7 @@ pub async fn change_password(
     let new = NewPassword::parse(&body.new_password, Some(&email))?;
     let verified = auth
         .hasher
-        .verify(&body.current_password, Some(&user.password_hash))
+        .verify(&body.current_password, user.password_hash.as_deref())
         .await?;
     if !verified.ok {
         let mut conn = db.get().await?;

@@ -73,7 +73,7 @@ pub async fn login(
         .hasher
         .verify(
             &body.password,
-            found.as_ref().map(|u| u.password_hash.as_str()),
+            found.as_ref().and_then(|u| u.password_hash.as_deref()),
         )
         .await?;
     let mut conn = db.get().await?;

@@ -2,6 +2,7 @@
 
 pub mod codes;
 pub mod cohorts;
+pub mod imports;
 pub mod members;
 
 use actix_web::web;
@@ -16,7 +17,8 @@ use crate::http::{AppError, AppResult};
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.configure(cohorts::routes)
         .configure(codes::routes)
-        .configure(members::routes);
+        .configure(members::routes)
+        .configure(imports::routes);
 }
 
 /// The 404 for a cohort that does not exist or is outside the caller's scope.

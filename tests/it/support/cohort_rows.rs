@@ -1,9 +1,9 @@
-//! Cohorts and their staff, arranged in the database (until the cohort routes exist; the
-//! reports' tests are not about creating cohorts).
+//! Cohorts and their staff, arranged in the database for the tests that are not about
+//! creating cohorts (reports, the bulk import), and the CSV upload.
 
 use super::accounts::{Account, PASSWORD, login, verified_user};
 use super::db::{exec, text};
-use crate::harness::TestApp;
+use crate::harness::{TestApp, TestResponse};
 
 /// A cohort of the (imported) course `course`, starting `starts_ago` days ago, with a target
 /// `target_in` days from today (None: no target). Returns its ID.
@@ -53,4 +53,26 @@ pub async fn staff(app: &TestApp, email: &str, cohorts: &[&str]) -> Account {
         .await;
     }
     login(app, email, PASSWORD).await
+}
+
+/// `POST /admin/cohorts/{cohort}/imports?dry_run=...` with a CSV body, as `who`, unchecked.
+pub async fn upload_csv(
+    app: &TestApp,
+    who: &Account,
+    cohort: &str,
+    dry_run: bool,
+    csv: impl Into<Vec<u8>>,
+) -> TestResponse {
+    let url = app.url(&format!(
+        "/api/v1/admin/cohorts/{cohort}/imports?dry_run={dry_run}"
+    ));
+    TestResponse::read(
+        app.client
+            .post(url)
+            .insert_header(("authorization", format!("Bearer {}", who.token)))
+            .insert_header(("content-type", "text/csv"))
+            .send_body(csv.into())
+            .await,
+    )
+    .await
 }
