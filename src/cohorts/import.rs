@@ -237,6 +237,14 @@ pub fn classify(rows: &[CsvRow], facts: &Facts) -> Vec<RowReport> {
         .collect()
 }
 
+const FORMULA: &str = "The cell starts with =, +, - or @, which spreadsheets run as a formula: \
+                       remove that first character.";
+
+/// A cell a spreadsheet would read as a formula (what exports neutralise, imports refuse).
+fn is_formula(cell: &str) -> bool {
+    cell.trim_start().starts_with(['=', '+', '-', '@'])
+}
+
 fn decide(
     row: &CsvRow,
     facts: &Facts,
@@ -244,6 +252,9 @@ fn decide(
     free: &mut HashMap<Uuid, Option<i64>>,
     report: &mut RowReport,
 ) -> (ImportOutcome, Option<String>) {
+    if is_formula(&row.email) {
+        return (ImportOutcome::InvalidEmail, Some(FORMULA.into()));
+    }
     let email = match Email::parse(&row.email) {
         Ok(e) => e,
         Err(e) => return (ImportOutcome::InvalidEmail, Some(e.message().to_string())),
@@ -257,6 +268,9 @@ fn decide(
     }
     first_line.insert(email.as_str().to_string(), row.line);
     let account = facts.accounts.get(email.as_str()).copied();
+    if account.is_none() && is_formula(&row.name) {
+        return (ImportOutcome::InvalidName, Some(FORMULA.into()));
+    }
     // An existing account keeps its name; a new one needs a valid one.
     if let (None, Err(e)) = (account, Name::parse(&row.name)) {
         return (ImportOutcome::InvalidName, Some(e.message().to_string()));
@@ -506,6 +520,25 @@ mod tests {
             ),
             (8, 2, 1, 1, 4)
         );
+    }
+
+    #[test]
+    fn formula_cells_are_refused_naming_the_rule() {
+        let f = facts(None);
+        let csv = "email,name\n=cmd@example.org,Ana\nbo@example.org,=HYPERLINK(\"x\")\n\
+                   cy@example.org,  @SUM(A1)\ndee@example.org,-Dee\n";
+        let r = classify(&rows(csv), &f);
+        let got: Vec<_> = r.iter().map(|r| r.outcome).collect();
+        assert_eq!(
+            got,
+            [
+                ImportOutcome::InvalidEmail,
+                ImportOutcome::InvalidName,
+                ImportOutcome::InvalidName,
+                ImportOutcome::InvalidName
+            ]
+        );
+        assert!(r[1].reason.as_deref().unwrap().contains("formula"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! its own limit ([`MAX_UPLOAD_BYTES`], above the JSON limit).
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, post, web};
+use actix_web::{FromRequest, HttpRequest, post, web};
 use diesel_async::AsyncConnection;
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -59,13 +59,13 @@ pub async fn import_members(
     db: web::Data<DbPool>,
     config: web::Data<Config>,
     who: StaffUser,
-    client: ClientInfo,
     id: CohortId,
     query: web::Query<ImportQuery>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<web::Json<ImportReport>> {
     let id = id.into_inner();
+    let client = ClientInfo::extract(&req).await?;
     let dry_run = query.dry_run.unwrap_or(true);
     {
         let mut conn = db.get().await?;
