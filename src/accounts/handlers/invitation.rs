@@ -10,7 +10,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Session, TOKEN_IP, device_cookie, limit, refresh_cookie, session};
+use super::{Session, device_cookie, hash_link_password, refresh_cookie, session};
 use crate::accounts::Auth;
 use crate::accounts::domain::{Email, NewPassword};
 use crate::accounts::extract::ClientInfo;
@@ -55,12 +55,7 @@ pub async fn accept_invitation(
     body: web::Json<AcceptInvitationRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
-    let password = NewPassword::parse(&body.password, None)?;
-    {
-        let mut conn = db.get().await?;
-        limit(&config, &mut conn, TOKEN_IP, client.addr_key()).await?;
-    }
-    let hash = auth.hasher.hash(password.as_str()).await?;
+    let (password, hash) = hash_link_password(&config, &db, &auth, &client, &body.password).await?;
     let ttl = config.auth.refresh_token_ttl;
     let mut conn = db.get().await?;
     let (user, issued) = conn

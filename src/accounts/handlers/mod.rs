@@ -26,6 +26,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::Auth;
+use super::domain::NewPassword;
 use super::store::{self, User};
 use crate::config::{Config, Environment};
 use crate::http::{AppError, ErrorCode};
@@ -141,6 +142,25 @@ fn unauthorized(code: ErrorCode, message: &'static str) -> AppError {
 pub struct EmailRequest {
     #[schema(max_length = 254)]
     pub email: String,
+}
+
+/// The first step of a route that sets a password from a mailed link (a reset, an
+/// invitation): the policy's check of `raw` (without the address, which the token names), the
+/// per-address limit on token routes, then the hash, with no connection held while hashing.
+async fn hash_link_password(
+    config: &Config,
+    db: &crate::db::DbPool,
+    auth: &Auth,
+    client: &super::extract::ClientInfo,
+    raw: &str,
+) -> Result<(NewPassword, String), AppError> {
+    let password = NewPassword::parse(raw, None)?;
+    {
+        let mut conn = db.get().await?;
+        limit(config, &mut conn, TOKEN_IP, client.addr_key()).await?;
+    }
+    let hash = auth.hasher.hash(password.as_str()).await?;
+    Ok((password, hash))
 }
 
 fn accepted(message: &str) -> HttpResponse {

@@ -8,7 +8,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Accepted, EmailRequest, MAIL_ACCOUNT, MAIL_IP, TOKEN_IP, accepted, limit};
+use super::{Accepted, EmailRequest, MAIL_ACCOUNT, MAIL_IP, accepted, hash_link_password, limit};
 use crate::accounts::Auth;
 use crate::accounts::domain::{Email, NewPassword};
 use crate::accounts::extract::ClientInfo;
@@ -106,12 +106,8 @@ pub async fn password_reset_confirm(
     body: web::Json<ResetConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
-    let password = NewPassword::parse(&body.new_password, None)?;
-    {
-        let mut conn = db.get().await?;
-        limit(&config, &mut conn, TOKEN_IP, client.addr_key()).await?;
-    }
-    let hash = auth.hasher.hash(password.as_str()).await?;
+    let (password, hash) =
+        hash_link_password(&config, &db, &auth, &client, &body.new_password).await?;
     let mut conn = db.get().await?;
     let public_url = config.public_url.clone();
     let origin = client.origin.clone();
