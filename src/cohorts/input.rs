@@ -115,6 +115,22 @@ pub fn staff(ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
 }
 
 /// The 422 for owners that are not staff or admin accounts.
+/// A withdrawal's reason: trimmed, blank as none, at most 500 characters of text.
+pub fn reason(raw: Option<String>) -> AppResult<Option<String>> {
+    let reason = raw.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > 500 || r.chars().any(|c| c.is_control() && c != '\n'))
+    {
+        return Err(invalid(
+            ErrorCode::InvalidInput,
+            "reason",
+            "`reason` is at most 500 characters of text.".into(),
+        ));
+    }
+    Ok(reason)
+}
+
 pub fn not_staff(ids: Vec<Uuid>) -> AppError {
     AppError::unprocessable(
         ErrorCode::InvalidStaff,

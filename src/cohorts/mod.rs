@@ -15,6 +15,7 @@ pub mod import_store;
 pub mod importing;
 pub mod input;
 pub mod member_store;
+pub mod membership;
 pub mod store;
 pub mod views;
 

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -14,9 +14,9 @@ use super::codes::archived;
 use super::{CohortId, cohort_not_found};
 use crate::accounts::domain::Email;
 use crate::accounts::{ClientInfo, StaffUser};
-use crate::audit::{self, Actor, Event};
+use crate::cohorts::input;
 use crate::cohorts::member_store::{self, MemberFilter};
-use crate::cohorts::store::{self, CohortRow};
+use crate::cohorts::membership::{self, MemberError, Staffing};
 use crate::cohorts::views::{Member, MemberPage};
 use crate::config::Config;
 use crate::db::DbPool;
@@ -24,7 +24,6 @@ use crate::http::error::ErrorEnvelope;
 use crate::http::paging::{Paging, search_text};
 use crate::http::{AppError, AppResult, ErrorCode};
 use crate::learning::EnrolmentState;
-use crate::learning::enrolling::{self, EnrolledBy, EnrolmentRow, NewEnrolment, Seats};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_members)
@@ -88,21 +87,6 @@ pub async fn list_members(
     }))
 }
 
-/// 409 unless the locked cohort takes one more member.
-fn ensure_seat(seats: Seats) -> AppResult<()> {
-    if seats.archived {
-        return Err(archived());
-    }
-    if seats.free() == Some(0) {
-        return Err(AppError::conflict(
-            ErrorCode::CohortFull,
-            "This cohort is full; raise its capacity or choose another cohort.",
-        )
-        .with_details(json!({ "capacity": seats.capacity, "members": seats.taken })));
-    }
-    Ok(())
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMember {
@@ -137,92 +121,67 @@ pub async fn add_member(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let email = Email::parse(&body.email)?;
+    let by = staffing(&who, &client, &config);
     let mut conn = db.get().await?;
     let enrolment = conn
-        .transaction::<_, AppError, _>(async |tx| {
-            let cohort = store::lock(tx, who.scope, id)
-                .await?
-                .ok_or_else(cohort_not_found)?;
-            ensure_seat(enrolling::lock_seats(tx, id).await?)?;
-            let user = member_store::account_by_email(tx, email.as_str())
-                .await?
-                .ok_or_else(|| {
-                    AppError::unprocessable(
-                        ErrorCode::AccountNotFound,
-                        "No account has this email address.",
-                    )
-                    .with_details(json!({ "field": "email" }))
-                })?;
-            if let Some((enrolment, cohort)) =
-                member_store::enrolment_in_course(tx, user, cohort.course_id).await?
-            {
-                return Err(AppError::conflict(
-                    ErrorCode::AlreadyEnrolled,
-                    "This learner is already enrolled in the course.",
-                )
-                .with_details(json!({ "enrolment_id": enrolment, "cohort_id": cohort })));
-            }
-            let course = enrolling::course(tx, cohort.course_id).await?;
-            let by = EnrolledBy {
-                actor: Actor::User(who.user.id),
-                origin: &client.origin,
-                public_url: &config.public_url,
-                via: "staff",
-            };
-            let item = NewEnrolment {
-                user,
-                cohort: Some(id),
-                confirm: true,
-            };
-            let row = enrolling::enrol_many(tx, by, &course, &[item])
-                .await?
-                .pop()
-                .ok_or_else(|| {
-                    AppError::conflict(
-                        ErrorCode::AlreadyEnrolled,
-                        "This learner is already enrolled in the course.",
-                    )
-                })?;
-            let details = json!({ "enrolment_id": row.id, "learner": user });
-            audit::record(
-                tx,
-                &client.origin,
-                event(&who, "cohort.member_added", ("cohort", id), details),
-            )
-            .await?;
-            Ok(row.id)
+        .transaction::<_, MemberError, _>(async |tx| {
+            membership::add(tx, by, id, email.as_str()).await
         })
         .await?;
     let row = member_store::get(&mut conn, enrolment).await?;
     Ok(HttpResponse::Created().json(Member::new(row, Utc::now())))
 }
 
-fn event(
-    who: &StaffUser,
-    action: &'static str,
-    subject: (&'static str, Uuid),
-    details: Value,
-) -> Event<'static> {
-    Event {
-        actor: Actor::User(who.user.id),
-        action,
-        subject: Some((subject.0, subject.1.to_string())),
-        details,
+fn staffing<'a>(who: &StaffUser, client: &'a ClientInfo, config: &'a Config) -> Staffing<'a> {
+    Staffing {
+        user: who.user.id,
+        scope: who.scope,
+        origin: &client.origin,
+        public_url: &config.public_url,
     }
 }
 
-fn enrolment_not_found() -> AppError {
-    AppError::not_found("No enrolment you can see has this ID.")
-}
-
-/// The enrolment `id`, locked, if it is in the caller's scope.
-async fn locked(tx: &mut AsyncPgConnection, who: &StaffUser, id: Uuid) -> AppResult<EnrolmentRow> {
-    if !who.scope.sees_enrolment(tx, id).await? {
-        return Err(enrolment_not_found());
+/// How a refused membership change answers.
+impl From<MemberError> for AppError {
+    fn from(e: MemberError) -> AppError {
+        match e {
+            MemberError::CohortNotFound => cohort_not_found(),
+            MemberError::EnrolmentNotFound => {
+                AppError::not_found("No enrolment you can see has this ID.")
+            }
+            MemberError::Archived => archived(),
+            MemberError::Full { capacity, taken } => AppError::conflict(
+                ErrorCode::CohortFull,
+                "This cohort is full; raise its capacity or choose another cohort.",
+            )
+            .with_details(json!({ "capacity": capacity, "members": taken })),
+            MemberError::AccountNotFound => AppError::unprocessable(
+                ErrorCode::AccountNotFound,
+                "No account has this email address.",
+            )
+            .with_details(json!({ "field": "email" })),
+            MemberError::AlreadyEnrolled { enrolment, cohort } => {
+                let e = AppError::conflict(
+                    ErrorCode::AlreadyEnrolled,
+                    "This learner is already enrolled in the course.",
+                );
+                match enrolment {
+                    Some(id) => e.with_details(json!({ "enrolment_id": id, "cohort_id": cohort })),
+                    None => e,
+                }
+            }
+            MemberError::CourseMismatch => AppError::unprocessable(
+                ErrorCode::CohortCourseMismatch,
+                "That cohort is of another course; a member moves only between cohorts of one course.",
+            )
+            .with_details(json!({ "field": "cohort_id" })),
+            MemberError::Completed => AppError::conflict(
+                ErrorCode::EnrolmentCompleted,
+                "This learner has completed the course; there is nothing to withdraw from.",
+            ),
+            MemberError::Db(e) => e.into(),
+        }
     }
-    enrolling::lock(tx, id)
-        .await?
-        .ok_or_else(enrolment_not_found)
 }
 
 async fn member(conn: &mut AsyncPgConnection, id: Uuid) -> AppResult<web::Json<Member>> {
@@ -255,35 +214,17 @@ pub struct MoveMember {
 #[post("/admin/enrolments/{id}/move")]
 pub async fn move_member(
     db: web::Data<DbPool>,
+    config: web::Data<Config>,
     who: StaffUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
     body: web::Json<MoveMember>,
 ) -> AppResult<web::Json<Member>> {
     let (id, target) = (id.into_inner(), body.cohort_id);
+    let by = staffing(&who, &client, &config);
     let mut conn = db.get().await?;
-    conn.transaction::<_, AppError, _>(async |tx| {
-        let row = locked(tx, &who, id).await?;
-        let to: CohortRow = store::lock(tx, who.scope, target).await?.ok_or_else(cohort_not_found)?;
-        if to.course_id != row.course_id {
-            return Err(AppError::unprocessable(
-                ErrorCode::CohortCourseMismatch,
-                "That cohort is of another course; a member moves only between cohorts of one course.",
-            )
-            .with_details(json!({ "field": "cohort_id" })));
-        }
-        if row.cohort_id == Some(target) {
-            return Ok(());
-        }
-        if row.state != EnrolmentState::Withdrawn {
-            ensure_seat(enrolling::lock_seats(tx, target).await?)?;
-        }
-        enrolling::move_to(tx, id, target).await?;
-        let details = json!({ "from": row.cohort_id, "to": target, "learner": row.user_id });
-        audit::record(tx, &client.origin, event(&who, "enrolment.moved", ("enrolment", id), details)).await?;
-        Ok(())
-    })
-    .await?;
+    conn.transaction::<_, MemberError, _>(async |tx| membership::move_to(tx, by, id, target).await)
+        .await?;
     member(&mut conn, id).await
 }
 
@@ -312,55 +253,18 @@ pub struct WithdrawMember {
 #[post("/admin/enrolments/{id}/withdraw")]
 pub async fn withdraw_member(
     db: web::Data<DbPool>,
+    config: web::Data<Config>,
     who: StaffUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
     body: web::Json<WithdrawMember>,
 ) -> AppResult<web::Json<Member>> {
     let id = id.into_inner();
-    let reason = body
-        .into_inner()
-        .reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > 500 || r.chars().any(|c| c.is_control() && c != '\n'))
-    {
-        return Err(AppError::unprocessable(
-            ErrorCode::InvalidInput,
-            "`reason` is at most 500 characters of text.",
-        )
-        .with_details(json!({ "field": "reason" })));
-    }
+    let reason = input::reason(body.into_inner().reason)?;
+    let by = staffing(&who, &client, &config);
     let mut conn = db.get().await?;
-    conn.transaction::<_, AppError, _>(async |tx| {
-        let row = locked(tx, &who, id).await?;
-        match row.state {
-            EnrolmentState::Withdrawn => return Ok(()),
-            EnrolmentState::Completed => {
-                return Err(AppError::conflict(
-                    ErrorCode::EnrolmentCompleted,
-                    "This learner has completed the course; there is nothing to withdraw from.",
-                ));
-            }
-            EnrolmentState::Active | EnrolmentState::Expired => {}
-        }
-        enrolling::withdraw(tx, id).await?;
-        let details =
-            json!({ "reason": reason, "cohort_id": row.cohort_id, "learner": row.user_id });
-        audit::record(
-            tx,
-            &client.origin,
-            event(
-                &who,
-                "enrolment.withdrawn_by_staff",
-                ("enrolment", id),
-                details,
-            ),
-        )
-        .await?;
-        Ok(())
+    conn.transaction::<_, MemberError, _>(async |tx| {
+        membership::withdraw(tx, by, id, reason.as_deref()).await
     })
     .await?;
     member(&mut conn, id).await
@@ -390,6 +294,7 @@ pub struct ExtendMember {
 #[post("/admin/enrolments/{id}/extend")]
 pub async fn extend_member(
     db: web::Data<DbPool>,
+    config: web::Data<Config>,
     who: StaffUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
@@ -403,24 +308,9 @@ pub async fn extend_member(
         )
         .with_details(json!({ "field": "access_expires_at" })));
     }
+    let by = staffing(&who, &client, &config);
     let mut conn = db.get().await?;
-    conn.transaction::<_, AppError, _>(async |tx| {
-        let row = locked(tx, &who, id).await?;
-        enrolling::extend_access(tx, id, until).await?;
-        let details = json!({ "from": row.access_expires_at, "to": until, "learner": row.user_id });
-        audit::record(
-            tx,
-            &client.origin,
-            event(
-                &who,
-                "enrolment.access_extended",
-                ("enrolment", id),
-                details,
-            ),
-        )
+    conn.transaction::<_, MemberError, _>(async |tx| membership::extend(tx, by, id, until).await)
         .await?;
-        Ok(())
-    })
-    .await?;
     member(&mut conn, id).await
 }
