@@ -1,6 +1,7 @@
 // Starts the real server (`benchside serve`, the binary cargo built) on a free port over a
-// fresh database, with the built web app, mail to files and rate limits off. Returns the
-// teardown that stops it and drops the database.
+// fresh database, with the built web app and rate limits off, delivering its mail over SMTP to
+// the sink of smtp-sink.ts (which the tests read: helpers.ts `linkFromMail`). Returns the
+// teardown that stops both and drops the database.
 //
 // Database: BENCHSIDE_TEST_DATABASE_URL (a maintenance database, as for the Rust tests): a
 // database `benchside_e2e_<time>` is created there with psql and dropped at the end. Without
@@ -13,6 +14,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { startSmtpSink } from './smtp-sink';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -60,6 +62,7 @@ export default async function globalSetup() {
   if (!existsSync(dist)) throw new Error('frontend/dist is missing: run `npm run build` first');
   const dataDir = mkdtempSync(join(tmpdir(), 'benchside-e2e-'));
   const port = await freePort();
+  const sink = await startSmtpSink();
   const base = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -70,7 +73,8 @@ export default async function globalSetup() {
     BENCHSIDE_FRONTEND_DIR: join(root, 'frontend', 'dist'),
     BENCHSIDE_COURSES_DIR: join(root, 'tests', 'fixtures', 'courses', 'valid'),
     BENCHSIDE_IMPORT_COURSES_ON_START: 'true',
-    BENCHSIDE_MAIL_TRANSPORT: 'file',
+    BENCHSIDE_MAIL_TRANSPORT: 'smtp',
+    BENCHSIDE_SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`,
     BENCHSIDE_MAIL_POLL_MS: '100',
     BENCHSIDE_RATE_LIMITS: 'false',
     // A rotated signing key signs at once (e2e/credential.spec.ts rotates one).
@@ -80,7 +84,6 @@ export default async function globalSetup() {
     BENCHSIDE_HASH_CONCURRENCY: '2',
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
   };
-  delete env.BENCHSIDE_SMTP_URL;
   let dbName: string | null = null;
   const maint = process.env.BENCHSIDE_TEST_DATABASE_URL;
   if (maint) {
@@ -102,17 +105,18 @@ export default async function globalSetup() {
     await waitReady(base, child, log);
   } catch (e) {
     child.kill('SIGTERM');
+    await sink.close();
     throw e;
   }
   // The private cluster listens on the port it wrote in <data>/pg/port (src/db/cluster.rs).
   const databaseUrl =
     env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${readFileSync(join(dataDir, 'pg', 'port'), 'utf8').trim()}/benchside`;
   process.env.E2E_BASE_URL = base;
-  process.env.E2E_MAIL_DIR = join(dataDir, 'mail');
+  process.env.E2E_MAIL_API = sink.apiUrl;
   process.env.E2E_DATABASE_URL = databaseUrl;
   process.env.E2E_DATA_DIR = dataDir;
   mkdirSync(dirname(STATE_FILE), { recursive: true });
-  writeFileSync(STATE_FILE, JSON.stringify({ base, mailDir: join(dataDir, 'mail'), databaseUrl, pid: child.pid }));
+  writeFileSync(STATE_FILE, JSON.stringify({ base, mailApi: sink.apiUrl, databaseUrl, pid: child.pid }));
 
   return async () => {
     child.kill('SIGTERM');
@@ -126,6 +130,7 @@ export default async function globalSetup() {
         res();
       });
     });
+    await sink.close();
     if (maint && dbName) {
       try {
         execFileSync('psql', ['-X', '-q', maint, '-c', `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`], { stdio: 'inherit' });

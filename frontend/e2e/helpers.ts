@@ -1,11 +1,9 @@
-// Shared helpers of the end-to-end tests: the server's address, mail read from the file
-// transport, accessibility checks with axe-core, screenshots at phone and desktop widths, and
+// Shared helpers of the end-to-end tests: the server's address, mail read from the SMTP sink the
+// server delivers to (smtp-sink.ts), accessibility checks with axe-core, screenshots at phone and desktop widths, and
 // SQL on the server's database for what no page can set up.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { binary } from './global-setup';
 
 export const base = () => {
@@ -13,7 +11,18 @@ export const base = () => {
   if (!b) throw new Error('E2E_BASE_URL is not set (global setup did not run)');
   return b;
 };
-const mailDir = () => process.env.E2E_MAIL_DIR!;
+const mailApi = () => {
+  const m = process.env.E2E_MAIL_API;
+  if (!m) throw new Error('E2E_MAIL_API is not set (global setup did not run)');
+  return m;
+};
+
+/** The messages the SMTP sink has received for `to` (envelope recipient), oldest first, as sent. */
+export async function mailTo(to: string): Promise<string[]> {
+  const r = await fetch(`${mailApi()}/messages?to=${encodeURIComponent(to.toLowerCase())}`);
+  if (!r.ok) throw new Error(`the SMTP sink answered ${r.status}`);
+  return ((await r.json()) as { data: string }[]).map((m) => m.data);
+}
 
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 900 };
@@ -37,20 +46,12 @@ function decodeQuotedPrintable(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Waits for a mail to `to` whose text holds a link to `page` and returns the link. */
+/** Waits for a mail to `to`, in the SMTP sink, whose text holds a link to `page` and returns the link. */
 export async function linkFromMail(to: string, page: string, timeoutMs = 20_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   const re = new RegExp(`https?://[^\\s"<>]+/${page}\\?token=[^\\s"<>&]+`);
   while (Date.now() < deadline) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(mailDir()).filter((f) => f.endsWith('.eml'));
-    } catch {
-      files = [];
-    }
-    for (const f of files) {
-      const raw = readFileSync(join(mailDir(), f), 'utf8');
-      if (!raw.toLowerCase().includes(to.toLowerCase())) continue;
+    for (const raw of await mailTo(to)) {
       const m = decodeQuotedPrintable(raw).match(re);
       if (m) return m[0];
     }
@@ -158,15 +159,7 @@ export async function newLinkFromMail(to: string, page: string, seen: readonly s
   const deadline = Date.now() + timeoutMs;
   const re = new RegExp(`https?://[^\\s"<>]+/${page}\\?token=[^\\s"<>&]+`, 'g');
   while (Date.now() < deadline) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(mailDir()).filter((f) => f.endsWith('.eml'));
-    } catch {
-      files = [];
-    }
-    for (const f of files) {
-      const raw = readFileSync(join(mailDir(), f), 'utf8');
-      if (!raw.toLowerCase().includes(to.toLowerCase())) continue;
+    for (const raw of await mailTo(to)) {
       const fresh = (decodeQuotedPrintable(raw).match(re) ?? []).find((l) => !seen.includes(l));
       if (fresh) return fresh;
     }

@@ -141,7 +141,7 @@ export function sentenceFor(code: string): string | undefined {
   return undefined;
 }
 
-/** Codes whose server message is more precise than our sentence: it names the lesson, quiz, time or answer. */
+/** Codes whose server message is more precise than our sentence: it names the lesson, quiz, time, answer or line. */
 const PREFER_SERVER = new Set<string>([
   'lesson_locked',
   'quiz_locked',
@@ -153,6 +153,11 @@ const PREFER_SERVER = new Set<string>([
   'daily_limit_exceeded',
   'too_many_collections',
   'unknown_department',
+  // the bulk upload's file faults: the server names the line at fault
+  'csv_header',
+  'csv_encoding',
+  'csv_malformed',
+  'csv_too_many_rows',
 ] satisfies ErrorCode[]);
 
 export class ApiError extends Error {

@@ -29,6 +29,7 @@ export type LoginRequest = S['LoginRequest'];
 export type UpdateMeRequest = S['UpdateMeRequest'];
 export type ChangePasswordRequest = S['ChangePasswordRequest'];
 export type HeartbeatRequest = S['HeartbeatRequest'];
+export type AcceptInvitationRequest = S['AcceptInvitationRequest'];
 
 // Certificates.
 export type Certificate = S['Certificate'];

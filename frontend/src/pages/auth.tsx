@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { ApiError } from '../api/errors';
-import type { Session, User } from '../api/types';
+import type { AcceptInvitationRequest, Session, User } from '../api/types';
 import { EMAIL, HINTS, NAME, NEW_PASSWORD } from '../api/rules';
 import { Link, navigate, useLocation, usePageTitle } from '../router';
 import { safeNext, useSession } from '../session';
@@ -409,7 +409,8 @@ export function AcceptInvitation() {
           }
           setMismatch(false);
           void run(async () => {
-            const s = await api.post<Session>('/api/v1/auth/invitation/accept', { token, password }, { auth: false });
+            const body: AcceptInvitationRequest = { token, password };
+            const s = await api.post<Session>('/api/v1/auth/invitation/accept', body, { auth: false });
             api.setSession(s);
             navigate('/dashboard', { replace: true });
           });

@@ -5,10 +5,10 @@ import { api } from '../../api/client';
 import { usePageTitle } from '../../router';
 import { Alert, Empty, ErrorState, Field, formatDateTime, Loading, useLoad } from '../../ui';
 import { focusField } from '../attest/fields';
-import { adminMessage } from './adminErrors';
+import { describe } from '../../api/errors';
 import { auditFilterQuery, auditQuery, detailsText, EMPTY_AUDIT_FILTER, validateAudit, type AuditErrors, type AuditFilter } from './audit';
 import { pageCount, Pager, TableWrap } from './common';
-import type { AuditEvent, Paged } from './contract';
+import type { AuditPage } from './contract';
 import { saveFile } from './download';
 
 const PER_PAGE = 50;
@@ -23,7 +23,7 @@ export function AuditPage() {
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
   const query = auditQuery(filter, page, PER_PAGE);
-  const log = useLoad((signal) => api.get<Paged<AuditEvent>>('/api/v1/admin/audit', { signal, query }), JSON.stringify(query));
+  const log = useLoad((signal) => api.get<AuditPage>('/api/v1/admin/audit', { signal, query }), JSON.stringify(query));
   const set = (k: keyof AuditFilter) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
 
   const exportCsv = async () => {
@@ -32,7 +32,7 @@ export function AuditPage() {
     try {
       await saveFile('/api/v1/admin/audit/export.csv', `audit-log-${new Date().toISOString().slice(0, 10)}.csv`, auditFilterQuery(filter));
     } catch (e) {
-      setExportError(adminMessage(e));
+      setExportError(describe(e));
     } finally {
       setExporting(false);
     }

@@ -15,6 +15,13 @@ describe('chart data', () => {
     ]);
     expect(completionSummary(pts)).toMatch(/2 completed against 4 expected: 2 behind the schedule\.$/);
     expect(completionSummary([])).toBe('No completions yet.');
+    // Without a target date the server sends no schedule.
+    const free = completionSeries([{ date: '2026-03-01', completed: 1, expected: null }, { date: '2026-03-02', completed: 2 }]);
+    expect(free.map((p) => [p.expected, p.gap])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+    expect(completionSummary(free)).toMatch(/2 completed \(the cohort has no target date, so no schedule\)\.$/);
   });
 
   it('orders the funnel by module position, as a share of the first module', () => {

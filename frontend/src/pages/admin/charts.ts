@@ -1,19 +1,24 @@
 // The charts' data, shaped from the charts route's answer: one row per day of the completion
 // series (completed against the schedule implied by the target date), one per module of the
 // funnel in course order (with its share of the first module's learners), one per score bucket
-// of each quiz. The same rows feed the chart and the table beside it.
-import type { CohortCharts } from './contract';
+// of each quiz. The same rows feed the chart and the table beside it. A cohort without a target
+// date has no schedule: its points expect nothing (`expected` and `gap` null).
+import type { Charts } from './contract';
 
 export interface CompletionPoint {
   date: string;
   completed: number;
-  expected: number;
-  /** Completed minus expected (negative: behind). */
-  gap: number;
+  /** Members the schedule expects completed by this day; null without a target date. */
+  expected: number | null;
+  /** Completed minus expected (negative: behind); null without a schedule. */
+  gap: number | null;
 }
 
-export function completionSeries(c: CohortCharts['completion']): CompletionPoint[] {
-  return [...c].sort((a, b) => a.date.localeCompare(b.date)).map((p) => ({ ...p, gap: p.completed - p.expected }));
+export function completionSeries(c: Charts['completion']): CompletionPoint[] {
+  return [...c].sort((a, b) => a.date.localeCompare(b.date)).map((p) => {
+    const expected = p.expected ?? null;
+    return { date: p.date, completed: p.completed, expected, gap: expected === null ? null : p.completed - expected };
+  });
 }
 
 export interface FunnelStep {
@@ -23,7 +28,7 @@ export interface FunnelStep {
   share: number;
 }
 
-export function funnelSteps(f: CohortCharts['funnel']): FunnelStep[] {
+export function funnelSteps(f: Charts['funnel']): FunnelStep[] {
   const steps = [...f].sort((a, b) => a.module.position - b.module.position);
   const first = steps[0]?.reached ?? 0;
   return steps.map((s) => ({
@@ -46,7 +51,7 @@ export interface QuizScores {
 }
 
 /** "0–9", …, "90–100": each bucket as its range of percent scores. */
-export function scoreBars(scores: CohortCharts['scores']): QuizScores[] {
+export function scoreBars(scores: Charts['scores']): QuizScores[] {
   return scores.map((s) => {
     const bars = [...s.buckets].sort((a, b) => a.from - b.from).map((b) => ({ range: `${b.from}–${b.to}`, count: b.count }));
     return { slug: s.quiz.slug, title: s.quiz.title, bars, total: bars.reduce((n, b) => n + b.count, 0) };
@@ -65,6 +70,7 @@ export function completionSummary(points: readonly CompletionPoint[]): string {
   const last = points.at(-1);
   if (!last) return 'No completions yet.';
   const gap = last.gap;
+  if (gap === null || last.expected === null) return `By ${shortDay(last.date)}, ${last.completed} completed (the cohort has no target date, so no schedule).`;
   const where = gap === 0 ? 'on schedule' : gap > 0 ? `${gap} ahead of the schedule` : `${-gap} behind the schedule`;
   return `By ${shortDay(last.date)}, ${last.completed} completed against ${last.expected} expected: ${where}.`;
 }

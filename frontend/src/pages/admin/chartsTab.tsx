@@ -9,14 +9,14 @@ import { api } from '../../api/client';
 import { Empty, ErrorState, Loading, useLoad } from '../../ui';
 import { completionSeries, completionSummary, funnelSteps, scoreBars, shortDay } from './charts';
 import { TableWrap } from './common';
-import type { Cohort, CohortCharts } from './contract';
+import type { Cohort, Charts } from './contract';
 
 const BRAND = '#0b4f6c';
 const EXPECTED = '#8a4b00';
 const HEIGHT = 260;
 
 export function ChartsTab({ cohort }: { cohort: Cohort }) {
-  const charts = useLoad((signal) => api.get<CohortCharts>(`/api/v1/admin/cohorts/${cohort.id}/charts`, { signal }), cohort.id);
+  const charts = useLoad((signal) => api.get<Charts>(`/api/v1/admin/cohorts/${cohort.id}/charts`, { signal }), cohort.id);
   if (charts.error) return <ErrorState error={charts.error} onRetry={charts.reload} />;
   if (!charts.data) return <Loading label="Loading the charts…" />;
   const points = completionSeries(charts.data.completion);
@@ -34,7 +34,7 @@ export function ChartsTab({ cohort }: { cohort: Cohort }) {
               <Tooltip labelFormatter={(d) => shortDay(String(d))} />
               <Legend />
               <Line type="linear" dataKey="completed" name="Completed" stroke={BRAND} strokeWidth={2} dot={false} isAnimationActive={false} />
-              <Line type="stepAfter" dataKey="expected" name="Expected by the target date" stroke={EXPECTED} strokeDasharray="6 4" strokeWidth={2} dot={false} isAnimationActive={false} />
+              {points.some((p) => p.expected !== null) && <Line type="stepAfter" dataKey="expected" name="Expected by the target date" stroke={EXPECTED} strokeDasharray="6 4" strokeWidth={2} dot={false} isAnimationActive={false} />}
             </LineChart>
           ),
           table: (
@@ -53,8 +53,8 @@ export function ChartsTab({ cohort }: { cohort: Cohort }) {
                   <tr key={p.date}>
                     <th scope="row">{shortDay(p.date)}</th>
                     <td>{p.completed}</td>
-                    <td>{p.expected}</td>
-                    <td>{p.gap > 0 ? `+${p.gap}` : p.gap < 0 ? `−${-p.gap}` : '0'}</td>
+                    <td>{p.expected ?? 'No target date'}</td>
+                    <td>{p.gap === null ? 'No target date' : p.gap > 0 ? `+${p.gap}` : p.gap < 0 ? `−${-p.gap}` : '0'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,5 +1,5 @@
 // The codes tab's pure parts: the create form's checks and body, and the words for states.
-import type { Code, CodeStatus, NewCodeBody } from './contract';
+import type { Code, CodeStatus, CreateCode } from './contract';
 
 export const CODE_STATUS: Record<CodeStatus, string> = { active: 'Active', expired: 'Expired', used_up: 'Used up', disabled: 'Disabled' };
 
@@ -13,9 +13,9 @@ export interface CodeForm {
 export const EMPTY_CODE: CodeForm = { generate: true, code: '', maxUses: '', expiresOn: '' };
 export type CodeErrors = Partial<Record<'code' | 'maxUses' | 'expiresOn', string>>;
 
-/** A chosen code's length (the contract sets none; the generator's codes are 14 long). */
-export const CODE_MIN = 4;
-export const CODE_MAX = 40;
+/** A chosen code's length (the server's rule, in CreateCode's description: 3 to 64 of A-Z, 0-9 and `-`). */
+export const CODE_MIN = 3;
+export const CODE_MAX = 64;
 const CODE = new RegExp(`^[A-Za-z0-9-]{${CODE_MIN},${CODE_MAX}}$`);
 
 export function validateCode(f: CodeForm, today = new Date()): CodeErrors {
@@ -33,8 +33,8 @@ export function validateCode(f: CodeForm, today = new Date()): CodeErrors {
   return e;
 }
 
-export function newCodeBody(f: CodeForm): NewCodeBody {
-  const body: NewCodeBody = {
+export function newCodeBody(f: CodeForm): CreateCode {
+  const body: CreateCode = {
     max_uses: f.maxUses.trim() ? Number(f.maxUses.trim()) : null,
     expires_at: f.expiresOn ? new Date(`${f.expiresOn}T23:59:59Z`).toISOString() : null,
   };

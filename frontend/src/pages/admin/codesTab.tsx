@@ -3,10 +3,9 @@
 // re-enable one.
 import { useState } from 'react';
 import { api } from '../../api/client';
-import type { ApiError } from '../../api/errors';
+import { describe, type ApiError } from '../../api/errors';
 import { Empty, ErrorState, Field, formatDate, Loading, useLoad } from '../../ui';
 import { focusField } from '../attest/fields';
-import { adminMessage } from './adminErrors';
 import { CODE_MAX, CODE_STATUS, EMPTY_CODE, newCodeBody, usesText, validateCode, type CodeErrors, type CodeForm } from './codes';
 import { NoticeView, TableWrap, useAction } from './common';
 import type { Code, Cohort } from './contract';
@@ -81,7 +80,7 @@ function NewCode({ cohort, action, onCreated }: { cohort: Cohort; action: Return
     if (first) return focusField(`code-${first}`);
     const onError = (e: ApiError) => {
       if (e.code !== 'code_taken') return false;
-      setErrors({ code: adminMessage(e) });
+      setErrors({ code: describe(e) });
       focusField('code-code');
       return true;
     };

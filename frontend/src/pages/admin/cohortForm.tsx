@@ -6,7 +6,6 @@ import type { ApiError } from '../../api/errors';
 import type { CourseSummary } from '../../api/types';
 import { Field, useLoad } from '../../ui';
 import { ErrorText, focusField } from '../attest/fields';
-import { adminMessage } from './adminErrors';
 import {
   COHORT_NAME_MAX,
   cohortFieldOf,
@@ -53,7 +52,8 @@ export function CohortFormView({ cohort, courses, busy, run, onSaved, onCancel }
     const onError = (e: ApiError): boolean => {
       const field = e.code === 'capacity_below_members' ? 'capacity' : cohortFieldOf(e.details.field);
       if (!field) return false;
-      show({ [field]: adminMessage(e) === e.message ? e.serverMessage || e.message : adminMessage(e) });
+      // The server's sentence names the field's fault (and, for the capacity, the members it has).
+      show({ [field]: e.serverMessage?.trim() || e.message });
       return true;
     };
     const ok = await run(async () => {

@@ -1,6 +1,6 @@
 // The cohort list's and form's pure parts: the list's query, the form as text fields, its
 // checks, and the request bodies (a new cohort; only the changed fields of an edited one).
-import type { Cohort, CohortPatch, CohortStatusFilter, NewCohortBody } from './contract';
+import type { Cohort, UpdateCohort, CohortStatusFilter, CreateCohort } from './contract';
 
 export interface CohortListFilter {
   q: string;
@@ -44,7 +44,9 @@ export function cohortFormOf(c: Cohort): CohortForm {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The server's limits (src/cohorts/input.rs; the OpenAPI document does not state them). */
 export const COHORT_NAME_MAX = 200;
+export const CAPACITY_MAX = 100_000;
 
 export function validateCohort(f: CohortForm): CohortErrors {
   const e: CohortErrors = {};
@@ -57,14 +59,14 @@ export function validateCohort(f: CohortForm): CohortErrors {
   else if (f.targetOn && DATE.test(f.startsOn) && f.targetOn < f.startsOn) e.targetOn = 'The target date must be on or after the start date.';
   if (f.capacity.trim()) {
     const n = Number(f.capacity.trim());
-    if (!Number.isInteger(n) || n < 1) e.capacity = 'Enter a whole number of learners (1 or more), or leave it empty for no limit.';
+    if (!Number.isInteger(n) || n < 1 || n > CAPACITY_MAX) e.capacity = `Enter a whole number of learners (1 to ${CAPACITY_MAX.toLocaleString('en')}), or leave it empty for no limit.`;
   }
   return e;
 }
 
 const capacityOf = (s: string): number | null => (s.trim() ? Number(s.trim()) : null);
 
-export function newCohortBody(f: CohortForm): NewCohortBody {
+export function newCohortBody(f: CohortForm): CreateCohort {
   return {
     course: f.course,
     name: f.name.trim(),
@@ -76,9 +78,9 @@ export function newCohortBody(f: CohortForm): NewCohortBody {
 }
 
 /** Only what changed; null: nothing. The course of a cohort does not change. */
-export function cohortPatch(c: Cohort, f: CohortForm): CohortPatch | null {
+export function cohortPatch(c: Cohort, f: CohortForm): UpdateCohort | null {
   const was = cohortFormOf(c);
-  const p: CohortPatch = {};
+  const p: UpdateCohort = {};
   if (f.name.trim() !== was.name) p.name = f.name.trim();
   if (f.startsOn !== was.startsOn) p.starts_on = f.startsOn;
   if (f.targetOn !== was.targetOn) p.target_on = f.targetOn || null;

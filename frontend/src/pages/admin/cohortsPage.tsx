@@ -11,7 +11,7 @@ import { canDo } from './access';
 import { CohortFormView } from './cohortForm';
 import { cohortQuery, EMPTY_COHORT_FILTER, placesText, type CohortListFilter } from './cohorts';
 import { NoticeView, pageCount, Pager, TableWrap, useAction } from './common';
-import type { Cohort, CohortStatusFilter, Paged } from './contract';
+import type { Cohort, CohortPage, CohortStatusFilter } from './contract';
 
 const PER_PAGE = 25;
 
@@ -23,7 +23,7 @@ export function CohortsPage() {
   const [filter, setFilter] = useState<CohortListFilter>(EMPTY_COHORT_FILTER);
   const [editing, setEditing] = useState<Cohort | null>(null);
   const query = cohortQuery(filter, PER_PAGE);
-  const list = useLoad((signal) => api.get<Paged<Cohort>>('/api/v1/admin/cohorts', { signal, query }), JSON.stringify(query));
+  const list = useLoad((signal) => api.get<CohortPage>('/api/v1/admin/cohorts', { signal, query }), JSON.stringify(query));
   const courses = useLoad((signal) => api.get<CoursePage>('/api/v1/courses', { signal, query: { per_page: 100 } }), 'courses');
   const action = useAction();
 

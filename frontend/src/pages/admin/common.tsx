@@ -3,7 +3,6 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../../api/errors';
 import { Alert } from '../../ui';
-import { adminMessage } from './adminErrors';
 
 export interface Notice {
   kind: 'success' | 'error';
@@ -31,7 +30,7 @@ export function useAction() {
       } catch (e) {
         const err = e instanceof ApiError ? e : new ApiError(0, 'internal_error', null);
         // A form that shows the error on a field says so itself.
-        if (!onError?.(err)) say('error', adminMessage(err));
+        if (!onError?.(err)) say('error', err.message);
         return false;
       } finally {
         setBusy(false);

@@ -3,7 +3,7 @@
 // token and saved under a file name naming the cohort.
 import { useState } from 'react';
 import { Alert } from '../../ui';
-import { adminMessage } from './adminErrors';
+import { describe } from '../../api/errors';
 import type { Cohort, ExportKind } from './contract';
 import { saveFile } from './download';
 import { exportFileName } from './exports';
@@ -24,7 +24,7 @@ export function ExportsTab({ cohort }: { cohort: Cohort }) {
     try {
       await saveFile(`/api/v1/admin/cohorts/${cohort.id}/exports/${kind}.csv`, exportFileName(cohort.name, kind));
     } catch (e) {
-      setError(adminMessage(e));
+      setError(describe(e));
     } finally {
       setBusy(null);
     }

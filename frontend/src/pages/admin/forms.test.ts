@@ -60,6 +60,8 @@ describe('cohorts', () => {
     expect(validateCohort({ ...ok, targetOn: '2026-02-01' }).targetOn).toMatch(/on or after/);
     expect(validateCohort({ ...ok, capacity: '2.5' }).capacity).toBeDefined();
     expect(validateCohort({ ...ok, capacity: '0' }).capacity).toBeDefined();
+    expect(validateCohort({ ...ok, capacity: '100001' }).capacity).toBeDefined();
+    expect(validateCohort({ ...ok, capacity: '100000' }).capacity).toBeUndefined();
     expect(newCohortBody({ ...ok, capacity: ' 30 ', staff: ['s1'] })).toEqual({
       course: 'demo-course',
       name: 'Spring',
@@ -102,8 +104,8 @@ describe('codes and members', () => {
     const here = cohort();
     const all = [here, cohort({ id: 'c2', name: 'Summer' }), cohort({ id: 'c3', course: { slug: 'other', title: 'Other' } }), cohort({ id: 'c4', archived_at: '2026-01-01T00:00:00Z' })];
     expect(moveTargets(all, here).map((c) => c.id)).toEqual(['c2']);
-    expect(extendTo('', { access_expires_at: null }, today)).toHaveProperty('error');
-    expect(extendTo('2026-03-01', { access_expires_at: null }, today)).toHaveProperty('error');
+    expect(extendTo('', { access_expires_at: '2026-05-01T00:00:00Z' }, today)).toHaveProperty('error');
+    expect(extendTo('2026-03-01', { access_expires_at: '2026-02-01T00:00:00Z' }, today)).toHaveProperty('error');
     expect(extendTo('2026-04-01', { access_expires_at: '2026-05-01T00:00:00Z' }, today)).toHaveProperty('error');
     expect(extendTo('2026-06-01', { access_expires_at: '2026-05-01T00:00:00Z' }, today)).toEqual({ at: '2026-06-01T23:59:59.000Z' });
     expect(checkEmail('')).toBeTruthy();

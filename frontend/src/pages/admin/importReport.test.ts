@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportReport, ImportRow } from './contract';
+import type { ImportReport, RowReport } from './contract';
 import { groupReport, reportFromDetails } from './importReport';
 
-const row = (line: number, outcome: ImportRow['outcome'], reason: string | null = null): ImportRow => ({
+const row = (line: number, outcome: RowReport['outcome'], reason: string | null = null): RowReport => ({
   line,
   email: `p${line}@example.org`,
   name: `P ${line}`,
@@ -11,7 +11,7 @@ const row = (line: number, outcome: ImportRow['outcome'], reason: string | null 
   reason,
 });
 
-const report = (rows: ImportRow[], over: Partial<ImportReport> = {}): ImportReport => ({
+const report = (rows: RowReport[], over: Partial<ImportReport> = {}): ImportReport => ({
   dry_run: true,
   applied: false,
   summary: {

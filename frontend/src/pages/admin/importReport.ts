@@ -1,7 +1,7 @@
 // The bulk upload's report, for reading: each outcome's words and whether it refuses the row,
 // the rows grouped (refused rows first, in file order), the sentence that sums it up, and the
 // report carried by a refused real run's error details.
-import type { ImportOutcome, ImportReport, ImportRow } from './contract';
+import type { ImportOutcome, ImportReport, RowReport } from './contract';
 
 export const OUTCOME: Record<ImportOutcome, { label: string; rejected: boolean }> = {
   invited: { label: 'New account: invitation', rejected: false },
@@ -14,18 +14,18 @@ export const OUTCOME: Record<ImportOutcome, { label: string; rejected: boolean }
   unknown_cohort: { label: 'Unknown cohort', rejected: true },
 };
 
-export const isRejected = (r: Pick<ImportRow, 'outcome'>) => OUTCOME[r.outcome]?.rejected ?? true;
+export const isRejected = (r: Pick<RowReport, 'outcome'>) => OUTCOME[r.outcome]?.rejected ?? true;
 
 export interface OutcomeGroup {
   outcome: ImportOutcome;
   label: string;
   rejected: boolean;
-  rows: ImportRow[];
+  rows: RowReport[];
 }
 
 export interface GroupedReport {
-  rejected: ImportRow[];
-  accepted: ImportRow[];
+  rejected: RowReport[];
+  accepted: RowReport[];
   /** Groups with at least one row: refused outcomes first, then in OUTCOME's order. */
   groups: OutcomeGroup[];
   headline: string;

@@ -4,9 +4,8 @@
 // (one transaction on the server; the same file again gives "already enrolled" for every row).
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
-import { ApiError } from '../../api/errors';
+import { ApiError, describe } from '../../api/errors';
 import { Alert } from '../../ui';
-import { adminMessage } from './adminErrors';
 import { Pager, pageCount, TableWrap } from './common';
 import type { Cohort, ImportReport } from './contract';
 import { fileSize, groupReport, isRejected, OUTCOME, reportFromDetails } from './importReport';
@@ -43,7 +42,7 @@ export function ImportTab({ cohort, onApplied }: { cohort: Cohort; onApplied: ()
       if (report.applied) onApplied();
     } catch (e) {
       const report = e instanceof ApiError && e.code === 'import_rejected' ? reportFromDetails(e.details) : null;
-      setOutcome(report ? { kind: 'report', report, fileKey: keyOf(file) } : { kind: 'error', message: adminMessage(e) });
+      setOutcome(report ? { kind: 'report', report, fileKey: keyOf(file) } : { kind: 'error', message: describe(e) });
     } finally {
       setBusy(null);
       setSeq((s) => s + 1);

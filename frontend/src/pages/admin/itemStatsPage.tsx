@@ -6,10 +6,8 @@ import type { CoursePage } from '../../api/types';
 import { usePageTitle } from '../../router';
 import { Empty, ErrorState, Loading, useLoad } from '../../ui';
 import { TableWrap } from './common';
-import { itemRows, MIN_RESPONSES, WEAK_LABEL, type Item } from './itemStats';
+import { itemRows, MIN_RESPONSES, WEAK_LABEL } from './itemStats';
 import type { QuestionStats } from './types';
-
-type Stats = Omit<QuestionStats, 'questions'> & { questions: Item[] };
 
 const num = (n: number | null | undefined, digits: number) => (n === null || n === undefined ? '—' : n.toFixed(digits));
 
@@ -20,7 +18,7 @@ export function ItemStatsPage() {
   const [onlyWeak, setOnlyWeak] = useState(false);
   const chosen = slug || courses.data?.items[0]?.slug || '';
   const stats = useLoad(
-    (signal) => (chosen ? api.get<Stats>(`/api/v1/admin/courses/${encodeURIComponent(chosen)}/questions/stats`, { signal }) : Promise.resolve(undefined)),
+    (signal) => (chosen ? api.get<QuestionStats>(`/api/v1/admin/courses/${encodeURIComponent(chosen)}/questions/stats`, { signal }) : Promise.resolve(undefined)),
     chosen,
   );
   const rows = stats.data ? itemRows(stats.data.questions, onlyWeak) : [];

@@ -44,7 +44,7 @@ export function extendTo(date: string, member: Pick<Member, 'access_expires_at'>
   const at = new Date(`${date}T23:59:59Z`);
   if (Number.isNaN(at.getTime())) return { error: 'Enter the new last day of access.' };
   if (at.getTime() < today.getTime()) return { error: 'The new last day must be today or later.' };
-  if (member.access_expires_at && at.getTime() <= new Date(member.access_expires_at).getTime()) {
+  if (at.getTime() <= new Date(member.access_expires_at).getTime()) {
     return { error: 'The new last day must be after the current one.' };
   }
   return { at: at.toISOString() };

@@ -6,7 +6,7 @@ import { api } from '../../api/client';
 import { Empty, ErrorState, Field, formatDate, Loading, useLoad } from '../../ui';
 import { focusField, focusSoon, TextArea } from '../attest/fields';
 import { NoticeView, pageCount, Pager, TableWrap, useAction } from './common';
-import type { Cohort, Member, MemberState, Paged } from './contract';
+import type { Cohort, CohortPage, Member, MemberPage, MemberState } from './contract';
 import { checkEmail, EMPTY_MEMBER_FILTER, extendTo, MEMBER_STATE, memberQuery, moveTargets, type MemberFilter } from './members';
 
 const PER_PAGE = 25;
@@ -16,7 +16,7 @@ export function MembersTab({ cohort, onChanged }: { cohort: Cohort; onChanged: (
   const [filter, setFilter] = useState<MemberFilter>(EMPTY_MEMBER_FILTER);
   const [chosen, setChosen] = useState<Member | null>(null);
   const query = memberQuery(filter, PER_PAGE);
-  const list = useLoad((signal) => api.get<Paged<Member>>(`/api/v1/admin/cohorts/${cohort.id}/members`, { signal, query }), `${cohort.id}|${JSON.stringify(query)}`);
+  const list = useLoad((signal) => api.get<MemberPage>(`/api/v1/admin/cohorts/${cohort.id}/members`, { signal, query }), `${cohort.id}|${JSON.stringify(query)}`);
   const action = useAction();
   const changed = (m: Member | null) => {
     list.reload();
@@ -80,7 +80,7 @@ export function MembersTab({ cohort, onChanged }: { cohort: Cohort; onChanged: (
                   </th>
                   <td>{MEMBER_STATE[m.state]}</td>
                   <td>{formatDate(m.started_at)}</td>
-                  <td>{m.access_expires_at ? formatDate(m.access_expires_at) : <span className="muted">No end</span>}</td>
+                  <td>{formatDate(m.access_expires_at)}</td>
                   <td className="actions">
                     <button
                       type="button"
@@ -154,7 +154,7 @@ function ManageMember({
   onClose: () => void;
 }) {
   const others = useLoad(
-    (signal) => api.get<Paged<Cohort>>('/api/v1/admin/cohorts', { signal, query: { course: cohort.course.slug, status: 'active', per_page: 100 } }),
+    (signal) => api.get<CohortPage>('/api/v1/admin/cohorts', { signal, query: { course: cohort.course.slug, status: 'active', per_page: 100 } }),
     cohort.course.slug,
   );
   const targets = others.data ? moveTargets(others.data.items, cohort) : [];
@@ -176,7 +176,7 @@ function ManageMember({
         Manage {name}
       </h3>
       <p>
-        {member.user.email} · {MEMBER_STATE[member.state]} · access {member.access_expires_at ? `until ${formatDate(member.access_expires_at)}` : 'without end'}
+        {member.user.email} · {MEMBER_STATE[member.state]} · access until {formatDate(member.access_expires_at)}
       </p>
       {open && (
         <>

@@ -2,11 +2,11 @@
 // to complete, first-attempt final exam pass rate, externship completion.
 import { api } from '../../api/client';
 import { ErrorState, Loading, useLoad } from '../../ui';
-import type { Cohort, CohortOutcomes } from './contract';
+import type { Cohort, Outcomes } from './contract';
 import { outcomeRows } from './outcomes';
 
 export function OutcomesTab({ cohort }: { cohort: Cohort }) {
-  const o = useLoad((signal) => api.get<CohortOutcomes>(`/api/v1/admin/cohorts/${cohort.id}/outcomes`, { signal }), cohort.id);
+  const o = useLoad((signal) => api.get<Outcomes>(`/api/v1/admin/cohorts/${cohort.id}/outcomes`, { signal }), cohort.id);
   if (o.error) return <ErrorState error={o.error} onRetry={o.reload} />;
   if (!o.data) return <Loading label="Loading the outcomes…" />;
   return (
