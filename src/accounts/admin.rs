@@ -35,6 +35,9 @@ pub struct AdminUserView {
     pub role: Role,
     pub email_verified: bool,
     pub disabled: bool,
+    /// Made by a bulk enrolment and waiting for its owner to accept the invitation (no
+    /// password yet).
+    pub invited: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -48,6 +51,7 @@ impl From<&UserRow> for AdminUserView {
             role: u.role,
             email_verified: u.email_verified_at.is_some(),
             disabled: u.disabled_at.is_some(),
+            invited: u.password_hash.is_none(),
             created_at: u.created_at,
             updated_at: u.updated_at,
         }

@@ -15,6 +15,8 @@ pub enum UserStatus {
     Active,
     Disabled,
     Unverified,
+    /// Invited by a bulk enrolment, the invitation not accepted yet.
+    Invited,
 }
 
 /// Which accounts to list.
@@ -43,6 +45,7 @@ fn filtered<'a>(f: UserFilter<'a>) -> users::BoxedQuery<'a, diesel::pg::Pg> {
         Some(UserStatus::Active) => q = q.filter(users::disabled_at.is_null()),
         Some(UserStatus::Disabled) => q = q.filter(users::disabled_at.is_not_null()),
         Some(UserStatus::Unverified) => q = q.filter(users::email_verified_at.is_null()),
+        Some(UserStatus::Invited) => q = q.filter(users::password_hash.is_null()),
         None => {}
     }
     q

@@ -207,6 +207,28 @@ async fn the_real_run_invites_and_enrols_in_one_go_and_the_same_file_again_chang
         1
     );
 
+    // The admin's account list shows them as invited.
+    let res =
+        crate::support::call(&w.app, "GET", "/api/v1/admin/users?status=invited", &w.root).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let listed: Vec<(String, bool)> = res.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["email"].as_str().unwrap().to_string(),
+                u["invited"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(
+        listed
+            .iter()
+            .all(|(e, invited)| *invited && e != "carl@example.org")
+    );
+
     // The job queue mails the invitations and the existing account's confirmation.
     w.app.run_pending_jobs().await;
     let mails = sink.messages();

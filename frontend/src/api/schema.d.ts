@@ -1705,6 +1705,11 @@ export interface components {
             email_verified: boolean;
             /** Format: uuid */
             id: string;
+            /**
+             * @description Made by a bulk enrolment and waiting for its owner to accept the invitation (no
+             *     password yet).
+             */
+            invited: boolean;
             name: string;
             role: components["schemas"]["Role"];
             /** Format: date-time */
@@ -6272,7 +6277,7 @@ export interface operations {
                 /** @description Text contained in the email address or the name (case-insensitive). */
                 q?: string | null;
                 role?: ("learner" | "staff" | "admin") | null;
-                status?: ("active" | "disabled" | "unverified") | null;
+                status?: ("active" | "disabled" | "unverified" | "invited") | null;
                 /** @description 1-based page number (default 1). */
                 page?: number | null;
                 /** @description Accounts per page, 1 to 100 (default 25). */

@@ -119,8 +119,10 @@ describe('accounts, audit, outcomes, exports', () => {
   it('builds the accounts query and reads an account’s state', () => {
     expect(userQuery(EMPTY_USER_FILTER, 25)).toEqual({ page: 1, per_page: 25 });
     expect(userQuery({ q: 'ana', role: 'staff', status: 'disabled', page: 2 }, 25)).toEqual({ page: 2, per_page: 25, q: 'ana', role: 'staff', status: 'disabled' });
-    expect(statusOf({ disabled: true, email_verified: true })).toBe('disabled');
-    expect(statusOf({ disabled: false, email_verified: false })).toBe('unverified');
+    expect(statusOf({ disabled: true, email_verified: true, invited: false })).toBe('disabled');
+    expect(statusOf({ disabled: false, email_verified: false, invited: false })).toBe('unverified');
+    expect(statusOf({ disabled: false, email_verified: false, invited: true })).toBe('invited');
+    expect(statusOf({ disabled: false, email_verified: true, invited: false })).toBe('active');
   });
 
   it('gives the audit list and its export the same filters, with whole days', () => {

@@ -10,7 +10,7 @@ export const ROLES: readonly { value: Role; label: string; description: string }
 
 export const roleLabel = (r: Role): string => ROLES.find((x) => x.value === r)?.label ?? r;
 
-export type UserStatus = 'active' | 'disabled' | 'unverified';
+export type UserStatus = 'active' | 'disabled' | 'unverified' | 'invited';
 
 export interface UserFilter {
   q: string;
@@ -30,9 +30,10 @@ export function userQuery(f: UserFilter, perPage: number): Record<string, string
   return q;
 }
 
-export function statusOf(u: Pick<AdminUser, 'disabled' | 'email_verified'>): UserStatus {
+export function statusOf(u: Pick<AdminUser, 'disabled' | 'email_verified' | 'invited'>): UserStatus {
   if (u.disabled) return 'disabled';
+  if (u.invited) return 'invited';
   return u.email_verified ? 'active' : 'unverified';
 }
 
-export const STATUS_LABEL: Record<UserStatus, string> = { active: 'Active', disabled: 'Disabled', unverified: 'Email not confirmed' };
+export const STATUS_LABEL: Record<UserStatus, string> = { active: 'Active', disabled: 'Disabled', unverified: 'Email not confirmed', invited: 'Invited, no password yet' };
