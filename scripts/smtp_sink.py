@@ -5,9 +5,10 @@ message the sink took responsibility for, and a message the client saw acknowled
 
     python3 scripts/smtp_sink.py PORT OUT_DIR [DELAY_FILE]
 
-DELAY_FILE, when it exists, holds a number of milliseconds the sink waits after each DATA
-command before inviting the message (a slow relay: the message is not accepted yet, so a client
-that dies in the wait has delivered nothing).
+DELAY_FILE, when it exists, holds `MS [TEXT]`: the sink waits MS milliseconds after the DATA
+command of each message (of each message with a recipient containing TEXT, when given) before
+inviting it. A slow relay: the message is not accepted yet, so a client that dies in the wait
+has delivered nothing.
 
 Stopping it (SIGTERM or SIGKILL) is the relay going down: the port refuses connections and
 open connections drop. SIGTERM waits for a message being written and acknowledged to finish,
@@ -56,7 +57,7 @@ class Session(socketserver.StreamRequestHandler):
                 rcpts.append(line[8:].strip())
                 self.reply("250 OK")
             elif verb == "DATA":
-                time.sleep(delay_secs())
+                time.sleep(delay_secs(rcpts))
                 self.reply("354 end with <CRLF>.<CRLF>")
                 lines = []
                 while True:
@@ -86,9 +87,12 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply("502 command not implemented")
 
 
-def delay_secs():
+def delay_secs(rcpts):
     try:
-        return int(DELAY.read_text().strip() or 0) / 1000 if DELAY else 0
+        ms, *only = DELAY.read_text().split() if DELAY else ["0"]
+        if only and not any(only[0] in r for r in rcpts):
+            return 0
+        return int(ms) / 1000
     except (OSError, ValueError):
         return 0
 
