@@ -37,8 +37,9 @@ impl Delivery {
         }
     }
 
-    /// The handler: sends the row the payload names. A row already sent is not sent again; a
-    /// row that is gone or has no bodies left (it failed before) cannot be sent.
+    /// The handler: sends the row the payload names and marks it sent. A row already sent is
+    /// not sent again (an attempt whose runner died after the relay accepted it); a row that
+    /// is gone or has no bodies left (it failed before) cannot be sent.
     pub async fn run(&self, payload: Value, ctx: JobContext) -> Result<(), JobError> {
         let id = outbox::outbox_ids(std::slice::from_ref(&payload))
             .pop()
@@ -71,6 +72,7 @@ impl Delivery {
         match self.transport.send(&self.from, outgoing, id).await {
             Ok(()) => {
                 tracing::info!(id = %id, kind, attempt, "mail sent");
+                mark_delivered(id, ctx).await;
                 Ok(())
             }
             Err(e) => {
@@ -81,6 +83,22 @@ impl Delivery {
                 })
             }
         }
+    }
+}
+
+/// Records the delivery at once, so a runner that dies before recording its batch does not
+/// leave a mail that the job's next attempt sends again. Best effort: when it fails (the
+/// database away), the job's success hook marks the row when the outcome is recorded.
+async fn mark_delivered(id: Uuid, ctx: &JobContext) {
+    let marked = match ctx.db.get().await {
+        Ok(mut conn) => outbox::mark_delivered(&mut conn, id)
+            .await
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = marked {
+        tracing::warn!(id = %id, error = %format!("{e:#}"),
+            "mail sent but not yet marked sent; its job's outcome will mark it");
     }
 }
 

@@ -1,10 +1,11 @@
 //! The `mail_outbox` table: the messages. Their delivery (state, attempts, lease, backoff) is
 //! the `mail.send` job each row has ([`crate::jobs`]).
 //!
-//! Life of a row: written with its job by [`enqueue`]; marked sent with its bodies erased in
-//! the transaction that marks the job `succeeded` ([`mark_sent`]); bodies erased in the one
-//! that marks it `failed` ([`erase_bodies`]), since they can hold one-time links. Purging the
-//! finished job deletes the row (`ON DELETE CASCADE`).
+//! Life of a row: written with its job by [`enqueue`]; marked sent with its bodies erased as
+//! soon as the relay accepted it ([`mark_delivered`], so a job run again after its runner died
+//! does not send it twice), or else in the transaction that marks the job `succeeded`
+//! ([`mark_sent`]); bodies erased in the one that marks it `failed` ([`erase_bodies`]), since
+//! they can hold one-time links. Purging the finished job deletes the row (`ON DELETE CASCADE`).
 
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -138,29 +139,37 @@ pub fn outbox_ids(payloads: &[Value]) -> Vec<Uuid> {
 }
 
 /// The success hook of `mail.send`: marks the rows sent and erases their bodies, in the
-/// transaction that marks their jobs `succeeded`.
+/// transaction that marks their jobs `succeeded` (rows the handler already marked are left as
+/// they are).
 pub fn mark_sent<'a>(
     conn: &'a mut AsyncPgConnection,
     payloads: &'a [Value],
 ) -> BoxFuture<'a, QueryResult<()>> {
-    async move {
-        use mail_outbox::dsl as o;
-        let ids = outbox_ids(payloads);
-        diesel::update(
-            o::mail_outbox
-                .filter(o::id.eq_any(&ids))
-                .filter(o::sent_at.is_null()),
-        )
-        .set((
-            o::sent_at.eq(diesel::dsl::now),
-            o::text_body.eq(None::<String>),
-            o::html_body.eq(None::<String>),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
-    }
-    .boxed()
+    async move { set_sent(conn, &outbox_ids(payloads)).await }.boxed()
+}
+
+/// Marks one row sent and erases its bodies, on its own, right after the relay accepted it: a
+/// runner that dies before recording its job then leaves a row that the next attempt sees as
+/// sent, instead of sending it again.
+pub async fn mark_delivered(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    set_sent(conn, &[id]).await
+}
+
+async fn set_sent(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<()> {
+    use mail_outbox::dsl as o;
+    diesel::update(
+        o::mail_outbox
+            .filter(o::id.eq_any(ids))
+            .filter(o::sent_at.is_null()),
+    )
+    .set((
+        o::sent_at.eq(diesel::dsl::now),
+        o::text_body.eq(None::<String>),
+        o::html_body.eq(None::<String>),
+    ))
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// The failure hook of `mail.send`: erases the bodies, in the transaction that marks the jobs

@@ -21,6 +21,8 @@ struct Setting {
 
 /// Requests that reached `/__test/slow` (only the graceful-shutdown test calls it).
 static SLOW_REQUESTS_STARTED: AtomicUsize = AtomicUsize::new(0);
+/// Requests to `/__test/hold` that hold their connection.
+static CONNECTIONS_HELD: AtomicUsize = AtomicUsize::new(0);
 
 fn db_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -28,6 +30,7 @@ fn db_routes(cfg: &mut web::ServiceConfig) {
         // Holds a pooled connection for 1.5 s.
         web::get().to(|db: web::Data<DbPool>| async move {
             let _conn = db.get().await?;
+            CONNECTIONS_HELD.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(1500)).await;
             AppResult::Ok(HttpResponse::Ok().finish())
         }),
@@ -96,7 +99,16 @@ async fn an_exhausted_pool_answers_503_with_retry_after_instead_of_hanging() {
     let client = app.client.clone();
     let holder =
         actix_web::rt::spawn(async move { client.get(hold_url).send().await.map(|r| r.status()) });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Ask only once the holder has the connection (on a loaded machine a fixed 300 ms sleep was
+    // not always long enough, and /readyz then got the free connection).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while AtomicUsize::load(&CONNECTIONS_HELD, Ordering::SeqCst) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the holder never got its connection"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 
     let started = Instant::now();
     let res = app.get("/readyz").await;

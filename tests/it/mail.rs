@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use benchside::db::schema::{jobs, mail_outbox};
 use benchside::db::{self, DbPool, PoolSettings};
-use benchside::jobs::{JobState, Registry, Runner, RunnerSettings};
+use benchside::jobs::{JobContext, JobState, Registry, Runner, RunnerSettings};
 use benchside::mail::templates::{self, RenderedMail};
 use benchside::mail::transport::MemoryTransport;
-use benchside::mail::{MailTransport, enqueue};
+use benchside::mail::{Delivery, MailTransport, enqueue};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
@@ -559,6 +559,67 @@ async fn a_claim_whose_lease_ran_out_is_delivered_and_a_live_one_is_left_alone()
     assert_eq!((l.state, l.attempts), (JobState::Running, 1));
     assert!(l.text_body.is_some() && l.sent_at.is_none());
     assert_eq!(sink.messages().len(), 1);
+}
+
+/// `kill -9` of a runner after the relay accepted a mail but before the runner recorded the job
+/// (the outcomes of a batch are recorded together, after its slowest handler): when the lease
+/// runs out and the job runs again, the mail must not go out a second time.
+#[actix_web::test]
+async fn a_mail_the_relay_accepted_is_not_sent_again_when_its_runner_died_before_recording() {
+    let sink = SmtpSink::start();
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    let id = enqueue(&mut conn, &reset_for("once@example.org"))
+        .await
+        .unwrap();
+    // A runner claims the job and its handler delivers the mail; then the runner dies.
+    let (job, payload): (Uuid, serde_json::Value) = diesel::update(jobs::table)
+        .filter(jobs::kind.eq(benchside::mail::JOB_KIND))
+        .set((
+            jobs::state.eq(JobState::Running),
+            jobs::attempts.eq(1),
+            jobs::lease_id.eq(Some(Uuid::new_v4())),
+            jobs::locked_until.eq(Some(Utc::now() + chrono::Duration::hours(1))),
+        ))
+        .returning((jobs::id, jobs::payload))
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    let pool = small_pool(&db.url, 2);
+    let url = url::Url::parse(&sink.url()).unwrap();
+    let transport = MailTransport::smtp(&url, Duration::from_secs(3)).unwrap();
+    let config = benchside::config::Config::from_vars(Default::default()).unwrap();
+    let ctx = JobContext {
+        id: job,
+        kind: benchside::mail::JOB_KIND,
+        attempt: 1,
+        max_attempts: 12,
+        db: pool.clone(),
+    };
+    Delivery::new(transport.clone(), config.mail.from.clone())
+        .run(payload, ctx)
+        .await
+        .unwrap();
+    assert_eq!(sink.messages().len(), 1);
+
+    // Its lease runs out; the sweep puts the job back and another runner runs it.
+    conn.batch_execute(&format!(
+        "UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = '{job}'"
+    ))
+    .await
+    .unwrap();
+    let runner = mail_runner(pool, transport, 8);
+    assert_eq!(runner.sweep().await.unwrap().recovered, 1);
+    let round = runner.run_once().await.unwrap();
+    assert_eq!((round.claimed, round.succeeded), (1, 1));
+    let r = rows(&mut conn).await;
+    assert_eq!(
+        (r[0].id, r[0].state, r[0].attempts),
+        (id, JobState::Succeeded, 2)
+    );
+    assert!(r[0].sent_at.is_some() && r[0].text_body.is_none());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sink.messages().len(), 1, "the mail was sent twice");
 }
 
 #[actix_web::test]
