@@ -285,7 +285,8 @@ async fn a_new_email_address_takes_effect_when_confirmed_from_its_inbox() {
         )
         .await;
     assert_eq!(res.json()["pending_email"], "ana.new@example.org");
-    let mails = sink.wait_for(2, WAIT).await;
+    // The registration's verification, then the change's two: one to each address.
+    let mails = sink.wait_for(3, WAIT).await;
     let to_new: Vec<_> = mails
         .iter()
         .filter(|m| m.to == ["ana.new@example.org"])
