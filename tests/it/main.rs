@@ -13,6 +13,7 @@ mod caching;
 mod catalog;
 mod catalog_externship;
 mod catalog_hours;
+mod catalog_must_pass;
 mod catalog_validity;
 mod certificate_print;
 mod certificates;
