@@ -38,6 +38,7 @@ mod openapi;
 mod outage;
 mod programs;
 mod quizzes;
+mod quizzes_must_pass;
 mod reports;
 mod smtp;
 mod spa;
