@@ -549,6 +549,9 @@ async fn import_questions(
                     questions::explanation_html.eq(&q.explanation_html),
                     questions::shuffle.eq(q.shuffle),
                     questions::spec.eq(&q.spec),
+                    questions::must_pass.eq(q.must_pass),
+                    questions::review_href.eq(q.review.as_ref().map(|r| r.href.as_str())),
+                    questions::review_label.eq(q.review.as_ref().map(|r| r.label.as_str())),
                     questions::content_hash.eq(&q.content_hash),
                 ));
             }
@@ -566,6 +569,9 @@ async fn import_questions(
                 questions::explanation_html.eq(excluded(questions::explanation_html)),
                 questions::shuffle.eq(excluded(questions::shuffle)),
                 questions::spec.eq(excluded(questions::spec)),
+                questions::must_pass.eq(excluded(questions::must_pass)),
+                questions::review_href.eq(excluded(questions::review_href)),
+                questions::review_label.eq(excluded(questions::review_label)),
                 questions::content_hash.eq(excluded(questions::content_hash)),
                 questions::retired_at.eq(None::<DateTime<Utc>>),
             ))

@@ -133,6 +133,10 @@ struct RawQuestion {
     items: Option<Vec<String>>,
     tolerance: Option<f64>,
     unit: Option<String>,
+    #[serde(default)]
+    must_pass: bool,
+    /// `lesson-slug#heading-anchor`.
+    review: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -263,6 +267,8 @@ struct Parts {
     module_slugs: HashSet<String>,
     /// Questions per bank, also for banks with problems (so draws are still checked).
     bank_sizes: HashMap<String, usize>,
+    /// Must-pass questions per bank (banks without problems).
+    bank_must_pass: HashMap<String, usize>,
 }
 
 /// A module folder being read.
@@ -311,6 +317,7 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
         .insert("course.toml".into(), text.as_bytes().to_vec());
     load_modules(p, dir, cf, &slug, &mut parts);
     check_lessons(p, cf, &parts.lesson_sources);
+    resolve_reviews(p, &slug, &mut parts);
     let quizzes = course_quizzes(p, cf, &text, raw.as_ref(), &mut parts);
     if let Some(r) = raw.as_ref().filter(|_| p.list.len() == errors_before) {
         hours::check(p, cf, &text, &r.contact_hours, &parts.modules, &quizzes);
@@ -441,6 +448,10 @@ fn load_module(p: &mut Problems<'_>, mdir: &Path, course: &str, parts: &mut Part
     if let Some(n) = contents.bank_size {
         let size = contents.bank.as_ref().map_or(n, |b| b.questions.len());
         parts.bank_sizes.insert(mslug.clone(), size);
+    }
+    if let Some(b) = &contents.bank {
+        let n = b.questions.iter().filter(|q| q.must_pass).count();
+        parts.bank_must_pass.insert(mslug.clone(), n);
     }
     parts.modules.push(ModuleModel {
         slug: mslug,
@@ -610,6 +621,7 @@ fn course_quizzes(
         }
     }
     check_draws(p, &parts.quizzes, &parts.bank_sizes);
+    check_must_pass_draws(p, &parts.quizzes, &parts.bank_must_pass);
     if parts.quizzes.iter().filter(|(_, _, q)| q.is_final).count() > 1 {
         p.add(cf, 1, "a course has at most one final exam");
     }
@@ -664,6 +676,82 @@ fn check_draws(
                 _ => {}
             }
         }
+    }
+}
+
+/// Every must-pass question's draw holds all of its bank's must-pass questions, so each is
+/// always drawn.
+fn check_must_pass_draws(
+    p: &mut Problems<'_>,
+    quizzes: &[(PathBuf, usize, QuizModel)],
+    must_pass: &HashMap<String, usize>,
+) {
+    for (file, line, quiz) in quizzes {
+        for d in &quiz.draw {
+            let n = must_pass.get(&d.bank).copied().unwrap_or(0);
+            if (d.count as usize) < n {
+                p.add(
+                    file,
+                    *line,
+                    format!(
+                        "quiz `{}` draws {} questions from bank `{}`, which holds {n} must-pass questions; each must-pass question is always drawn, so draw at least {n}",
+                        quiz.slug, d.count, d.bank
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Each lesson's title and heading anchors, by lesson slug.
+fn lesson_sections(parts: &Parts) -> HashMap<String, (String, Vec<(String, String)>)> {
+    parts
+        .lesson_sources
+        .iter()
+        .filter_map(|(mi, src)| {
+            let slug = lesson_slug(src);
+            let lesson = parts
+                .modules
+                .get(*mi)?
+                .lessons
+                .iter()
+                .find(|l| l.slug == slug)?;
+            Some((slug, (lesson.title.clone(), render::headings(&src.body))))
+        })
+        .collect()
+}
+
+/// Resolves every question's `review` to a lesson section of the course (its URL and label),
+/// refusing a missing lesson or anchor on the question's line. The question's content hash
+/// then covers the resolved target, so a renamed section re-imports it.
+fn resolve_reviews(p: &mut Problems<'_>, course: &str, parts: &mut Parts) {
+    let sections = lesson_sections(parts);
+    let questions = parts
+        .modules
+        .iter_mut()
+        .filter_map(|m| m.bank.as_mut())
+        .flat_map(|b| b.questions.iter_mut());
+    for q in questions {
+        let Some(r) = q.review.as_mut() else { continue };
+        let Some((title, headings)) = sections.get(&r.lesson) else {
+            let msg = format!("review names a missing lesson `{}`", r.lesson);
+            p.add(&r.file, r.line, msg);
+            continue;
+        };
+        let Some((_, text)) = headings.iter().find(|(id, _)| *id == r.anchor) else {
+            let known: Vec<&str> = headings.iter().map(|(id, _)| id.as_str()).collect();
+            let msg = format!(
+                "review: lesson `{}` has no section `#{}` (its sections: {})",
+                r.lesson,
+                r.anchor,
+                known.join(", ")
+            );
+            p.add(&r.file, r.line, msg);
+            continue;
+        };
+        r.href = format!("/courses/{course}/lessons/{}#{}", r.lesson, r.anchor);
+        r.label = format!("{title}: {text}");
+        q.content_hash = hash_json(&(&q.content_hash, &r.href, &r.label));
     }
 }
 
@@ -1094,6 +1182,7 @@ impl QuestionCheck<'_> {
                 );
             }
         }
+        let review = self.review(p);
         let spec = self.spec(p)?;
         let prompt_html = self.render(&r.prompt);
         let explanation_html = self.render(&r.explanation);
@@ -1104,6 +1193,7 @@ impl QuestionCheck<'_> {
             r.shuffle,
             &spec,
             position,
+            r.must_pass,
         ));
         Some(QuestionModel {
             slug: r.slug.clone(),
@@ -1113,7 +1203,46 @@ impl QuestionCheck<'_> {
             explanation_html,
             shuffle: r.shuffle,
             spec,
+            must_pass: r.must_pass,
+            review,
             content_hash,
+        })
+    }
+
+    /// `review = "lesson-slug#anchor"`: required on a must-pass question, only there. The
+    /// lesson and anchor are resolved once every lesson is read ([`resolve_reviews`]).
+    fn review(&self, p: &mut Problems<'_>) -> Option<ReviewModel> {
+        let r = self.r;
+        let Some(target) = &r.review else {
+            if r.must_pass {
+                self.add(p, "a must-pass question names the lesson section to review: `review = \"lesson-slug#section-anchor\"`");
+            }
+            return None;
+        };
+        if !r.must_pass {
+            self.add(
+                p,
+                "`review` belongs to a must-pass question (`must_pass = true`)",
+            );
+            return None;
+        }
+        let parsed = target
+            .split_once('#')
+            .filter(|(l, a)| is_slug(l) && !a.is_empty() && !a.contains(char::is_whitespace));
+        let Some((lesson, anchor)) = parsed else {
+            self.add(
+                p,
+                format!("review `{target}` is not `lesson-slug#section-anchor`"),
+            );
+            return None;
+        };
+        Some(ReviewModel {
+            lesson: lesson.to_string(),
+            anchor: anchor.to_string(),
+            href: String::new(),
+            label: String::new(),
+            file: self.file.to_path_buf(),
+            line: self.line,
         })
     }
 

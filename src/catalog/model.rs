@@ -67,7 +67,28 @@ pub struct QuestionModel {
     pub shuffle: bool,
     /// The kind's data, e.g. `{"choices": [{"html": "...", "correct": true}, ...]}`.
     pub spec: Value,
+    /// A safety item: always drawn, and an attempt that gets it wrong does not pass.
+    pub must_pass: bool,
+    /// The lesson section to review when it is got wrong (required when `must_pass`).
+    pub review: Option<ReviewModel>,
     pub content_hash: String,
+}
+
+/// A lesson section of the same course a question sends the learner back to.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewModel {
+    pub lesson: String,
+    /// The heading's `id` in the rendered lesson.
+    pub anchor: String,
+    /// The web app's URL of the section: `/courses/<course>/lessons/<lesson>#<anchor>`.
+    pub href: String,
+    /// "<lesson title>: <heading text>", filled in once the lessons are read.
+    pub label: String,
+    /// Where `review` is written, for problems found once the lessons are read.
+    #[serde(skip)]
+    pub file: std::path::PathBuf,
+    #[serde(skip)]
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]

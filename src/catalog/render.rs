@@ -145,16 +145,7 @@ pub fn render(markdown: &str, ctx: &Context<'_>) -> String {
                 classes,
                 attrs,
             }) => {
-                // Collect the heading's text for its anchor.
-                let mut text = String::new();
-                let mut j = i + 1;
-                while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                    if let Event::Text(t) | Event::Code(t) = &events[j] {
-                        text.push_str(t);
-                    }
-                    j += 1;
-                }
-                let id = unique_id(&slugify(&text), &mut used_ids);
+                let id = unique_id(&slugify(&heading_text(&events, i)), &mut used_ids);
                 out.push(Event::Start(Tag::Heading {
                     level: shift(*level),
                     id: Some(CowStr::from(id)),
@@ -207,6 +198,33 @@ pub fn render(markdown: &str, ctx: &Context<'_>) -> String {
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     SANITIZER.clean(&html).to_string()
+}
+
+/// The text of the heading that starts at `events[start]`, for its anchor.
+fn heading_text(events: &[Event<'_>], start: usize) -> String {
+    let mut text = String::new();
+    for e in &events[start + 1..] {
+        match e {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Every heading of a Markdown text as [`render`] anchors it: (`id`, text), in order.
+pub fn headings(markdown: &str) -> Vec<(String, String)> {
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = e {
+            let text = heading_text(&events, i);
+            out.push((unique_id(&slugify(&text), &mut used_ids), text));
+        }
+    }
+    out
 }
 
 /// Lesson headings start at h2 (the page's h1 is the lesson title).
@@ -290,6 +308,16 @@ mod tests {
         );
         assert!(html.contains(r#"<h2 id="why-it-matters">"#), "{html}");
         assert!(html.contains(r#"<h2 id="why-it-matters-2">"#), "{html}");
+        // `headings` names the same anchors, with their text.
+        let ids = headings("# Order of draw\n\n## Why it `matters`\n\n## Why it matters\n");
+        assert_eq!(
+            ids,
+            vec![
+                ("order-of-draw".to_string(), "Order of draw".to_string()),
+                ("why-it-matters".to_string(), "Why it matters".to_string()),
+                ("why-it-matters-2".to_string(), "Why it matters".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ diesel::table! {
         layout -> Jsonb,
         answer -> Nullable<Jsonb>,
         credit -> Nullable<Float8>,
+        must_pass -> Bool,
     }
 }
 
@@ -421,6 +422,9 @@ diesel::table! {
         spec -> Jsonb,
         content_hash -> Text,
         retired_at -> Nullable<Timestamptz>,
+        must_pass -> Bool,
+        review_href -> Nullable<Text>,
+        review_label -> Nullable<Text>,
     }
 }
 

@@ -17,11 +17,14 @@ pub struct Blueprint {
 }
 
 /// Picks `count` questions at random from each bank's live questions (all of them when the
-/// bank holds fewer), then shuffles the whole paper. `pool` maps bank slug to question
-/// candidates in any order; the result holds candidates in the order they are shown.
+/// bank holds fewer), then shuffles the whole paper. The bank's must-pass questions
+/// (`must_pass`) are always among those picked (validation makes `count` hold them); the rest
+/// are random. `pool` maps bank slug to question candidates in any order; the result holds
+/// candidates in the order they are shown.
 pub fn pick<T: Clone, R: Rng + ?Sized>(
     blueprint: &[Blueprint],
     pool: &HashMap<String, Vec<T>>,
+    must_pass: impl Fn(&T) -> bool,
     rng: &mut R,
 ) -> Vec<T> {
     let mut paper = Vec::new();
@@ -35,6 +38,8 @@ pub fn pick<T: Clone, R: Rng + ?Sized>(
         let bank = left.entry(entry.bank.as_str()).or_insert_with(|| {
             let mut bank = candidates.clone();
             bank.shuffle(rng);
+            // Stable: must-pass first, each group still in random order.
+            bank.sort_by_key(|q| !must_pass(q));
             bank
         });
         let n = usize::try_from(entry.count).unwrap_or(0).min(bank.len());
@@ -124,7 +129,7 @@ mod tests {
         ];
         let mut seen_sets = HashSet::new();
         for _ in 0..20 {
-            let paper = pick(&bp, &pool, &mut rng);
+            let paper = pick(&bp, &pool, |_| false, &mut rng);
             assert_eq!(paper.len(), 7);
             let distinct: HashSet<u32> = paper.iter().copied().collect();
             assert_eq!(distinct.len(), 7, "no question twice");
@@ -147,10 +152,42 @@ mod tests {
             },
         ];
         for _ in 0..20 {
-            let paper = pick(&twice, &pool, &mut rng);
+            let paper = pick(&twice, &pool, |_| false, &mut rng);
             let distinct: HashSet<u32> = paper.iter().copied().collect();
             assert_eq!((paper.len(), distinct.len()), (3, 3));
         }
+    }
+
+    #[test]
+    fn must_pass_questions_are_always_drawn_and_the_rest_stay_random() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let pool: HashMap<String, Vec<u32>> = [("a".to_string(), (0..10).collect())].into();
+        let must = |q: &u32| *q == 3 || *q == 8;
+        let bp = vec![Blueprint {
+            bank: "a".into(),
+            count: 4,
+        }];
+        let mut others = HashSet::new();
+        let mut first_positions = HashSet::new();
+        for _ in 0..50 {
+            let paper = pick(&bp, &pool, must, &mut rng);
+            assert_eq!(paper.len(), 4);
+            assert!(paper.contains(&3) && paper.contains(&8), "{paper:?}");
+            let mut rest: Vec<u32> = paper.iter().copied().filter(|q| !must(q)).collect();
+            rest.sort();
+            others.insert(rest);
+            first_positions.insert(paper.iter().position(|q| *q == 3));
+        }
+        assert!(others.len() > 5, "the other picks are random: {others:?}");
+        assert!(first_positions.len() > 1, "the paper is shuffled");
+        // Without must-pass questions, 2 of 10 are rarely always the same two.
+        let plain: HashSet<bool> = (0..50)
+            .map(|_| {
+                let paper = pick(&bp, &pool, |_| false, &mut rng);
+                paper.contains(&3) && paper.contains(&8)
+            })
+            .collect();
+        assert!(plain.contains(&false));
     }
 
     #[test]

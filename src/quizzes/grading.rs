@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::state::AttemptOutcome;
+
 /// Allowance for floating point in numeric answers (on top of the author's tolerance).
 pub const NUMERIC_EPSILON: f64 = 1e-9;
 
@@ -380,9 +382,68 @@ pub fn percent(score: f64, max_score: i32) -> i32 {
         .clamp(0.0, 100.0) as i32
 }
 
+/// One graded position, as the pass decision sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Graded {
+    /// 0 to 1.
+    pub credit: f64,
+    /// Must-pass when drawn.
+    pub must_pass: bool,
+}
+
+impl Graded {
+    /// A must-pass question not fully right.
+    pub fn must_pass_missed(&self) -> bool {
+        self.must_pass && self.credit < 1.0
+    }
+}
+
+impl AttemptOutcome {
+    pub fn passed(self) -> bool {
+        self == AttemptOutcome::Passed
+    }
+}
+
+/// The pass decision: the pass mark reached and every must-pass question fully right.
+pub fn outcome(
+    percent: i32,
+    pass_percent: i32,
+    items: impl IntoIterator<Item = Graded>,
+) -> AttemptOutcome {
+    if items.into_iter().any(|g| g.must_pass_missed()) {
+        AttemptOutcome::MustPassMissed
+    } else if percent >= pass_percent {
+        AttemptOutcome::Passed
+    } else {
+        AttemptOutcome::BelowPassMark
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missed_must_pass_question_fails_whatever_the_percent() {
+        let g = |credit: f64, must_pass: bool| Graded { credit, must_pass };
+        let all_right = [g(1.0, true), g(1.0, false), g(0.0, false)];
+        assert_eq!(outcome(66, 60, all_right), AttemptOutcome::Passed);
+        assert_eq!(outcome(66, 70, all_right), AttemptOutcome::BelowPassMark);
+        // Partial credit on a must-pass question is not enough.
+        let partial = [g(0.5, true), g(1.0, false), g(1.0, false), g(1.0, false)];
+        assert_eq!(outcome(87, 60, partial), AttemptOutcome::MustPassMissed);
+        assert_eq!(
+            outcome(0, 60, [g(0.0, true)]),
+            AttemptOutcome::MustPassMissed
+        );
+        assert!(!AttemptOutcome::MustPassMissed.passed() && AttemptOutcome::Passed.passed());
+        // A wrong question that is not must-pass only costs its point.
+        assert_eq!(outcome(100, 100, [g(1.0, true)]), AttemptOutcome::Passed);
+        assert_eq!(
+            outcome(50, 50, [g(0.0, false), g(1.0, true)]),
+            AttemptOutcome::Passed
+        );
+    }
 
     fn ident(n: usize) -> Vec<usize> {
         (0..n).collect()

@@ -206,8 +206,12 @@ async fn finish(
                 late,
                 score,
                 percent,
-                passed: percent >= locked.pass_percent,
+                passed: grading::outcome(percent, locked.pass_percent, views::graded(&l.questions))
+                    .passed(),
             };
+            let must_pass_missed = views::graded(&l.questions)
+                .filter(|g| g.must_pass_missed())
+                .count();
             let event = |completed: bool| audit::Event {
                 actor: if late { Actor::System } else { actor },
                 action: "quiz.attempt_submitted",
@@ -219,6 +223,7 @@ async fn finish(
                     "score": score,
                     "percent": percent,
                     "passed": grade.passed,
+                    "must_pass_missed": must_pass_missed,
                     "late": late,
                     "course_completed": completed,
                 }),
@@ -560,6 +565,7 @@ pub async fn start_attempt(
             position: p.row.position,
             question_id: p.row.question.id,
             layout: p.row.layout.clone(),
+            must_pass: p.row.must_pass,
         })
         .collect();
     let inserted = conn
@@ -634,7 +640,7 @@ async fn draw_paper(conn: &mut AsyncPgConnection, quiz: &QuizRow) -> AppResult<V
         pool.entry(bank).or_default().push(q);
     }
     let mut rng = rand::rng();
-    let questions = draw::pick(&plan, &pool, &mut rng)
+    let questions = draw::pick(&plan, &pool, |q| q.must_pass, &mut rng)
         .into_iter()
         .enumerate()
         .map(|(i, question)| {
@@ -648,6 +654,7 @@ async fn draw_paper(conn: &mut AsyncPgConnection, quiz: &QuizRow) -> AppResult<V
                     layout: serde_json::to_value(&layout).map_err(AppError::internal)?,
                     answer: None,
                     credit: None,
+                    must_pass: question.must_pass,
                     question,
                 },
                 spec,

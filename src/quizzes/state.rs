@@ -40,3 +40,14 @@ crate::text_enum! {
         Deadline = "deadline",
     }
 }
+
+crate::text_enum! {
+    /// How a submitted attempt stands against its quiz (`result.outcome`).
+    pub enum AttemptOutcome {
+        Passed = "passed",
+        /// Under the pass mark, every must-pass question right.
+        BelowPassMark = "below_pass_mark",
+        /// A must-pass question is not fully right: not a pass whatever the percent.
+        MustPassMissed = "must_pass_missed",
+    }
+}

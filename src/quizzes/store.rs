@@ -145,6 +145,10 @@ pub struct QuestionRow {
     pub explanation_html: String,
     pub shuffle: bool,
     pub spec: Value,
+    pub must_pass: bool,
+    /// The lesson section to review (must-pass questions): its URL and label.
+    pub review_href: Option<String>,
+    pub review_label: Option<String>,
 }
 
 type QuestionCols = (
@@ -154,6 +158,9 @@ type QuestionCols = (
     questions::explanation_html,
     questions::shuffle,
     questions::spec,
+    questions::must_pass,
+    questions::review_href,
+    questions::review_label,
 );
 const QUESTION: QuestionCols = (
     questions::id,
@@ -162,6 +169,9 @@ const QUESTION: QuestionCols = (
     questions::explanation_html,
     questions::shuffle,
     questions::spec,
+    questions::must_pass,
+    questions::review_href,
+    questions::review_label,
 );
 
 /// The live questions of some banks of a course, with their bank's slug: one query.
@@ -187,6 +197,8 @@ pub struct NewAttemptQuestion {
     pub position: i32,
     pub question_id: Uuid,
     pub layout: Value,
+    /// The question was must-pass when drawn.
+    pub must_pass: bool,
 }
 
 pub struct NewAttempt {
@@ -234,6 +246,7 @@ pub async fn insert_attempt(
                 attempt_questions::position.eq(q.position),
                 attempt_questions::question_id.eq(q.question_id),
                 attempt_questions::layout.eq(&q.layout),
+                attempt_questions::must_pass.eq(q.must_pass),
             )
         })
         .collect();
@@ -278,6 +291,8 @@ pub struct AttemptQuestionRow {
     pub layout: Value,
     pub answer: Option<Value>,
     pub credit: Option<f64>,
+    /// The question was must-pass when drawn: getting it wrong fails the attempt.
+    pub must_pass: bool,
     pub question: QuestionRow,
 }
 
@@ -295,6 +310,7 @@ pub async fn attempt_questions(
             attempt_questions::layout,
             attempt_questions::answer,
             attempt_questions::credit,
+            attempt_questions::must_pass,
             QUESTION,
         ))
         .load(&mut &*conn)

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::grading::{self, Layout, Spec};
-use super::state::{AttemptState, QuizStatus, ReviewPolicy};
+use super::state::{AttemptOutcome, AttemptState, QuizStatus, ReviewPolicy};
 use super::store::{AttemptQuestionRow, AttemptRow, QuizRow};
 use crate::http::{AppError, AppResult};
 
@@ -131,6 +131,25 @@ pub struct QuestionResult {
     pub correct_answer: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation_html: Option<String>,
+    /// A must-pass (safety) question: the attempt does not pass unless it is fully right.
+    pub must_pass: bool,
+}
+
+/// A must-pass question the attempt did not get fully right: why the attempt did not pass.
+/// Shown whatever the quiz's review policy (it never holds the correct answer).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MustPassMiss {
+    /// The question's key (`q3`).
+    pub key: String,
+    /// Its number on the paper as shown (1-based).
+    pub number: i32,
+    pub prompt_html: String,
+    /// Why it matters: the question's explanation.
+    pub explanation_html: String,
+    /// The web app's URL of the lesson section to review (`/courses/..../lessons/...#...`).
+    pub review_href: String,
+    /// "<lesson title>: <section heading>".
+    pub review_label: String,
 }
 
 /// The grade of a submitted attempt.
@@ -142,6 +161,11 @@ pub struct ResultView {
     /// floor(100 × score / max_score).
     pub percent: i32,
     pub passed: bool,
+    /// Why it passed or not: `must_pass_missed` whatever the percent when a must-pass
+    /// question is not fully right (`must_pass_missed` lists them).
+    pub outcome: AttemptOutcome,
+    /// The must-pass questions not fully right, in paper order (empty when none).
+    pub must_pass_missed: Vec<MustPassMiss>,
     pub submitted_at: DateTime<Utc>,
     /// Closed at the deadline rather than by the learner.
     pub late: bool,
@@ -410,6 +434,43 @@ pub fn review_policy(quiz: &QuizRow, passed: bool, submitted: i32) -> (bool, Opt
     }
 }
 
+/// The graded positions as the pass decision sees them.
+pub fn graded(questions: &[Prepared]) -> impl Iterator<Item = grading::Graded> + '_ {
+    questions.iter().map(|p| grading::Graded {
+        credit: p.row.credit.unwrap_or(0.0),
+        must_pass: p.row.must_pass,
+    })
+}
+
+/// The must-pass questions of a graded paper not fully right, with why and where to review.
+pub fn must_pass_missed(questions: &[Prepared]) -> Vec<MustPassMiss> {
+    questions
+        .iter()
+        .zip(graded(questions))
+        .filter(|(_, g)| g.must_pass_missed())
+        .map(|(p, _)| {
+            let q = &p.row.question;
+            MustPassMiss {
+                key: grading::key('q', (p.row.position - 1) as usize),
+                number: p.row.position,
+                prompt_html: q.prompt_html.clone(),
+                explanation_html: q.explanation_html.clone(),
+                review_href: q.review_href.clone().unwrap_or_default(),
+                review_label: q.review_label.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// The recorded pass with its reason.
+fn result_outcome(passed: bool, missed: &[MustPassMiss]) -> AttemptOutcome {
+    match (passed, missed.is_empty()) {
+        (true, _) => AttemptOutcome::Passed,
+        (false, false) => AttemptOutcome::MustPassMissed,
+        (false, true) => AttemptOutcome::BelowPassMark,
+    }
+}
+
 /// An attempt as shown: its questions in their drawn layout, what is saved and, once
 /// submitted, the result with the review the quiz's policy allows.
 pub fn attempt_view(
@@ -425,11 +486,14 @@ pub fn attempt_view(
                 .map(|(at, n)| (at.is_some(), n))
                 .unwrap_or((false, 0));
             let (open, reason) = review_policy(quiz, ever_passed || passed, submitted);
+            let missed = must_pass_missed(questions);
             Some(ResultView {
                 score,
                 max_score: a.max_score,
                 percent,
                 passed,
+                outcome: result_outcome(passed, &missed),
+                must_pass_missed: missed,
                 submitted_at,
                 late: a.late,
                 review_available: open,
@@ -446,6 +510,7 @@ pub fn attempt_view(
                             correct_answer: open
                                 .then(|| grading::correct_answer(&p.spec, &p.layout)),
                             explanation_html: open.then(|| p.row.question.explanation_html.clone()),
+                            must_pass: p.row.must_pass,
                         }
                     })
                     .collect(),

@@ -816,7 +816,7 @@ async fn attempt_limits_and_cooldowns_are_enforced_and_the_review_waits_for_the_
     for q in r["result"]["questions"].as_array().unwrap() {
         let mut keys: Vec<&String> = q.as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, vec!["correct", "credit", "key"], "{q}");
+        assert_eq!(keys, vec!["correct", "credit", "key", "must_pass"], "{q}");
     }
     // Cooldown: 409 with the time and Retry-After.
     let res = start(&app, &ana, &id, "safety-quiz").await;

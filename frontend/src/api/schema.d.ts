@@ -1728,6 +1728,11 @@ export interface components {
             shift?: components["schemas"]["ShiftFields"] | null;
         };
         /**
+         * @description How a submitted attempt stands against its quiz (`result.outcome`).
+         * @enum {string}
+         */
+        AttemptOutcome: "passed" | "below_pass_mark" | "must_pass_missed";
+        /**
          * @description An attempt is open (answers can change) until it is submitted or its time runs out.
          * @enum {string}
          */
@@ -2674,6 +2679,26 @@ export interface components {
             cohort_id: string;
         };
         /**
+         * @description A must-pass question the attempt did not get fully right: why the attempt did not pass.
+         *     Shown whatever the quiz's review policy (it never holds the correct answer).
+         */
+        MustPassMiss: {
+            /** @description Why it matters: the question's explanation. */
+            explanation_html: string;
+            /** @description The question's key (`q3`). */
+            key: string;
+            /**
+             * Format: int32
+             * @description Its number on the paper as shown (1-based).
+             */
+            number: number;
+            prompt_html: string;
+            /** @description The web app's URL of the lesson section to review (`/courses/..../lessons/...#...`). */
+            review_href: string;
+            /** @description "<lesson title>: <section heading>". */
+            review_label: string;
+        };
+        /**
          * @description New collection attempts: `count` identical ones (a quick entry, 1 to 100), stored as that
          *     many records under one `client_id`.
          */
@@ -2852,6 +2877,8 @@ export interface components {
             credit: number;
             explanation_html?: string | null;
             key: string;
+            /** @description A must-pass (safety) question: the attempt does not pass unless it is fully right. */
+            must_pass: boolean;
         };
         QuestionStats: {
             /**
@@ -3039,6 +3066,13 @@ export interface components {
             late: boolean;
             /** Format: int32 */
             max_score: number;
+            /** @description The must-pass questions not fully right, in paper order (empty when none). */
+            must_pass_missed: components["schemas"]["MustPassMiss"][];
+            /**
+             * @description Why it passed or not: `must_pass_missed` whatever the percent when a must-pass
+             *     question is not fully right (`must_pass_missed` lists them).
+             */
+            outcome: components["schemas"]["AttemptOutcome"];
             passed: boolean;
             /**
              * Format: int32

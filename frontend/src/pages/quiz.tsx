@@ -5,6 +5,7 @@ import { ApiError } from '../api/errors';
 import type { Answer, Answers, Attempt, Question, QuizInfo, SaveResult } from '../api/types';
 import { answeredCount, currentOrder, isAnswered, move, parseNumber, setPair, toggleChoice } from '../quiz/answers';
 import { AutosaveQueue, type AutosaveState } from '../quiz/autosave';
+import { mustPassHeadline, reviewHref, type MustPassMiss } from '../quiz/mustpass';
 import { Countdown, formatClock, spokenTime, warningCrossed } from '../quiz/timer';
 import { Link, navigate, usePageTitle } from '../router';
 import { Alert, ErrorState, Html, Loading, formatDateTime, useLoad, useSubmit } from '../ui';
@@ -718,6 +719,32 @@ function AnswerText({ q, a }: { q: Question; a: Answer | null | undefined }): Re
   }
 }
 
+/** Why the attempt did not pass despite its score: each missed must-pass item, why it matters
+ * and the lesson section to review. Shown whatever the review policy (no answers in it). */
+function MustPassMisses({ missed, enrolmentId, percent, passPercent }: { missed: MustPassMiss[]; enrolmentId: string; percent: number; passPercent: number }) {
+  return (
+    <section className="must-pass-missed alert alert-error" role="alert" aria-labelledby="must-pass-heading">
+      <h2 id="must-pass-heading">Safety items to review</h2>
+      <p>{mustPassHeadline(missed, percent, passPercent)}</p>
+      <ul>
+        {missed.map((m) => (
+          <li key={m.key}>
+            <h3 className="h4">Question {m.number}</h3>
+            <Html html={m.prompt_html} className="prose prompt" />
+            <p>
+              <strong>Why it matters:</strong>
+            </p>
+            <Html html={m.explanation_html} className="prose explanation" />
+            <p>
+              <Link href={reviewHref(m.review_href, enrolmentId)}>Review: {m.review_label}</Link>
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function QuizResult({ attemptId }: { attemptId: string }) {
   const loaded = useLoad((signal) => api.get<Attempt>(`/api/v1/attempts/${encodeURIComponent(attemptId)}`, { signal }), attemptId);
   usePageTitle(loaded.data ? `${loaded.data.quiz.title}: result` : 'Quiz result');
@@ -760,6 +787,9 @@ export function QuizResult({ attemptId }: { attemptId: string }) {
         </p>
         {r.late && <p>Time ran out, so the answers saved by the deadline were marked.</p>}
       </div>
+      {r.must_pass_missed.length > 0 && (
+        <MustPassMisses missed={r.must_pass_missed} enrolmentId={a.enrolment_id} percent={r.percent} passPercent={a.quiz.pass_percent} />
+      )}
       <p className="actions">
         <Link href={`/learn/${a.enrolment_id}`} className="button">
           {r.passed ? 'Continue the course' : 'Back to the course'}
@@ -778,6 +808,7 @@ export function QuizResult({ attemptId }: { attemptId: string }) {
               <h3 className="h4">
                 Question {i + 1}:{' '}
                 {res.correct ? 'correct' : res.credit > 0 ? `partly correct (${Math.round(res.credit * 100)}%)` : 'not correct'}
+                {res.must_pass && <span className="badge must-pass"> (must-pass)</span>}
               </h3>
               {q && <Html html={q.prompt_html} className="prose prompt" />}
               {r.review_available && q && (
