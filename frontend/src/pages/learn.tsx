@@ -388,6 +388,28 @@ function useHeartbeat(id: string, lesson: string, enabled: boolean) {
   }, [id, lesson, enabled]);
 }
 
+/**
+ * Once the lesson is shown, brings the section the address names (`#heading-id`, as a quiz's
+ * must-pass review link sets it) into view and moves the focus there, so a screen reader
+ * starts reading at that section.
+ */
+function useSectionFromHash(shown: boolean) {
+  useEffect(() => {
+    const hash = window.location.hash.slice(1);
+    if (!shown || !hash) return;
+    let target: HTMLElement | null = null;
+    try {
+      target = document.getElementById(decodeURIComponent(hash));
+    } catch {
+      return;
+    }
+    if (!target) return;
+    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+    target.scrollIntoView({ block: 'start' });
+    target.focus({ preventScroll: true });
+  }, [shown]);
+}
+
 export function LessonPage({ id, lesson }: { id: string; lesson: string }) {
   const l = useLoad(
     (signal) => api.get<LessonView>(`/api/v1/enrolments/${encodeURIComponent(id)}/lessons/${encodeURIComponent(lesson)}`, { signal }),
@@ -399,6 +421,7 @@ export function LessonPage({ id, lesson }: { id: string; lesson: string }) {
   const [justCompleted, setJustCompleted] = useState<CompletionResult | null>(null);
   usePageTitle(l.data?.lesson.title ?? 'Lesson');
   useHeartbeat(id, lesson, !!l.data);
+  useSectionFromHash(!!l.data);
 
   const detail = d.data;
   const module = detail?.modules.find((m) => m.lessons.some((x) => x.slug === lesson));
