@@ -180,6 +180,8 @@ diesel::table! {
         externship_met_at -> Nullable<Timestamptz>,
         externship_minutes -> Int4,
         externship_counts -> Jsonb,
+        lessons_completed -> Int4,
+        quizzes_passed -> Int4,
     }
 }
 

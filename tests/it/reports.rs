@@ -651,3 +651,154 @@ async fn seed_makes_a_cohort_the_dashboard_reads() {
         40
     );
 }
+
+/// Ana's flags and her waiting attestation requests on the risk-sorted page.
+async fn ana_on_the_dashboard(w: &World) -> Value {
+    let path = format!("/api/v1/admin/cohorts/{}/dashboard", w.cohort);
+    let page = ok(call(&w.app, "GET", &path, &w.admin).await, "dashboard");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["enrolment_id"] == w.ana.1.as_str())
+        .cloned()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn an_attestation_request_waiting_over_a_week_flags_the_learner() {
+    use crate::support::externship::{days_ago, placement, shift, shift_id, site, submit};
+    let w = world().await;
+    let s = site(&w.app, &w.admin, "General Hospital").await;
+    let p = placement(&w.app, &w.admin, &w.ana.1, &s, "dana@hospital.example.org").await;
+    shift_id(
+        &w.app,
+        &w.ana.0,
+        &w.ana.1,
+        shift(&p, days_ago(3), "08:00", "12:00", "outpatient"),
+    )
+    .await;
+    submit(&w.app, &w.ana.0, &w.ana.1, &p).await;
+    // Just sent: waiting, not yet a risk.
+    let ana = ana_on_the_dashboard(&w).await;
+    assert_eq!(ana["externship"]["pending_attestations"], 1, "{ana:#}");
+    assert_eq!(kinds(&ana), ["behind_schedule"]);
+    // Eight days without the supervisor's answer: flagged, with its reason; now Ana has two
+    // flags like Ben, who has been inactive longer and stays first.
+    exec(
+        &w.app,
+        "UPDATE externship_attestations SET created_at = now() - interval '8 days'",
+    )
+    .await;
+    let ana = ana_on_the_dashboard(&w).await;
+    assert_eq!(kinds(&ana), ["behind_schedule", "attestation_waiting"]);
+    assert_eq!(
+        ana["risks"][1]["reason"],
+        "An attestation request has waited 8 days for the supervisor."
+    );
+    let path = format!(
+        "/api/v1/admin/cohorts/{}/dashboard?at_risk=true&sort=risk",
+        w.cohort
+    );
+    let page = ok(call(&w.app, "GET", &path, &w.admin).await, "at risk");
+    assert_eq!(names(&page), ["Ben Bauer", "Ana Alves", "Cara Cruz"]);
+    // An expired request waits for no one: neither pending nor a risk.
+    exec(
+        &w.app,
+        "UPDATE externship_attestations SET expires_at = now() - interval '1 minute'",
+    )
+    .await;
+    let ana = ana_on_the_dashboard(&w).await;
+    assert_eq!(ana["externship"]["pending_attestations"], 0);
+    assert_eq!(kinds(&ana), ["behind_schedule"]);
+}
+
+/// `(lessons_completed, quizzes_passed)` of an enrolment: the counts the dashboard sorts by.
+async fn done_counts(app: &TestApp, enrolment: &str) -> (i64, i64) {
+    let sql =
+        |col: &str| format!("SELECT {col}::bigint AS n FROM enrolments WHERE id = '{enrolment}'");
+    (
+        count(app, &sql("lessons_completed")).await,
+        count(app, &sql("quizzes_passed")).await,
+    )
+}
+
+#[actix_web::test]
+async fn the_done_counts_follow_every_write_of_progress_and_outcomes() {
+    let w = world().await;
+    // Completed through the API (Ana), written directly (Cara), nothing (Ben).
+    assert_eq!(done_counts(&w.app, &w.ana.1).await, (2, 1));
+    assert_eq!(done_counts(&w.app, &w.cara.1).await, (3, 1));
+    assert_eq!(done_counts(&w.app, &w.ben.1).await, (0, 0));
+    // Opening a lesson counts nothing; completing, un-completing and deleting do.
+    let res = call(
+        &w.app,
+        "GET",
+        &format!("/api/v1/enrolments/{}/lessons/order", w.ana.1),
+        &w.ana.0,
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(done_counts(&w.app, &w.ana.1).await, (2, 1));
+    complete_lessons(&w.app, &w.ana.0, &w.ana.1, &["order"]).await;
+    assert_eq!(done_counts(&w.app, &w.ana.1).await, (3, 1));
+    exec(
+        &w.app,
+        &format!(
+            "UPDATE lesson_progress SET completed_at = NULL, time_spent_seconds = 5
+              WHERE enrolment_id = '{c}' AND lesson_id = (SELECT id FROM lessons WHERE slug = 'order');
+             UPDATE lesson_progress SET time_spent_seconds = 9 WHERE enrolment_id = '{c}';
+             DELETE FROM lesson_progress WHERE enrolment_id = '{c}'
+                AND lesson_id = (SELECT id FROM lessons WHERE slug = 'sharps');
+             UPDATE quiz_outcomes SET passed_at = now() WHERE enrolment_id = '{c}';",
+            c = w.cara.1
+        ),
+    )
+    .await;
+    assert_eq!(done_counts(&w.app, &w.cara.1).await, (1, 2));
+    // Every enrolment's counts equal its rows.
+    assert_eq!(
+        count(
+            &w.app,
+            "SELECT count(*) AS n FROM enrolments e
+              WHERE lessons_completed <> (SELECT count(*) FROM lesson_progress
+                                           WHERE enrolment_id = e.id AND completed_at IS NOT NULL)
+                 OR quizzes_passed <> (SELECT count(*) FROM quiz_outcomes
+                                        WHERE enrolment_id = e.id AND passed_at IS NOT NULL)"
+        )
+        .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_retired_lessons_progress_does_not_count_towards_the_schedule() {
+    let w = world().await;
+    // Ana: 3 of 6 items, behind (below 60 %, so 4 items). A completed lesson that is no longer
+    // in the course (retired) must not make it 4.
+    exec(
+        &w.app,
+        &format!(
+            "INSERT INTO lessons (course_id, module_id, slug, position, title, estimated_minutes,
+                                  objectives, free_preview, body_html, content_hash,
+                                  added_in_version, changed_in_version, retired_at)
+             SELECT course_id, module_id, 'old-lesson', 99, 'Old lesson', 5, '[]', false, '',
+                    'x', 1, 1, now()
+               FROM lessons WHERE slug = 'sharps';
+             INSERT INTO lesson_progress (enrolment_id, lesson_id, first_opened_at, completed_at)
+             SELECT '{a}', id, now(), now() FROM lessons WHERE slug = 'old-lesson';",
+            a = w.ana.1
+        ),
+    )
+    .await;
+    assert_eq!(done_counts(&w.app, &w.ana.1).await, (3, 1));
+    let ana = ana_on_the_dashboard(&w).await;
+    assert_eq!(ana["percent_complete"], 50);
+    assert_eq!(kinds(&ana), ["behind_schedule"], "{ana:#}");
+    let path = format!(
+        "/api/v1/admin/cohorts/{}/dashboard?sort=progress&order=desc",
+        w.cohort
+    );
+    let page = ok(call(&w.app, "GET", &path, &w.admin).await, "by progress");
+    assert_eq!(names(&page), ["Cara Cruz", "Ana Alves", "Ben Bauer"]);
+}

@@ -1,0 +1,10 @@
+DROP INDEX quiz_outcomes_failing_idx;
+DROP TRIGGER enrolments_count_quizzes_passed_delete ON quiz_outcomes;
+DROP TRIGGER enrolments_count_quizzes_passed_update ON quiz_outcomes;
+DROP TRIGGER enrolments_count_quizzes_passed_insert ON quiz_outcomes;
+DROP FUNCTION enrolments_count_quizzes_passed();
+DROP TRIGGER enrolments_count_lessons_completed_delete ON lesson_progress;
+DROP TRIGGER enrolments_count_lessons_completed_update ON lesson_progress;
+DROP TRIGGER enrolments_count_lessons_completed_insert ON lesson_progress;
+DROP FUNCTION enrolments_count_lessons_completed();
+ALTER TABLE enrolments DROP COLUMN quizzes_passed, DROP COLUMN lessons_completed;
