@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command (`make test`): every test against a real PostgreSQL, then rustfmt and
+# The test command (`make test`): every test against a real PostgreSQL, then schemathesis
+# against a running server (scripts/schemathesis.sh), then rustfmt and
 # clippy, then the web app's checks and tests (scripts/frontend.sh test: typecheck, API types,
 # Vitest, production build with its size budget, Playwright end-to-end against the real server). Databases: BENCHSIDE_TEST_DATABASE_URL when set (a maintenance database on a server
 # where the role may create databases), otherwise a private cluster under
@@ -21,6 +22,11 @@ if [[ -z ${BENCHSIDE_TEST_DATABASE_URL:-} ]]; then
   cargo run -q --locked -- cluster stop --dir target/tmp/benchside-test-pg >/dev/null 2>&1 || true
 fi
 
+echo "== schemathesis (the API against its OpenAPI document, scripts/schemathesis.sh)"
+st_summary=$(mktemp)
+trap 'rm -f "$log" "$st_summary"' EXIT
+./scripts/schemathesis.sh "$st_summary" || status=1
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check || { echo "rustfmt: code is not formatted (run cargo fmt)"; status=1; }
 echo "== cargo clippy"
@@ -29,7 +35,7 @@ cargo clippy --all-targets --locked --quiet -- -D warnings || status=1
 rust_status=$status
 echo "== web app (frontend/)"
 fe_summary=$(mktemp)
-trap 'rm -f "$log" "$fe_summary"' EXIT
+trap 'rm -f "$log" "$st_summary" "$fe_summary"' EXIT
 ./scripts/frontend.sh test "$fe_summary" || status=1
 
 passed=$(grep -Eo '^test result: .*' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
@@ -37,6 +43,7 @@ failed=$(grep -Eo '^test result: .*' "$log" | grep -Eo '[0-9]+ failed' | awk '{s
 echo
 echo "== summary: $passed tests passed, $failed failed; rustfmt and clippy $([[ $rust_status == 0 ]] && echo clean || echo 'see above')"
 grep -E '^test .* FAILED$' "$log" | sed 's/^/   /' || true
+sed 's/^/   /' "$st_summary"
 sed 's/^/   /' "$fe_summary"
 if [[ $failed != 0 ]]; then status=1; fi
 exit $status
