@@ -94,8 +94,12 @@ pub fn docs_routes(cfg: &mut web::ServiceConfig, api: Arc<utoipa::openapi::OpenA
 /// - every operation that reads a JSON body can answer what the body reader refuses (see
 ///   `extract`): 400 `invalid_json`, 413 `payload_too_large`, 415 `unsupported_media_type` and
 ///   422 `invalid_body` (added to the operation's own 400 or 422 when it has one);
+/// - every operation with query parameters can answer 400 `invalid_query` (a value its type
+///   does not read, such as an unknown enum variant, or a rule between parameters);
 /// - `page` (1 to 1000000) and `per_page` (1 to 100) query parameters carry their ranges, and
-///   `q` its 200-character bound (see `paging`).
+///   `q` its 200-character bound and its refusal of control characters (see `paging`);
+/// - the main flows' response `links` (see [`LINKS`]), which say where an ID in a response is
+///   used next (schemathesis's stateful phase follows them).
 pub fn add_enforced_rules(api: &mut utoipa::openapi::OpenApi) {
     for item in api.paths.paths.values_mut() {
         let ops = [
@@ -116,6 +120,9 @@ pub fn add_enforced_rules(api: &mut utoipa::openapi::OpenApi) {
                     add_error(&mut op.responses, status, code);
                 }
             }
+            if has_query_parameters(op) {
+                add_error(&mut op.responses, "400", "invalid_query");
+            }
             for p in op.parameters.iter_mut().flatten() {
                 if let RefOr::T(p) = p {
                     bound_query_parameter(p);
@@ -123,6 +130,183 @@ pub fn add_enforced_rules(api: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+    add_links(api);
+}
+
+fn has_query_parameters(op: &utoipa::openapi::path::Operation) -> bool {
+    use utoipa::openapi::path::ParameterIn;
+    op.parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)))
+}
+
+/// One OpenAPI link: from the 2xx responses of `from` to `to`, with the target's parameters
+/// (name, runtime expression) and, when it reads one, its request body.
+struct LinkSpec {
+    from: &'static str,
+    name: &'static str,
+    to: &'static str,
+    parameters: &'static [(&'static str, &'static str)],
+    body: Option<fn() -> serde_json::Value>,
+}
+
+const fn link(
+    from: &'static str,
+    name: &'static str,
+    to: &'static str,
+    parameters: &'static [(&'static str, &'static str)],
+) -> LinkSpec {
+    LinkSpec {
+        from,
+        name,
+        to,
+        parameters,
+        body: None,
+    }
+}
+
+const BODY_ID: &[(&str, &str)] = &[("id", "$response.body#/id")];
+const PATH_ID: &[(&str, &str)] = &[("id", "$request.path.id")];
+const LESSON: &[(&str, &str)] = &[
+    ("id", "$request.path.id"),
+    ("lesson", "$request.path.lesson"),
+];
+const FIRST_LESSON: &[(&str, &str)] = &[
+    ("id", "$response.body#/id"),
+    ("lesson", "$response.body#/modules/0/lessons/0/slug"),
+];
+const FIRST_QUIZ: &[(&str, &str)] = &[
+    ("id", "$response.body#/id"),
+    ("quiz", "$response.body#/modules/0/quiz/slug"),
+];
+const ATTEMPT: &[(&str, &str)] = &[("id", "$response.body#/id")];
+const MEMBER: &[(&str, &str)] = &[("id", "$response.body#/enrolment_id")];
+const ENTRY: &[(&str, &str)] = &[("id", "$request.path.id"), ("entry", "$response.body#/id")];
+
+/// The main flows, by operation ID: an account signs in and reads itself; a learner enrols,
+/// reads the enrolment, opens, times and completes a lesson, opens a quiz and starts, saves and
+/// submits an attempt, logs an externship shift and edits it; an admin creates a cohort, its
+/// codes (which a learner joins with) and members (whose enrolment staff extend, move,
+/// withdraw and re-activate), an externship site and a placement.
+const LINKS: &[LinkSpec] = &[
+    LinkSpec {
+        from: "register",
+        name: "SignIn",
+        to: "login",
+        parameters: &[],
+        body: Some(
+            || serde_json::json!({"email": "$request.body#/email", "password": "$request.body#/password"}),
+        ),
+    },
+    link("login", "Me", "me", &[]),
+    link("login", "MyEnrolments", "my_enrolments", &[]),
+    link("me", "UpdateMe", "update_me", &[]),
+    link("enrol", "Enrolment", "get_enrolment", BODY_ID),
+    link("enrol", "Withdraw", "withdraw", BODY_ID),
+    link("join", "Enrolment", "get_enrolment", BODY_ID),
+    link("get_enrolment", "FirstLesson", "get_lesson", FIRST_LESSON),
+    link("get_enrolment", "FirstQuiz", "get_quiz", FIRST_QUIZ),
+    link(
+        "get_enrolment",
+        "StartFirstQuiz",
+        "start_attempt",
+        FIRST_QUIZ,
+    ),
+    link("get_enrolment", "Externship", "overview", BODY_ID),
+    link("get_lesson", "Complete", "complete_lesson", LESSON),
+    link("get_lesson", "Heartbeat", "heartbeat", LESSON),
+    link(
+        "get_quiz",
+        "Start",
+        "start_attempt",
+        &[("id", "$request.path.id"), ("quiz", "$request.path.quiz")],
+    ),
+    link("start_attempt", "Attempt", "get_attempt", ATTEMPT),
+    link("start_attempt", "Save", "save_answers", ATTEMPT),
+    link("start_attempt", "Submit", "submit_attempt", ATTEMPT),
+    link("get_attempt", "Save", "save_answers", PATH_ID),
+    link("save_answers", "Submit", "submit_attempt", PATH_ID),
+    link("log_shift", "Edit", "edit_entry", ENTRY),
+    link("log_shift", "Delete", "delete_entry", ENTRY),
+    link("log_collections", "Entries", "list_entries", PATH_ID),
+    link("create_cohort", "Cohort", "get_cohort", BODY_ID),
+    link("create_cohort", "Update", "update_cohort", BODY_ID),
+    link("create_cohort", "Archive", "archive_cohort", BODY_ID),
+    link("create_cohort", "Codes", "list_codes", BODY_ID),
+    link("create_cohort", "CreateCode", "create_code", BODY_ID),
+    link("create_cohort", "Members", "list_members", BODY_ID),
+    link("create_cohort", "AddMember", "add_member", BODY_ID),
+    link("create_cohort", "Dashboard", "dashboard", BODY_ID),
+    link("create_cohort", "Outcomes", "outcomes", BODY_ID),
+    link("archive_cohort", "Unarchive", "unarchive_cohort", PATH_ID),
+    link("create_code", "Update", "update_code", BODY_ID),
+    LinkSpec {
+        from: "create_code",
+        name: "Join",
+        to: "join",
+        parameters: &[],
+        body: Some(|| serde_json::json!({"code": "$response.body#/code"})),
+    },
+    link("add_member", "Extend", "extend_member", MEMBER),
+    link("add_member", "Move", "move_member", MEMBER),
+    link("add_member", "Withdraw", "withdraw_member", MEMBER),
+    link("withdraw_member", "Reactivate", "reactivate", PATH_ID),
+    link("create_site", "Site", "get_site", BODY_ID),
+    link("create_site", "Update", "update_site", BODY_ID),
+    link("create_placement", "Update", "update_placement", BODY_ID),
+];
+
+/// Adds [`LINKS`] to the 2xx responses of their source operations. A link naming an
+/// operation ID that is not in the document is a programming error (a test builds it).
+fn add_links(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    let known: std::collections::HashSet<String> = operations(api)
+        .filter_map(|op| op.operation_id.clone())
+        .collect();
+    for spec in LINKS {
+        assert!(
+            known.contains(spec.to),
+            "link to unknown operation {}",
+            spec.to
+        );
+    }
+    for item in api.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            let Some(id) = op.operation_id.clone() else {
+                continue;
+            };
+            for spec in LINKS.iter().filter(|l| l.from == id) {
+                let mut builder = LinkBuilder::new().operation_id(spec.to);
+                for (name, value) in spec.parameters {
+                    builder = builder.parameter(*name, *value);
+                }
+                let built = builder.request_body(spec.body.map(|b| b())).build();
+                for (status, response) in op.responses.responses.iter_mut() {
+                    if let (true, RefOr::T(r)) = (status.starts_with('2'), response) {
+                        r.links.insert(spec.name.into(), RefOr::T(built.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn operations(
+    api: &utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &utoipa::openapi::path::Operation> {
+    api.paths.paths.values().flat_map(|item| {
+        [&item.get, &item.put, &item.post, &item.patch, &item.delete]
+            .into_iter()
+            .flatten()
+    })
 }
 
 fn reads_json(op: &utoipa::openapi::path::Operation) -> bool {
@@ -175,7 +359,11 @@ fn bound_query_parameter(p: &mut utoipa::openapi::path::Parameter) {
             o.minimum = Some(utoipa::Number::Int(1));
             o.maximum = Some(utoipa::Number::Int(100));
         }
-        "q" => o.max_length = Some(200),
+        "q" => {
+            o.max_length = Some(200);
+            // `char::is_control`: the Unicode category Cc.
+            o.pattern = Some("^[^\\u0000-\\u001f\\u007f-\\u009f]*$".into());
+        }
         _ => {}
     }
 }
@@ -209,8 +397,44 @@ impl RouteMethods {
         RouteMethods(map)
     }
 
-    /// The `Allow` value for a route pattern (`/api/v1/enrolments/{id}`), when it is one.
+    /// The `Allow` value for a route pattern (`/api/v1/enrolments/{id}`), when it is one. A
+    /// segment's regex (`{path:.*}`, as the router writes it) is not in the document's path.
     pub fn allow(&self, pattern: &str) -> Option<&str> {
-        self.0.get(pattern).map(String::as_str)
+        self.0.get(&document_path(pattern)).map(String::as_str)
+    }
+}
+
+/// A router pattern as the document writes it: `/assets/{path:.*}` is `/assets/{path}`.
+fn document_path(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut in_regex = false;
+    for c in pattern.chars() {
+        match c {
+            ':' if out.rfind('{') > out.rfind('}') => in_regex = true,
+            '}' => {
+                in_regex = false;
+                out.push(c);
+            }
+            _ if in_regex => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document_path;
+
+    #[test]
+    fn a_segment_regex_is_not_in_the_document_path() {
+        assert_eq!(
+            document_path("/api/v1/courses/{slug}/assets/{path:.*}"),
+            "/api/v1/courses/{slug}/assets/{path}"
+        );
+        assert_eq!(
+            document_path("/api/v1/enrolments/{id}"),
+            "/api/v1/enrolments/{id}"
+        );
     }
 }

@@ -332,22 +332,58 @@ cohort_export_route!(
     "One row per certificate issued to a member, with its status now."
 );
 
+/// The audit log's filters (the export takes these; the page adds paging).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilterParams {
+    /// The acting user's ID.
+    pub actor: Option<Uuid>,
+    /// An action (`cohort.created`) or a prefix (`cohort` or `cohort.`).
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub action: Option<String>,
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub subject_type: Option<String>,
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub subject_id: Option<String>,
+    /// From this time (inclusive; not after `to`).
+    pub from: Option<DateTime<Utc>>,
+    /// Before this time.
+    pub to: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// The acting user's ID.
     pub actor: Option<Uuid>,
     /// An action (`cohort.created`) or a prefix (`cohort` or `cohort.`).
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub action: Option<String>,
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub subject_type: Option<String>,
+    #[param(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub subject_id: Option<String>,
-    /// From this time (inclusive).
+    /// From this time (inclusive; not after `to`).
     pub from: Option<DateTime<Utc>>,
     /// Before this time.
     pub to: Option<DateTime<Utc>>,
     pub page: Option<i64>,
     /// 1 to 100 (default 50).
     pub per_page: Option<i64>,
+}
+
+impl AuditParams {
+    fn filter(&self) -> AppResult<Filter> {
+        AuditFilterParams {
+            actor: self.actor,
+            action: self.action.clone(),
+            subject_type: self.subject_type.clone(),
+            subject_id: self.subject_id.clone(),
+            from: self.from,
+            to: self.to,
+        }
+        .filter()
+    }
 }
 
 fn short(v: &Option<String>, what: &str) -> AppResult<Option<String>> {
@@ -363,7 +399,7 @@ fn short(v: &Option<String>, what: &str) -> AppResult<Option<String>> {
     }
 }
 
-impl AuditParams {
+impl AuditFilterParams {
     fn filter(&self) -> AppResult<Filter> {
         if let (Some(f), Some(t)) = (self.from, self.to)
             && f > t
@@ -426,7 +462,7 @@ pub async fn audit(
 /// The audit log as CSV, oldest first, with the same filters (admins).
 #[utoipa::path(
     tag = "reports",
-    params(AuditParams),
+    params(AuditFilterParams),
     responses(
         (status = 200, description = "text/csv (UTF-8 with a byte-order mark), streamed", content_type = "text/csv", body = String),
         (status = 400, description = "`invalid_query`", body = ErrorEnvelope),
@@ -441,7 +477,7 @@ pub async fn audit_export(
     db: web::Data<DbPool>,
     exports: web::Data<Exports>,
     staff: StaffUser,
-    params: web::Query<AuditParams>,
+    params: web::Query<AuditFilterParams>,
 ) -> AppResult<HttpResponse> {
     staff.scope.ensure_admin()?;
     let filter = params.filter()?;

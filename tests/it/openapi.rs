@@ -278,3 +278,43 @@ fn schema_names_are_unique_across_the_crate() {
         "types deriving ToSchema share a name (rename one or add #[schema(as = ...)]): {clashes:?}"
     );
 }
+
+/// The main flows carry response links (schemathesis's stateful phase follows them), and each
+/// names an operation of the document.
+#[test]
+fn the_main_flows_are_linked() {
+    let doc: Value = serde_json::from_str(&benchside::startup::openapi_json()).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    let mut links = Vec::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            ids.insert(op["operationId"].as_str().unwrap_or_default().to_string());
+            for (status, r) in op["responses"].as_object().into_iter().flatten() {
+                for (name, l) in r["links"].as_object().into_iter().flatten() {
+                    let from = op["operationId"].as_str().unwrap_or_default();
+                    links.push((format!("{from} {status} {name}"), l.clone()));
+                }
+            }
+        }
+    }
+    for (name, l) in &links {
+        let to = l["operationId"].as_str().unwrap_or_default();
+        assert!(ids.contains(to), "{name} links to unknown operation {to}");
+    }
+    let has = |from: &str, to: &str| {
+        links
+            .iter()
+            .any(|(n, l)| n.starts_with(&format!("{from} ")) && l["operationId"] == to)
+    };
+    for (from, to) in [
+        ("login", "me"),
+        ("enrol", "get_enrolment"),
+        ("get_enrolment", "get_lesson"),
+        ("start_attempt", "save_answers"),
+        ("start_attempt", "submit_attempt"),
+        ("create_cohort", "get_cohort"),
+        ("create_code", "join"),
+    ] {
+        assert!(has(from, to), "no link from {from} to {to}");
+    }
+}

@@ -38,9 +38,26 @@ export const LIMITS = {
       maximum: 300
     }
   },
+  IssueInput: {
+    reason: {
+      minLength: 1,
+      maxLength: 500
+    }
+  },
   LoginRequest: {
     email: {
       maxLength: 254
+    }
+  },
+  NewPlacementBody: {
+    supervisor_credential: {
+      maxLength: 100
+    },
+    supervisor_email: {
+      maxLength: 254
+    },
+    supervisor_name: {
+      maxLength: 200
     }
   },
   PlacementInput: {
@@ -52,6 +69,12 @@ export const LIMITS = {
     },
     supervisor_name: {
       maxLength: 200
+    }
+  },
+  ReasonInput: {
+    reason: {
+      minLength: 1,
+      maxLength: 500
     }
   },
   RegisterRequest: {

@@ -2454,7 +2454,7 @@ export interface components {
         IssueInput: {
             /** Format: uuid */
             enrolment_id: string;
-            /** @description 1 to 500 characters, e.g. "completed before certificates were issued". */
+            /** @description 1 to 500 characters (as a revocation's), e.g. "completed before certificates were issued". */
             reason: string;
         };
         /** @description The issuer profile as a document of its own. */
@@ -2712,9 +2712,23 @@ export interface components {
             count: number;
         };
         /** @description A new placement: an enrolment at a site, with a supervisor, dates and departments. */
-        NewPlacementBody: components["schemas"]["PlacementInput"] & {
+        NewPlacementBody: {
+            /** @description `true` cancels the placement, `false` restores it (update only). */
+            cancelled?: boolean | null;
+            /** @description Department slugs from the course's list. */
+            departments?: string[] | null;
+            /** Format: date */
+            ends_on?: string | null;
             /** Format: uuid */
             enrolment_id: string;
+            /** Format: uuid */
+            site_id?: string | null;
+            /** Format: date */
+            starts_on?: string | null;
+            /** @description For example `MLS(ASCP)` or `PBT`. */
+            supervisor_credential?: string | null;
+            supervisor_email?: string | null;
+            supervisor_name?: string | null;
         };
         /**
          * @description A new shift. `client_id` is the client's idempotency key: the same one again answers 200
@@ -3040,7 +3054,10 @@ export interface components {
         };
         /** @description Why an admin revokes or reissues. */
         ReasonInput: {
-            /** @description 1 to 500 characters; the holder is told it (a revocation's reason is not public). */
+            /**
+             * @description 1 to 500 characters (not only spaces; no control characters but line breaks); the
+             *     holder is told it (a revocation's reason is not public).
+             */
             reason: string;
         };
         RegisterRequest: {
@@ -3483,7 +3500,7 @@ export interface operations {
                 action?: string;
                 subject_type?: string;
                 subject_id?: string;
-                /** @description From this time (inclusive). */
+                /** @description From this time (inclusive; not after `to`). */
                 from?: string;
                 /** @description Before this time. */
                 to?: string;
@@ -3543,13 +3560,10 @@ export interface operations {
                 action?: string;
                 subject_type?: string;
                 subject_id?: string;
-                /** @description From this time (inclusive). */
+                /** @description From this time (inclusive; not after `to`). */
                 from?: string;
                 /** @description Before this time. */
                 to?: string;
-                page?: number;
-                /** @description 1 to 100 (default 50). */
-                per_page?: number;
             };
             header?: never;
             path?: never;
@@ -6052,6 +6066,15 @@ export interface operations {
                     "application/json": components["schemas"]["Site"][];
                 };
             };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -7523,6 +7546,15 @@ export interface operations {
                     "application/pdf": number[];
                 };
             };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -8657,6 +8689,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description `unauthenticated` */
             401: {
                 headers: {
@@ -8701,6 +8742,15 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": number[];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description `unauthenticated` */

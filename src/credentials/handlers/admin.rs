@@ -95,7 +95,13 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonInput {
-    /// 1 to 500 characters; the holder is told it (a revocation's reason is not public).
+    /// 1 to 500 characters (not only spaces; no control characters but line breaks); the
+    /// holder is told it (a revocation's reason is not public).
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub reason: String,
 }
 
@@ -132,7 +138,12 @@ fn request<'a>(
 #[serde(deny_unknown_fields)]
 pub struct IssueInput {
     pub enrolment_id: Uuid,
-    /// 1 to 500 characters, e.g. "completed before certificates were issued".
+    /// 1 to 500 characters (as a revocation's), e.g. "completed before certificates were issued".
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub reason: String,
 }
 
