@@ -82,6 +82,8 @@ pub struct CohortChanges {
     pub starts_on: Option<NaiveDate>,
     pub target_on: Option<Option<NaiveDate>>,
     pub capacity: Option<Option<i32>>,
+    /// Set by every change (also a change of owners only, so the set is never empty).
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 type Boxed<'a> = cohorts::BoxedQuery<'a, diesel::pg::Pg>;

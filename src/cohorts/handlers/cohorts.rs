@@ -233,6 +233,7 @@ pub async fn update_cohort(
         starts_on: body.starts_on,
         target_on: body.target_on,
         capacity: body.capacity.map(input::capacity).transpose()?,
+        updated_at: Some(chrono::Utc::now()),
     };
     let staff = body.staff.as_deref().map(input::staff).transpose()?;
     let mut conn = db.get().await?;
