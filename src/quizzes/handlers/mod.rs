@@ -1,5 +1,6 @@
-//! `/api/v1/enrolments/{id}/quizzes/{quiz}`, `/api/v1/attempts/*` and
-//! `/api/v1/admin/courses/{slug}/questions/stats`: the contract in `docs/api-quizzes.md`.
+//! `/api/v1/enrolments/{id}/quizzes/{quiz}` and `/api/v1/attempts/*` (here), and
+//! `/api/v1/admin/courses/{slug}/questions/stats` (`stats`): the contract in
+//! `docs/api-quizzes.md`.
 //!
 //! Ownership: an attempt (and an enrolment's quiz) is visible to its learner and readable by
 //! admins; anyone else gets the same 404 as for an ID that does not exist.
@@ -20,10 +21,8 @@ use super::grading::{self, Spec};
 use super::state::{AttemptState, ClosedReason, QuizStatus};
 use super::store::{self, AttemptQuestionRow, AttemptRow, QuestionRow, QuizRow};
 use super::views::{
-    self, AttemptSummary, AttemptView, ItemStats, Prepared, QuestionStats, QuizView, SaveResult,
-    prepare, seconds_left,
+    self, AttemptSummary, AttemptView, Prepared, QuizView, SaveResult, prepare, seconds_left,
 };
-use crate::accounts::StaffUser;
 use crate::accounts::extract::{ClientInfo, CurrentUser};
 use crate::audit::{self, Actor, Origin};
 use crate::db::DbPool;
@@ -34,13 +33,15 @@ use crate::learning::cache::ContentCache;
 use crate::learning::progress::{self, Facts, Outline};
 use crate::learning::{self, Access, EnrolmentContext, Trigger, access};
 
+mod stats;
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_quiz)
         .service(start_attempt)
         .service(get_attempt)
         .service(save_answers)
         .service(submit_attempt)
-        .service(question_stats);
+        .service(stats::question_stats);
 }
 
 /// Saves are accepted this long after the deadline (answers in flight); after it, the
@@ -821,61 +822,6 @@ pub async fn submit_attempt(
         loaded = finish(&mut conn, loaded, now, &client.origin, actor).await?;
     }
     Ok(web::Json(attempt_view(&loaded, now)))
-}
-
-fn round(v: Option<f64>, places: i32) -> Option<f64> {
-    let f = 10f64.powi(places);
-    v.map(|v| (v * f).round() / f)
-}
-
-/// Item statistics of a course's questions over submitted attempts (admins: every attempt;
-/// staff: only for a course where they own a cohort, over their cohorts' members' attempts).
-#[utoipa::path(
-    tag = "admin",
-    params(("slug" = String, Path, description = "The course's slug")),
-    responses(
-        (status = 200, body = QuestionStats),
-        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
-        (status = 403, description = "`forbidden`: neither an admin nor staff", body = ErrorEnvelope),
-        (status = 404, description = "`not_found`: no course has this slug (staff: none where they own a cohort)", body = ErrorEnvelope),
-    ),
-    security(("bearer" = []))
-)]
-#[get("/admin/courses/{slug}/questions/stats")]
-pub async fn question_stats(
-    db: web::Data<DbPool>,
-    staff: StaffUser,
-    slug: web::Path<String>,
-) -> AppResult<web::Json<QuestionStats>> {
-    let slug = slug.into_inner();
-    let conn = db.get().await?;
-    let (attempts, rows) = store::item_stats(&conn, &slug, staff.scope.staff())
-        .await?
-        .ok_or_else(|| AppError::not_found("No course has this slug."))?;
-    Ok(web::Json(QuestionStats {
-        course: slug,
-        attempts,
-        questions: rows
-            .into_iter()
-            .map(|r| {
-                let weak_reasons =
-                    views::weak_reasons(r.shown, r.percent_correct, r.discrimination);
-                ItemStats {
-                    weak: !weak_reasons.is_empty(),
-                    weak_reasons,
-                    bank: r.bank,
-                    slug: r.slug,
-                    kind: r.kind,
-                    retired: r.retired,
-                    shown: r.shown,
-                    answered: r.answered,
-                    percent_correct: round(r.percent_correct, 1),
-                    mean_credit: round(r.mean_credit, 2),
-                    discrimination: round(r.discrimination, 2),
-                }
-            })
-            .collect(),
-    }))
 }
 
 #[cfg(test)]
