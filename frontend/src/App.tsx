@@ -8,7 +8,7 @@ import { Dashboard, EnrolmentPage, LessonPage } from './pages/learn';
 
 const QuizPage = lazy(() => import('./pages/quiz').then((m) => ({ default: m.QuizPage })));
 const QuizPlayer = lazy(() => import('./pages/quiz').then((m) => ({ default: m.QuizPlayer })));
-const QuizResult = lazy(() => import('./pages/quiz').then((m) => ({ default: m.QuizResult })));
+const QuizResult = lazy(() => import('./pages/quizResult').then((m) => ({ default: m.QuizResult })));
 const Account = lazy(() => import('./pages/account').then((m) => ({ default: m.Account })));
 // Supervisors (no account) and admins only: their own chunks, never downloaded by learners.
 const AttestPage = lazy(() => import('./pages/attest/page').then((m) => ({ default: m.AttestPage })));
