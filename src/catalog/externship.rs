@@ -502,7 +502,7 @@ fn plain(
 
 /// An HTML tag (`<` before a letter, `/`, `!` or `?`) or a control character other than a line
 /// break or tab.
-fn has_markup(s: &str) -> bool {
+pub(super) fn has_markup(s: &str) -> bool {
     let tag = s.match_indices('<').any(|(i, _)| {
         s[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || "/!?".contains(c))
     });

@@ -307,6 +307,7 @@ mod tests {
             modules: vec![module("m", vec![lesson("l", 10, &body)])],
             quizzes: vec![],
             externship: None,
+            exams: vec![],
             assets: vec![],
             content_hash: String::new(),
         };

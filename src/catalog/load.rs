@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use super::externship;
 use super::model::*;
 pub use super::problems::Problem;
 use super::problems::{Problems, check_text, line_of};
 use super::render::{self, Context, Reference};
+use super::{exams, externship};
 use super::{hours, validity};
 use crate::slug::is_slug;
 
@@ -41,6 +41,8 @@ struct RawCourse {
     #[serde(default)]
     quizzes: Vec<Spanned<RawQuiz>>,
     externship: Option<Spanned<externship::RawExternship>>,
+    #[serde(default)]
+    exams: Vec<Spanned<exams::RawExam>>,
 }
 
 fn yes() -> bool {
@@ -139,6 +141,9 @@ struct RawQuestion {
     must_pass: bool,
     /// `lesson-slug#heading-anchor`.
     review: Option<String>,
+    /// `<exam-slug>:<domain-slug>` of the course's `[[exams]]`.
+    #[serde(default)]
+    domains: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -320,6 +325,14 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
     load_modules(p, dir, cf, &slug, &mut parts);
     check_lessons(p, cf, &parts.lesson_sources);
     must_pass::resolve_reviews(p, &slug, &mut parts);
+    let exams = raw
+        .as_ref()
+        .map(|r| exams::models(p, cf, &text, &r.exams))
+        .unwrap_or_default();
+    if raw.is_some() {
+        let banks = parts.modules.iter().filter_map(|m| m.bank.as_ref());
+        exams::check_tags(p, &exams, banks);
+    }
     let quizzes = course_quizzes(p, cf, &text, raw.as_ref(), &mut parts);
     if let Some(r) = raw.as_ref().filter(|_| p.list.len() == errors_before) {
         hours::check(p, cf, &text, &r.contact_hours, &parts.modules, &quizzes);
@@ -342,9 +355,9 @@ fn load_course(p: &mut Problems<'_>, dir: &Path) -> Option<CourseModel> {
     if p.list.len() > errors_before {
         return None;
     }
-    Some(finish_course(
-        raw, slug, validity, parts, quizzes, externship,
-    ))
+    let mut course = finish_course(raw, slug, validity, parts, quizzes, externship);
+    course.exams = exams;
+    Some(course)
 }
 
 /// Checks course.toml's own fields; returns the course's slug.
@@ -736,6 +749,7 @@ fn finish_course(
         modules,
         quizzes,
         externship,
+        exams: Vec::new(),
         assets: parts.assets,
         content_hash: sha256_hex(
             &parts
@@ -1120,6 +1134,7 @@ impl QuestionCheck<'_> {
             &spec,
             position,
             r.must_pass,
+            &r.domains,
         ));
         Some(QuestionModel {
             slug: r.slug.clone(),
@@ -1131,7 +1146,9 @@ impl QuestionCheck<'_> {
             spec,
             must_pass: r.must_pass,
             review,
+            domains: r.domains.clone(),
             content_hash,
+            source: (self.file.to_path_buf(), self.line),
         })
     }
 

@@ -2,6 +2,7 @@
 //! public catalog API.
 
 pub mod api;
+pub mod exams;
 mod externship;
 pub mod hours;
 pub mod import;

@@ -23,6 +23,8 @@ pub struct CourseModel {
     /// Course-level and module quizzes.
     pub quizzes: Vec<QuizModel>,
     pub externship: Option<ExternshipModel>,
+    /// The certification exams' content outlines the course prepares for (`[[exams]]`).
+    pub exams: Vec<ExamModel>,
     pub assets: Vec<AssetModel>,
     /// SHA-256 of every source file of the course (paths and bytes).
     pub content_hash: String,
@@ -71,7 +73,13 @@ pub struct QuestionModel {
     pub must_pass: bool,
     /// The lesson section to review when it is got wrong (required when `must_pass`).
     pub review: Option<ReviewModel>,
+    /// The exam domains it covers, each `<exam-slug>:<domain-slug>` of the course's outlines.
+    pub domains: Vec<String>,
     pub content_hash: String,
+    /// Where the question is written (file and line), for problems found once the course's
+    /// outlines are known.
+    #[serde(skip)]
+    pub source: (std::path::PathBuf, usize),
 }
 
 /// A lesson section of the same course a question sends the learner back to.
@@ -89,6 +97,33 @@ pub struct ReviewModel {
     pub file: std::path::PathBuf,
     #[serde(skip)]
     pub line: usize,
+}
+
+/// A certification exam's published content outline.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExamModel {
+    pub slug: String,
+    /// e.g. "NHA Certified Phlebotomy Technician (CPT)". Plain text.
+    pub name: String,
+    /// The certifying body, short: "NHA". Plain text.
+    pub body: String,
+    /// An https URL of the outline (the body's own, where it can be found).
+    pub source: String,
+    pub source_title: String,
+    /// The outline's edition or date, when known.
+    pub edition: Option<String>,
+    /// Plain text: where the domain names and weights come from, what is not published.
+    pub note: Option<String>,
+    pub domains: Vec<DomainModel>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainModel {
+    pub slug: String,
+    pub title: String,
+    /// Percent of the exam's items, `(low, high)` (equal for a single figure); `None`: no
+    /// weight is published (or none could be confirmed in the body's own document).
+    pub weight: Option<(i32, i32)>,
 }
 
 #[derive(Debug, Clone, Serialize)]

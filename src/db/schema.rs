@@ -186,6 +186,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    exam_domains (course_id, exam_slug, slug) {
+        course_id -> Uuid,
+        exam_slug -> Text,
+        slug -> Text,
+        position -> Int4,
+        title -> Text,
+        weight_low -> Nullable<Int2>,
+        weight_high -> Nullable<Int2>,
+    }
+}
+
+diesel::table! {
+    exam_outlines (course_id, slug) {
+        course_id -> Uuid,
+        slug -> Text,
+        position -> Int4,
+        name -> Text,
+        body -> Text,
+        source -> Text,
+        source_title -> Text,
+        edition -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     externship_attestations (id) {
         id -> Uuid,
         enrolment_id -> Uuid,
@@ -412,6 +438,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    question_domains (question_id, exam_slug, domain_slug) {
+        question_id -> Uuid,
+        course_id -> Uuid,
+        exam_slug -> Text,
+        domain_slug -> Text,
+    }
+}
+
+diesel::table! {
     questions (id) {
         id -> Uuid,
         bank_id -> Uuid,
@@ -553,6 +588,7 @@ diesel::joinable!(enrolments -> cohorts (cohort_id));
 diesel::joinable!(enrolments -> courses (course_id));
 diesel::joinable!(enrolments -> lessons (last_lesson_id));
 diesel::joinable!(enrolments -> users (user_id));
+diesel::joinable!(exam_outlines -> courses (course_id));
 diesel::joinable!(externship_attestations -> enrolments (enrolment_id));
 diesel::joinable!(externship_attestations -> externship_placements (placement_id));
 diesel::joinable!(externship_competency_ratings -> enrolments (enrolment_id));
@@ -573,6 +609,7 @@ diesel::joinable!(lessons -> courses (course_id));
 diesel::joinable!(mail_outbox -> jobs (job_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(question_banks -> courses (course_id));
+diesel::joinable!(question_domains -> questions (question_id));
 diesel::joinable!(questions -> question_banks (bank_id));
 diesel::joinable!(quiz_attempts -> enrolments (enrolment_id));
 diesel::joinable!(quiz_attempts -> quizzes (quiz_id));
@@ -594,6 +631,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     courses,
     enrolment_codes,
     enrolments,
+    exam_domains,
+    exam_outlines,
     externship_attestations,
     externship_competency_ratings,
     externship_department_requirements,
@@ -608,6 +647,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     one_time_tokens,
     question_banks,
+    question_domains,
     questions,
     quiz_attempts,
     quiz_outcomes,

@@ -35,6 +35,10 @@ pub enum Access {
     /// account owns it is one indexed read, pipelined with the enrolment's by [`open`],
     /// [`open_with`] and [`open_brief`]; a route that reads the row itself asks [`Access::permits`].
     Staff(Scope),
+    /// Reading a learner's record: its learner, or the caller's admin-area scope (`None` for a
+    /// learner account) under the same rule as [`Access::Staff`]: an admin, or a staff account
+    /// that owns the enrolment's cohort.
+    LearnerOrStaff(Option<Scope>),
 }
 
 impl Access {
@@ -64,10 +68,20 @@ impl Access {
         match self {
             Access::Learner => own,
             Access::LearnerOrAdmin => own || user.role.is_admin(),
-            Access::Admin | Access::Staff(Scope::All) => user.role.is_admin(),
-            Access::Staff(Scope::Cohorts { staff }) => {
-                in_scope && staff == user.id && user.role == Role::Staff
+            Access::Admin => user.role.is_admin(),
+            Access::Staff(scope) => Self::staff_decides(scope, user, in_scope),
+            Access::LearnerOrStaff(scope) => {
+                own || scope.is_some_and(|s| Self::staff_decides(s, user, in_scope))
             }
+        }
+    }
+
+    /// The admin area's rule for `scope`: an admin, or the staff account itself when the
+    /// enrolment is in one of its cohorts (`in_scope`).
+    fn staff_decides(scope: Scope, user: &CurrentUser, in_scope: bool) -> bool {
+        match scope {
+            Scope::All => user.role.is_admin(),
+            Scope::Cohorts { staff } => in_scope && staff == user.id && user.role == Role::Staff,
         }
     }
 
@@ -75,7 +89,10 @@ impl Access {
     /// `false` without a read for every other mode.
     async fn in_scope(self, conn: &AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
         match self {
-            Access::Staff(Scope::Cohorts { staff }) => store::in_cohorts_of(conn, id, staff).await,
+            Access::Staff(Scope::Cohorts { staff })
+            | Access::LearnerOrStaff(Some(Scope::Cohorts { staff })) => {
+                store::in_cohorts_of(conn, id, staff).await
+            }
             _ => Ok(false),
         }
     }

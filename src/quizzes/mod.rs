@@ -9,6 +9,7 @@
 pub mod draw;
 pub mod grading;
 pub mod handlers;
+pub mod readiness;
 pub mod state;
 pub mod store;
 pub mod views;

@@ -22,11 +22,13 @@ use crate::http::paging::{Paging, search_text};
 use crate::http::{AppError, AppResult, ErrorCode};
 use crate::learning::cache::ContentCache;
 use crate::learning::progress::Outline;
+use crate::quizzes::readiness::{self as quiz_readiness, ExamReadiness};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(dashboard)
         .service(charts)
         .service(outcomes)
+        .service(readiness)
         .service(export_progress)
         .service(export_attempts)
         .service(export_externship)
@@ -244,6 +246,45 @@ pub async fn outcomes(
         median_days_to_complete: o.median_days.map(|d| (d * 10.0).round() / 10.0),
         final_exam_first_attempt_pass_rate: views::rate(o.final_first_passed, o.final_takers),
         externship_completion_rate: views::rate(o.externship_met, o.externship_members),
+    }))
+}
+
+/// A cohort's readiness for the exams its course prepares for.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct CohortReadiness {
+    pub cohort_id: Uuid,
+    /// Per exam outline of the course, per domain: the mean over the members with graded
+    /// answers in it of each member's percent correct (latest answer per question), how many
+    /// members that is, and their distinct questions added up.
+    pub exams: Vec<ExamReadiness>,
+}
+
+/// The cohort's readiness by certification exam domain (one statement).
+#[utoipa::path(
+    tag = "reports",
+    params(("id" = Uuid, Path, description = "The cohort's ID")),
+    responses(
+        (status = 200, body = CohortReadiness),
+        (status = 401, description = "`unauthenticated`", body = ErrorEnvelope),
+        (status = 403, description = "`forbidden`: not staff or admin", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such cohort in your scope", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/admin/cohorts/{id}/readiness")]
+pub async fn readiness(
+    db: web::Data<DbPool>,
+    staff: StaffUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<CohortReadiness>> {
+    let mut conn = db.get().await?;
+    let cohort = store::cohort(&mut conn, staff.scope, id.into_inner())
+        .await?
+        .ok_or_else(no_cohort)?;
+    let rows = quiz_readiness::of_cohort(&conn, cohort.id, cohort.course_id).await?;
+    Ok(web::Json(CohortReadiness {
+        cohort_id: cohort.id,
+        exams: quiz_readiness::cohort_exams(rows),
     }))
 }
 

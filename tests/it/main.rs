@@ -39,6 +39,7 @@ mod outage;
 mod programs;
 mod quizzes;
 mod quizzes_must_pass;
+mod readiness;
 mod reports;
 mod smtp;
 mod spa;

@@ -371,6 +371,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/cohorts/{id}/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cohort's readiness by certification exam domain (one statement). */
+        get: operations["readiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/cohorts/{id}/unarchive": {
         parameters: {
             query?: never;
@@ -1501,6 +1518,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrolments/{id}/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per domain of each exam outline: the share answered correctly across the learner's graded
+         *     attempts (latest answer per question), the distinct questions it rests on, and the domain's
+         *     published weight.
+         */
+        get: operations["enrolment_readiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enrolments/{id}/withdraw": {
         parameters: {
             query?: never;
@@ -2022,6 +2060,17 @@ export interface components {
              */
             total: number;
         };
+        /** @description A cohort's readiness for the exams its course prepares for. */
+        CohortReadiness: {
+            /** Format: uuid */
+            cohort_id: string;
+            /**
+             * @description Per exam outline of the course, per domain: the mean over the members with graded
+             *     answers in it of each member's percent correct (latest answer per question), how many
+             *     members that is, and their distinct questions added up.
+             */
+            exams: components["schemas"]["ExamReadiness"][];
+        };
         /** @description A collection attempt's fields (create, edit, amend). */
         CollectionFields: {
             age_group: components["schemas"]["AgeGroup"];
@@ -2216,6 +2265,41 @@ export interface components {
             name: string;
             slug: string;
         };
+        /** @description A lesson that teaches a domain. */
+        DomainLesson: {
+            /** @description The web app's URL of the lesson: `/courses/<course>/lessons/<lesson>`. */
+            href: string;
+            slug: string;
+            title: string;
+        };
+        /** @description One domain of an exam, with what the readiness rests on. */
+        DomainReadiness: {
+            /**
+             * Format: int64
+             * @description Learner: questions whose latest graded answer was fully correct.
+             */
+            correct?: number | null;
+            /**
+             * Format: int64
+             * @description Cohort: members with at least one graded answer in the domain.
+             */
+            learners?: number | null;
+            lessons: components["schemas"]["DomainLesson"][];
+            /**
+             * Format: double
+             * @description Percent correct, one decimal (cohort: the mean of the members' percents); `null` when
+             *     nothing has been answered yet.
+             */
+            percent?: number | null;
+            /**
+             * Format: int64
+             * @description Distinct questions (learner) or answers added up over members (cohort) behind the figure.
+             */
+            questions: number;
+            slug: string;
+            title: string;
+            weight?: components["schemas"]["Weight"] | null;
+        };
         EmailRequest: {
             email: string;
         };
@@ -2268,6 +2352,15 @@ export interface components {
             learner_email: string;
             learner_name: string;
             state: components["schemas"]["EnrolmentState"];
+        };
+        /** @description A learner's readiness for the exams the course prepares for. */
+        EnrolmentReadiness: {
+            /** @description The course's slug. */
+            course: string;
+            /** Format: uuid */
+            enrolment_id: string;
+            /** @description Each exam outline the course declares, in the course's order (empty: it declares none). */
+            exams: components["schemas"]["ExamReadiness"][];
         };
         /**
          * @description Where an enrolment stands. Stored as `active`, `completed` or `withdrawn`; an active
@@ -2362,6 +2455,21 @@ export interface components {
         /** @description The JSON body of every error response. */
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
+        };
+        /** @description One exam outline the course prepares for. */
+        ExamReadiness: {
+            body: string;
+            domains: components["schemas"]["DomainReadiness"][];
+            edition?: string | null;
+            name: string;
+            slug: string;
+            source: string;
+            source_title: string;
+            /**
+             * @description The slug of the domain with the lowest percent among those with answers (ties: the
+             *     higher published weight, then outline order); `null` before any answer.
+             */
+            weakest?: string | null;
         };
         ExtendMember: {
             /**
@@ -3458,6 +3566,16 @@ export interface components {
          * @enum {string}
          */
         WeakReason: "low_discrimination" | "too_easy" | "too_hard";
+        /**
+         * @description A domain's published weight in percent of the exam: a single figure (`low == high`) or a
+         *     range.
+         */
+        Weight: {
+            /** Format: int32 */
+            high: number;
+            /** Format: int32 */
+            low: number;
+        };
         WithdrawMember: {
             /** @description Why, for the audit log (at most 500 characters). */
             reason?: string | null;
@@ -5163,6 +5281,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Outcomes"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `forbidden`: not staff or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such cohort in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    readiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cohort's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortReadiness"];
                 };
             };
             /** @description `unauthenticated` */
@@ -9306,6 +9473,46 @@ export interface operations {
             };
             /** @description `attempts_exhausted` (`details.max_attempts`), `quiz_cooldown` (`details.available_at`, `Retry-After`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    enrolment_readiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The enrolment's ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentReadiness"];
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `not_found`: no such enrolment, or not yours (staff: not in a cohort of theirs) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

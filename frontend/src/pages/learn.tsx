@@ -4,7 +4,8 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { ApiError } from '../api/errors';
 import { HEARTBEAT_SECONDS } from '../api/rules';
-import type { CompletionResult, CompletionView, Dashboard as DashboardT, EnrolmentDetail, LessonView, ModuleProgress, QuizState } from '../api/types';
+import type { CompletionResult, CompletionView, Dashboard as DashboardT, EnrolmentDetail, LessonView, ModuleProgress, QuizState, EnrolmentReadiness } from '../api/types';
+import { LearnerReadiness } from '../readiness/panel';
 import { Link, interceptLinks, usePageTitle } from '../router';
 import { Alert, Empty, ErrorState, Html, Loading, ProgressBar, formatDate, formatDuration, useLoad, useSubmit } from '../ui';
 import { JoinWithCode } from './catalog';
@@ -305,6 +306,7 @@ export function EnrolmentPage({ id }: { id: string }) {
           </Link>
         </p>
       )}
+      <ReadinessSection id={e.id} />
       <h2>Modules</h2>
       <ModuleList detail={e} />
       <p>
@@ -312,6 +314,13 @@ export function EnrolmentPage({ id }: { id: string }) {
       </p>
     </section>
   );
+}
+
+/** Readiness by exam domain; shown only for a course that declares exam outlines. */
+function ReadinessSection({ id }: { id: string }) {
+  const r = useLoad((signal) => api.get<EnrolmentReadiness>(`/api/v1/enrolments/${encodeURIComponent(id)}/readiness`, { signal }), `readiness-${id}`);
+  if (!r.data) return null;
+  return <LearnerReadiness exams={r.data.exams} lessonHref={(slug) => lessonHref(id, slug)} />;
 }
 
 interface LockDetails {

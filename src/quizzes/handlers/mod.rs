@@ -33,6 +33,7 @@ use crate::learning::cache::ContentCache;
 use crate::learning::progress::{self, Facts, Outline};
 use crate::learning::{self, Access, EnrolmentContext, Trigger, access};
 
+mod readiness;
 mod stats;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -41,7 +42,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_attempt)
         .service(save_answers)
         .service(submit_attempt)
-        .service(stats::question_stats);
+        .service(stats::question_stats)
+        .service(readiness::enrolment_readiness);
 }
 
 /// Saves are accepted this long after the deadline (answers in flight); after it, the

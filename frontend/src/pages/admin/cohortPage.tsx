@@ -1,5 +1,5 @@
 // One cohort: its facts, and its sections as tabs (members, codes, bulk upload, progress,
-// charts, outcomes, exports). A cohort outside the caller's scope answers 404 like a missing one.
+// charts, outcomes, exam readiness, exports). A cohort outside the caller's scope answers 404 like a missing one.
 import { lazy, Suspense } from 'react';
 import { api } from '../../api/client';
 import { Link, usePageTitle } from '../../router';
@@ -13,6 +13,7 @@ import { ExportsTab } from './exportsTab';
 import { ImportTab } from './importTab';
 import { MembersTab } from './membersTab';
 import { OutcomesTab } from './outcomesTab';
+import { ReadinessTab } from './readinessTab';
 
 // The charts library loads only when the Charts tab opens (see chartsTab.tsx).
 const ChartsTab = lazy(() => import('./chartsTab').then((m) => ({ default: m.ChartsTab })));
@@ -70,6 +71,7 @@ export function CohortPage({ id, tab }: { id: string; tab: CohortTab }) {
           </Suspense>
         )}
         {tab === 'outcomes' && <OutcomesTab cohort={c} />}
+        {tab === 'readiness' && <ReadinessTab cohort={c} />}
         {tab === 'exports' && <ExportsTab cohort={c} />}
       </div>
     </section>

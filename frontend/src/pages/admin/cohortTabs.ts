@@ -8,6 +8,7 @@ export const COHORT_TABS = [
   { tab: 'dashboard', label: 'Progress' },
   { tab: 'charts', label: 'Charts' },
   { tab: 'outcomes', label: 'Outcomes' },
+  { tab: 'readiness', label: 'Exam readiness' },
   { tab: 'exports', label: 'Exports' },
 ] as const;
 

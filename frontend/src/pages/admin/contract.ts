@@ -65,6 +65,8 @@ export type DashboardCohort = S['DashboardCohort'];
 export type Charts = S['Charts'];
 /** Rates are 0..1, or null when there is nothing to divide. */
 export type Outcomes = S['Outcomes'];
+/** `GET /admin/cohorts/{id}/readiness`: the members' mean percent correct per exam domain. */
+export type CohortReadiness = S['CohortReadiness'];
 
 /** The CSV exports of a cohort: `GET /admin/cohorts/{id}/exports/{kind}.csv`. */
 export type ExportKind = keyof paths extends infer P ? (P extends `/api/v1/admin/cohorts/{id}/exports/${infer K}.csv` ? K : never) : never;

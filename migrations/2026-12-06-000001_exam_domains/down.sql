@@ -1,0 +1,3 @@
+DROP TABLE question_domains;
+DROP TABLE exam_domains;
+DROP TABLE exam_outlines;
