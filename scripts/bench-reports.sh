@@ -16,7 +16,8 @@
 #
 # Env (defaults): LEARNERS=10000 MODULES=6 LESSONS_PER_MODULE=10 REPEAT=5
 #   BENCH_SERVER_URL=postgres://postgres@127.0.0.1:5432 BENCH_DB=benchside_bench_reports
-#   BENCH_PORT=18083 PG_LOG= (unset: no plans)
+#   BENCH_PORT=18083 PG_LOG= (unset: no plans) BENCH_PROFILE=release (or debug: a debug build,
+#   for comparing SQL changes without a release build; the server times include debug overhead)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LEARNERS=${LEARNERS:-10000} MODULES=${MODULES:-6} LESSONS_PER_MODULE=${LESSONS_PER_MODULE:-10}
@@ -35,7 +36,8 @@ trap 'stop; rm -rf "$DATA"' EXIT
 trap 'exit 130' INT TERM
 log() { echo "bench-reports: $*" >&2; }
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$DB_URL" -c "$1"; }
-bin=target/release/benchside
+PROFILE=${BENCH_PROFILE:-release}
+bin=target/$PROFILE/benchside
 export DATABASE_URL=$DB_URL BENCHSIDE_DATA_DIR=$DATA/data BENCHSIDE_COURSES_DIR=$DATA/courses
 
 serve() {
@@ -53,8 +55,8 @@ serve() {
 }
 
 python3 scripts/bench_reports.py course "$DATA/courses" "$MODULES" "$LESSONS_PER_MODULE"
-log "building release"
-cargo build --release --locked -q
+log "building $PROFILE"
+if [[ $PROFILE == release ]]; then cargo build --release --locked -q; else cargo build --locked -q; fi
 psql -X -q "$SERVER/postgres" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 "$bin" migrate >&2
 "$bin" courses import "$DATA/courses" >/dev/null

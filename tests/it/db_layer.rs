@@ -1,4 +1,4 @@
-//! The pool: statement timeout on every connection, exhaustion answered with 503, and graceful
+//! The pool: statement timeout, UTC and JIT off on every connection, exhaustion answered with 503, and graceful
 //! shutdown finishing requests in flight.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,9 +14,13 @@ use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use crate::harness::{TestApp, TestResponse};
 
 #[derive(QueryableByName)]
-struct Setting {
+struct Settings {
     #[diesel(sql_type = Text)]
     statement_timeout: String,
+    #[diesel(sql_type = Text)]
+    time_zone: String,
+    #[diesel(sql_type = Text)]
+    jit: String,
 }
 
 /// Requests that reached `/__test/slow` (only the graceful-shutdown test calls it).
@@ -47,10 +51,14 @@ fn db_routes(cfg: &mut web::ServiceConfig) {
         "/__test/show-timeout",
         web::get().to(|db: web::Data<DbPool>| async move {
             let mut conn = db.get().await?;
-            let s: Setting = diesel::sql_query("SHOW statement_timeout")
-                .get_result(&mut conn)
-                .await?;
-            AppResult::Ok(HttpResponse::Ok().body(s.statement_timeout))
+            let s: Settings = diesel::sql_query(
+                "SELECT current_setting('statement_timeout') AS statement_timeout, \
+                        current_setting('TimeZone') AS time_zone, current_setting('jit') AS jit",
+            )
+            .get_result(&mut conn)
+            .await?;
+            let body = format!("{} {} jit={}", s.statement_timeout, s.time_zone, s.jit);
+            AppResult::Ok(HttpResponse::Ok().body(body))
         }),
     )
     .route(
@@ -64,14 +72,15 @@ fn db_routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[actix_web::test]
-async fn every_pooled_connection_has_the_statement_timeout() {
+async fn every_pooled_connection_has_the_statement_timeout_utc_and_no_jit() {
     let app = TestApp::builder()
         .var("BENCHSIDE_DB_STATEMENT_TIMEOUT_MS", "250")
         .routes(db_routes)
         .build()
         .await;
     let res = app.get("/__test/show-timeout").await;
-    assert_eq!(res.text(), "250ms");
+    // JIT is off: the reports' aggregates cross jit_above_cost at cohort size.
+    assert_eq!(res.text(), "250ms UTC jit=off");
 
     let started = Instant::now();
     let res = app.get("/__test/sleep-query").await;
