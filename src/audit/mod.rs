@@ -8,6 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::db::prepared::prepared;
 use crate::db::schema::audit_log;
 
 /// Who acted.
@@ -71,20 +72,21 @@ pub async fn record_shared(
     } else {
         Value::Object(Default::default())
     };
-    diesel::insert_into(audit_log::table)
-        .values(NewRow {
-            actor_kind,
-            actor_id,
-            action: event.action,
-            subject_type: event.subject.as_ref().map(|s| s.0),
-            subject_id: event.subject.as_ref().map(|s| s.1.as_str()),
-            request_id: origin.request_id.as_deref(),
-            client_addr: origin.client_addr.as_deref(),
-            details: &details,
-        })
-        .execute(&mut &*conn)
-        .await
-        .map(|_| ())
+    // Prepared once per connection: the text varies only with which optional columns are
+    // NULL (written as DEFAULT), a handful of statements.
+    prepared(diesel::insert_into(audit_log::table).values(NewRow {
+        actor_kind,
+        actor_id,
+        action: event.action,
+        subject_type: event.subject.as_ref().map(|s| s.0),
+        subject_id: event.subject.as_ref().map(|s| s.1.as_str()),
+        request_id: origin.request_id.as_deref(),
+        client_addr: origin.client_addr.as_deref(),
+        details: &details,
+    }))
+    .execute(&mut &*conn)
+    .await
+    .map(|_| ())
 }
 
 /// [`record`] for many events, in multi-row statements of 1000 (one statement for a

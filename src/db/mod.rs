@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod jsonb;
+pub mod prepared;
 pub mod schema;
 pub mod text_enum;
 

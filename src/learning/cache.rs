@@ -1,12 +1,12 @@
-//! Course content cached per process: parsed outlines and lesson bodies.
+//! Course content cached per process: parsed outlines and lessons as served.
 //!
 //! Every learning route needs the course's outline (modules, lessons, quizzes, completion
 //! rules), stored as JSON text in `courses.outline`, and a lesson read needs the lesson's
-//! rendered HTML. Both change only through an import: the outline with the course's content
-//! `version` (an import that changes anything writes a new version), a lesson's body with its
-//! `content_hash`. So the hot routes select the version and the hash only, and the content is
-//! read, parsed or JSON-escaped once per process: a miss (first use, or a re-import since)
-//! costs one keyed read.
+//! title, objectives, estimated time and rendered HTML. Both change only through an import:
+//! the outline with the course's content `version` (an import that changes anything writes a
+//! new version), a lesson with its `content_hash` (which covers all four). So the hot routes
+//! select the version and the hash only, and the content is read, parsed or JSON-escaped once
+//! per process: a miss (first use, or a re-import since) costs one keyed read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -21,14 +21,25 @@ use super::progress::Outline;
 use crate::db::schema::{courses, lessons};
 use crate::http::{AppError, AppResult};
 
-/// Lesson bodies kept at most; past it the cache starts over (a course catalogue's lessons
-/// fit many times over: a body is about 10 KB).
+/// Lessons kept at most; past it the cache starts over (a course catalogue's lessons fit many
+/// times over: a body is about 10 KB).
 const MAX_BODIES: usize = 4096;
 
 #[derive(Default)]
 pub struct ContentCache {
     outlines: RwLock<HashMap<Uuid, (i32, Arc<Outline>)>>,
-    bodies: RwLock<HashMap<Uuid, (String, Html)>>,
+    lessons: RwLock<HashMap<Uuid, Arc<LessonContent>>>,
+}
+
+/// A lesson's content as served, each part already in its JSON form: sending it costs copies.
+#[derive(Debug)]
+pub struct LessonContent {
+    /// The `content_hash` this was read at.
+    pub hash: String,
+    pub title: Raw,
+    pub objectives: Raw,
+    pub estimated_minutes: i32,
+    pub body_html: Raw,
 }
 
 impl ContentCache {
@@ -69,62 +80,81 @@ impl ContentCache {
         Ok(outline)
     }
 
-    /// The body of `lesson` whose content hash is `hash`: from the cache, or read.
-    pub async fn lesson_body(
+    /// The content of `lesson` whose content hash is `hash`: from the cache, or read.
+    pub async fn lesson(
         &self,
         conn: &AsyncPgConnection,
         lesson: Uuid,
         hash: &str,
-    ) -> AppResult<Html> {
+    ) -> AppResult<Arc<LessonContent>> {
         {
-            let map = self.bodies.read().unwrap_or_else(|e| e.into_inner());
-            if let Some((h, body)) = map.get(&lesson)
-                && h == hash
+            let map = self.lessons.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(content) = map.get(&lesson)
+                && content.hash == hash
             {
-                return Ok(body.clone());
+                return Ok(content.clone());
             }
         }
-        let (found_hash, html): (String, String) = lessons::table
+        let (hash, title, objectives, estimated_minutes, html): (
+            String,
+            String,
+            serde_json::Value,
+            i32,
+            String,
+        ) = lessons::table
             .find(lesson)
-            .select((lessons::content_hash, lessons::body_html))
+            .select((
+                lessons::content_hash,
+                lessons::title,
+                lessons::objectives,
+                lessons::estimated_minutes,
+                lessons::body_html,
+            ))
             .first(&mut &*conn)
             .await?;
-        let body = Html::new(&html);
-        let mut map = self.bodies.write().unwrap_or_else(|e| e.into_inner());
+        let content = Arc::new(LessonContent {
+            hash,
+            title: Raw::of(&title),
+            objectives: Raw::of(&objectives),
+            estimated_minutes,
+            body_html: Raw::of(&html),
+        });
+        let mut map = self.lessons.write().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_BODIES {
             map.clear();
         }
-        map.insert(lesson, (found_hash, body.clone()));
-        Ok(body)
+        map.insert(lesson, content.clone());
+        Ok(content)
     }
 }
 
-/// Rendered HTML held as an already-escaped JSON string, so sending it costs a copy.
+/// A value held as its JSON text (a string already escaped, an array already written), so
+/// sending it costs a copy.
 #[derive(Debug, Clone)]
-pub struct Html(Arc<RawValue>);
+pub struct Raw(Arc<RawValue>);
 
-impl Html {
-    pub fn new(html: &str) -> Html {
-        let raw = serde_json::value::to_raw_value(html).expect("a string always serializes");
-        Html(Arc::from(raw))
+impl Raw {
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> Raw {
+        let raw = serde_json::value::to_raw_value(value).expect("plain data always serializes");
+        Raw(Arc::from(raw))
     }
 
-    /// The HTML itself (unescaped).
+    /// The value back (for tests).
     #[cfg(test)]
-    pub fn to_html(&self) -> String {
-        serde_json::from_str(self.0.get()).expect("holds a JSON string")
+    pub fn to<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(self.0.get()).expect("holds the JSON it was made from")
     }
 }
 
-impl Serialize for Html {
+impl Serialize for Raw {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(s)
     }
 }
 
-impl<'de> Deserialize<'de> for Html {
+impl<'de> Deserialize<'de> for Raw {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(|s| Html::new(&s))
+        serde_json::Value::deserialize(d).map(|v| Raw::of(&v))
     }
 }
 
@@ -135,11 +165,14 @@ mod tests {
     #[test]
     fn html_is_sent_as_the_json_string_it_stands_for() {
         let html = "<p class=\"x\">Tubes: 1 &amp; 2\n\u{2028}</p>";
-        let body = Html::new(html);
+        let body = Raw::of(html);
         let sent = serde_json::to_string(&body).unwrap();
         assert_eq!(sent, serde_json::to_string(html).unwrap());
-        assert_eq!(body.to_html(), html);
-        let back: Html = serde_json::from_str(&sent).unwrap();
-        assert_eq!(back.to_html(), html);
+        assert_eq!(body.to::<String>(), html);
+        let back: Raw = serde_json::from_str(&sent).unwrap();
+        assert_eq!(back.to::<String>(), html);
+        let objectives = serde_json::json!(["Name the tubes", "Say \"why\""]);
+        let sent = serde_json::to_string(&Raw::of(&objectives)).unwrap();
+        assert_eq!(sent, objectives.to_string());
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! Every change that can complete a course (a lesson completed, a quiz passed, an admin's
 //! re-activation, an approved externship record) calls [`complete_if_met`] inside its own
-//! transaction, after its own writes. The engine locks the enrolment's row, re-reads the
-//! progress facts under that lock (two statements pipelined: the lock first, so the read sees
-//! whatever a concurrent trigger committed before it), and when every requirement is met and
+//! transaction, after its own writes (or pipelined ahead of them: [`complete_after`]). The
+//! engine locks the enrolment's row, re-reads the progress facts under that lock (two
+//! statements pipelined: the lock first, so the read sees whatever a concurrent trigger
+//! committed before it), and when every requirement is met and
 //! the enrolment is active, marks it completed, records the `enrolment.completed` audit event
 //! and enqueues the `enrolment.completed` job, all in the caller's transaction. Triggers of
 //! one enrolment take turns on the row lock, so whichever commits second sees the other's
@@ -16,6 +17,7 @@
 //! mails it), or else mails the learner their congratulations; either way once, checked and
 //! recorded (the `enrolment.completion_mailed` audit event) in the same transaction.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use diesel::{OptionalExtension, QueryResult};
@@ -71,20 +73,48 @@ pub async fn complete_if_met(
     trigger: Trigger,
 ) -> QueryResult<Completion> {
     let shared: &AsyncPgConnection = tx;
+    let ((), done) = complete_after(
+        shared,
+        async { Ok(()) },
+        enrolment,
+        outline,
+        origin,
+        actor,
+        trigger,
+    )
+    .await?;
+    Ok(done)
+}
+
+/// [`complete_if_met`] with the trigger's own `writes` pipelined ahead of the lock and the
+/// facts: one round trip for all of them. `tx` must be in the caller's transaction (a shared
+/// reference to it, so that `writes` can use it too). The statements go out in the order
+/// polled, `writes` first, so the facts read under the lock sees them.
+pub async fn complete_after<T>(
+    tx: &AsyncPgConnection,
+    writes: impl Future<Output = QueryResult<T>>,
+    enrolment: Uuid,
+    outline: &Outline,
+    origin: &Origin,
+    actor: Actor,
+    trigger: Trigger,
+) -> QueryResult<(T, Completion)> {
     let ids = [enrolment];
-    let ((state, standing), rows) = futures_util::try_join!(
-        store::lock_standing(shared, enrolment),
-        store::facts_of(shared, &ids),
+    let (written, (state, standing), rows) = futures_util::try_join!(
+        writes,
+        store::lock_standing(tx, enrolment),
+        store::facts_of(tx, &ids),
     )?;
     let mut facts = store::facts_for(&rows, enrolment, None);
     facts.externship = standing;
     if state != EnrolmentState::Active || !progress::missing(outline, &facts).is_empty() {
-        return Ok(Completion {
+        let done = Completion {
             completed: false,
             facts,
-        });
+        };
+        return Ok((written, done));
     }
-    let completed = store::mark_completed(shared, enrolment).await?;
+    let completed = store::mark_completed(tx, enrolment).await?;
     if completed {
         let event = Event {
             actor,
@@ -95,11 +125,11 @@ pub async fn complete_if_met(
         let job = NewJob::new(JOB_KIND, json!({ "enrolment_id": enrolment }))
             .dedupe_key(format!("{JOB_KIND}:{enrolment}"));
         futures_util::try_join!(
-            audit::record_shared(shared, origin, event),
-            jobs::enqueue_shared(shared, &job),
+            audit::record_shared(tx, origin, event),
+            jobs::enqueue_shared(tx, &job),
         )?;
     }
-    Ok(Completion { completed, facts })
+    Ok((written, Completion { completed, facts }))
 }
 
 /// What a completed enrolment's job tells the step that follows completion.

@@ -22,7 +22,7 @@ use super::store::{self, EnrolmentRow, LessonRow};
 use super::views;
 use super::views::{
     CompletionResult, Dashboard, Enrolment, EnrolmentDetail, HeartbeatResult, LessonView,
-    PreviewView, body,
+    PreviewView,
 };
 use crate::accounts::StaffUser;
 use crate::accounts::extract::{ClientInfo, CurrentUser};
@@ -312,14 +312,12 @@ pub async fn my_enrolments(
     user: CurrentUser,
 ) -> AppResult<web::Json<Dashboard>> {
     let conn = db.get().await?;
-    // The enrolments with their courses' outlines, then one facts query for all of them.
-    let rows = store::enrolments_of(&conn, user.id).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
-    let facts = if ids.is_empty() {
-        Vec::new()
-    } else {
-        store::facts_of(&conn, &ids).await?
-    };
+    // One round trip: the enrolments with their courses, and the facts of all of them
+    // (read by user, so they need no IDs first), pipelined; the outlines from the cache.
+    let (rows, facts) = futures_util::try_join!(
+        store::enrolments_of(&conn, user.id),
+        store::facts_of_user(&conn, user.id),
+    )?;
     let mut enrolments = Vec::with_capacity(rows.len());
     for (row, course) in rows {
         let outline = content.outline(&conn, course.id, course.version).await?;
@@ -414,14 +412,14 @@ pub async fn get_lesson(
         next.map(|l| l.slug.clone()),
     );
     let completed_at = ctx.facts.completed.get(&lesson.slug).copied();
-    let html = content
-        .lesson_body(&conn, lesson.id, &lesson.content_hash)
+    let body = content
+        .lesson(&conn, lesson.id, &lesson.content_hash)
         .await?;
     Ok(web::Json(LessonView {
         enrolment_id: ctx.row.id,
         course_slug: ctx.course.slug,
         module: ctx.outline.modules[module].slug.clone(),
-        lesson: body(lesson, html),
+        lesson: views::body(lesson, &body),
         previous,
         next,
         completed: completed_at.is_some(),
@@ -453,9 +451,7 @@ pub async fn preview_lesson(
         .await?
         .ok_or_else(|| AppError::not_found("This lesson is not open for preview."))?;
     let outline = content.outline(&conn, course.id, course.version).await?;
-    let html = content
-        .lesson_body(&conn, row.id, &row.content_hash)
-        .await?;
+    let body = content.lesson(&conn, row.id, &row.content_hash).await?;
     let module = outline
         .find_lesson(&row.slug)
         .map(|(mi, _)| outline.modules[mi].slug.clone())
@@ -464,7 +460,7 @@ pub async fn preview_lesson(
         course_slug: course.slug,
         course_title: course.title,
         module,
-        lesson: body(row, html),
+        lesson: views::body(row, &body),
     }))
 }
 
@@ -516,15 +512,19 @@ pub async fn complete_lesson(
     let (enrolment, outline) = (ctx.row.id, &ctx.outline);
     let (completed_at, done) = conn
         .transaction::<_, AppError, _>(async |tx| {
-            // The lesson's two writes pipelined (one round trip), then the completion engine,
-            // which locks the enrolment and re-reads the facts under the lock.
+            // One round trip: the lesson's two writes, then the completion engine's lock and
+            // its facts read under the lock (which sees the writes).
             let shared: &diesel_async::AsyncPgConnection = tx;
-            let ((), at) = futures_util::try_join!(
-                store::touch_enrolment(shared, enrolment, lesson.id),
-                store::record_completion(shared, enrolment, lesson.id),
-            )?;
-            let done = completion::complete_if_met(
-                tx,
+            let writes = async {
+                let ((), at) = futures_util::try_join!(
+                    store::touch_enrolment(shared, enrolment, lesson.id),
+                    store::record_completion(shared, enrolment, lesson.id),
+                )?;
+                Ok(at)
+            };
+            let (at, done) = completion::complete_after(
+                shared,
+                writes,
                 enrolment,
                 outline,
                 &client.origin,

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::progress::{ExternshipStanding, Facts, QuizFact};
 use super::state::EnrolmentState;
+use crate::db::prepared::prepared;
 use crate::db::schema::{
     cohorts, courses, enrolment_codes, enrolments, lesson_progress, lessons, quiz_outcomes,
     quizzes, users,
@@ -396,16 +397,13 @@ pub async fn enrolments_of(
         .await
 }
 
-/// The live lesson of an enrolment's course, as served.
+/// The live lesson of an enrolment's course: what names it. What is served comes from
+/// [`super::cache::ContentCache`], keyed by the content hash (read on a miss).
 #[derive(Debug, Clone, Queryable)]
 pub struct LessonRow {
     pub id: Uuid,
     pub slug: String,
-    pub title: String,
-    pub objectives: Value,
-    /// The body's key in [`super::cache::ContentCache`] (the body itself is read on a miss).
     pub content_hash: String,
-    pub estimated_minutes: i32,
 }
 
 /// An enrolment by ID with its course and, when `lesson` names a live lesson of the course,
@@ -427,15 +425,7 @@ pub async fn enrolment_with_lesson(
         .select((
             EnrolmentRow::as_select(),
             COURSE_BRIEF,
-            (
-                lessons::id,
-                lessons::slug,
-                lessons::title,
-                lessons::objectives,
-                lessons::content_hash,
-                lessons::estimated_minutes,
-            )
-                .nullable(),
+            (lessons::id, lessons::slug, lessons::content_hash).nullable(),
         ))
         .first(&mut &*conn)
         .await
@@ -551,6 +541,55 @@ pub async fn record_externship(
 /// One lesson-progress or quiz-outcome row, as one result shape for a UNION ALL.
 type FactRow = (String, Uuid, Uuid, String, Option<DateTime<Utc>>, i32, i32);
 
+/// One lesson-progress row as a [`FactRow`].
+macro_rules! lesson_fact {
+    () => {
+        (
+            "lesson".into_sql::<Text>(),
+            lesson_progress::enrolment_id,
+            lesson_progress::lesson_id,
+            lessons::slug,
+            lesson_progress::completed_at,
+            0.into_sql::<Int4>(),
+            0.into_sql::<Int4>(),
+        )
+    };
+}
+
+/// One quiz-outcome row as a [`FactRow`].
+macro_rules! quiz_fact {
+    () => {
+        (
+            "quiz".into_sql::<Text>(),
+            quiz_outcomes::enrolment_id,
+            quiz_outcomes::quiz_id,
+            quizzes::slug,
+            quiz_outcomes::passed_at,
+            quiz_outcomes::best_percent,
+            quiz_outcomes::attempts_used,
+        )
+    };
+}
+
+fn fact((kind, enrolment, item, slug, at, n, m): FactRow) -> (Uuid, Uuid, FactKind) {
+    let fact = if kind == "quiz" {
+        FactKind::Quiz {
+            slug,
+            fact: QuizFact {
+                best_percent: n,
+                attempts_used: m,
+                passed: at.is_some(),
+            },
+        }
+    } else {
+        FactKind::Lesson {
+            slug,
+            completed_at: at,
+        }
+    };
+    (enrolment, item, fact)
+}
+
 /// The progress facts of some enrolments: lesson progress and quiz outcomes, one query.
 pub async fn facts_of(
     conn: &AsyncPgConnection,
@@ -559,49 +598,36 @@ pub async fn facts_of(
     let lessons_q = lesson_progress::table
         .inner_join(lessons::table)
         .filter(lesson_progress::enrolment_id.eq_any(ids))
-        .select((
-            "lesson".into_sql::<Text>(),
-            lesson_progress::enrolment_id,
-            lesson_progress::lesson_id,
-            lessons::slug,
-            lesson_progress::completed_at,
-            0.into_sql::<Int4>(),
-            0.into_sql::<Int4>(),
-        ));
+        .select(lesson_fact!());
     let quizzes_q = quiz_outcomes::table
         .inner_join(quizzes::table)
         .filter(quiz_outcomes::enrolment_id.eq_any(ids))
-        .select((
-            "quiz".into_sql::<Text>(),
-            quiz_outcomes::enrolment_id,
-            quiz_outcomes::quiz_id,
-            quizzes::slug,
-            quiz_outcomes::passed_at,
-            quiz_outcomes::best_percent,
-            quiz_outcomes::attempts_used,
-        ));
+        .select(quiz_fact!());
     let rows: Vec<FactRow> = lessons_q.union_all(quizzes_q).load(&mut &*conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(kind, enrolment, item, slug, at, n, m)| {
-            let fact = if kind == "quiz" {
-                FactKind::Quiz {
-                    slug,
-                    fact: QuizFact {
-                        best_percent: n,
-                        attempts_used: m,
-                        passed: at.is_some(),
-                    },
-                }
-            } else {
-                FactKind::Lesson {
-                    slug,
-                    completed_at: at,
-                }
-            };
-            (enrolment, item, fact)
-        })
-        .collect())
+    Ok(rows.into_iter().map(fact).collect())
+}
+
+/// The progress facts of every enrolment of `user` (as [`facts_of`], one query that does not
+/// need the enrolments' IDs first, so it can be pipelined with their read).
+pub async fn facts_of_user(
+    conn: &AsyncPgConnection,
+    user: Uuid,
+) -> QueryResult<Vec<(Uuid, Uuid, FactKind)>> {
+    let mine = || {
+        enrolments::table
+            .filter(enrolments::user_id.eq(user))
+            .select(enrolments::id)
+    };
+    let lessons_q = lesson_progress::table
+        .inner_join(lessons::table)
+        .filter(lesson_progress::enrolment_id.eq_any(mine()))
+        .select(lesson_fact!());
+    let quizzes_q = quiz_outcomes::table
+        .inner_join(quizzes::table)
+        .filter(quiz_outcomes::enrolment_id.eq_any(mine()))
+        .select(quiz_fact!());
+    let rows: Vec<FactRow> = lessons_q.union_all(quizzes_q).load(&mut &*conn).await?;
+    Ok(rows.into_iter().map(fact).collect())
 }
 
 #[derive(Debug, Clone)]
@@ -660,29 +686,30 @@ pub async fn record_open(
         if !first {
             return Ok(0);
         }
-        diesel::insert_into(lesson_progress::table)
-            .values((
-                lesson_progress::enrolment_id.eq(enrolment),
-                lesson_progress::lesson_id.eq(lesson),
-                lesson_progress::first_opened_at.eq(at),
-                lesson_progress::updated_at.eq(at),
-            ))
-            .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
-            .do_nothing()
-            .execute(&mut &*conn)
-            .await
+        prepared(
+            diesel::insert_into(lesson_progress::table)
+                .values((
+                    lesson_progress::enrolment_id.eq(enrolment),
+                    lesson_progress::lesson_id.eq(lesson),
+                    lesson_progress::first_opened_at.eq(at),
+                    lesson_progress::updated_at.eq(at),
+                ))
+                .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
+                .do_nothing(),
+        )
+        .execute(&mut &*conn)
+        .await
     };
     let last = async {
         if !touch {
             return Ok(0);
         }
-        diesel::update(enrolments::table.find(enrolment))
-            .set((
-                enrolments::last_lesson_id.eq(lesson),
-                enrolments::last_activity_at.eq(at),
-            ))
-            .execute(&mut &*conn)
-            .await
+        prepared(diesel::update(enrolments::table.find(enrolment)).set((
+            enrolments::last_lesson_id.eq(lesson),
+            enrolments::last_activity_at.eq(at),
+        )))
+        .execute(&mut &*conn)
+        .await
     };
     futures_util::try_join!(open, last).map(|_| ())
 }
@@ -695,26 +722,28 @@ pub async fn record_completion(
     lesson: Uuid,
 ) -> QueryResult<DateTime<Utc>> {
     let at = Utc::now();
-    let completed: Option<DateTime<Utc>> = diesel::insert_into(lesson_progress::table)
-        .values((
-            lesson_progress::enrolment_id.eq(enrolment),
-            lesson_progress::lesson_id.eq(lesson),
-            lesson_progress::first_opened_at.eq(at),
-            lesson_progress::completed_at.eq(Some(at)),
-            lesson_progress::updated_at.eq(at),
-        ))
-        .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
-        .do_update()
-        .set((
-            lesson_progress::completed_at.eq(coalesce_ts(
-                lesson_progress::completed_at,
-                excluded(lesson_progress::completed_at),
-            )),
-            lesson_progress::updated_at.eq(excluded(lesson_progress::updated_at)),
-        ))
-        .returning(lesson_progress::completed_at)
-        .get_result(&mut &*conn)
-        .await?;
+    let completed: Option<DateTime<Utc>> = prepared(
+        diesel::insert_into(lesson_progress::table)
+            .values((
+                lesson_progress::enrolment_id.eq(enrolment),
+                lesson_progress::lesson_id.eq(lesson),
+                lesson_progress::first_opened_at.eq(at),
+                lesson_progress::completed_at.eq(Some(at)),
+                lesson_progress::updated_at.eq(at),
+            ))
+            .on_conflict((lesson_progress::enrolment_id, lesson_progress::lesson_id))
+            .do_update()
+            .set((
+                lesson_progress::completed_at.eq(coalesce_ts(
+                    lesson_progress::completed_at,
+                    excluded(lesson_progress::completed_at),
+                )),
+                lesson_progress::updated_at.eq(excluded(lesson_progress::updated_at)),
+            ))
+            .returning(lesson_progress::completed_at),
+    )
+    .get_result(&mut &*conn)
+    .await?;
     Ok(completed.unwrap_or(at))
 }
 
@@ -725,27 +754,28 @@ pub async fn touch_enrolment(
     enrolment: Uuid,
     lesson: Uuid,
 ) -> QueryResult<()> {
-    diesel::update(enrolments::table.find(enrolment))
-        .set((
-            enrolments::last_lesson_id.eq(lesson),
-            enrolments::last_activity_at.eq(Utc::now()),
-        ))
-        .execute(&mut &*conn)
-        .await
-        .map(|_| ())
+    prepared(diesel::update(enrolments::table.find(enrolment)).set((
+        enrolments::last_lesson_id.eq(lesson),
+        enrolments::last_activity_at.eq(Utc::now()),
+    )))
+    .execute(&mut &*conn)
+    .await
+    .map(|_| ())
 }
 
 /// Active -> completed. False when the enrolment was not active.
 pub async fn mark_completed(conn: &AsyncPgConnection, enrolment: Uuid) -> QueryResult<bool> {
-    diesel::update(enrolments::table.find(enrolment))
-        .filter(enrolments::state.eq(EnrolmentState::Active))
-        .set((
-            enrolments::state.eq(EnrolmentState::Completed),
-            enrolments::completed_at.eq(Utc::now()),
-        ))
-        .execute(&mut &*conn)
-        .await
-        .map(|n| n == 1)
+    prepared(
+        diesel::update(enrolments::table.find(enrolment))
+            .filter(enrolments::state.eq(EnrolmentState::Active))
+            .set((
+                enrolments::state.eq(EnrolmentState::Completed),
+                enrolments::completed_at.eq(Utc::now()),
+            )),
+    )
+    .execute(&mut &*conn)
+    .await
+    .map(|n| n == 1)
 }
 
 /// Adds time on task to a lesson and its enrolment and records the last position, in the
@@ -866,14 +896,7 @@ pub async fn preview_lesson(
         )
         .select((
             COURSE_BRIEF,
-            (
-                lessons::id,
-                lessons::slug,
-                lessons::title,
-                lessons::objectives,
-                lessons::content_hash,
-                lessons::estimated_minutes,
-            ),
+            (lessons::id, lessons::slug, lessons::content_hash),
         ))
         .first(conn)
         .await

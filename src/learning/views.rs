@@ -3,11 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::cache::Html;
+use super::cache::{LessonContent, Raw};
 use super::progress::{self, ExternshipRules, ExternshipStanding, Facts, Outline};
 use super::state::{EnrolmentState, QuizStanding};
 use super::store::{CourseBrief, EnrolmentRow, LessonRow};
@@ -166,12 +165,13 @@ pub struct EnrolmentDetail {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LessonBody {
     pub slug: String,
-    pub title: String,
+    #[schema(value_type = String)]
+    pub title: Raw,
     #[schema(value_type = Vec<String>)]
-    pub objectives: Value,
+    pub objectives: Raw,
     /// Sanitized HTML, rendered at import.
     #[schema(value_type = String)]
-    pub body_html: Html,
+    pub body_html: Raw,
     pub estimated_minutes: i32,
 }
 
@@ -216,13 +216,14 @@ pub struct HeartbeatResult {
 
 // ---- builders -------------------------------------------------------------------------------
 
-pub fn body(row: LessonRow, body_html: Html) -> LessonBody {
+/// A lesson's body as served: its slug, and the rest from the content cache.
+pub fn body(row: LessonRow, content: &LessonContent) -> LessonBody {
     LessonBody {
         slug: row.slug,
-        title: row.title,
-        objectives: row.objectives,
-        body_html,
-        estimated_minutes: row.estimated_minutes,
+        title: content.title.clone(),
+        objectives: content.objectives.clone(),
+        body_html: content.body_html.clone(),
+        estimated_minutes: content.estimated_minutes,
     }
 }
 

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::state::{AttemptState, ReviewPolicy};
 use crate::accounts::staff::{owned_cohorts, owned_enrolments};
+use crate::db::prepared::prepared;
 use crate::db::schema::{
     attempt_questions, cohorts, courses, question_banks, questions, quiz_attempts, quiz_outcomes,
     quizzes,
@@ -317,6 +318,30 @@ pub async fn attempt_questions(
         .await
 }
 
+/// The drawn questions of an attempt at `positions` only (an autosave validates just the
+/// answers it carries), in order: one query.
+pub async fn attempt_questions_at(
+    conn: &AsyncPgConnection,
+    attempt: Uuid,
+    positions: &[i32],
+) -> QueryResult<Vec<AttemptQuestionRow>> {
+    attempt_questions::table
+        .inner_join(questions::table)
+        .filter(attempt_questions::attempt_id.eq(attempt))
+        .filter(attempt_questions::position.eq_any(positions))
+        .order(attempt_questions::position)
+        .select((
+            attempt_questions::position,
+            attempt_questions::layout,
+            attempt_questions::answer,
+            attempt_questions::credit,
+            attempt_questions::must_pass,
+            QUESTION,
+        ))
+        .load(&mut &*conn)
+        .await
+}
+
 /// Merges saved answers into an open attempt that is not past `cutoff` (its deadline plus
 /// grace): `(answers - cleared) || patch`, one statement. `None`: the attempt was closed in
 /// the meantime; nothing was saved.
@@ -328,22 +353,24 @@ pub async fn save_answers(
     at: DateTime<Utc>,
     cutoff: DateTime<Utc>,
 ) -> QueryResult<Option<DateTime<Utc>>> {
-    diesel::update(quiz_attempts::table.find(attempt))
-        .filter(quiz_attempts::state.eq(AttemptState::Open))
-        .filter(
-            quiz_attempts::deadline
-                .is_null()
-                .or(quiz_attempts::deadline.gt(cutoff)),
-        )
-        .set((
-            quiz_attempts::answers.eq(quiz_attempts::answers.remove(cleared).concat(patch)),
-            quiz_attempts::saved_at.eq(at),
-        ))
-        .returning(quiz_attempts::saved_at)
-        .get_result::<Option<DateTime<Utc>>>(conn)
-        .await
-        .optional()
-        .map(Option::flatten)
+    prepared(
+        diesel::update(quiz_attempts::table.find(attempt))
+            .filter(quiz_attempts::state.eq(AttemptState::Open))
+            .filter(
+                quiz_attempts::deadline
+                    .is_null()
+                    .or(quiz_attempts::deadline.gt(cutoff)),
+            )
+            .set((
+                quiz_attempts::answers.eq(quiz_attempts::answers.remove(cleared).concat(patch)),
+                quiz_attempts::saved_at.eq(at),
+            ))
+            .returning(quiz_attempts::saved_at),
+    )
+    .get_result::<Option<DateTime<Utc>>>(conn)
+    .await
+    .optional()
+    .map(Option::flatten)
 }
 
 /// Locks the enrolment row (through `learning`, as every completion trigger does) and then
@@ -383,44 +410,48 @@ pub async fn record_grade(
     grade: &Grade,
     results: &[(i32, Option<&Value>, f64)],
 ) -> QueryResult<(AttemptRow, (Option<DateTime<Utc>>, i32))> {
-    let row = diesel::update(quiz_attempts::table.find(attempt.id))
-        .set((
-            quiz_attempts::state.eq(AttemptState::Submitted),
-            quiz_attempts::submitted_at.eq(grade.submitted_at),
-            quiz_attempts::late.eq(grade.late),
-            quiz_attempts::score.eq(grade.score),
-            quiz_attempts::percent.eq(grade.percent),
-            quiz_attempts::passed.eq(grade.passed),
-        ))
-        .returning(AttemptRow::as_returning())
-        .get_result(&mut &*conn);
+    let row = prepared(
+        diesel::update(quiz_attempts::table.find(attempt.id))
+            .set((
+                quiz_attempts::state.eq(AttemptState::Submitted),
+                quiz_attempts::submitted_at.eq(grade.submitted_at),
+                quiz_attempts::late.eq(grade.late),
+                quiz_attempts::score.eq(grade.score),
+                quiz_attempts::percent.eq(grade.percent),
+                quiz_attempts::passed.eq(grade.passed),
+            ))
+            .returning(AttemptRow::as_returning()),
+    )
+    .get_result(&mut &*conn);
     let positions = grade_positions(conn, attempt.id, results);
     let passed_at = grade.passed.then_some(grade.submitted_at);
-    let outcome = diesel::insert_into(quiz_outcomes::table)
-        .values((
-            quiz_outcomes::enrolment_id.eq(attempt.enrolment_id),
-            quiz_outcomes::quiz_id.eq(attempt.quiz_id),
-            quiz_outcomes::best_percent.eq(grade.percent),
-            quiz_outcomes::passed_at.eq(passed_at),
-            quiz_outcomes::attempts_used.eq(1),
-            quiz_outcomes::updated_at.eq(Utc::now()),
-        ))
-        .on_conflict((quiz_outcomes::enrolment_id, quiz_outcomes::quiz_id))
-        .do_update()
-        .set((
-            quiz_outcomes::best_percent.eq(greatest_int(
-                quiz_outcomes::best_percent,
-                excluded(quiz_outcomes::best_percent),
-            )),
-            quiz_outcomes::passed_at.eq(coalesce_ts(
-                quiz_outcomes::passed_at,
-                excluded(quiz_outcomes::passed_at),
-            )),
-            quiz_outcomes::attempts_used.eq(quiz_outcomes::attempts_used + 1),
-            quiz_outcomes::updated_at.eq(excluded(quiz_outcomes::updated_at)),
-        ))
-        .returning((quiz_outcomes::passed_at, quiz_outcomes::attempts_used))
-        .get_result(&mut &*conn);
+    let outcome = prepared(
+        diesel::insert_into(quiz_outcomes::table)
+            .values((
+                quiz_outcomes::enrolment_id.eq(attempt.enrolment_id),
+                quiz_outcomes::quiz_id.eq(attempt.quiz_id),
+                quiz_outcomes::best_percent.eq(grade.percent),
+                quiz_outcomes::passed_at.eq(passed_at),
+                quiz_outcomes::attempts_used.eq(1),
+                quiz_outcomes::updated_at.eq(Utc::now()),
+            ))
+            .on_conflict((quiz_outcomes::enrolment_id, quiz_outcomes::quiz_id))
+            .do_update()
+            .set((
+                quiz_outcomes::best_percent.eq(greatest_int(
+                    quiz_outcomes::best_percent,
+                    excluded(quiz_outcomes::best_percent),
+                )),
+                quiz_outcomes::passed_at.eq(coalesce_ts(
+                    quiz_outcomes::passed_at,
+                    excluded(quiz_outcomes::passed_at),
+                )),
+                quiz_outcomes::attempts_used.eq(quiz_outcomes::attempts_used + 1),
+                quiz_outcomes::updated_at.eq(excluded(quiz_outcomes::updated_at)),
+            ))
+            .returning((quiz_outcomes::passed_at, quiz_outcomes::attempts_used)),
+    )
+    .get_result(&mut &*conn);
     let (row, (), outcome) = futures_util::try_join!(row, positions, outcome)?;
     Ok((row, outcome))
 }

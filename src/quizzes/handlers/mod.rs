@@ -133,10 +133,26 @@ async fn load_attempt(
     id: Uuid,
     access: Access,
 ) -> AppResult<Loaded> {
-    let (ctx, rows) = futures_util::try_join!(
-        store::attempt_context(conn, id),
-        store::attempt_questions(conn, id),
-    )?;
+    load_attempt_at(content, conn, user, id, access, None).await
+}
+
+/// [`load_attempt`] with only the questions at `positions` (all of them for `None`): an
+/// autosave reads and prepares just the questions it saves answers to.
+async fn load_attempt_at(
+    content: &ContentCache,
+    conn: &AsyncPgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+    access: Access,
+    positions: Option<&[i32]>,
+) -> AppResult<Loaded> {
+    let questions = async {
+        match positions {
+            None => store::attempt_questions(conn, id).await,
+            Some(at) => store::attempt_questions_at(conn, id, at).await,
+        }
+    };
+    let (ctx, rows) = futures_util::try_join!(store::attempt_context(conn, id), questions)?;
     let (attempt, quiz, outcome) = ctx.ok_or_else(attempt_not_found)?;
     let enrolment = access::open_brief(conn, content, user, attempt.enrolment_id, access)
         .await
@@ -733,21 +749,34 @@ pub async fn save_answers(
     let entries = body.into_inner().answers;
     let now = Utc::now();
     let mut conn = db.get().await?;
-    let loaded = load_attempt(&content, &conn, &user, id, Access::Learner).await?;
+    // Only the questions answered are read (a key naming no question finds no row).
+    let position =
+        |key: &str| key_index(key, 'q', usize::MAX).and_then(|i| i32::try_from(i + 1).ok());
+    let positions: Vec<i32> = entries.keys().filter_map(|k| position(k)).collect();
+    let loaded = load_attempt_at(
+        &content,
+        &conn,
+        &user,
+        id,
+        Access::Learner,
+        Some(&positions),
+    )
+    .await?;
     if loaded.attempt.state != AttemptState::Open {
         return Err(attempt_closed(ClosedReason::Submitted));
     }
     loaded.enrolment.ensure_active(now)?;
     if expired(&loaded.attempt, now) {
-        finish(&mut conn, loaded, now, &client.origin, Actor::System).await?;
+        // Graded as of the deadline, on every question.
+        let all = load_attempt(&content, &conn, &user, id, Access::Learner).await?;
+        finish(&mut conn, all, now, &client.origin, Actor::System).await?;
         return Err(attempt_closed(ClosedReason::Deadline));
     }
-    let n = loaded.questions.len();
     let mut patch = Map::new();
     let mut cleared = Vec::new();
     for (key, answer) in &entries {
-        let p = key_index(key, 'q', n)
-            .and_then(|i| loaded.questions.get(i))
+        let p = position(key)
+            .and_then(|at| loaded.questions.iter().find(|p| p.row.position == at))
             .ok_or_else(|| {
                 AppError::unprocessable(
                     ErrorCode::UnknownQuestion,
