@@ -10,6 +10,7 @@
 #      MULTI_LEARNERS    learners in the load (default 40)
 #      MULTI_SIGNUPS     registrations sent through the balancer during the load (default 200)
 #      MULTI_SERVER      the PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
+#      BENCHSIDE_BIN     a built binary to run instead of building the release one here
 #
 # Installs nginx, pgbouncer and wrk from Debian's packages when missing. Everything runs on
 # loopback under a temporary directory; the database `benchside_multi` is dropped and created.
@@ -27,6 +28,10 @@ LEARNERS=${MULTI_LEARNERS:-40}
 SIGNUPS=${MULTI_SIGNUPS:-200}
 SERVER=${MULTI_SERVER:-postgres://postgres@127.0.0.1:5432}
 DIRECT="$SERVER/benchside_multi"
+# PgBouncer's upstream: the host and port of MULTI_SERVER.
+PG_HOSTPORT=${SERVER#*@}
+PG_HOST=${PG_HOSTPORT%:*}
+PG_PORT=${PG_HOSTPORT##*:}
 POOLED="postgres://postgres@127.0.0.1:16432/benchside_multi"
 LB=http://127.0.0.1:18080
 A=http://127.0.0.1:18081
@@ -59,8 +64,12 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "multi: FAILED: $*" >&2; exit 1; }
 
-cargo build --release --locked -q
-BIN=target/release/benchside
+if [[ -n ${BENCHSIDE_BIN:-} ]]; then
+  BIN=$BENCHSIDE_BIN
+else
+  cargo build --release --locked -q
+  BIN=target/release/benchside
+fi
 
 # ---- the database, migrated and imported over the direct connection --------------------------
 psql -X -q "$SERVER/postgres" -c 'DROP DATABASE IF EXISTS benchside_multi' -c 'CREATE DATABASE benchside_multi'
@@ -71,10 +80,15 @@ DATABASE_URL=$DIRECT BENCHSIDE_DATA_DIR=$DIR/cli $BIN courses import courses >/d
 DATABASE_URL=$DIRECT BENCHSIDE_DATA_DIR=$DIR/cli $BIN keys generate >/dev/null
 
 # ---- PgBouncer (it refuses to run as root: run it as postgres) -------------------------------
+# In session mode a client connection holds its server connection until it disconnects, so the
+# pool must have room for every app connection (2 x BENCHSIDE_DB_POOL_SIZE = 20) plus the ones
+# a process opens besides its pool (start-up import and key check, replacements): with 20, a
+# replacement waited for a server connection past the app's 5 s connect timeout (503
+# database_unavailable under load).
 mkdir -p "$DIR/pgbouncer"
 cat >"$DIR/pgbouncer/pgbouncer.ini" <<INI
 [databases]
-benchside_multi = host=127.0.0.1 port=5432 dbname=benchside_multi user=postgres
+benchside_multi = host=$PG_HOST port=$PG_PORT dbname=benchside_multi user=postgres
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = 16432
@@ -82,7 +96,7 @@ unix_socket_dir =
 auth_type = trust
 auth_file = $DIR/pgbouncer/userlist.txt
 pool_mode = $MODE
-default_pool_size = 20
+default_pool_size = 40
 max_client_conn = 400
 ignore_startup_parameters = extra_float_digits
 pidfile = $DIR/pgbouncer/pgbouncer.pid

@@ -158,8 +158,8 @@ def run_load(learners_file):
 def drain():
     deadline = time.time() + 120
     while True:
-        left = psql("SELECT (SELECT count(*) FROM jobs WHERE state IN ('pending', 'running'))"
-                    " + (SELECT count(*) FROM mail_outbox WHERE status IN ('pending', 'sending'))")
+        # A mail is sent by its job (mail_outbox.job_id): none pending or running, none left.
+        left = psql("SELECT count(*) FROM jobs WHERE state IN ('pending', 'running')")
         if left == "0":
             return
         if time.time() > deadline:
@@ -174,8 +174,9 @@ def check_mail():
         msg = email.message_from_bytes(eml.read_bytes())
         ids.append(msg["Message-ID"])
         recipients.append(msg["To"])
-    sent = int(psql("SELECT count(*) FROM mail_outbox WHERE status = 'sent'"))
-    failed = int(psql("SELECT count(*) FROM mail_outbox WHERE status = 'failed'"))
+    sent = int(psql("SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL"))
+    failed = int(psql("SELECT count(*) FROM mail_outbox o JOIN jobs j ON j.id = o.job_id"
+                      " WHERE j.state = 'failed'"))
     rerun = int(psql("SELECT count(*) FROM jobs WHERE attempts > 1"))
     if failed:
         fail(f"{failed} mails failed")

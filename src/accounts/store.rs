@@ -58,6 +58,7 @@ pub struct User {
     pub role: Role,
     pub email_verified: bool,
     /// A new address waiting for confirmation from its inbox.
+    #[schema(required = true)]
     pub pending_email: Option<String>,
     pub created_at: DateTime<Utc>,
 }

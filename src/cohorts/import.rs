@@ -201,8 +201,10 @@ pub struct RowReport {
     pub line: u64,
     pub email: String,
     pub name: String,
+    #[schema(required = true)]
     pub cohort: Option<String>,
     pub outcome: ImportOutcome,
+    #[schema(required = true)]
     pub reason: Option<String>,
     /// The account (existing rows) and cohort the row goes to, for the real run.
     #[serde(skip)]

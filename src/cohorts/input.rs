@@ -27,9 +27,12 @@ fn invalid(code: ErrorCode, field: &str, message: String) -> AppError {
 pub struct CreateCohort {
     /// The course's slug.
     pub course: String,
+    /// 1 to 200 characters of text (no control characters) after trimming.
     pub name: String,
     pub starts_on: NaiveDate,
     pub target_on: Option<NaiveDate>,
+    /// 1 to 100000, or null for no limit.
+    #[schema(minimum = 1, maximum = 100000)]
     pub capacity: Option<i32>,
     /// The owners' user IDs (accounts with the role staff or admin).
     #[serde(default)]
@@ -39,13 +42,15 @@ pub struct CreateCohort {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCohort {
+    /// 1 to 200 characters of text (no control characters) after trimming.
     pub name: Option<String>,
     pub starts_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
     pub target_on: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    /// 1 to 100000, or null for no limit.
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub capacity: Option<Option<i32>>,
     /// The complete new list of owners.
     pub staff: Option<Vec<Uuid>>,

@@ -20,9 +20,12 @@ pub struct Cohort {
     pub course: CohortCourse,
     pub name: String,
     pub starts_on: NaiveDate,
+    #[schema(required = true)]
     pub target_on: Option<NaiveDate>,
     /// The most members (not withdrawn) the cohort takes; `null`: no limit.
+    #[schema(required = true)]
     pub capacity: Option<i32>,
+    #[schema(required = true)]
     pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub staff: Vec<PersonRef>,
@@ -95,9 +98,12 @@ pub struct Code {
     pub id: Uuid,
     pub cohort_id: Uuid,
     pub code: String,
+    #[schema(required = true)]
     pub max_uses: Option<i32>,
     pub uses: i32,
+    #[schema(required = true)]
     pub expires_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// Computed at the time of the request.
@@ -134,7 +140,9 @@ pub struct Member {
     pub state: EnrolmentState,
     pub started_at: DateTime<Utc>,
     pub access_expires_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub withdrawn_at: Option<DateTime<Utc>>,
 }
 

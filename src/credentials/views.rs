@@ -63,13 +63,18 @@ pub struct Certificate {
     pub completed_at: DateTime<Utc>,
     pub issued_at: DateTime<Utc>,
     /// When the course sets a validity period.
+    #[schema(required = true)]
     pub expires_at: Option<DateTime<Utc>>,
     pub contact_hours: f64,
     /// `null` when the course has no externship.
+    #[schema(required = true)]
     pub externship: Option<ExternshipFacts>,
+    #[schema(required = true)]
     pub revoked_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub revoked_reason: Option<String>,
     /// The certificate that replaced this one.
+    #[schema(required = true)]
     pub superseded_by: Option<Uuid>,
     pub links: CertificateLinks,
 }
@@ -101,14 +106,18 @@ pub struct Verification {
     pub course_version: i32,
     pub completed_at: DateTime<Utc>,
     pub issued_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub expires_at: Option<DateTime<Utc>>,
     pub contact_hours: f64,
     /// The externship as attested and approved at issue; `null` when the course has none.
+    #[schema(required = true)]
     pub externship: Option<ExternshipFacts>,
     pub issuer: IssuerRef,
     /// When it was revoked (the reason is the provider's and the holder's business).
+    #[schema(required = true)]
     pub revoked_at: Option<DateTime<Utc>>,
     /// Where the current certificate is, when this one was superseded.
+    #[schema(required = true)]
     pub superseded_by: Option<Replacement>,
     /// The time of this answer (statuses change: check again rather than keep it).
     pub checked_at: DateTime<Utc>,

@@ -56,6 +56,7 @@ pub struct Readiness {
     pub body: String,
     pub source: String,
     pub source_title: String,
+    #[schema(required = true)]
     pub note: Option<String>,
     /// Each part of the threshold: clinical hours, each procedure, the combined total.
     pub measures: Vec<Measure>,
@@ -71,6 +72,7 @@ pub struct Summary {
     pub departments: Vec<Measure>,
     pub procedures: Vec<Measure>,
     /// The combined minimum of successful unaided collections, when the course sets one.
+    #[schema(required = true)]
     pub procedures_total: Option<Measure>,
     pub competencies: Vec<Measure>,
     /// Approved collection attempts in all, successful or not.

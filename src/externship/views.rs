@@ -21,8 +21,11 @@ pub struct Site {
     pub address: String,
     /// Departments the site offers, as people name them.
     pub departments: Vec<String>,
+    #[schema(required = true)]
     pub contact_name: Option<String>,
+    #[schema(required = true)]
     pub contact_email: Option<String>,
+    #[schema(required = true)]
     pub contact_phone: Option<String>,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
@@ -50,6 +53,7 @@ pub struct Supervisor {
     pub name: String,
     pub email: String,
     /// For example `MLS(ASCP)` or `PBT`.
+    #[schema(required = true)]
     pub credential: Option<String>,
 }
 
@@ -96,13 +100,16 @@ pub struct ShiftPart {
     /// `HH:MM`; earlier than `start` for a shift that ends the next day.
     pub end: String,
     pub minutes: i32,
+    #[schema(required = true)]
     pub department: Option<String>,
+    #[schema(required = true)]
     pub activities: Option<String>,
 }
 
 /// A collection attempt's part of an entry.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CollectionPart {
+    #[schema(required = true)]
     pub shift_id: Option<Uuid>,
     #[serde(rename = "type")]
     pub collection_type: CollectionType,
@@ -122,19 +129,29 @@ pub struct Entry {
     pub placement_id: Uuid,
     pub date: NaiveDate,
     pub state: EntryState,
+    #[schema(required = true)]
     pub shift: Option<ShiftPart>,
+    #[schema(required = true)]
     pub collection: Option<CollectionPart>,
+    #[schema(required = true)]
     pub notes: Option<String>,
     /// The attestation request it was sent on.
+    #[schema(required = true)]
     pub attestation_id: Option<Uuid>,
     /// When the supervisor decided.
+    #[schema(required = true)]
     pub decided_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub rejected_reason: Option<String>,
+    #[schema(required = true)]
     pub reviewed_at: Option<DateTime<Utc>>,
     /// The program's note when it returned the entry.
+    #[schema(required = true)]
     pub review_note: Option<String>,
     /// The entry this one corrects, and why.
+    #[schema(required = true)]
     pub amends_id: Option<Uuid>,
+    #[schema(required = true)]
     pub amend_reason: Option<String>,
     /// An amendment replaced this entry: it is kept, and no longer counts.
     pub superseded: bool,
@@ -202,11 +219,15 @@ pub struct Attestation {
     pub entry_count: i32,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub reminded_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub decided_at: Option<DateTime<Utc>>,
     /// The name the supervisor typed as a signature.
+    #[schema(required = true)]
     pub signature_name: Option<String>,
     /// The request that replaced this one (a resent link).
+    #[schema(required = true)]
     pub replaced_by: Option<Uuid>,
 }
 
@@ -232,6 +253,7 @@ pub fn attestation(r: &AttestationRow, now: DateTime<Utc>) -> Attestation {
 pub struct Competency {
     pub slug: String,
     pub name: String,
+    #[schema(required = true)]
     pub description: Option<String>,
     /// Satisfactory observations needed.
     pub observations: i64,
@@ -242,6 +264,7 @@ pub struct Competency {
 pub struct RatingView {
     pub competency: String,
     pub rating: Rating,
+    #[schema(required = true)]
     pub comment: Option<String>,
 }
 
@@ -267,7 +290,9 @@ pub struct SupervisorPage {
     pub placement_ends_on: NaiveDate,
     pub sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub decided_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub signature_name: Option<String>,
     /// Department slugs and names of the course, to show shifts' departments.
     pub departments: Vec<Department>,
@@ -319,6 +344,7 @@ pub struct ReviewItem {
     pub site_name: String,
     pub supervisor_name: String,
     /// The name the supervisor signed with.
+    #[schema(required = true)]
     pub signature_name: Option<String>,
 }
 

@@ -98,6 +98,8 @@ pub fn docs_routes(cfg: &mut web::ServiceConfig, api: Arc<utoipa::openapi::OpenA
 ///   does not read, such as an unknown enum variant, or a rule between parameters);
 /// - `page` (1 to 1000000) and `per_page` (1 to 100) query parameters carry their ranges, and
 ///   `q` its 200-character bound and its refusal of control characters (see `paging`);
+/// - the text fields of [`TRIMMED_TEXT`], whose rules (counted after trimming) need a pattern,
+///   and the free-form objects of [`FREE_FORM`];
 /// - the main flows' response `links` (see [`LINKS`]), which say where an ID in a response is
 ///   used next (schemathesis's stateful phase follows them).
 pub fn add_enforced_rules(api: &mut utoipa::openapi::OpenApi) {
@@ -130,7 +132,89 @@ pub fn add_enforced_rules(api: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+    add_text_rules(api);
     add_links(api);
+}
+
+/// Unicode White_Space, what `str::trim` removes (spelled out: `\s` differs between the regex
+/// engines that read the document).
+const WHITE_SPACE: &str =
+    r"\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+/// `char::is_control`: the Unicode category Cc.
+const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
+/// Cc without the line feed.
+const CONTROL_BUT_NEWLINE: &str = r"\u0000-\u0009\u000b-\u001f\u007f-\u009f";
+
+/// How a trimmed text field is read.
+#[derive(Clone, Copy)]
+enum Text {
+    /// 1 to N characters without control characters, after trimming (`cohorts::input::name`).
+    Name(usize),
+    /// Blank (none) or at most N characters without control characters but line feeds, after
+    /// trimming (`cohorts::input::reason`).
+    Note(usize),
+    /// 3 to 64 of `A-Z`, `a-z`, `0-9` and `-` after trimming (`cohorts::codes::normalise`).
+    Code,
+}
+
+/// Request fields read trimmed: (schema, property, rule).
+const TRIMMED_TEXT: &[(&str, &str, Text)] = &[
+    ("CreateCohort", "name", Text::Name(200)),
+    ("UpdateCohort", "name", Text::Name(200)),
+    ("WithdrawMember", "reason", Text::Note(500)),
+    ("CreateCode", "code", Text::Code),
+];
+
+/// The pattern of a rule: the surrounding white space is free, the rest is counted.
+fn text_pattern(rule: Text) -> String {
+    let (ws, cc, nl) = (WHITE_SPACE, CONTROL, CONTROL_BUT_NEWLINE);
+    let edge = format!("[^{ws}{cc}]");
+    let core = match rule {
+        Text::Name(max) => format!("{edge}(?:[^{cc}]{{0,{}}}{edge})?", max - 2),
+        Text::Note(max) => format!("(?:{edge}(?:[^{nl}]{{0,{}}}{edge})?)?", max - 2),
+        Text::Code => "[A-Za-z0-9-]{3,64}".to_string(),
+    };
+    format!("^[{ws}]*{core}[{ws}]*$")
+}
+
+/// Free-form objects (any keys, any values): `additionalProperties: true` says so, where a bare
+/// `type: object` reads as "no properties" to code generators. utoipa drops its attribute on a
+/// `value_type = Object` field, so it is set here.
+const FREE_FORM: &[(&str, &str)] = &[
+    ("ErrorBody", "details"),
+    ("AuditEvent", "details"),
+    ("AttemptView", "answers"),
+    ("SaveAnswers", "answers"),
+];
+
+fn add_text_rules(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::AdditionalProperties;
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for &(schema, name, rule) in TRIMMED_TEXT {
+        property_mut(components, schema, name).pattern = Some(text_pattern(rule));
+    }
+    for &(schema, name) in FREE_FORM {
+        property_mut(components, schema, name).additional_properties =
+            Some(Box::new(AdditionalProperties::FreeForm(true)));
+    }
+}
+
+/// A property of a component schema; a name that is not in the document is a bug here.
+fn property_mut<'a>(
+    components: &'a mut utoipa::openapi::Components,
+    schema: &str,
+    property: &str,
+) -> &'a mut utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::Schema;
+    let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema) else {
+        panic!("{schema} is not an object schema of the document");
+    };
+    match o.properties.get_mut(property) {
+        Some(RefOr::T(Schema::Object(p))) => p,
+        _ => panic!("{schema}.{property} is not a property of the document"),
+    }
 }
 
 fn has_query_parameters(op: &utoipa::openapi::path::Operation) -> bool {
@@ -362,7 +446,7 @@ fn bound_query_parameter(p: &mut utoipa::openapi::path::Parameter) {
         "q" => {
             o.max_length = Some(200);
             // `char::is_control`: the Unicode category Cc.
-            o.pattern = Some("^[^\\u0000-\\u001f\\u007f-\\u009f]*$".into());
+            o.pattern = Some(format!("^[^{CONTROL}]*$"));
         }
         _ => {}
     }

@@ -19,12 +19,15 @@ pub struct Enrolment {
     pub course_title: String,
     /// The course content version at enrolment.
     pub course_version: i32,
+    #[schema(required = true)]
     pub cohort_id: Option<Uuid>,
     /// An active enrolment past its access period reads `expired`.
     pub state: EnrolmentState,
     pub started_at: DateTime<Utc>,
     pub access_expires_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub last_activity_at: DateTime<Utc>,
     /// Time on task reported by lesson heartbeats.
@@ -64,6 +67,7 @@ pub struct QuizState {
     pub slug: String,
     pub title: String,
     pub state: QuizStanding,
+    #[schema(required = true)]
     pub best_percent: Option<i32>,
     pub attempts_used: i32,
 }
@@ -105,6 +109,7 @@ pub struct LessonProgressView {
     pub title: String,
     pub estimated_minutes: i32,
     pub completed: bool,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
     pub locked: bool,
 }
@@ -115,8 +120,10 @@ pub struct ModuleProgress {
     pub title: String,
     pub locked: bool,
     /// Why it is locked, in plain words (`null` when open).
+    #[schema(required = true)]
     pub unlocks_when: Option<String>,
     pub lessons: Vec<LessonProgressView>,
+    #[schema(required = true)]
     pub quiz: Option<QuizState>,
 }
 
@@ -147,6 +154,7 @@ pub struct CompletionView {
     pub missing: Vec<String>,
     pub lessons_missing: Vec<LessonRef>,
     pub quizzes_missing: Vec<QuizState>,
+    #[schema(required = true)]
     pub externship: Option<ExternshipProgress>,
 }
 
@@ -182,9 +190,12 @@ pub struct LessonView {
     pub course_slug: String,
     pub module: String,
     pub lesson: LessonBody,
+    #[schema(required = true)]
     pub previous: Option<String>,
+    #[schema(required = true)]
     pub next: Option<String>,
     pub completed: bool,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
 }
 

@@ -22,8 +22,11 @@ pub struct AttemptSummary {
     pub number: i32,
     pub state: AttemptState,
     pub started_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub submitted_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub percent: Option<i32>,
+    #[schema(required = true)]
     pub passed: Option<bool>,
 }
 
@@ -33,6 +36,7 @@ pub struct QuizView {
     pub slug: String,
     pub title: String,
     /// The module's slug; `null` for a course-level quiz (the final exam).
+    #[schema(required = true)]
     pub module: Option<String>,
     #[serde(rename = "final")]
     pub is_final: bool,
@@ -49,15 +53,20 @@ pub struct QuizView {
     pub scoring: String,
     pub status: QuizStatus,
     /// Plain words when `status` is `locked`.
+    #[schema(required = true)]
     pub locked_reason: Option<String>,
     /// When `status` is `cooldown`: the next start time.
+    #[schema(required = true)]
     pub available_at: Option<DateTime<Utc>>,
     pub attempts_used: i32,
     /// `null` = unlimited.
+    #[schema(required = true)]
     pub attempts_left: Option<i32>,
     /// `null` before any submitted attempt.
+    #[schema(required = true)]
     pub best_percent: Option<i32>,
     pub passed: bool,
+    #[schema(required = true)]
     pub open_attempt: Option<Uuid>,
     /// Newest first.
     pub attempts: Vec<AttemptSummary>,
@@ -171,6 +180,7 @@ pub struct ResultView {
     pub late: bool,
     pub review_available: bool,
     /// Plain words when the review is not available.
+    #[schema(required = true)]
     pub review_unavailable_reason: Option<String>,
     pub questions: Vec<QuestionResult>,
 }
@@ -185,15 +195,19 @@ pub struct AttemptView {
     pub state: AttemptState,
     pub started_at: DateTime<Utc>,
     /// `null` when untimed.
+    #[schema(required = true)]
     pub deadline: Option<DateTime<Utc>>,
     /// `null` when untimed; 0 when past.
+    #[schema(required = true)]
     pub seconds_left: Option<i64>,
     pub server_time: DateTime<Utc>,
     pub questions: Vec<QuestionView>,
     /// Question key -> saved answer.
     #[schema(value_type = Object)]
     pub answers: Value,
+    #[schema(required = true)]
     pub saved_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub result: Option<ResultView>,
 }
 
@@ -202,7 +216,9 @@ pub struct SaveResult {
     /// Entries saved or cleared by this request.
     pub saved: usize,
     pub saved_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub deadline: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub seconds_left: Option<i64>,
 }
 
@@ -217,10 +233,13 @@ pub struct ItemStats {
     pub shown: i64,
     pub answered: i64,
     /// Percent of graded responses with full credit (one decimal); `null` when never shown.
+    #[schema(required = true)]
     pub percent_correct: Option<f64>,
     /// Mean credit (two decimals); `null` when never shown.
+    #[schema(required = true)]
     pub mean_credit: Option<f64>,
     /// Corrected item–total correlation (two decimals); `null` under 10 graded responses.
+    #[schema(required = true)]
     pub discrimination: Option<f64>,
     /// Worth a look: any of `weak_reasons`.
     pub weak: bool,

@@ -127,7 +127,9 @@ pub fn export(f: &Filter) -> Query {
 pub struct AuditActor {
     /// `user`, `system` or `anonymous`.
     pub kind: String,
+    #[schema(required = true)]
     pub id: Option<Uuid>,
+    #[schema(required = true)]
     pub name: Option<String>,
 }
 
@@ -137,10 +139,15 @@ pub struct AuditEvent {
     pub occurred_at: DateTime<Utc>,
     pub actor: AuditActor,
     pub action: String,
+    #[schema(required = true)]
     pub subject_type: Option<String>,
+    #[schema(required = true)]
     pub subject_id: Option<String>,
+    #[schema(required = true)]
     pub request_id: Option<String>,
+    #[schema(required = true)]
     pub client_addr: Option<String>,
+    /// What the action recorded, by action: a free-form object.
     #[schema(value_type = Object)]
     pub details: Value,
 }

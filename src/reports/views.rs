@@ -21,6 +21,7 @@ pub struct DashboardCohort {
     pub id: Uuid,
     pub name: String,
     pub starts_on: NaiveDate,
+    #[schema(required = true)]
     pub target_on: Option<NaiveDate>,
     /// Live lessons of the course.
     pub lessons_total: i64,
@@ -55,6 +56,7 @@ pub struct QuizScore {
     pub slug: String,
     pub title: String,
     /// Best percent (0..100); `null` before a submitted attempt.
+    #[schema(required = true)]
     pub best_score: Option<i32>,
     pub attempts: i32,
     pub passed: bool,
@@ -89,10 +91,13 @@ pub struct Learner {
     pub lessons_completed: i64,
     pub last_activity_at: DateTime<Utc>,
     /// The last module, in course order, in which the learner opened a lesson.
+    #[schema(required = true)]
     pub module_reached: Option<ModuleRef>,
     pub quizzes: Vec<QuizScore>,
     /// `null` when the course has no externship.
+    #[schema(required = true)]
     pub externship: Option<MemberExternship>,
+    #[schema(required = true)]
     pub certificate: Option<CertificateRef>,
     pub risks: Vec<Risk>,
 }
@@ -289,12 +294,16 @@ pub struct Outcomes {
     pub enrolled: i64,
     pub completed: i64,
     /// completed / enrolled (0..1), `null` with no members.
+    #[schema(required = true)]
     pub completion_rate: Option<f64>,
     /// Median days from start to completion of the completed members.
+    #[schema(required = true)]
     pub median_days_to_complete: Option<f64>,
     /// Of the members who submitted the final exam, those who passed their first attempt.
+    #[schema(required = true)]
     pub final_exam_first_attempt_pass_rate: Option<f64>,
     /// Of the members of a course with an externship, those whose requirements are met.
+    #[schema(required = true)]
     pub externship_completion_rate: Option<f64>,
 }
 
@@ -309,6 +318,7 @@ pub struct CompletionPoint {
     pub completed: i64,
     /// Members the schedule expects completed by this day (straight line from the start to
     /// the target date over the enrolled members); `null` without a target date.
+    #[schema(required = true)]
     pub expected: Option<i64>,
 }
 

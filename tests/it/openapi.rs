@@ -318,3 +318,76 @@ fn the_main_flows_are_linked() {
         assert!(has(from, to), "no link from {from} to {to}");
     }
 }
+
+/// The patterns the document gives the trimmed text fields accept exactly what the server
+/// accepts (a stricter pattern makes schemathesis send valid data the document calls invalid;
+/// a looser one, data the server refuses): each sample through both.
+#[test]
+fn the_trimmed_text_patterns_match_the_server_rules() {
+    use benchside::cohorts::{codes, input};
+    let doc: Value = serde_json::from_str(&benchside::startup::openapi_json()).unwrap();
+    let pattern = |schema: &str, field: &str| {
+        let p = doc["components"]["schemas"][schema]["properties"][field]["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{schema}.{field} has no pattern"));
+        regex::Regex::new(p).unwrap()
+    };
+    let long = |n: usize| "x".repeat(n);
+    let samples: Vec<String> = [
+        "",
+        " ",
+        "a",
+        " a ",
+        "ab",
+        "a b",
+        "a\u{1}b",
+        "\tab\t",
+        "a\nb",
+        "a\rb",
+        "a\tb",
+        "\u{85}a\u{85}",
+        "a\u{85}b",
+        "\u{feff}a",
+        "\u{a0}é\u{3000}",
+        "\u{202e}x",
+        "x\u{7f}",
+        "abc",
+        "ab",
+        "AB-12",
+        "ab_c",
+        " demo-1234 ",
+        "ÄBC",
+    ]
+    .into_iter()
+    .map(String::from)
+    .chain([
+        long(64),
+        long(65),
+        long(199),
+        long(200),
+        long(201),
+        long(500),
+        long(501),
+    ])
+    .chain([format!("  {}  ", long(200)), format!("\n{}\n", long(500))])
+    .collect();
+    type ServerRule = fn(&str) -> bool;
+    let cases: [(&str, &str, ServerRule); 4] = [
+        ("CreateCohort", "name", |s| input::name(s).is_ok()),
+        ("UpdateCohort", "name", |s| input::name(s).is_ok()),
+        ("WithdrawMember", "reason", |s| {
+            input::reason(Some(s.to_string())).is_ok()
+        }),
+        ("CreateCode", "code", |s| codes::normalise(s).is_some()),
+    ];
+    for (schema, field, server) in cases {
+        let re = pattern(schema, field);
+        for s in &samples {
+            assert_eq!(
+                re.is_match(s),
+                server(s),
+                "{schema}.{field}: {s:?} (the document and the server disagree)"
+            );
+        }
+    }
+}

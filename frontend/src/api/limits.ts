@@ -27,6 +27,17 @@ export const LIMITS = {
       maxLength: 256
     }
   },
+  CreateCode: {
+    max_uses: {
+      minimum: 1
+    }
+  },
+  CreateCohort: {
+    capacity: {
+      minimum: 1,
+      maximum: 100000
+    }
+  },
   EmailRequest: {
     email: {
       maxLength: 254
@@ -125,6 +136,17 @@ export const LIMITS = {
   Submission: {
     entry_ids: {
       maxItems: 500
+    }
+  },
+  UpdateCode: {
+    max_uses: {
+      minimum: 1
+    }
+  },
+  UpdateCohort: {
+    capacity: {
+      minimum: 1,
+      maximum: 100000
     }
   },
   UpdateMeRequest: {

@@ -1781,24 +1781,26 @@ export interface components {
             id: string;
             /** Format: int32 */
             number: number;
-            passed?: boolean | null;
+            passed: boolean | null;
             /** Format: int32 */
-            percent?: number | null;
+            percent: number | null;
             /** Format: date-time */
             started_at: string;
             state: components["schemas"]["AttemptState"];
             /** Format: date-time */
-            submitted_at?: string | null;
+            submitted_at: string | null;
         };
         /** @description An attempt: its questions, the answers saved so far and, once submitted, its result. */
         AttemptView: {
             /** @description Question key -> saved answer. */
-            answers: Record<string, never>;
+            answers: {
+                [key: string]: unknown;
+            };
             /**
              * Format: date-time
              * @description `null` when untimed.
              */
-            deadline?: string | null;
+            deadline: string | null;
             /** Format: uuid */
             enrolment_id: string;
             /** Format: uuid */
@@ -1807,14 +1809,14 @@ export interface components {
             number: number;
             questions: components["schemas"]["QuestionView"][];
             quiz: components["schemas"]["QuizBrief"];
-            result?: components["schemas"]["ResultView"] | null;
+            result: components["schemas"]["ResultView"] | null;
             /** Format: date-time */
-            saved_at?: string | null;
+            saved_at: string | null;
             /**
              * Format: int64
              * @description `null` when untimed; 0 when past.
              */
-            seconds_left?: number | null;
+            seconds_left: number | null;
             /** Format: date-time */
             server_time: string;
             /** Format: date-time */
@@ -1826,7 +1828,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            decided_at?: string | null;
+            decided_at: string | null;
             /** Format: int32 */
             entry_count: number;
             /** Format: date-time */
@@ -1836,14 +1838,14 @@ export interface components {
             /** Format: uuid */
             placement_id: string;
             /** Format: date-time */
-            reminded_at?: string | null;
+            reminded_at: string | null;
             /**
              * Format: uuid
              * @description The request that replaced this one (a resent link).
              */
-            replaced_by?: string | null;
+            replaced_by: string | null;
             /** @description The name the supervisor typed as a signature. */
-            signature_name?: string | null;
+            signature_name: string | null;
             status: components["schemas"]["AttestationStatus"];
             supervisor_email: string;
             supervisor_name: string;
@@ -1862,23 +1864,26 @@ export interface components {
         AttestationStatus: "pending" | "decided" | "voided" | "expired";
         AuditActor: {
             /** Format: uuid */
-            id?: string | null;
+            id: string | null;
             /** @description `user`, `system` or `anonymous`. */
             kind: string;
-            name?: string | null;
+            name: string | null;
         };
         AuditEvent: {
             action: string;
             actor: components["schemas"]["AuditActor"];
-            client_addr?: string | null;
-            details: Record<string, never>;
+            client_addr: string | null;
+            /** @description What the action recorded, by action: a free-form object. */
+            details: {
+                [key: string]: unknown;
+            };
             /** Format: int64 */
             id: number;
             /** Format: date-time */
             occurred_at: string;
-            request_id?: string | null;
-            subject_id?: string | null;
-            subject_type?: string | null;
+            request_id: string | null;
+            subject_id: string | null;
+            subject_type: string | null;
         };
         AuditPage: {
             items: components["schemas"]["AuditEvent"][];
@@ -1918,8 +1923,8 @@ export interface components {
              * Format: date-time
              * @description When the course sets a validity period.
              */
-            expires_at?: string | null;
-            externship?: components["schemas"]["ExternshipFacts"] | null;
+            expires_at: string | null;
+            externship: components["schemas"]["ExternshipFacts"] | null;
             /** @description The holder's name as on the account when the certificate was issued. */
             holder_name: string;
             /** Format: uuid */
@@ -1928,8 +1933,8 @@ export interface components {
             issued_at: string;
             links: components["schemas"]["CertificateLinks"];
             /** Format: date-time */
-            revoked_at?: string | null;
-            revoked_reason?: string | null;
+            revoked_at: string | null;
+            revoked_reason: string | null;
             /** @description The provider's serial number, e.g. `BS-001001`. */
             serial: string;
             status: components["schemas"]["Status"];
@@ -1937,7 +1942,7 @@ export interface components {
              * Format: uuid
              * @description The certificate that replaced this one.
              */
-            superseded_by?: string | null;
+            superseded_by: string | null;
         };
         /** @description Where to fetch a certificate's parts. */
         CertificateLinks: {
@@ -1991,13 +1996,13 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            disabled_at?: string | null;
+            disabled_at: string | null;
             /** Format: date-time */
-            expires_at?: string | null;
+            expires_at: string | null;
             /** Format: uuid */
             id: string;
             /** Format: int32 */
-            max_uses?: number | null;
+            max_uses: number | null;
             /** @description Computed at the time of the request. */
             status: components["schemas"]["CodeStatus"];
             /** Format: int32 */
@@ -2014,12 +2019,12 @@ export interface components {
         /** @description A cohort as the admin area shows it. */
         Cohort: {
             /** Format: date-time */
-            archived_at?: string | null;
+            archived_at: string | null;
             /**
              * Format: int32
              * @description The most members (not withdrawn) the cohort takes; `null`: no limit.
              */
-            capacity?: number | null;
+            capacity: number | null;
             course: components["schemas"]["CohortCourse"];
             /** Format: date-time */
             created_at: string;
@@ -2031,7 +2036,7 @@ export interface components {
             /** Format: date */
             starts_on: string;
             /** Format: date */
-            target_on?: string | null;
+            target_on: string | null;
         };
         /** @description A course as a cohort names it. */
         CohortCourse: {
@@ -2099,7 +2104,7 @@ export interface components {
             age_group: components["schemas"]["AgeGroup"];
             method: components["schemas"]["CollectionMethod"];
             /** Format: uuid */
-            shift_id?: string | null;
+            shift_id: string | null;
             successful: boolean;
             type: components["schemas"]["CollectionType"];
             unaided: boolean;
@@ -2115,7 +2120,7 @@ export interface components {
         };
         /** @description A competency to rate, with what the course asks for. */
         Competency: {
-            description?: string | null;
+            description: string | null;
             name: string;
             /**
              * Format: int64
@@ -2143,7 +2148,7 @@ export interface components {
              * @description Members the schedule expects completed by this day (straight line from the start to
              *     the target date over the enrolled members); `null` without a target date.
              */
-            expected?: number | null;
+            expected: number | null;
         };
         CompletionResult: {
             completed: boolean;
@@ -2161,7 +2166,7 @@ export interface components {
         /** @description "Why am I not complete?" */
         CompletionView: {
             complete: boolean;
-            externship?: components["schemas"]["ExternshipProgress"] | null;
+            externship: components["schemas"]["ExternshipProgress"] | null;
             lessons_missing: components["schemas"]["LessonRef"][];
             /** @description Plain sentences, one per missing requirement (empty when complete). */
             missing: string[];
@@ -2211,14 +2216,21 @@ export interface components {
             code?: string | null;
             /** Format: date-time */
             expires_at?: string | null;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description At least 1, or null for no limit.
+             */
             max_uses?: number | null;
         };
         CreateCohort: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description 1 to 100000, or null for no limit.
+             */
             capacity?: number | null;
             /** @description The course's slug. */
             course: string;
+            /** @description 1 to 200 characters of text (no control characters) after trimming. */
             name: string;
             /** @description The owners' user IDs (accounts with the role staff or admin). */
             staff?: string[];
@@ -2242,7 +2254,7 @@ export interface components {
             /** Format: date */
             starts_on: string;
             /** Format: date */
-            target_on?: string | null;
+            target_on: string | null;
         };
         /** @description One enrolment on the dashboard. */
         DashboardEntry: components["schemas"]["Enrolment"] & {
@@ -2308,9 +2320,9 @@ export interface components {
             /** Format: date-time */
             access_expires_at: string;
             /** Format: uuid */
-            cohort_id?: string | null;
+            cohort_id: string | null;
             /** Format: date-time */
-            completed_at?: string | null;
+            completed_at: string | null;
             course_slug: string;
             course_title: string;
             /**
@@ -2332,7 +2344,7 @@ export interface components {
              */
             time_spent_seconds: number;
             /** Format: date-time */
-            withdrawn_at?: string | null;
+            withdrawn_at: string | null;
         };
         EnrolmentDetail: components["schemas"]["Enrolment"] & {
             completion: components["schemas"]["CompletionView"];
@@ -2370,23 +2382,23 @@ export interface components {
         EnrolmentState: "active" | "completed" | "withdrawn" | "expired";
         /** @description One entry of the log: a shift or a collection attempt, with where it stands. */
         Entry: {
-            amend_reason?: string | null;
+            amend_reason: string | null;
             /**
              * Format: uuid
              * @description The entry this one corrects, and why.
              */
-            amends_id?: string | null;
+            amends_id: string | null;
             /**
              * Format: uuid
              * @description The attestation request it was sent on.
              */
-            attestation_id?: string | null;
+            attestation_id: string | null;
             /**
              * Format: uuid
              * @description The idempotency key the client sent (a quick entry's records share it).
              */
             client_id: string;
-            collection?: components["schemas"]["CollectionPart"] | null;
+            collection: components["schemas"]["CollectionPart"] | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date */
@@ -2395,19 +2407,19 @@ export interface components {
              * Format: date-time
              * @description When the supervisor decided.
              */
-            decided_at?: string | null;
+            decided_at: string | null;
             /** Format: uuid */
             id: string;
             kind: components["schemas"]["EntryKind"];
-            notes?: string | null;
+            notes: string | null;
             /** Format: uuid */
             placement_id: string;
-            rejected_reason?: string | null;
+            rejected_reason: string | null;
             /** @description The program's note when it returned the entry. */
-            review_note?: string | null;
+            review_note: string | null;
             /** Format: date-time */
-            reviewed_at?: string | null;
-            shift?: components["schemas"]["ShiftPart"] | null;
+            reviewed_at: string | null;
+            shift: components["schemas"]["ShiftPart"] | null;
             state: components["schemas"]["EntryState"];
             /** @description An amendment replaced this entry: it is kept, and no longer counts. */
             superseded: boolean;
@@ -2441,7 +2453,9 @@ export interface components {
             /** @description Stable machine-readable code, e.g. `not_found`, `invalid_json`. */
             code: components["schemas"]["ErrorCode"];
             /** @description Structured details, e.g. which field was wrong. Always an object. */
-            details: Record<string, never>;
+            details: {
+                [key: string]: unknown;
+            };
             /** @description A sentence for people. */
             message: string;
         };
@@ -2583,17 +2597,17 @@ export interface components {
              * Format: double
              * @description Corrected item–total correlation (two decimals); `null` under 10 graded responses.
              */
-            discrimination?: number | null;
+            discrimination: number | null;
             /**
              * Format: double
              * @description Mean credit (two decimals); `null` when never shown.
              */
-            mean_credit?: number | null;
+            mean_credit: number | null;
             /**
              * Format: double
              * @description Percent of graded responses with full credit (one decimal); `null` when never shown.
              */
-            percent_correct?: number | null;
+            percent_correct: number | null;
             retired: boolean;
             /** Format: int64 */
             shown: number;
@@ -2627,15 +2641,15 @@ export interface components {
         /** @enum {string} */
         KeyUse: "sig";
         Learner: {
-            certificate?: components["schemas"]["CertificateRef"] | null;
+            certificate: components["schemas"]["CertificateRef"] | null;
             /** Format: uuid */
             enrolment_id: string;
-            externship?: components["schemas"]["MemberExternship"] | null;
+            externship: components["schemas"]["MemberExternship"] | null;
             /** Format: date-time */
             last_activity_at: string;
             /** Format: int64 */
             lessons_completed: number;
-            module_reached?: components["schemas"]["ModuleRef"] | null;
+            module_reached: components["schemas"]["ModuleRef"] | null;
             /**
              * Format: int32
              * @description 0..100, learning's rule (live lessons and required quizzes).
@@ -2658,7 +2672,7 @@ export interface components {
         LessonProgressView: {
             completed: boolean;
             /** Format: date-time */
-            completed_at?: string | null;
+            completed_at: string | null;
             /** Format: int32 */
             estimated_minutes: number;
             locked: boolean;
@@ -2675,14 +2689,14 @@ export interface components {
         LessonView: {
             completed: boolean;
             /** Format: date-time */
-            completed_at?: string | null;
+            completed_at: string | null;
             course_slug: string;
             /** Format: uuid */
             enrolment_id: string;
             lesson: components["schemas"]["LessonBody"];
             module: string;
-            next?: string | null;
-            previous?: string | null;
+            next: string | null;
+            previous: string | null;
         };
         LoginRequest: {
             email: string;
@@ -2706,7 +2720,7 @@ export interface components {
             /** Format: date-time */
             access_expires_at: string;
             /** Format: date-time */
-            completed_at?: string | null;
+            completed_at: string | null;
             /** Format: uuid */
             enrolment_id: string;
             /** Format: date-time */
@@ -2715,7 +2729,7 @@ export interface components {
             state: components["schemas"]["EnrolmentState"];
             user: components["schemas"]["PersonRef"];
             /** Format: date-time */
-            withdrawn_at?: string | null;
+            withdrawn_at: string | null;
         };
         MemberExternship: {
             /**
@@ -2764,11 +2778,11 @@ export interface components {
         ModuleProgress: {
             lessons: components["schemas"]["LessonProgressView"][];
             locked: boolean;
-            quiz?: components["schemas"]["QuizState"] | null;
+            quiz: components["schemas"]["QuizState"] | null;
             slug: string;
             title: string;
             /** @description Why it is locked, in plain words (`null` when open). */
-            unlocks_when?: string | null;
+            unlocks_when: string | null;
         };
         ModuleRef: {
             /**
@@ -2853,7 +2867,7 @@ export interface components {
              * Format: double
              * @description completed / enrolled (0..1), `null` with no members.
              */
-            completion_rate?: number | null;
+            completion_rate: number | null;
             /**
              * Format: int64
              * @description Members not withdrawn.
@@ -2863,17 +2877,17 @@ export interface components {
              * Format: double
              * @description Of the members of a course with an externship, those whose requirements are met.
              */
-            externship_completion_rate?: number | null;
+            externship_completion_rate: number | null;
             /**
              * Format: double
              * @description Of the members who submitted the final exam, those who passed their first attempt.
              */
-            final_exam_first_attempt_pass_rate?: number | null;
+            final_exam_first_attempt_pass_rate: number | null;
             /**
              * Format: double
              * @description Median days from start to completion of the completed members.
              */
-            median_days_to_complete?: number | null;
+            median_days_to_complete: number | null;
         };
         /** @description What the learner's externship screens start from. */
         Overview: {
@@ -3047,7 +3061,7 @@ export interface components {
              * Format: int32
              * @description Best percent (0..100); `null` before a submitted attempt.
              */
-            best_score?: number | null;
+            best_score: number | null;
             passed: boolean;
             slug: string;
             title: string;
@@ -3062,7 +3076,7 @@ export interface components {
             /** Format: int32 */
             attempts_used: number;
             /** Format: int32 */
-            best_percent?: number | null;
+            best_percent: number | null;
             slug: string;
             state: components["schemas"]["QuizStanding"];
             title: string;
@@ -3080,33 +3094,33 @@ export interface components {
              * Format: int32
              * @description `null` = unlimited.
              */
-            attempts_left?: number | null;
+            attempts_left: number | null;
             /** Format: int32 */
             attempts_used: number;
             /**
              * Format: date-time
              * @description When `status` is `cooldown`: the next start time.
              */
-            available_at?: string | null;
+            available_at: string | null;
             /**
              * Format: int32
              * @description `null` before any submitted attempt.
              */
-            best_percent?: number | null;
+            best_percent: number | null;
             /** Format: int32 */
             cooldown_minutes: number;
             final: boolean;
             /** @description Plain words when `status` is `locked`. */
-            locked_reason?: string | null;
+            locked_reason: string | null;
             /**
              * Format: int32
              * @description 0 = unlimited.
              */
             max_attempts: number;
             /** @description The module's slug; `null` for a course-level quiz (the final exam). */
-            module?: string | null;
+            module: string | null;
             /** Format: uuid */
-            open_attempt?: string | null;
+            open_attempt: string | null;
             /** Format: int32 */
             pass_percent: number;
             passed: boolean;
@@ -3132,7 +3146,7 @@ export interface components {
         Rating: "satisfactory" | "needs_improvement" | "not_observed";
         /** @description A rating given on an attestation. */
         RatingView: {
-            comment?: string | null;
+            comment: string | null;
             competency: string;
             rating: components["schemas"]["Rating"];
         };
@@ -3143,7 +3157,7 @@ export interface components {
             measures: components["schemas"]["Measure"][];
             met: boolean;
             name: string;
-            note?: string | null;
+            note: string | null;
             slug: string;
             source: string;
             source_title: string;
@@ -3207,7 +3221,7 @@ export interface components {
             questions: components["schemas"]["QuestionResult"][];
             review_available: boolean;
             /** @description Plain words when the review is not available. */
-            review_unavailable_reason?: string | null;
+            review_unavailable_reason: string | null;
             /**
              * Format: double
              * @description Points: each question is worth 1.
@@ -3233,7 +3247,7 @@ export interface components {
             entry: components["schemas"]["Entry"];
             learner_name: string;
             /** @description The name the supervisor signed with. */
-            signature_name?: string | null;
+            signature_name: string | null;
             site_name: string;
             supervisor_name: string;
         };
@@ -3284,27 +3298,29 @@ export interface components {
         Role: "learner" | "staff" | "admin";
         /** @description A row's outcome, as the report shows it and the real run applies it. */
         RowReport: {
-            cohort?: string | null;
+            cohort: string | null;
             email: string;
             /** Format: int64 */
             line: number;
             name: string;
             outcome: components["schemas"]["ImportOutcome"];
-            reason?: string | null;
+            reason: string | null;
         };
         /** @description Answers to merge into what is saved: question key -> answer, `null` clears one. */
         SaveAnswers: {
-            answers: Record<string, never>;
+            answers: {
+                [key: string]: unknown;
+            };
         };
         SaveResult: {
             /** Format: date-time */
-            deadline?: string | null;
+            deadline: string | null;
             /** @description Entries saved or cleared by this request. */
             saved: number;
             /** Format: date-time */
             saved_at: string;
             /** Format: int64 */
-            seconds_left?: number | null;
+            seconds_left: number | null;
         };
         ScoreDistribution: {
             buckets: components["schemas"]["Bucket"][];
@@ -3350,8 +3366,8 @@ export interface components {
         };
         /** @description A shift's part of an entry. */
         ShiftPart: {
-            activities?: string | null;
-            department?: string | null;
+            activities: string | null;
+            department: string | null;
             /** @description `HH:MM`; earlier than `start` for a shift that ends the next day. */
             end: string;
             /** Format: int32 */
@@ -3363,9 +3379,9 @@ export interface components {
         Site: {
             address: string;
             archived: boolean;
-            contact_email?: string | null;
-            contact_name?: string | null;
-            contact_phone?: string | null;
+            contact_email: string | null;
+            contact_name: string | null;
+            contact_phone: string | null;
             /** Format: date-time */
             created_at: string;
             /** @description Departments the site offers, as people name them. */
@@ -3428,12 +3444,12 @@ export interface components {
              */
             pending_hours: number;
             procedures: components["schemas"]["Measure"][];
-            procedures_total?: components["schemas"]["Measure"] | null;
+            procedures_total: components["schemas"]["Measure"] | null;
         };
         /** @description The supervisor of a placement: a contact, not an account. */
         Supervisor: {
             /** @description For example `MLS(ASCP)` or `PBT`. */
-            credential?: string | null;
+            credential: string | null;
             email: string;
             name: string;
         };
@@ -3442,7 +3458,7 @@ export interface components {
             competencies: components["schemas"]["Competency"][];
             course_title: string;
             /** Format: date-time */
-            decided_at?: string | null;
+            decided_at: string | null;
             /** @description Department slugs and names of the course, to show shifts' departments. */
             departments: components["schemas"]["Department"][];
             entries: components["schemas"]["Entry"][];
@@ -3459,7 +3475,7 @@ export interface components {
             ratings: components["schemas"]["RatingView"][];
             /** Format: date-time */
             sent_at: string;
-            signature_name?: string | null;
+            signature_name: string | null;
             site_name: string;
             status: components["schemas"]["AttestationStatus"];
             supervisor_name: string;
@@ -3473,12 +3489,19 @@ export interface components {
             disabled?: boolean | null;
             /** Format: date-time */
             expires_at?: string | null;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description At least 1 (and not below the uses so far), or null for no limit.
+             */
             max_uses?: number | null;
         };
         UpdateCohort: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description 1 to 100000, or null for no limit.
+             */
             capacity?: number | null;
+            /** @description 1 to 200 characters of text (no control characters) after trimming. */
             name?: string | null;
             /** @description The complete new list of owners. */
             staff?: string[] | null;
@@ -3507,7 +3530,7 @@ export interface components {
             id: string;
             name: string;
             /** @description A new address waiting for confirmation from its inbox. */
-            pending_email?: string | null;
+            pending_email: string | null;
             role: components["schemas"]["Role"];
         };
         UserPage: {
@@ -3544,8 +3567,8 @@ export interface components {
             /** Format: int32 */
             course_version: number;
             /** Format: date-time */
-            expires_at?: string | null;
-            externship?: components["schemas"]["ExternshipFacts"] | null;
+            expires_at: string | null;
+            externship: components["schemas"]["ExternshipFacts"] | null;
             holder_name: string;
             /** Format: date-time */
             issued_at: string;
@@ -3554,10 +3577,10 @@ export interface components {
              * Format: date-time
              * @description When it was revoked (the reason is the provider's and the holder's business).
              */
-            revoked_at?: string | null;
+            revoked_at: string | null;
             serial: string;
             status: components["schemas"]["Status"];
-            superseded_by?: components["schemas"]["Replacement"] | null;
+            superseded_by: components["schemas"]["Replacement"] | null;
             /** @description `true` only when the certificate is active. */
             valid: boolean;
         };

@@ -93,6 +93,8 @@ pub struct CreateCode {
     /// readable one is generated: the course's prefix and two groups of four characters
     /// without 0/O/1/I/L.
     pub code: Option<String>,
+    /// At least 1, or null for no limit.
+    #[schema(minimum = 1)]
     pub max_uses: Option<i32>,
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -193,7 +195,8 @@ pub struct UpdateCode {
     /// `true` disables the code; `false` enables it again.
     pub disabled: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    /// At least 1 (and not below the uses so far), or null for no limit.
+    #[schema(value_type = Option<i32>, minimum = 1)]
     pub max_uses: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]

@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CohortQuery {
     /// Only cohorts of the course with this slug.
+    #[param(pattern = r"^[a-z][a-z0-9-]*$", max_length = 64)]
     pub course: Option<String>,
     /// Text contained in the cohort's name (case-insensitive).
     pub q: Option<String>,

@@ -16,7 +16,7 @@ describe('chart data', () => {
     expect(completionSummary(pts)).toMatch(/2 completed against 4 expected: 2 behind the schedule\.$/);
     expect(completionSummary([])).toBe('No completions yet.');
     // Without a target date the server sends no schedule.
-    const free = completionSeries([{ date: '2026-03-01', completed: 1, expected: null }, { date: '2026-03-02', completed: 2 }]);
+    const free = completionSeries([{ date: '2026-03-01', completed: 1, expected: null }, { date: '2026-03-02', completed: 2, expected: null }]);
     expect(free.map((p) => [p.expected, p.gap])).toEqual([
       [null, null],
       [null, null],

@@ -39,21 +39,21 @@ describe('entry wording', () => {
       notes: null,
     });
     const night = describeEntry(
-      entry({ id: 'b', shift: { start: '22:00', end: '06:00', minutes: 480, department: null }, notes: '  ' }),
+      entry({ id: 'b', shift: { start: '22:00', end: '06:00', minutes: 480, department: null, activities: null }, notes: '  ' }),
       departments,
       'en-US',
     );
     expect(night.facts).toEqual(['22:00 to 06:00 (ends the next day), 8 h']);
     expect(night.notes).toBeNull();
     const c = describeEntry(
-      collection('c', { collection: { type: 'skin-puncture', method: 'winged_set', age_group: 'pediatric', successful: true, unaided: false } }),
+      collection('c', { collection: { shift_id: null, type: 'skin-puncture', method: 'winged_set', age_group: 'pediatric', successful: true, unaided: false } }),
       departments,
       'en-US',
     );
     expect(c.kind).toBe('Skin puncture');
     expect(c.facts).toEqual(['Winged (butterfly) set', 'Pediatric patient', 'Successful, with help']);
     const failed = describeEntry(
-      collection('d', { collection: { type: 'venipuncture', method: 'syringe', age_group: 'adult', successful: false, unaided: false } }),
+      collection('d', { collection: { shift_id: null, type: 'venipuncture', method: 'syringe', age_group: 'adult', successful: false, unaided: false } }),
       departments,
       'en-US',
     );
