@@ -5,13 +5,30 @@
 #   scripts/bench.sh RUN_SH [ROUTE...]
 #
 # RUN_SH is the reference harness's `run.sh` (not part of this repository). ROUTE is any of
-# readyz, catalog, outline, lesson, completion, dashboard, enrolment, externship-summary
-# (500 approved shifts and 1,000 approved collections, seeded in SQL), verify (the public
-# certificate verification, among BENCH_CERTIFICATES certificates of as many learners, default
-# 1000, seeded in SQL) (default: lesson completion). The server runs from a release build pinned to CPU 1, like the reference, on a
-# fresh database `benchside_bench` on BENCH_DATABASE_URL's server (default the local
-# PostgreSQL), with rate limits off. One learner, enrolled in the phlebotomy program, reads
-# and completes its first lesson; the admin token is used for nothing.
+# readyz, catalog, outline, lesson, completion (a completed lesson completed again: writes
+# nothing), dashboard (two enrolments), enrolment, autosave (one answer saved into an open
+# 50-question attempt), first-completion (a learner's first completion of a lesson, every
+# request a different learner's or lesson's), submit (grading a 50-question attempt with every
+# answer saved, every request a different attempt), externship-summary (500 approved shifts and
+# 1,000 approved collections, seeded in SQL), verify (the public certificate verification,
+# among BENCH_CERTIFICATES certificates of as many learners, default 1000, seeded in SQL)
+# (default: lesson completion).
+#
+# The data are prepared through the API as for scripts/bench-instr.sh (scripts/bench-prepare.sh:
+# the reader, enrolled in phlebotomy-technician with its first lesson opened and completed and
+# in the bench-only course `bench-submit` with an open attempt, and BENCH_LEARNERS learners
+# (default 6000 when first-completion or submit is asked for, else 0) each with a fresh
+# phlebotomy enrolment and an open attempt with every answer saved). The server is the release
+# build pinned to CPU 1, like the reference, on a fresh database `benchside_bench` on
+# BENCH_SERVER_URL's server (default the local PostgreSQL), with rate limits off.
+#
+# Every route but first-completion and submit goes through RUN_SH `url --vs-baseline`: its
+# ratio is to the reference `GET /db` in the same run, interleaved. autosave runs in a second
+# RUN_SH call (its JSON body is the call's BODY), beside the reference `PUT /db/{id}` measured
+# as a target of that call: the write routes' ratios are to that `PUT`. first-completion and
+# submit cannot repeat a request, so they run right after it under wrk with
+# scripts/bench-once.lua (each request sent once; the same pinning, threads and connections as
+# RUN_SH), for ONCE_SECONDS (default 3) each; a run that ran out of prepared requests fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_SH=${1:?usage: scripts/bench.sh path/to/run.sh [route...]}
@@ -20,32 +37,25 @@ ROUTES=("$@")
 [[ ${#ROUTES[@]} -gt 0 ]] || ROUTES=(lesson completion)
 
 SERVER=${BENCH_SERVER_URL:-postgres://postgres@127.0.0.1:5432}
-DB_URL="$SERVER/benchside_bench"
+DB=benchside_bench
 PORT=${BENCH_PORT:-18080}
-BASE="http://127.0.0.1:$PORT"
 DATA=$(mktemp -d)
-trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
+# shellcheck source=scripts/bench-prepare.sh
+source scripts/bench-prepare.sh
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
 
-psql -X -q "$SERVER/postgres" -c 'DROP DATABASE IF EXISTS benchside_bench' -c 'CREATE DATABASE benchside_bench'
-cargo build --release --locked -q
-DATABASE_URL=$DB_URL BENCHSIDE_LISTEN=127.0.0.1:$PORT BENCHSIDE_DATA_DIR=$DATA \
-  BENCHSIDE_RATE_LIMITS=false BENCHSIDE_MAIL_WORKER=false RUST_LOG=${RUST_LOG:-info,actix_server=warn} \
-  taskset -c 1 target/release/benchside serve >"$DATA/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 100); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.2; done
-curl -fs "$BASE/readyz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
-
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-curl -fs -X POST "$BASE/api/v1/auth/register" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.org","name":"Bench Learner","password":"calibrate-the-analyzer"}' >/dev/null
-psql -X -q "$DB_URL" -c "UPDATE users SET email_verified_at = now() WHERE email = 'bench@example.org'"
-TOKEN=$(curl -fs -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.org","password":"calibrate-the-analyzer"}' | json "['access_token']")
+learners=0
+for r in "${ROUTES[@]}"; do [[ $r == first-completion || $r == submit ]] && learners=6000; done
+bench_prepare "${BENCH_LEARNERS:-$learners}"
+serve "$DATA/server.log" taskset -c 1
+wait_ready "$DATA/server.log"
+plan() { python3 -c "import json,sys; print(json.load(open('$DATA/plan.json'))$1)"; }
+TOKEN=$(plan "['token']")
 AUTH="Authorization: Bearer $TOKEN"
-ENROLMENT=$(curl -fs -X POST "$BASE/api/v1/courses/phlebotomy-technician/enrolment" -H "$AUTH" | json "['id']")
-LESSON=$(curl -fs "$BASE/api/v1/enrolments/$ENROLMENT" -H "$AUTH" | json "['next_lesson']['slug']")
-curl -fs "$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON" -H "$AUTH" >/dev/null
-curl -fs -X PUT "$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON/completion" -H "$AUTH" >/dev/null
+ENROLMENT=$(plan "['enrolment']")
+LESSON=$(plan "['lesson']")
+ATTEMPT=$(plan "['attempt']")
 
 # The externship summary's learner: 500 approved shifts and 1,000 approved collections.
 seed_externship() {
@@ -96,7 +106,7 @@ SQL
   psql -X -q -A -t "$DB_URL" -c "SELECT code FROM certificates WHERE holder_name = 'Holder $(( (n + 1) / 2 ))'"
 }
 
-URLS=()
+URLS=() WRITES=() ONCE=()
 for r in "${ROUTES[@]}"; do
   case $r in
     readyz) URLS+=("$BASE/readyz") ;;
@@ -106,10 +116,41 @@ for r in "${ROUTES[@]}"; do
     completion) URLS+=("PUT:$BASE/api/v1/enrolments/$ENROLMENT/lessons/$LESSON/completion") ;;
     dashboard) URLS+=("$BASE/api/v1/me/enrolments") ;;
     enrolment) URLS+=("$BASE/api/v1/enrolments/$ENROLMENT") ;;
+    autosave) WRITES+=("PUT:$BASE/api/v1/attempts/$ATTEMPT/answers") ;;
+    first-completion | submit) ONCE+=("$r") ;;
     externship-summary) seed_externship; URLS+=("$BASE/api/v1/enrolments/$ENROLMENT/externship/summary") ;;
     verify) URLS+=("$BASE/api/v1/verify/$(seed_certificates)") ;;
     *) echo "unknown route $r" >&2; exit 2 ;;
   esac
 done
-echo "bench: learner token ready; enrolment $ENROLMENT, lesson $LESSON"
-HEADERS=$AUTH DATABASE_URL=$DB_URL "$RUN_SH" url --vs-baseline "${URLS[@]}"
+echo "bench: reader token ready; enrolment $ENROLMENT, lesson $LESSON, attempt $ATTEMPT"
+if [[ ${#URLS[@]} -gt 0 ]]; then
+  HEADERS=$AUTH DATABASE_URL=$DB_URL "$RUN_SH" url --vs-baseline "${URLS[@]}"
+fi
+[[ ${#WRITES[@]} -gt 0 || ${#ONCE[@]} -gt 0 ]] || exit 0
+
+# The writes: the reference PUT as a target beside autosave, then the send-once routes.
+REF_PUT="PUT:http://${BIND:-127.0.0.1:8090}/db/{id}"
+HEADERS=$AUTH BODY=$(python3 -c "import json; print(json.dumps(json.load(open('$DATA/plan.json'))['autosave']))") \
+  DATABASE_URL=$DB_URL "$RUN_SH" url --vs-baseline "$REF_PUT" "${WRITES[@]}" | tee "$DATA/writes.txt"
+ref_put=$(awk -v u="$REF_PUT" '$1 == u {print $2}' "$DATA/writes.txt")
+echo
+printf '%-30s %10s %8s %8s %7s %10s %12s\n' route rps p50_ms p99_ms errors ref_put_rps ratio_to_put
+for w in "${WRITES[@]}"; do
+  read -r _ rps p50 p99 err _ < <(awk -v u="$w" '$1 == u' "$DATA/writes.txt")
+  printf '%-30s %10s %8s %8s %7s %10s %12s\n' autosave "$rps" "$p50" "$p99" "$err" "$ref_put" \
+    "$(awk "BEGIN{printf \"%.3f\", $rps / $ref_put}")"
+done
+for r in "${ONCE[@]}"; do
+  n=$(python3 scripts/bench_instr.py once "$DATA/plan.json" "$r" "$DATA/$r.txt")
+  out=$(BENCH_ONCE=$DATA/$r.txt BENCH_THREADS=${THREADS:-2} taskset -c 0 \
+    wrk -t"${THREADS:-2}" -c"${CONNECTIONS:-30}" -d"${ONCE_SECONDS:-3}s" -s scripts/bench-once.lua "$BASE")
+  read -r _ rps p50 p99 err _ <<<"$(grep '^BENCH_RESULT' <<<"$out")"
+  read -r _ _ fresh repeats <<<"$(grep '^BENCH_ONCE' <<<"$out")"
+  printf '%-30s %10s %8s %8s %7s %10s %12s  (%s of %s prepared requests sent, %s repeats)\n' "$r" "$rps" \
+    "$p50" "$p99" "$err" "$ref_put" "$(awk "BEGIN{printf \"%.3f\", $rps / $ref_put}")" "$fresh" "$n" "$repeats"
+  if [[ $repeats != 0 ]]; then
+    echo "bench: $r ran out of prepared requests; raise BENCH_LEARNERS or lower ONCE_SECONDS" >&2
+    exit 1
+  fi
+done

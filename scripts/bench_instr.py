@@ -12,6 +12,10 @@
       waits until a server using it answers on BASE_URL, then for each ROUTE sends N requests
       one at a time after a warm-up of 5 and prints the statements (Execute), Parse and
       Sync (round trips) messages per request the server sent to PostgreSQL.
+  bench_instr.py once PLAN ROUTE OUT
+      Writes to OUT the "METHOD PATH TOKEN" lines of ROUTE's send-once requests (first
+      completion of each open lesson of each prepared learner, or each prepared attempt's
+      submit) for scripts/bench-once.lua, and prints how many.
   bench_instr.py measure BASE_URL PLAN PID N ROUTE...
       For each ROUTE, with the server running under `valgrind --tool=callgrind` as PID: a
       warm-up of 5 requests, then two windows of N/5 and N/5 + N sequential requests on one
@@ -99,6 +103,29 @@ def requests_for(route, plan):
         else:
             raise SystemExit(f"unknown route {route}")
     raise SystemExit(f"{route}: not enough prepared learners")
+
+
+def once(plan_file, route, out):
+    """Writes the "METHOD PATH TOKEN" lines of ROUTE's requests that may each be sent once
+    (scripts/bench-once.lua): a first completion of every open lesson of every prepared
+    learner (lesson by lesson, so that requests in flight are different learners'), or the
+    submit of every prepared attempt. Prints how many."""
+    with open(plan_file) as f:
+        plan = json.load(f)
+    lines = []
+    if route == "first-completion":
+        for lesson in plan["open_lessons"]:
+            for learner in plan["learners"]:
+                path = f"/api/v1/enrolments/{learner['enrolment']}/lessons/{lesson}/completion"
+                lines.append(f"PUT {path} {learner['token']}")
+    elif route == "submit":
+        for learner in plan["learners"]:
+            lines.append(f"POST /api/v1/attempts/{learner['attempt']}/submit {learner['token']}")
+    else:
+        raise SystemExit(f"{route}: not a send-once route")
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(len(lines))
 
 
 def ctl(pid, *args):
@@ -291,6 +318,8 @@ def main(argv):
         prepare(argv[2], argv[3], int(argv[4]), argv[5], argv[6])
     elif len(argv) >= 7 and argv[1] == "count":
         count(argv[2], argv[3], int(argv[4]), argv[5], int(argv[6]), argv[7:] or ROUTES)
+    elif len(argv) == 5 and argv[1] == "once":
+        once(argv[2], argv[3], argv[4])
     elif len(argv) >= 6 and argv[1] == "measure":
         measure(argv[2], argv[3], int(argv[4]), int(argv[5]), argv[6:] or ROUTES)
     else:

@@ -11,6 +11,12 @@ use clap::{Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
+/// mimalloc: the request paths allocate many small, short-lived objects, which glibc's
+/// allocator serves slowly, and it returns freed memory (the password hasher's large blocks)
+/// to the system instead of keeping it in per-thread arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Benchside: self-paced course delivery for allied-health career training.
 ///
 /// Settings come from environment variables (see the README's configuration table). With no
@@ -178,7 +184,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_format);
+    let _logs = telemetry::init(config.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -15,9 +15,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::cache::ContentCache;
+use super::fact_store::{self, FactArrays};
 use super::progress::{Facts, Outline};
 use super::state::EnrolmentState;
-use super::store::{self, CourseBrief, EnrolmentRow, FactKind, LessonRow};
+use super::store::{self, CourseBrief, EnrolmentRow, LessonRow};
 use crate::accounts::{CurrentUser, Role, Scope};
 use crate::http::{AppError, AppResult, ErrorCode};
 
@@ -176,8 +177,8 @@ pub fn ensure_active(row: &EnrolmentRow, now: DateTime<Utc>) -> AppResult<()> {
     )
 }
 
-/// Opens enrolment `id` for `user` (two reads pipelined: the enrolment with its course, and
-/// its progress facts). Not found, or not allowed by `access`: 404.
+/// Opens enrolment `id` for `user` (one statement: the enrolment with its course and its
+/// progress facts). Not found, or not allowed by `access`: 404.
 pub async fn open(
     conn: &AsyncPgConnection,
     content: &ContentCache,
@@ -241,20 +242,18 @@ pub async fn open_with<T>(
     access: Access,
     extra: impl Future<Output = QueryResult<T>>,
 ) -> AppResult<(EnrolmentContext, T)> {
-    let ids = [id];
-    let (found, facts, extra, in_scope) = futures_util::try_join!(
-        store::enrolment_with_course(conn, id),
-        store::facts_of(conn, &ids),
+    let (found, extra, in_scope) = futures_util::try_join!(
+        fact_store::enrolment_with_facts(conn, id, None),
         extra,
         access.in_scope(conn, id),
     )?;
-    let found = authorise(found, user, access, in_scope)?;
-    let ctx = assemble(conn, content, found, &facts).await?;
+    let (ctx, _) = assemble(conn, content, user, access, in_scope, found).await?;
     Ok((ctx, extra))
 }
 
-/// [`open`] with one live lesson of the course, in the same query as the enrolment (the
-/// lesson routes' hot path). `None`: the course has no live lesson with that slug.
+/// [`open`] with one live lesson of the course, in the same statement as the enrolment and
+/// its facts (the lesson routes' hot path). `None`: the course has no live lesson with that
+/// slug.
 pub(super) async fn open_with_lesson(
     conn: &AsyncPgConnection,
     content: &ContentCache,
@@ -263,36 +262,36 @@ pub(super) async fn open_with_lesson(
     access: Access,
     lesson: &str,
 ) -> AppResult<(EnrolmentContext, Option<LessonRow>)> {
-    let ids = [id];
-    let (found, facts, in_scope) = futures_util::try_join!(
-        store::enrolment_with_lesson(conn, id, Some(lesson)),
-        store::facts_of(conn, &ids),
+    let (found, in_scope) = futures_util::try_join!(
+        fact_store::enrolment_with_facts(conn, id, Some(lesson)),
         access.in_scope(conn, id),
     )?;
-    let (found, lesson) = match found {
-        Some((row, course, lesson)) => (Some((row, course)), lesson),
-        None => (None, None),
-    };
-    let found = authorise(found, user, access, in_scope)?;
-    let ctx = assemble(conn, content, found, &facts).await?;
-    Ok((ctx, lesson))
+    assemble(conn, content, user, access, in_scope, found).await
 }
 
+/// The opened enrolment from its row, if `user` may open it (else 404), with the outline
+/// from the cache naming its facts.
 async fn assemble(
     conn: &AsyncPgConnection,
     content: &ContentCache,
-    (row, course): (EnrolmentRow, CourseBrief),
-    facts: &[(Uuid, Uuid, FactKind)],
-) -> AppResult<EnrolmentContext> {
+    user: &CurrentUser,
+    access: Access,
+    in_scope: bool,
+    found: Option<(EnrolmentRow, CourseBrief, Option<LessonRow>, FactArrays)>,
+) -> AppResult<(EnrolmentContext, Option<LessonRow>)> {
+    let (row, course, lesson, arrays) = found
+        .filter(|(row, ..)| access.decide(row, user, in_scope))
+        .ok_or_else(not_found)?;
     let outline = content.outline(conn, course.id, course.version).await?;
-    let mut facts = store::facts_for(facts, row.id, row.last_lesson_id);
+    let mut facts = arrays.facts(&outline, row.last_lesson_id);
     facts.externship = row.externship_standing();
-    Ok(EnrolmentContext {
+    let ctx = EnrolmentContext {
         row,
         course,
         outline,
         facts,
-    })
+    };
+    Ok((ctx, lesson))
 }
 
 /// The enrolment found, if `user` may open it this way (else the same 404 as a missing one);

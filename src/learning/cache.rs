@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::progress::Outline;
-use crate::db::schema::{courses, lessons};
+use crate::db::schema::{courses, lessons, quizzes};
 use crate::http::{AppError, AppResult};
 
 /// Lessons kept at most; past it the cache starts over (a course catalogue's lessons fit many
@@ -65,11 +65,22 @@ impl ContentCache {
             .select((courses::version, courses::outline))
             .first(&mut &*conn)
             .await?;
-        let outline = Arc::new(Outline::parse(&text).map_err(|e| {
+        let mut outline = Outline::parse(&text).map_err(|e| {
             AppError::internal(anyhow::anyhow!(
                 "outline of course {course} unreadable: {e}"
             ))
-        })?);
+        })?;
+        // Every lesson and quiz the course has had (the progress facts name them by ID); a
+        // newer import only adds to these, so reading them after the outline is safe.
+        let lesson_ids = lessons::table
+            .filter(lessons::course_id.eq(course))
+            .select((lessons::id, lessons::slug));
+        let quiz_ids = quizzes::table
+            .filter(quizzes::course_id.eq(course))
+            .select((quizzes::id, quizzes::slug));
+        let items: Vec<(Uuid, String)> = lesson_ids.union_all(quiz_ids).load(&mut &*conn).await?;
+        outline.name_items(items);
+        let outline = Arc::new(outline);
         let mut map = self.outlines.write().unwrap_or_else(|e| e.into_inner());
         if let Some((v, newer)) = map.get(&course)
             && *v > found_version

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::access::{self, Access, EnrolmentContext};
 use super::cache::ContentCache;
 use super::completion::{self, Trigger};
+use super::fact_store;
 use super::progress::{self, Lock, Outline};
 use super::state::EnrolmentState;
 use super::store::{self, EnrolmentRow, LessonRow};
@@ -312,16 +313,13 @@ pub async fn my_enrolments(
     user: CurrentUser,
 ) -> AppResult<web::Json<Dashboard>> {
     let conn = db.get().await?;
-    // One round trip: the enrolments with their courses, and the facts of all of them
-    // (read by user, so they need no IDs first), pipelined; the outlines from the cache.
-    let (rows, facts) = futures_util::try_join!(
-        store::enrolments_of(&conn, user.id),
-        store::facts_of_user(&conn, user.id),
-    )?;
+    // One statement: the enrolments with their courses and the facts of each; the outlines
+    // from the cache.
+    let rows = fact_store::enrolments_with_facts(&conn, user.id).await?;
     let mut enrolments = Vec::with_capacity(rows.len());
-    for (row, course) in rows {
+    for (row, course, arrays) in rows {
         let outline = content.outline(&conn, course.id, course.version).await?;
-        let mut f = store::facts_for(&facts, row.id, row.last_lesson_id);
+        let mut f = arrays.facts(&outline, row.last_lesson_id);
         f.externship = row.externship_standing();
         enrolments.push(views::dashboard_entry(&row, &course, &outline, &f));
     }

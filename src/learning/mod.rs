@@ -26,6 +26,7 @@ pub mod access;
 pub mod cache;
 pub mod completion;
 pub mod enrolling;
+mod fact_store;
 pub mod handlers;
 pub mod label_store;
 pub mod progress;

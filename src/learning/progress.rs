@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::state::QuizStanding;
 
@@ -24,6 +25,10 @@ pub struct Outline {
     pub completion: CompletionRules,
     #[serde(default)]
     pub externship: Option<ExternshipRules>,
+    /// The slug of every lesson and quiz ID of the course, retired ones too (not part of the
+    /// stored outline: the content cache fills it, [`Outline::name_items`]).
+    #[serde(skip)]
+    items: HashMap<Uuid, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -139,6 +144,16 @@ pub struct ProcedureRule {
 impl Outline {
     pub fn parse(json: &str) -> Result<Outline, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    /// Records the slugs of the course's lesson and quiz IDs (see [`Outline::slug_of`]).
+    pub fn name_items(&mut self, items: impl IntoIterator<Item = (Uuid, String)>) {
+        self.items.extend(items);
+    }
+
+    /// The slug of a lesson or quiz of the course, by ID.
+    pub fn slug_of(&self, id: &Uuid) -> Option<&str> {
+        self.items.get(id).map(String::as_str)
     }
 
     /// (module index, lesson index) of a live lesson.
@@ -312,10 +327,50 @@ pub fn module_lock(outline: &Outline, facts: &Facts, module: usize) -> Option<Lo
     (!lock.lessons.is_empty() || !lock.quizzes.is_empty()).then_some(lock)
 }
 
+/// Whether each module is open, in one pass over the course (the same rule as
+/// [`module_lock`]: in a sequential course a module opens when every earlier module's lessons
+/// are complete and its required quiz is passed).
+pub fn open_modules(outline: &Outline, facts: &Facts) -> Vec<bool> {
+    let mut before_done = true;
+    outline
+        .modules
+        .iter()
+        .map(|m| {
+            let open = before_done || !outline.sequential;
+            before_done = before_done
+                && m.lessons.iter().all(|l| facts.is_completed(&l.slug))
+                && m.quiz
+                    .as_ref()
+                    .is_none_or(|q| !q.required || facts.quiz_passed(&q.slug));
+            open
+        })
+        .collect()
+}
+
+/// Why each locked module is locked, in plain words (None: open). The first locked module
+/// names what is left to do (all of it in the module before it); a later one names the module
+/// before it, so the sentences do not repeat the whole course.
+pub fn lock_sentences(outline: &Outline, facts: &Facts, open: &[bool]) -> Vec<Option<String>> {
+    let first_locked = open.iter().position(|o| !o);
+    (0..outline.modules.len())
+        .map(|mi| match first_locked {
+            Some(first) if mi == first => {
+                module_lock(outline, facts, mi).map(|l| l.explain(outline))
+            }
+            Some(first) if mi > first => Some(format!(
+                "This lesson opens when you finish \"{}\" and every module before it.",
+                outline.modules[mi - 1].title
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The lesson to open next (resume): the last opened lesson if it is incomplete and open,
 /// else the first incomplete lesson in an open module.
 pub fn next_lesson<'a>(outline: &'a Outline, facts: &Facts) -> Option<(usize, &'a OutlineLesson)> {
-    let open = |mi: usize| module_lock(outline, facts, mi).is_none();
+    let open_modules = open_modules(outline, facts);
+    let open = |mi: usize| open_modules[mi];
     if let Some(last) = &facts.last_lesson
         && let Some((mi, li)) = outline.find_lesson(last)
         && !facts.is_completed(last)
@@ -463,6 +518,49 @@ mod tests {
         assert_eq!(module_lock(&o, &f, 2), None);
         // Nothing locks in a self-paced (non-sequential) course.
         assert_eq!(module_lock(&outline(false), &Facts::default(), 2), None);
+    }
+
+    #[test]
+    fn open_modules_agrees_with_module_lock_and_later_locks_name_the_module_before() {
+        let o = outline(true);
+        let mut f = Facts::default();
+        let agree = |f: &Facts| {
+            let open = open_modules(&o, f);
+            for (mi, &is_open) in open.iter().enumerate() {
+                assert_eq!(is_open, module_lock(&o, f, mi).is_none(), "module {mi}");
+            }
+            open
+        };
+        assert_eq!(agree(&f), vec![true, false, false]);
+        let s = lock_sentences(&o, &f, &open_modules(&o, &f));
+        assert_eq!(s[0], None);
+        assert_eq!(
+            s[1].as_deref(),
+            Some("This lesson opens when you complete \"A\" and \"B\" and pass \"Quiz one\".")
+        );
+        assert_eq!(
+            s[2].as_deref(),
+            Some("This lesson opens when you finish \"Two\" and every module before it.")
+        );
+        done(&mut f, &["a", "b"]);
+        assert_eq!(agree(&f), vec![true, false, false]);
+        pass(&mut f, "q1");
+        assert_eq!(agree(&f), vec![true, true, false]);
+        let s = lock_sentences(&o, &f, &open_modules(&o, &f));
+        assert_eq!(
+            s[2].as_deref(),
+            Some("This lesson opens when you complete \"C\".")
+        );
+        done(&mut f, &["c"]);
+        assert_eq!(agree(&f), vec![true, true, true]);
+        assert_eq!(
+            lock_sentences(&o, &f, &open_modules(&o, &f)),
+            vec![None, None, None]
+        );
+        assert_eq!(
+            open_modules(&outline(false), &Facts::default()),
+            vec![true; 3]
+        );
     }
 
     #[test]

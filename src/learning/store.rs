@@ -383,20 +383,6 @@ pub async fn consume_code(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult
         .map(|r| r.is_some())
 }
 
-/// Every enrolment of a learner with its course, most recently active first.
-pub async fn enrolments_of(
-    conn: &AsyncPgConnection,
-    user: Uuid,
-) -> QueryResult<Vec<(EnrolmentRow, CourseBrief)>> {
-    enrolments::table
-        .inner_join(courses::table)
-        .filter(enrolments::user_id.eq(user))
-        .order((enrolments::last_activity_at.desc(), enrolments::id))
-        .select((EnrolmentRow::as_select(), COURSE_BRIEF))
-        .load(&mut &*conn)
-        .await
-}
-
 /// The live lesson of an enrolment's course: what names it. What is served comes from
 /// [`super::cache::ContentCache`], keyed by the content hash (read on a miss).
 #[derive(Debug, Clone, Queryable)]
@@ -404,32 +390,6 @@ pub struct LessonRow {
     pub id: Uuid,
     pub slug: String,
     pub content_hash: String,
-}
-
-/// An enrolment by ID with its course and, when `lesson` names a live lesson of the course,
-/// that lesson: one query.
-pub async fn enrolment_with_lesson(
-    conn: &AsyncPgConnection,
-    id: Uuid,
-    lesson: Option<&str>,
-) -> QueryResult<Option<(EnrolmentRow, CourseBrief, Option<LessonRow>)>> {
-    enrolments::table
-        .inner_join(courses::table)
-        .left_join(
-            lessons::table.on(lessons::course_id
-                .eq(enrolments::course_id)
-                .and(lessons::slug.nullable().eq(lesson))
-                .and(lessons::retired_at.is_null())),
-        )
-        .filter(enrolments::id.eq(id))
-        .select((
-            EnrolmentRow::as_select(),
-            COURSE_BRIEF,
-            (lessons::id, lessons::slug, lessons::content_hash).nullable(),
-        ))
-        .first(&mut &*conn)
-        .await
-        .optional()
 }
 
 /// An enrolment by ID with its course: one query.
@@ -602,29 +562,6 @@ pub async fn facts_of(
     let quizzes_q = quiz_outcomes::table
         .inner_join(quizzes::table)
         .filter(quiz_outcomes::enrolment_id.eq_any(ids))
-        .select(quiz_fact!());
-    let rows: Vec<FactRow> = lessons_q.union_all(quizzes_q).load(&mut &*conn).await?;
-    Ok(rows.into_iter().map(fact).collect())
-}
-
-/// The progress facts of every enrolment of `user` (as [`facts_of`], one query that does not
-/// need the enrolments' IDs first, so it can be pipelined with their read).
-pub async fn facts_of_user(
-    conn: &AsyncPgConnection,
-    user: Uuid,
-) -> QueryResult<Vec<(Uuid, Uuid, FactKind)>> {
-    let mine = || {
-        enrolments::table
-            .filter(enrolments::user_id.eq(user))
-            .select(enrolments::id)
-    };
-    let lessons_q = lesson_progress::table
-        .inner_join(lessons::table)
-        .filter(lesson_progress::enrolment_id.eq_any(mine()))
-        .select(lesson_fact!());
-    let quizzes_q = quiz_outcomes::table
-        .inner_join(quizzes::table)
-        .filter(quiz_outcomes::enrolment_id.eq_any(mine()))
         .select(quiz_fact!());
     let rows: Vec<FactRow> = lessons_q.union_all(quizzes_q).load(&mut &*conn).await?;
     Ok(rows.into_iter().map(fact).collect())

@@ -150,7 +150,8 @@ pub struct ProcedureProgress {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CompletionView {
     pub complete: bool,
-    /// Plain sentences, one per missing requirement (empty when complete).
+    /// Plain sentences of what is missing (empty when complete): the lessons (naming the
+    /// first three), each quiz (or, beyond three, the first three), the externship.
     pub missing: Vec<String>,
     pub lessons_missing: Vec<LessonRef>,
     pub quizzes_missing: Vec<QuizState>,
@@ -268,17 +269,19 @@ pub fn enrolment_detail(
     outline: &Outline,
     facts: &Facts,
 ) -> EnrolmentDetail {
+    let open = progress::open_modules(outline, facts);
+    let sentences = progress::lock_sentences(outline, facts, &open);
     let modules = outline
         .modules
         .iter()
-        .enumerate()
-        .map(|(mi, m)| {
-            let lock = progress::module_lock(outline, facts, mi);
+        .zip(open.iter().zip(sentences))
+        .map(|(m, (&open, unlocks_when))| {
+            let locked = !open;
             ModuleProgress {
                 slug: m.slug.clone(),
                 title: m.title.clone(),
-                locked: lock.is_some(),
-                unlocks_when: lock.as_ref().map(|l| l.explain(outline)),
+                locked,
+                unlocks_when,
                 lessons: m
                     .lessons
                     .iter()
@@ -288,7 +291,7 @@ pub fn enrolment_detail(
                         estimated_minutes: l.estimated_minutes,
                         completed: facts.is_completed(&l.slug),
                         completed_at: facts.completed.get(&l.slug).copied(),
-                        locked: lock.is_some(),
+                        locked,
                     })
                     .collect(),
                 quiz: m
@@ -324,6 +327,11 @@ pub fn next_lesson(outline: &Outline, facts: &Facts) -> Option<LessonRef> {
     progress::next_lesson(outline, facts).map(|(mi, l)| lesson_ref(outline, mi, l))
 }
 
+/// How many lessons or quizzes a "what is missing" sentence names: the full lists are beside
+/// it (`lessons_missing`, `quizzes_missing`), and a sentence naming every lesson of a course
+/// is no help to a reader.
+const NAMED: usize = 3;
+
 pub fn completion_view(outline: &Outline, facts: &Facts) -> CompletionView {
     let missing = progress::missing(outline, facts);
     let mut sentences = Vec::new();
@@ -332,16 +340,32 @@ pub fn completion_view(outline: &Outline, facts: &Facts) -> CompletionView {
         let titles: Vec<String> = missing
             .lessons
             .iter()
+            .take(NAMED)
             .map(|(_, t)| format!("\"{t}\""))
             .collect();
         sentences.push(format!(
-            "Complete {n} more lesson{}: {}.",
+            "Complete {n} more lesson{}{} {}.",
             if n == 1 { "" } else { "s" },
+            if n > NAMED { ", starting with" } else { ":" },
             progress::join_words(&titles)
         ));
     }
-    for (_, title) in &missing.quizzes {
-        sentences.push(format!("Pass the quiz \"{title}\"."));
+    let quizzes = missing.quizzes.len();
+    if quizzes > NAMED {
+        let titles: Vec<String> = missing
+            .quizzes
+            .iter()
+            .take(NAMED)
+            .map(|(_, t)| format!("\"{t}\""))
+            .collect();
+        sentences.push(format!(
+            "Pass {quizzes} more quizzes, starting with {}.",
+            progress::join_words(&titles)
+        ));
+    } else {
+        for (_, title) in &missing.quizzes {
+            sentences.push(format!("Pass the quiz \"{title}\"."));
+        }
     }
     let externship = outline
         .externship

@@ -2168,7 +2168,10 @@ export interface components {
             complete: boolean;
             externship: components["schemas"]["ExternshipProgress"] | null;
             lessons_missing: components["schemas"]["LessonRef"][];
-            /** @description Plain sentences, one per missing requirement (empty when complete). */
+            /**
+             * @description Plain sentences of what is missing (empty when complete): the lessons (naming the
+             *     first three), each quiz (or, beyond three, the first three), the externship.
+             */
             missing: string[];
             quizzes_missing: components["schemas"]["QuizState"][];
         };
