@@ -34,7 +34,8 @@ function ExamTable({ exam, cohort }: { exam: ExamReadiness; cohort: boolean }) {
           <tr key={d.slug} className={d.slug === weakest ? 'readiness-weakest' : undefined}>
             <th scope="row">
               {d.title}
-              {d.slug === weakest && <span className="badge">Weakest</span>}
+              {/* The space keeps "Weakest" a word of its own in the row's text and accessible name. */}
+              {d.slug === weakest && <> <span className="badge">Weakest</span></>}
             </th>
             <td>{weightText(d)}</td>
             <td>
@@ -104,7 +105,11 @@ export function CohortReadinessTables({ exams }: { exams: ExamReadiness[] }) {
       {exams.map((exam) => (
         <div key={exam.slug} className="readiness-exam">
           <h3>{exam.name}</h3>
-          <ExamTable exam={exam} cohort />
+          {/* The admin area's sideways-scrolling table region (as its TableWrap): four columns
+              and a bar do not fit a phone's width. */}
+          <div className="table-wrap" role="region" aria-label={`${exam.name}: domains`} tabIndex={0}>
+            <ExamTable exam={exam} cohort />
+          </div>
           <Source exam={exam} />
         </div>
       ))}
