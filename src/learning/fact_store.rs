@@ -3,6 +3,8 @@
 //! outcomes), so the enrolment, its course, the lesson asked for and the facts cost one
 //! statement instead of two, with no join to the lessons or quizzes for their slugs (the
 //! outline in the content cache names every ID, [`super::progress::Outline::slug_of`]).
+//! Diesel does not cache a statement with SQL literals in it, so both are [`prepared`]: once
+//! per connection.
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
@@ -14,6 +16,7 @@ use uuid::Uuid;
 
 use super::progress::{Facts, Outline, QuizFact};
 use super::store::{COURSE_BRIEF, CourseBrief, EnrolmentRow, LessonRow};
+use crate::db::prepared::prepared;
 use crate::db::schema::{courses, enrolments, lessons};
 
 /// An enrolment's progress rows as parallel arrays, each in item ID order: lesson IDs and
@@ -62,7 +65,7 @@ pub async fn enrolment_with_facts(
     id: Uuid,
     lesson: Option<&str>,
 ) -> QueryResult<Option<(EnrolmentRow, CourseBrief, Option<LessonRow>, FactArrays)>> {
-    enrolments::table
+    let query = enrolments::table
         .inner_join(courses::table)
         .left_join(
             lessons::table.on(lessons::course_id
@@ -77,9 +80,8 @@ pub async fn enrolment_with_facts(
             (lessons::id, lessons::slug, lessons::content_hash).nullable(),
             fact_columns(),
         ))
-        .first(&mut &*conn)
-        .await
-        .optional()
+        .limit(1);
+    prepared(query).get_result(&mut &*conn).await.optional()
 }
 
 /// Every enrolment of a learner with its course and its facts, most recently active first:
@@ -88,13 +90,12 @@ pub async fn enrolments_with_facts(
     conn: &AsyncPgConnection,
     user: Uuid,
 ) -> QueryResult<Vec<(EnrolmentRow, CourseBrief, FactArrays)>> {
-    enrolments::table
+    let query = enrolments::table
         .inner_join(courses::table)
         .filter(enrolments::user_id.eq(user))
         .order((enrolments::last_activity_at.desc(), enrolments::id))
-        .select((EnrolmentRow::as_select(), COURSE_BRIEF, fact_columns()))
-        .load(&mut &*conn)
-        .await
+        .select((EnrolmentRow::as_select(), COURSE_BRIEF, fact_columns()));
+    prepared(query).load(&mut &*conn).await
 }
 
 impl FactArrays {
