@@ -1,5 +1,6 @@
--- wrk script for the routes of scripts/bench.sh that change what they answer (first lesson
--- completion, grading submit): every request is its own learner's, sent once.
+-- wrk script for the routes of scripts/bench.sh and scripts/bench-submit.sh that change what
+-- they answer (first lesson completion, grading submit): every request is its own learner's,
+-- sent once.
 -- Env: BENCH_ONCE     file of "METHOD PATH TOKEN" lines (required)
 --      BENCH_THREADS  wrk's -t (default 2): thread k (1-based) takes lines k, k+T, k+2T, ...
 -- A thread that has sent its whole slice starts over; those requests are counted as repeats

@@ -7,7 +7,7 @@
 #
 # RUN_SH is the reference harness's `run.sh` (not part of this repository); it runs the
 # reference /db (and Benchside's /readyz) in each round. Submit is loaded with wrk directly
-# (scripts/bench-submit.lua), because every request needs its own learner token and attempt:
+# (scripts/bench-once.lua), because every request needs its own learner token and attempt:
 # same settings as the harness (THREADS, CONNECTIONS, WARMUP, DURATION; wrk on CPU 0).
 #
 # What it does: generates the bench-only course `bench-submit` (scripts/bench_submit.py: one
@@ -49,7 +49,7 @@ BASE="http://127.0.0.1:$PORT"
 PASSWORD=calibrate-the-analyzer
 PREFIX=bench-submit
 HELPER=scripts/bench_submit.py
-LUA=scripts/bench-submit.lua
+LUA=scripts/bench-once.lua
 
 DATA=$(mktemp -d)
 PID="" COUNT_PID="" PROXY_PID=""
@@ -124,9 +124,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 submitted() { sql "SELECT count(*) FROM quiz_attempts WHERE state = 'submitted'"; }
-wrk_submit() { # wrk_submit FILE SECONDS -> output
-  BENCH_ATTEMPTS=$1 BENCH_THREADS=$THREADS taskset -c 0 \
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2s" -s "$LUA" "$BASE/api/v1/attempts/submit"
+wrk_submit() { # wrk_submit FILE SECONDS -> output ("token attempt_id" lines -> requests)
+  awk '{print "POST /api/v1/attempts/" $2 "/submit " $1}' "$1" >"$1.once"
+  BENCH_ONCE=$1.once BENCH_THREADS=$THREADS taskset -c 0 \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2s" -s "$LUA" "$BASE"
 }
 
 RESULTS=()
@@ -146,7 +147,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   graded=$(($(submitted) - before))
   echo "$out" >&2
   read -r _ s_rps s_p50 s_p99 s_err s_req _ <<<"$(grep '^BENCH_RESULT' <<<"$out")"
-  read -r _ _ s_fresh s_rep _ <<<"$(grep '^BENCH_SUBMIT' <<<"$out")"
+  read -r _ _ s_fresh s_rep _ <<<"$(grep '^BENCH_ONCE' <<<"$out")"
   RESULTS+=("$r $b_rps $b_p50 $b_p99 $b_err $y_rps $y_p50 $y_p99 $y_err $s_rps $s_p50 $s_p99 $s_err $s_req $graded $s_fresh $s_rep")
 done
 

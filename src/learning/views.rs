@@ -332,35 +332,33 @@ pub fn next_lesson(outline: &Outline, facts: &Facts) -> Option<LessonRef> {
 /// is no help to a reader.
 const NAMED: usize = 3;
 
+/// The first [`NAMED`] titles of (slug, title) pairs, quoted and joined in words.
+fn first_titles(items: &[(String, String)]) -> String {
+    let titles: Vec<String> = items
+        .iter()
+        .take(NAMED)
+        .map(|(_, t)| format!("\"{t}\""))
+        .collect();
+    progress::join_words(&titles)
+}
+
 pub fn completion_view(outline: &Outline, facts: &Facts) -> CompletionView {
     let missing = progress::missing(outline, facts);
     let mut sentences = Vec::new();
     if !missing.lessons.is_empty() {
         let n = missing.lessons.len();
-        let titles: Vec<String> = missing
-            .lessons
-            .iter()
-            .take(NAMED)
-            .map(|(_, t)| format!("\"{t}\""))
-            .collect();
         sentences.push(format!(
             "Complete {n} more lesson{}{} {}.",
             if n == 1 { "" } else { "s" },
             if n > NAMED { ", starting with" } else { ":" },
-            progress::join_words(&titles)
+            first_titles(&missing.lessons)
         ));
     }
     let quizzes = missing.quizzes.len();
     if quizzes > NAMED {
-        let titles: Vec<String> = missing
-            .quizzes
-            .iter()
-            .take(NAMED)
-            .map(|(_, t)| format!("\"{t}\""))
-            .collect();
         sentences.push(format!(
             "Pass {quizzes} more quizzes, starting with {}.",
-            progress::join_words(&titles)
+            first_titles(&missing.quizzes)
         ));
     } else {
         for (_, title) in &missing.quizzes {
@@ -449,5 +447,52 @@ fn fmt_hours(h: f64) -> String {
         format!("{h:.0}")
     } else {
         format!("{h}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A course of `n` one-lesson modules, each with a required quiz.
+    fn course(n: usize) -> Outline {
+        let modules: Vec<_> = (1..=n)
+            .map(|i| {
+                json!({"slug": format!("m{i}"), "title": format!("Module {i}"),
+                  "lessons": [{"slug": format!("l{i}"), "title": format!("Lesson {i}"), "estimated_minutes": 5}],
+                  "quiz": {"slug": format!("q{i}"), "title": format!("Quiz {i}"), "required": true, "pass_percent": 80}})
+            })
+            .collect();
+        let quizzes: Vec<_> = (1..=n).map(|i| format!("q{i}")).collect();
+        Outline::parse(
+            &json!({"sequential": true, "modules": modules,
+                "completion": {"all_lessons": true, "required_quizzes": quizzes, "externship": false}})
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn missing_sentences_name_at_most_three_items_and_the_lists_hold_all() {
+        let many = completion_view(&course(5), &Facts::default());
+        assert_eq!(
+            many.missing,
+            vec![
+                "Complete 5 more lessons, starting with \"Lesson 1\", \"Lesson 2\" and \"Lesson 3\".",
+                "Pass 5 more quizzes, starting with \"Quiz 1\", \"Quiz 2\" and \"Quiz 3\".",
+            ]
+        );
+        assert_eq!(many.lessons_missing.len(), 5);
+        assert_eq!(many.quizzes_missing.len(), 5);
+        let few = completion_view(&course(2), &Facts::default());
+        assert_eq!(
+            few.missing,
+            vec![
+                "Complete 2 more lessons: \"Lesson 1\" and \"Lesson 2\".",
+                "Pass the quiz \"Quiz 1\".",
+                "Pass the quiz \"Quiz 2\".",
+            ]
+        );
     }
 }
