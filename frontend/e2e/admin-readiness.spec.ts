@@ -10,7 +10,7 @@
 // Safety (published 20-30 %) has `recap` and `ppe`; Drawing (no weight) has `container` and the
 // collection bank.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { base, checkPage, createAdmin, DESKTOP, signIn, signUpAndVerify, sql, uniqueEmail } from './helpers';
+import { apiAs, base, checkPage, createAdmin, DESKTOP, signIn, signUpAndVerify, sql, uniqueEmail } from './helpers';
 
 const PASSWORD = 'Cohort-Readiness-Domains-58';
 const COURSE = `(SELECT id FROM courses WHERE slug = 'demo-course')`;
@@ -40,27 +40,6 @@ function day(n: number): string {
 async function newPage(browser: Browser): Promise<Page> {
   const ctx = await browser.newContext({ viewport: DESKTOP });
   return ctx.newPage();
-}
-
-/** A JSON client with the account's token (setup through the real server's API). */
-async function apiAs(email: string) {
-  const login = await fetch(`${base()}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(login.status).toBe(200);
-  const { access_token: token } = (await login.json()) as { access_token: string };
-  return async <T>(method: string, path: string, body?: unknown, status = 200): Promise<T> => {
-    const r = await fetch(`${base()}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    expect(r.status, `${method} ${path}: ${text}`).toBe(status);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
 }
 
 interface Answers {
@@ -110,7 +89,7 @@ test('admin: a cohort’s exam readiness tab shows each domain’s mean percent,
     const stamp = Date.now();
     const adminEmail = uniqueEmail('readiness-admin');
     createAdmin(adminEmail, 'Readiness Admin', PASSWORD);
-    const admin = await apiAs(adminEmail);
+    const admin = await apiAs(adminEmail, PASSWORD);
     const cohortName = `Readiness ${stamp}`;
     const cohort = await admin<{ id: string }>('POST', '/admin/cohorts', { course: 'demo-course', name: cohortName, starts_on: day(-7) }, 201);
 

@@ -8,6 +8,7 @@
 // 360 and 1280 px.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import {
+  apiAs,
   base,
   checkPage,
   createAdmin,
@@ -28,27 +29,6 @@ const PASSWORD = 'Venipuncture-Order-42';
 /** A calendar day `n` days from today (negative: ago), as `YYYY-MM-DD` in UTC. */
 function day(n: number): string {
   return new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** A small JSON client for the learner's API calls (their screens are not part of this spec). */
-async function learnerApi(email: string) {
-  const login = await fetch(`${base()}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(login.status).toBe(200);
-  const { access_token: token } = (await login.json()) as { access_token: string };
-  return async <T>(method: string, path: string, body?: unknown, status = 200): Promise<T> => {
-    const r = await fetch(`${base()}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    expect(r.status, `${method} ${path}: ${text}`).toBe(status);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
 }
 
 async function newPage(browser: Browser, viewport = PHONE): Promise<Page> {
@@ -152,7 +132,7 @@ test('sites, a placement, the supervisor’s link, the review queue', async ({ b
   await checkPage(admin, 'x02-admin-placements');
 
   // ---- The learner logs two shifts and three collections, and sends them (API). ----
-  const call = await learnerApi(learnerEmail);
+  const call = await apiAs(learnerEmail, PASSWORD);
   const overview = await call<{ placements: { id: string }[] }>('GET', `/enrolments/${enrolment}/externship`);
   const placementId = overview.placements[0]!.id;
   const shiftBody = (date: string, start: string, end: string, department: string) => ({

@@ -181,3 +181,25 @@ export function createAdmin(email: string, name: string, password: string): void
     stdio: ['pipe', 'ignore', 'inherit'],
   });
 }
+
+/** A JSON client signed in as `email` (setup through the real server's API): each call checks
+ * the status it expects and returns the parsed body. */
+export async function apiAs(email: string, password: string) {
+  const login = await fetch(`${base()}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  expect(login.status).toBe(200);
+  const { access_token: token } = (await login.json()) as { access_token: string };
+  return async <T>(method: string, path: string, body?: unknown, status = 200): Promise<T> => {
+    const r = await fetch(`${base()}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    expect(r.status, `${method} ${path}: ${text}`).toBe(status);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}

@@ -27,6 +27,7 @@ use serde_json::{Value, json};
 use url::Url;
 use uuid::Uuid;
 
+use super::fact_store;
 use super::progress::{self, Facts, Outline};
 use super::state::EnrolmentState;
 use super::store;
@@ -99,13 +100,12 @@ pub async fn complete_after<T>(
     actor: Actor,
     trigger: Trigger,
 ) -> QueryResult<(T, Completion)> {
-    let ids = [enrolment];
-    let (written, (state, standing), rows) = futures_util::try_join!(
+    let (written, (state, standing), arrays) = futures_util::try_join!(
         writes,
         store::lock_standing(tx, enrolment),
-        store::facts_of(tx, &ids),
+        fact_store::facts_of(tx, enrolment),
     )?;
-    let mut facts = store::facts_for(&rows, enrolment, None);
+    let mut facts = arrays.facts(outline, None);
     facts.externship = standing;
     if state != EnrolmentState::Active || !progress::missing(outline, &facts).is_empty() {
         let done = Completion {

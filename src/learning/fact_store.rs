@@ -98,6 +98,15 @@ pub async fn enrolments_with_facts(
     prepared(query).load(&mut &*conn).await
 }
 
+/// The facts of one enrolment (the completion engine's read under its row lock): one
+/// statement.
+pub async fn facts_of(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<FactArrays> {
+    let query = enrolments::table
+        .filter(enrolments::id.eq(id))
+        .select(fact_columns());
+    prepared(query).get_result(&mut &*conn).await
+}
+
 impl FactArrays {
     /// The [`Facts`] these arrays hold, named by `outline` (a lesson or quiz the outline does
     /// not know, which only a concurrent re-import can add, is left out: the next read has

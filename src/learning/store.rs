@@ -4,18 +4,17 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Int4, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Int4, Jsonb, Nullable, Timestamptz};
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::progress::{ExternshipStanding, Facts, QuizFact};
+use super::progress::ExternshipStanding;
 use super::state::EnrolmentState;
 use crate::db::prepared::prepared;
 use crate::db::schema::{
-    cohorts, courses, enrolment_codes, enrolments, lesson_progress, lessons, quiz_outcomes,
-    quizzes, users,
+    cohorts, courses, enrolment_codes, enrolments, lesson_progress, lessons, users,
 };
 
 diesel::define_sql_function! {
@@ -496,116 +495,6 @@ pub async fn record_externship(
             .await?;
     }
     Ok(())
-}
-
-/// One lesson-progress or quiz-outcome row, as one result shape for a UNION ALL.
-type FactRow = (String, Uuid, Uuid, String, Option<DateTime<Utc>>, i32, i32);
-
-/// One lesson-progress row as a [`FactRow`].
-macro_rules! lesson_fact {
-    () => {
-        (
-            "lesson".into_sql::<Text>(),
-            lesson_progress::enrolment_id,
-            lesson_progress::lesson_id,
-            lessons::slug,
-            lesson_progress::completed_at,
-            0.into_sql::<Int4>(),
-            0.into_sql::<Int4>(),
-        )
-    };
-}
-
-/// One quiz-outcome row as a [`FactRow`].
-macro_rules! quiz_fact {
-    () => {
-        (
-            "quiz".into_sql::<Text>(),
-            quiz_outcomes::enrolment_id,
-            quiz_outcomes::quiz_id,
-            quizzes::slug,
-            quiz_outcomes::passed_at,
-            quiz_outcomes::best_percent,
-            quiz_outcomes::attempts_used,
-        )
-    };
-}
-
-fn fact((kind, enrolment, item, slug, at, n, m): FactRow) -> (Uuid, Uuid, FactKind) {
-    let fact = if kind == "quiz" {
-        FactKind::Quiz {
-            slug,
-            fact: QuizFact {
-                best_percent: n,
-                attempts_used: m,
-                passed: at.is_some(),
-            },
-        }
-    } else {
-        FactKind::Lesson {
-            slug,
-            completed_at: at,
-        }
-    };
-    (enrolment, item, fact)
-}
-
-/// The progress facts of some enrolments: lesson progress and quiz outcomes, one query.
-pub async fn facts_of(
-    conn: &AsyncPgConnection,
-    ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, Uuid, FactKind)>> {
-    let lessons_q = lesson_progress::table
-        .inner_join(lessons::table)
-        .filter(lesson_progress::enrolment_id.eq_any(ids))
-        .select(lesson_fact!());
-    let quizzes_q = quiz_outcomes::table
-        .inner_join(quizzes::table)
-        .filter(quiz_outcomes::enrolment_id.eq_any(ids))
-        .select(quiz_fact!());
-    let rows: Vec<FactRow> = lessons_q.union_all(quizzes_q).load(&mut &*conn).await?;
-    Ok(rows.into_iter().map(fact).collect())
-}
-
-#[derive(Debug, Clone)]
-pub enum FactKind {
-    Lesson {
-        slug: String,
-        completed_at: Option<DateTime<Utc>>,
-    },
-    Quiz {
-        slug: String,
-        fact: QuizFact,
-    },
-}
-
-/// Folds fact rows into one enrolment's [`Facts`].
-pub fn facts_for(
-    rows: &[(Uuid, Uuid, FactKind)],
-    enrolment: Uuid,
-    last_lesson: Option<Uuid>,
-) -> Facts {
-    let mut facts = Facts::default();
-    for (e, item, kind) in rows {
-        if *e != enrolment {
-            continue;
-        }
-        match kind {
-            FactKind::Lesson { slug, completed_at } => {
-                facts.opened.insert(slug.clone());
-                if let Some(at) = completed_at {
-                    facts.completed.insert(slug.clone(), *at);
-                }
-                if last_lesson == Some(*item) {
-                    facts.last_lesson = Some(slug.clone());
-                }
-            }
-            FactKind::Quiz { slug, fact } => {
-                facts.quizzes.insert(slug.clone(), *fact);
-            }
-        }
-    }
-    facts
 }
 
 /// Records that a lesson was opened (`first`: insert its progress row; a row that exists is
