@@ -55,6 +55,10 @@ pub struct AppData {
     pub auth: web::Data<Auth>,
     /// Learning: parsed outlines and lesson bodies per content version.
     pub content: web::Data<ContentCache>,
+    /// Catalog: published outlines as served, per content hash.
+    pub outlines: web::Data<crate::catalog::api::OutlineBodies>,
+    /// Quizzes: questions with their parsed answer keys, per content hash.
+    pub questions: web::Data<crate::quizzes::question_cache::QuestionCache>,
     /// Externship: the public URL and link settings for attestation mails.
     pub sending: web::Data<Sending>,
     /// Credentials: public addresses, the issuer's name, the signing keys, the status lists.
@@ -95,6 +99,8 @@ pub fn build_app(
         .app_data(data.db)
         .app_data(data.auth)
         .app_data(data.content)
+        .app_data(data.outlines)
+        .app_data(data.questions)
         .app_data(data.sending)
         .app_data(data.issuing)
         .app_data(data.requests)
@@ -230,6 +236,8 @@ impl Application {
             db: web::Data::new(db),
             auth: web::Data::new(auth),
             content: web::Data::new(ContentCache::default()),
+            outlines: web::Data::new(Default::default()),
+            questions: web::Data::new(Default::default()),
             requests: web::Data::new(RequestMetrics::default()),
             exports: web::Data::new(crate::reports::Exports::default()),
         };

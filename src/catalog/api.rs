@@ -2,7 +2,11 @@
 //! beside the lessons. Published courses only; no account needed. Responses carry ETags and
 //! answer 304 to a matching `If-None-Match`.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -41,6 +45,32 @@ pub struct CourseQuery {
     pub per_page: Option<i64>,
 }
 
+/// Published outlines as served, by course slug, each with the content hash it was read at:
+/// an outline is about 25 KB of stored text, so a read that finds the hash unchanged costs
+/// the hash's lookup and a reference count instead of reading and decompressing the text.
+#[derive(Default)]
+pub struct OutlineBodies(RwLock<HashMap<String, (String, Bytes)>>);
+
+/// Slugs kept at most; past it the cache starts over (a catalogue has far fewer courses).
+const MAX_OUTLINES: usize = 1024;
+
+impl OutlineBodies {
+    fn get(&self, slug: &str, hash: &str) -> Option<Bytes> {
+        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+        map.get(slug)
+            .filter(|(h, _)| h == hash)
+            .map(|(_, body)| body.clone())
+    }
+
+    fn put(&self, slug: &str, hash: &str, body: Bytes) {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_OUTLINES && !map.contains_key(slug) {
+            map.clear();
+        }
+        map.insert(slug.to_string(), (hash.to_string(), body));
+    }
+}
+
 /// A weak ETag from a body's hash.
 fn etag_of(bytes: &[u8]) -> String {
     let h = Sha256::digest(bytes);
@@ -66,7 +96,12 @@ fn cached_json(req: &HttpRequest, body: Vec<u8>, max_age: u32) -> HttpResponse {
 }
 
 /// A JSON body with the given ETag, or 304 when the client has it.
-fn with_etag(req: &HttpRequest, etag: String, body: Vec<u8>, max_age: u32) -> HttpResponse {
+fn with_etag(
+    req: &HttpRequest,
+    etag: String,
+    body: impl Into<Bytes>,
+    max_age: u32,
+) -> HttpResponse {
     let cache = format!("public, max-age={max_age}, must-revalidate");
     if not_modified(req, &etag) {
         return HttpResponse::NotModified()
@@ -78,7 +113,7 @@ fn with_etag(req: &HttpRequest, etag: String, body: Vec<u8>, max_age: u32) -> Ht
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache))
         .content_type("application/json")
-        .body(body)
+        .body(body.into())
 }
 
 /// Published courses, by title; search with `q`.
@@ -133,19 +168,32 @@ pub async fn list_courses(
 #[get("/courses/{slug}")]
 pub async fn get_course(
     db: web::Data<DbPool>,
+    bodies: web::Data<OutlineBodies>,
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    let missing = || AppError::not_found("No published course has this address.");
     if !is_slug(&slug) {
-        return Err(AppError::not_found("No published course has this address."));
+        return Err(missing());
     }
     let mut conn = db.get().await?;
-    let found = store::published_outline(&mut conn, &slug).await?;
-    let (outline, hash) =
-        found.ok_or_else(|| AppError::not_found("No published course has this address."))?;
+    let hash = store::published_hash(&mut conn, &slug)
+        .await?
+        .ok_or_else(missing)?;
+    let (body, hash) = match bodies.get(&slug, &hash) {
+        Some(body) => (body, hash),
+        None => {
+            // Served as read with its own hash: the course may have moved on since.
+            let found = store::published_outline(&mut conn, &slug).await?;
+            let (outline, hash) = found.ok_or_else(missing)?;
+            let body = Bytes::from(outline);
+            bodies.put(&slug, &hash, body.clone());
+            (body, hash)
+        }
+    };
     // The content hash changes whenever the outline can: no need to hash the body.
     let etag = format!("\"{}\"", &hash[..hash.len().min(24)]);
-    Ok(with_etag(&req, etag, outline.into_bytes(), 60))
+    Ok(with_etag(&req, etag, body, 60))
 }
 
 /// An image or diagram used by a course's lessons.

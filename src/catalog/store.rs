@@ -75,6 +75,20 @@ pub async fn list_published(
     Ok((items, total))
 }
 
+/// A published course's content hash (which changes whenever its outline can).
+pub async fn published_hash(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+) -> QueryResult<Option<String>> {
+    courses::table
+        .filter(courses::slug.eq(slug))
+        .filter(courses::published.eq(true))
+        .select(courses::content_hash)
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// A published course's stored outline (JSON text) and content hash.
 pub async fn published_outline(
     conn: &mut AsyncPgConnection,

@@ -182,6 +182,7 @@ diesel::table! {
         externship_counts -> Jsonb,
         lessons_completed -> Int4,
         quizzes_passed -> Int4,
+        facts_version -> Int8,
     }
 }
 

@@ -243,7 +243,7 @@ pub async fn open_with<T>(
     extra: impl Future<Output = QueryResult<T>>,
 ) -> AppResult<(EnrolmentContext, T)> {
     let (found, extra, in_scope) = futures_util::try_join!(
-        fact_store::enrolment_with_facts(conn, id, None),
+        fact_store::enrolment_with_facts(conn, content.facts(), id, None),
         extra,
         access.in_scope(conn, id),
     )?;
@@ -263,7 +263,7 @@ pub(super) async fn open_with_lesson(
     lesson: &str,
 ) -> AppResult<(EnrolmentContext, Option<LessonRow>)> {
     let (found, in_scope) = futures_util::try_join!(
-        fact_store::enrolment_with_facts(conn, id, Some(lesson)),
+        fact_store::enrolment_with_facts(conn, content.facts(), id, Some(lesson)),
         access.in_scope(conn, id),
     )?;
     assemble(conn, content, user, access, in_scope, found).await
@@ -277,7 +277,12 @@ async fn assemble(
     user: &CurrentUser,
     access: Access,
     in_scope: bool,
-    found: Option<(EnrolmentRow, CourseBrief, Option<LessonRow>, FactArrays)>,
+    found: Option<(
+        EnrolmentRow,
+        CourseBrief,
+        Option<LessonRow>,
+        Arc<FactArrays>,
+    )>,
 ) -> AppResult<(EnrolmentContext, Option<LessonRow>)> {
     let (row, course, lesson, arrays) = found
         .filter(|(row, ..)| access.decide(row, user, in_scope))

@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+use super::fact_store::FactCache;
 use super::progress::Outline;
 use crate::db::schema::{courses, lessons, quizzes};
 use crate::http::{AppError, AppResult};
@@ -29,6 +30,8 @@ const MAX_BODIES: usize = 4096;
 pub struct ContentCache {
     outlines: RwLock<HashMap<Uuid, (i32, Arc<Outline>)>>,
     lessons: RwLock<HashMap<Uuid, Arc<LessonContent>>>,
+    /// The learners' progress facts per enrolment, by version ([`super::fact_store`]).
+    facts: FactCache,
 }
 
 /// A lesson's content as served, each part already in its JSON form: sending it costs copies.
@@ -43,6 +46,10 @@ pub struct LessonContent {
 }
 
 impl ContentCache {
+    pub(super) fn facts(&self) -> &FactCache {
+        &self.facts
+    }
+
     /// The outline of `course` at `version`: from the cache, or read and parsed.
     pub async fn outline(
         &self,

@@ -1,16 +1,28 @@
 //! The hot reads of an enrolment with its progress facts in one statement: the facts come as
-//! array columns of the enrolment's own row (lesson IDs with their completion times, quiz
-//! outcomes), so the enrolment, its course, the lesson asked for and the facts cost one
-//! statement instead of two, with no join to the lessons or quizzes for their slugs (the
+//! one record column of the enrolment's own row (lesson IDs with their completion times, quiz
+//! outcomes, as arrays), so the enrolment, its course, the lesson asked for and the facts cost
+//! one statement instead of two, with no join to the lessons or quizzes for their slugs (the
 //! outline in the content cache names every ID, [`super::progress::Outline::slug_of`]).
-//! Diesel does not cache a statement with SQL literals in it, so both are [`prepared`]: once
-//! per connection.
+//!
+//! Facts change far less often than they are read, so the process keeps each enrolment's
+//! ([`FactCache`]) with the `enrolments.facts_version` it was read at. The migration's triggers
+//! set that version from a sequence in the same statement as any change to the facts (a
+//! sequence never hands out a number twice, even one a rolled-back transaction took, so a
+//! version names one state of the facts whatever snapshot read it), and a read passes the
+//! versions it holds: the statement returns the facts only for a row whose version moved on
+//! (`NULL` for the others: PostgreSQL evaluates only the `CASE` branch it takes, so a warm read
+//! is primary-key lookups only). Diesel does not cache a statement with SQL literals in it, so
+//! each is [`prepared`]: once per connection.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::sql;
-use diesel::expression::SqlLiteral;
+use diesel::dsl::{AsExprOf, sql};
+use diesel::expression::{SqlLiteral, UncheckedBind};
+use diesel::pg::sql_types::Record;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Int4, Nullable, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Int4, Nullable, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -22,7 +34,7 @@ use crate::db::schema::{courses, enrolments, lessons};
 /// An enrolment's progress rows as parallel arrays, each in item ID order: lesson IDs and
 /// their completion times; quiz IDs, the time each was passed, the best percent and the
 /// attempts used.
-#[derive(Debug, Clone, Default, Queryable)]
+#[derive(Debug, Clone, Default)]
 pub struct FactArrays {
     lessons: Vec<Uuid>,
     completed_at: Vec<Option<DateTime<Utc>>>,
@@ -32,39 +44,168 @@ pub struct FactArrays {
     attempts_used: Vec<i32>,
 }
 
-type FactColumns = (
-    SqlLiteral<Array<diesel::sql_types::Uuid>>,
-    SqlLiteral<Array<Nullable<Timestamptz>>>,
-    SqlLiteral<Array<diesel::sql_types::Uuid>>,
-    SqlLiteral<Array<Nullable<Timestamptz>>>,
-    SqlLiteral<Array<Int4>>,
-    SqlLiteral<Array<Int4>>,
+type ArraysTuple = (
+    Vec<Uuid>,
+    Vec<Option<DateTime<Utc>>>,
+    Vec<Uuid>,
+    Vec<Option<DateTime<Utc>>>,
+    Vec<i32>,
+    Vec<i32>,
 );
 
-/// The [`FactArrays`] of the row's enrolment, as columns (correlated on `enrolments.id`; each
-/// an index scan of the table's primary key, which leads with `enrolment_id`).
-fn fact_columns() -> FactColumns {
+impl From<ArraysTuple> for FactArrays {
+    fn from(t: ArraysTuple) -> Self {
+        let (lessons, completed_at, quizzes, passed_at, best_percent, attempts_used) = t;
+        FactArrays {
+            lessons,
+            completed_at,
+            quizzes,
+            passed_at,
+            best_percent,
+            attempts_used,
+        }
+    }
+}
+
+type ArraysRecord = Record<(
+    Array<diesel::sql_types::Uuid>,
+    Array<Nullable<Timestamptz>>,
+    Array<diesel::sql_types::Uuid>,
+    Array<Nullable<Timestamptz>>,
+    Array<Int4>,
+    Array<Int4>,
+)>;
+
+type Versions = AsExprOf<Vec<i64>, Array<BigInt>>;
+type Ids = AsExprOf<Vec<Uuid>, Array<diesel::sql_types::Uuid>>;
+type Base = SqlLiteral<Nullable<ArraysRecord>>;
+type Lit<Q> = SqlLiteral<Nullable<ArraysRecord>, Q>;
+/// The facts column: `NULL` when the caller holds the row's version.
+type FactsColumn = Lit<UncheckedBind<Lit<UncheckedBind<Base, Versions>>, Ids>>;
+
+/// The facts of the row's enrolment as one record column (correlated on `enrolments.id`; each
+/// array an index scan of its table's primary key, which leads with `enrolment_id`), or `NULL`
+/// when `known` holds the row's version: `known` is the enrolment IDs and versions the caller
+/// holds, in two parallel lists.
+fn facts_column(known: &Known) -> FactsColumn {
     const LESSON: &str = "FROM lesson_progress p WHERE p.enrolment_id = enrolments.id \
                           ORDER BY p.lesson_id)";
     const QUIZ: &str = "FROM quiz_outcomes o WHERE o.enrolment_id = enrolments.id \
                         ORDER BY o.quiz_id)";
-    (
-        sql(&format!("ARRAY(SELECT p.lesson_id {LESSON}")),
-        sql(&format!("ARRAY(SELECT p.completed_at {LESSON}")),
-        sql(&format!("ARRAY(SELECT o.quiz_id {QUIZ}")),
-        sql(&format!("ARRAY(SELECT o.passed_at {QUIZ}")),
-        sql(&format!("ARRAY(SELECT o.best_percent {QUIZ}")),
-        sql(&format!("ARRAY(SELECT o.attempts_used {QUIZ}")),
-    )
+    let arrays = format!(
+        ", enrolments.id)] THEN NULL ELSE ROW(ARRAY(SELECT p.lesson_id {LESSON}, \
+         ARRAY(SELECT p.completed_at {LESSON}, ARRAY(SELECT o.quiz_id {QUIZ}, ARRAY(SELECT o.passed_at {QUIZ}, \
+         ARRAY(SELECT o.best_percent {QUIZ}, ARRAY(SELECT o.attempts_used {QUIZ}) END"
+    );
+    sql::<Nullable<ArraysRecord>>("CASE WHEN enrolments.facts_version = (")
+        .bind::<Array<BigInt>, _>(known.versions.clone())
+        .sql(")[array_position(")
+        .bind::<Array<diesel::sql_types::Uuid>, _>(known.ids.clone())
+        .sql(&arrays)
+}
+
+/// The enrolments whose facts a read already holds: their IDs and versions, to pass to the
+/// statement, and the facts themselves (held here, so an eviction meanwhile loses nothing).
+#[derive(Default)]
+struct Known {
+    ids: Vec<Uuid>,
+    versions: Vec<i64>,
+    arrays: Vec<Arc<FactArrays>>,
+}
+
+impl Known {
+    /// The facts of enrolment `id` as the row says: read with it (`Some`, kept in `cache` at
+    /// `version`), or the ones held at that version.
+    fn resolve(
+        &self,
+        cache: &FactCache,
+        id: Uuid,
+        version: i64,
+        read: Option<ArraysTuple>,
+    ) -> QueryResult<Arc<FactArrays>> {
+        if let Some(read) = read {
+            let arrays = Arc::new(FactArrays::from(read));
+            cache.put(id, version, arrays.clone());
+            return Ok(arrays);
+        }
+        self.ids
+            .iter()
+            .position(|k| *k == id)
+            .filter(|&i| self.versions[i] == version)
+            .map(|i| self.arrays[i].clone())
+            .ok_or_else(|| {
+                diesel::result::Error::DeserializationError(
+                    format!("no facts for enrolment {id} at version {version}").into(),
+                )
+            })
+    }
+}
+
+/// Enrolments kept at most; past it the cache starts over (an entry is a few hundred bytes
+/// for a course of 40 lessons).
+const MAX_ENROLMENTS: usize = 16_384;
+
+/// Each enrolment's facts as last read, with the `facts_version` they were read at, and each
+/// learner's enrolments as their dashboard last listed them (so its next read can pass their
+/// versions).
+#[derive(Default)]
+pub struct FactCache {
+    facts: RwLock<HashMap<Uuid, (i64, Arc<FactArrays>)>>,
+    listed: RwLock<HashMap<Uuid, Vec<Uuid>>>,
+}
+
+impl FactCache {
+    fn known(&self, ids: impl IntoIterator<Item = Uuid>) -> Known {
+        let map = self.facts.read().unwrap_or_else(|e| e.into_inner());
+        let mut known = Known::default();
+        for id in ids {
+            if let Some((version, arrays)) = map.get(&id) {
+                known.ids.push(id);
+                known.versions.push(*version);
+                known.arrays.push(arrays.clone());
+            }
+        }
+        known
+    }
+
+    fn put(&self, id: Uuid, version: i64, arrays: Arc<FactArrays>) {
+        let mut map = self.facts.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENROLMENTS && !map.contains_key(&id) {
+            map.clear();
+        }
+        map.insert(id, (version, arrays));
+    }
+
+    fn listed(&self, user: Uuid) -> Vec<Uuid> {
+        let map = self.listed.read().unwrap_or_else(|e| e.into_inner());
+        map.get(&user).cloned().unwrap_or_default()
+    }
+
+    fn list(&self, user: Uuid, ids: Vec<Uuid>) {
+        let mut map = self.listed.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENROLMENTS && !map.contains_key(&user) {
+            map.clear();
+        }
+        map.insert(user, ids);
+    }
 }
 
 /// An enrolment by ID with its course, its facts and, when `lesson` names a live lesson of
 /// the course, that lesson: one statement.
 pub async fn enrolment_with_facts(
     conn: &AsyncPgConnection,
+    cache: &FactCache,
     id: Uuid,
     lesson: Option<&str>,
-) -> QueryResult<Option<(EnrolmentRow, CourseBrief, Option<LessonRow>, FactArrays)>> {
+) -> QueryResult<
+    Option<(
+        EnrolmentRow,
+        CourseBrief,
+        Option<LessonRow>,
+        Arc<FactArrays>,
+    )>,
+> {
+    let known = cache.known([id]);
     let query = enrolments::table
         .inner_join(courses::table)
         .left_join(
@@ -78,35 +219,62 @@ pub async fn enrolment_with_facts(
             EnrolmentRow::as_select(),
             COURSE_BRIEF,
             (lessons::id, lessons::slug, lessons::content_hash).nullable(),
-            fact_columns(),
+            enrolments::facts_version,
+            facts_column(&known),
         ))
         .limit(1);
-    prepared(query).get_result(&mut &*conn).await.optional()
+    let found: Option<(_, _, _, i64, Option<ArraysTuple>)> =
+        prepared(query).get_result(&mut &*conn).await.optional()?;
+    let Some((row, course, lesson, version, read)) = found else {
+        return Ok(None);
+    };
+    let arrays = known.resolve(cache, id, version, read)?;
+    Ok(Some((row, course, lesson, arrays)))
 }
 
 /// Every enrolment of a learner with its course and its facts, most recently active first:
 /// one statement.
 pub async fn enrolments_with_facts(
     conn: &AsyncPgConnection,
+    cache: &FactCache,
     user: Uuid,
-) -> QueryResult<Vec<(EnrolmentRow, CourseBrief, FactArrays)>> {
+) -> QueryResult<Vec<(EnrolmentRow, CourseBrief, Arc<FactArrays>)>> {
+    let known = cache.known(cache.listed(user));
     let query = enrolments::table
         .inner_join(courses::table)
         .filter(enrolments::user_id.eq(user))
         .order((enrolments::last_activity_at.desc(), enrolments::id))
-        .select((EnrolmentRow::as_select(), COURSE_BRIEF, fact_columns()));
-    prepared(query).load(&mut &*conn).await
+        .select((
+            EnrolmentRow::as_select(),
+            COURSE_BRIEF,
+            enrolments::facts_version,
+            facts_column(&known),
+        ));
+    let rows: Vec<(EnrolmentRow, CourseBrief, i64, Option<ArraysTuple>)> =
+        prepared(query).load(&mut &*conn).await?;
+    let listed = rows.iter().map(|(row, ..)| row.id).collect::<Vec<_>>();
+    if listed != known.ids {
+        cache.list(user, listed);
+    }
+    rows.into_iter()
+        .map(|(row, course, version, read)| {
+            let arrays = known.resolve(cache, row.id, version, read)?;
+            Ok((row, course, arrays))
+        })
+        .collect()
 }
 
-/// The facts of one enrolment (the completion engine's read under its row lock): one
-/// statement.
+/// The facts of one enrolment, read whatever the cache holds (the completion engine's read
+/// under its row lock): one statement.
 pub async fn facts_of(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<FactArrays> {
     let query = enrolments::table
         .filter(enrolments::id.eq(id))
-        .select(fact_columns());
-    prepared(query).get_result(&mut &*conn).await
+        .select(facts_column(&Known::default()));
+    let read: Option<ArraysTuple> = prepared(query).get_result(&mut &*conn).await?;
+    let read = read
+        .ok_or_else(|| diesel::result::Error::DeserializationError("facts read as NULL".into()))?;
+    Ok(FactArrays::from(read))
 }
-
 impl FactArrays {
     /// The [`Facts`] these arrays hold, named by `outline` (a lesson or quiz the outline does
     /// not know, which only a concurrent re-import can add, is left out: the next read has

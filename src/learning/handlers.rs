@@ -315,7 +315,7 @@ pub async fn my_enrolments(
     let conn = db.get().await?;
     // One statement: the enrolments with their courses and the facts of each; the outlines
     // from the cache.
-    let rows = fact_store::enrolments_with_facts(&conn, user.id).await?;
+    let rows = fact_store::enrolments_with_facts(&conn, content.facts(), user.id).await?;
     let mut enrolments = Vec::with_capacity(rows.len());
     for (row, course, arrays) in rows {
         let outline = content.outline(&conn, course.id, course.version).await?;

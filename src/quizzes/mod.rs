@@ -5,10 +5,12 @@
 //! - `draw.rs`: which questions, in which order, and the shown order of their parts (pure).
 //! - `grading.rs`: answer shapes, credit per question, percent (pure).
 //! - `store.rs`: the queries; `handlers.rs`: the routes.
+//! - `question_cache.rs`: questions with their parsed answer keys, per content hash.
 
 pub mod draw;
 pub mod grading;
 pub mod handlers;
+pub mod question_cache;
 pub mod readiness;
 pub mod state;
 pub mod store;

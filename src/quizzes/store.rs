@@ -285,59 +285,70 @@ pub async fn attempt_context(
         .optional()
 }
 
-/// One position of an attempt with its question.
+/// One position of an attempt, naming its question by ID and content hash (the question
+/// itself comes from [`super::question_cache`]).
 #[derive(Debug, Clone, Queryable)]
-pub struct AttemptQuestionRow {
+pub struct PositionRow {
     pub position: i32,
     pub layout: Value,
     pub answer: Option<Value>,
     pub credit: Option<f64>,
     /// The question was must-pass when drawn: getting it wrong fails the attempt.
     pub must_pass: bool,
-    pub question: QuestionRow,
+    pub question_id: Uuid,
+    pub content_hash: String,
 }
 
-/// The drawn questions of an attempt, in order: one query.
-pub async fn attempt_questions(
+type PositionCols = (
+    attempt_questions::position,
+    attempt_questions::layout,
+    attempt_questions::answer,
+    attempt_questions::credit,
+    attempt_questions::must_pass,
+    questions::id,
+    questions::content_hash,
+);
+const POSITION: PositionCols = (
+    attempt_questions::position,
+    attempt_questions::layout,
+    attempt_questions::answer,
+    attempt_questions::credit,
+    attempt_questions::must_pass,
+    questions::id,
+    questions::content_hash,
+);
+
+/// The positions of an attempt, in order (all of them for `None`, else those at `positions`:
+/// an autosave validates just the answers it carries): one query.
+pub async fn attempt_positions(
     conn: &AsyncPgConnection,
     attempt: Uuid,
-) -> QueryResult<Vec<AttemptQuestionRow>> {
-    attempt_questions::table
+    positions: Option<&[i32]>,
+) -> QueryResult<Vec<PositionRow>> {
+    let query = attempt_questions::table
         .inner_join(questions::table)
         .filter(attempt_questions::attempt_id.eq(attempt))
         .order(attempt_questions::position)
-        .select((
-            attempt_questions::position,
-            attempt_questions::layout,
-            attempt_questions::answer,
-            attempt_questions::credit,
-            attempt_questions::must_pass,
-            QUESTION,
-        ))
-        .load(&mut &*conn)
-        .await
+        .select(POSITION);
+    match positions {
+        None => query.load(&mut &*conn).await,
+        Some(at) => {
+            query
+                .filter(attempt_questions::position.eq_any(at))
+                .load(&mut &*conn)
+                .await
+        }
+    }
 }
 
-/// The drawn questions of an attempt at `positions` only (an autosave validates just the
-/// answers it carries), in order: one query.
-pub async fn attempt_questions_at(
+/// Questions by ID with their content hashes: one query.
+pub async fn questions_by_id(
     conn: &AsyncPgConnection,
-    attempt: Uuid,
-    positions: &[i32],
-) -> QueryResult<Vec<AttemptQuestionRow>> {
-    attempt_questions::table
-        .inner_join(questions::table)
-        .filter(attempt_questions::attempt_id.eq(attempt))
-        .filter(attempt_questions::position.eq_any(positions))
-        .order(attempt_questions::position)
-        .select((
-            attempt_questions::position,
-            attempt_questions::layout,
-            attempt_questions::answer,
-            attempt_questions::credit,
-            attempt_questions::must_pass,
-            QUESTION,
-        ))
+    ids: &[Uuid],
+) -> QueryResult<Vec<(String, QuestionRow)>> {
+    questions::table
+        .filter(questions::id.eq_any(ids))
+        .select((questions::content_hash, QUESTION))
         .load(&mut &*conn)
         .await
 }

@@ -9,9 +9,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::grading::{self, Layout, Spec};
+use super::question_cache::AttemptQuestionRow;
 use super::state::{AttemptOutcome, AttemptState, QuizStatus, ReviewPolicy};
-use super::store::{AttemptQuestionRow, AttemptRow, QuizRow};
-use crate::http::{AppError, AppResult};
+use super::store::{AttemptRow, QuizRow};
+use crate::http::AppResult;
 
 // ---- views ----------------------------------------------------------------------------------
 
@@ -342,12 +343,7 @@ pub struct Prepared {
 }
 
 pub fn prepare(row: AttemptQuestionRow) -> AppResult<Prepared> {
-    let spec = Spec::parse(&row.question.kind, &row.question.spec).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!(
-            "question {} has an unreadable spec",
-            row.question.id
-        ))
-    })?;
+    let spec = row.question.spec.clone();
     let layout = serde_json::from_value::<Layout>(row.layout.clone())
         .unwrap_or_default()
         .fitted(&spec);
@@ -355,7 +351,7 @@ pub fn prepare(row: AttemptQuestionRow) -> AppResult<Prepared> {
 }
 
 pub fn question_view(p: &Prepared) -> QuestionView {
-    let spec = &p.row.question.spec;
+    let spec = &p.row.question.row.spec;
     let text_at = |field: &str, i: usize| {
         spec.get(field)
             .and_then(|v| v.get(i))
@@ -376,7 +372,7 @@ pub fn question_view(p: &Prepared) -> QuestionView {
     let mut view = QuestionView {
         key: grading::key('q', (p.row.position - 1) as usize),
         kind: p.spec.kind().to_string(),
-        prompt_html: p.row.question.prompt_html.clone(),
+        prompt_html: p.row.question.row.prompt_html.clone(),
         choices: None,
         left: None,
         right: None,
@@ -468,7 +464,7 @@ pub fn must_pass_missed(questions: &[Prepared]) -> Vec<MustPassMiss> {
         .zip(graded(questions))
         .filter(|(_, g)| g.must_pass_missed())
         .map(|(p, _)| {
-            let q = &p.row.question;
+            let q = &p.row.question.row;
             MustPassMiss {
                 key: grading::key('q', (p.row.position - 1) as usize),
                 number: p.row.position,
@@ -528,7 +524,8 @@ pub fn attempt_view(
                             answer: open.then(|| p.row.answer.clone().unwrap_or(Value::Null)),
                             correct_answer: open
                                 .then(|| grading::correct_answer(&p.spec, &p.layout)),
-                            explanation_html: open.then(|| p.row.question.explanation_html.clone()),
+                            explanation_html: open
+                                .then(|| p.row.question.row.explanation_html.clone()),
                             must_pass: p.row.must_pass,
                         }
                     })

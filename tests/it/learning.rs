@@ -986,3 +986,47 @@ async fn the_jsonb_measure_agrees_with_postgresql() {
         assert_eq!(benchside::db::jsonb::text_len(&v) as i64, pg, "{v}");
     }
 }
+
+/// The server keeps each enrolment's facts in memory, by `facts_version`: a change to them
+/// from outside this process (here SQL, as another server process would) is seen on the next
+/// read of every route, and a heartbeat, which changes no fact, leaves the version alone.
+#[actix_web::test]
+async fn facts_changed_outside_the_process_are_seen_on_the_next_read() {
+    let (app, ana) = setup().await;
+    let id = enrolment(&app, &ana, DEMO).await.id;
+    let version = async || count(&app, "SELECT facts_version AS n FROM enrolments").await;
+    let sharps_done = async || {
+        let detail = enrolment_detail(&app, &ana, &id).await;
+        let dash = dashboard(&app, &ana).await;
+        let lesson = read_lesson(&app, &ana, &id, "sharps").await.json();
+        let done = detail["modules"][0]["lessons"][0]["completed"] == true;
+        assert_eq!(lesson["completed"] == true, done, "{lesson}");
+        let next = &dash["enrolments"][0]["next_lesson"]["slug"];
+        assert_eq!(next == "gloves", done, "{dash}");
+        done
+    };
+    assert_eq!(version().await, 0);
+    assert!(
+        !sharps_done().await,
+        "read twice: the second read is the cached one"
+    );
+    assert!(!sharps_done().await);
+    let opened = version().await;
+    assert_ne!(opened, 0, "the first opening is a fact");
+    let res = heartbeat(&app, &ana, &id, "sharps", &json!({ "seconds": 30 })).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(version().await, opened, "time on task is not a fact");
+
+    exec(&app, "UPDATE lesson_progress SET completed_at = now()").await;
+    assert_ne!(version().await, opened);
+    assert!(sharps_done().await, "the completion made in SQL is seen");
+    exec(&app, "UPDATE lesson_progress SET completed_at = NULL").await;
+    assert!(!sharps_done().await, "and so is its undoing");
+
+    record_quiz_pass(&app, &id, "safety-quiz").await;
+    let detail = enrolment_detail(&app, &ana, &id).await;
+    assert_eq!(detail["modules"][0]["quiz"]["state"], "passed", "{detail}");
+    exec(&app, "DELETE FROM quiz_outcomes").await;
+    let detail = enrolment_detail(&app, &ana, &id).await;
+    assert_eq!(detail["modules"][0]["quiz"]["state"], "not_attempted");
+}

@@ -1355,3 +1355,28 @@ async fn answers_with_a_key_given_twice_are_refused() {
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
 }
+
+/// Questions are kept in memory by content hash: a question changed with a new hash (a
+/// re-import, here in SQL as another process would) shows at once in an attempt already open.
+#[actix_web::test]
+async fn a_changed_question_is_served_and_graded_as_changed() {
+    let (app, ana, id) = setup().await;
+    let attempt = started(&app, &ana, &id, "safety-quiz").await;
+    let attempt = id_of(&attempt);
+    let path = format!("/api/v1/attempts/{attempt}");
+    let before = call(&app, "GET", &path, &ana).await.json();
+    let first = before["questions"][0].clone();
+    assert_ne!(first["prompt_html"], "<p>Changed.</p>", "{first}");
+    exec(
+        &app,
+        &format!(
+            "UPDATE questions SET prompt_html = '<p>Changed.</p>', content_hash = md5(content_hash)
+              WHERE id = (SELECT question_id FROM attempt_questions
+                           WHERE attempt_id = '{attempt}' AND position = 1)"
+        ),
+    )
+    .await;
+    let after = call(&app, "GET", &path, &ana).await.json();
+    assert_eq!(after["questions"][0]["prompt_html"], "<p>Changed.</p>");
+    assert_eq!(after["questions"][1], before["questions"][1]);
+}

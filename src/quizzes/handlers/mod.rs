@@ -6,6 +6,7 @@
 //! admins; anyone else gets the same 404 as for an ID that does not exist.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
@@ -17,9 +18,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::draw::{self, Blueprint};
-use super::grading::{self, Spec};
+use super::grading;
+use super::question_cache::{AttemptQuestionRow, CachedQuestion, QuestionCache};
 use super::state::{AttemptState, ClosedReason, QuizStatus};
-use super::store::{self, AttemptQuestionRow, AttemptRow, QuestionRow, QuizRow};
+use super::store::{self, AttemptRow, QuestionRow, QuizRow};
 use super::views::{
     self, AttemptSummary, AttemptView, Prepared, QuizView, SaveResult, prepare, seconds_left,
 };
@@ -122,39 +124,44 @@ fn attempt_view(l: &Loaded, now: DateTime<Utc>) -> AttemptView {
     views::attempt_view(&l.attempt, &l.quiz, l.outcome, &l.questions, now)
 }
 
+/// The process's caches an attempt route reads through: the course content (learning's) and
+/// the questions with their answer keys.
+#[derive(Clone, Copy)]
+struct Caches<'a> {
+    content: &'a ContentCache,
+    questions: &'a QuestionCache,
+}
+
 /// Reads an attempt with its quiz, outcome and questions (two queries, one round trip), then
 /// opens its enrolment through `learning::access::open_brief` in `access` mode (a second
 /// round trip, one query: attempt routes need its state and outline, not the facts; a pass
 /// re-reads them in the completion engine). Not found or not allowed: the same 404.
 async fn load_attempt(
-    content: &ContentCache,
+    caches: Caches<'_>,
     conn: &AsyncPgConnection,
     user: &CurrentUser,
     id: Uuid,
     access: Access,
 ) -> AppResult<Loaded> {
-    load_attempt_at(content, conn, user, id, access, None).await
+    load_attempt_at(caches, conn, user, id, access, None).await
 }
 
 /// [`load_attempt`] with only the questions at `positions` (all of them for `None`): an
 /// autosave reads and prepares just the questions it saves answers to.
 async fn load_attempt_at(
-    content: &ContentCache,
+    caches: Caches<'_>,
     conn: &AsyncPgConnection,
     user: &CurrentUser,
     id: Uuid,
     access: Access,
     positions: Option<&[i32]>,
 ) -> AppResult<Loaded> {
-    let questions = async {
-        match positions {
-            None => store::attempt_questions(conn, id).await,
-            Some(at) => store::attempt_questions_at(conn, id, at).await,
-        }
-    };
-    let (ctx, rows) = futures_util::try_join!(store::attempt_context(conn, id), questions)?;
+    let (ctx, rows) = futures_util::try_join!(
+        store::attempt_context(conn, id),
+        store::attempt_positions(conn, id, positions)
+    )?;
     let (attempt, quiz, outcome) = ctx.ok_or_else(attempt_not_found)?;
-    let enrolment = access::open_brief(conn, content, user, attempt.enrolment_id, access)
+    let enrolment = access::open_brief(conn, caches.content, user, attempt.enrolment_id, access)
         .await
         .map_err(|e| {
             if e.has_code(ErrorCode::NotFound) {
@@ -163,6 +170,7 @@ async fn load_attempt_at(
                 e
             }
         })?;
+    let rows = caches.questions.positions(conn, rows).await?;
     let questions = rows.into_iter().map(prepare).collect::<AppResult<_>>()?;
     Ok(Loaded {
         attempt,
@@ -193,7 +201,7 @@ async fn finish(
                 store::lock_enrolment_and_attempt(shared, enrolment_id, attempt_id).await?;
             if locked.state != AttemptState::Open {
                 // Someone else graded it first: read what they recorded.
-                let rows = store::attempt_questions(shared, attempt_id).await?;
+                let rows = store::attempt_positions(shared, attempt_id, None).await?;
                 return Ok((locked, None, Some(rows)));
             }
             let late = locked.deadline.is_some_and(|d| now > d + grace());
@@ -281,6 +289,18 @@ async fn finish(
         l.outcome = Some(outcome);
     }
     if let Some(rows) = reread {
+        // The same questions (an attempt's never change), with what the other grade recorded.
+        let question = |at: i32| {
+            l.questions
+                .iter()
+                .find(|p| p.row.position == at)
+                .map(|p| p.row.question.clone())
+                .ok_or_else(|| internal(format!("attempt {attempt_id} lost position {at}")))
+        };
+        let rows = rows
+            .into_iter()
+            .map(|r| Ok(AttemptQuestionRow::new(question(r.position)?, r)))
+            .collect::<AppResult<Vec<_>>>()?;
         l.questions = rows.into_iter().map(prepare).collect::<AppResult<_>>()?;
         // The outcome read before the lock may predate the other request's grade.
         let (passed_at, n) = l.outcome.unwrap_or((None, 0));
@@ -333,7 +353,7 @@ async fn load_quiz(
 
 /// Closes an abandoned attempt of the quiz whose time ran out, then reads the quiz again.
 async fn close_abandoned(
-    content: &ContentCache,
+    caches: Caches<'_>,
     conn: &mut AsyncPgConnection,
     user: &CurrentUser,
     ctx: QuizContext,
@@ -343,11 +363,11 @@ async fn close_abandoned(
     let Some(open) = ctx.attempts.iter().find(|a| expired(a, now)) else {
         return Ok(ctx);
     };
-    let loaded = load_attempt(content, conn, user, open.id, Access::LearnerOrAdmin).await?;
+    let loaded = load_attempt(caches, conn, user, open.id, Access::LearnerOrAdmin).await?;
     finish(conn, loaded, now, origin, Actor::System).await?;
     let id = ctx.enrolment.row.id;
     load_quiz(
-        content,
+        caches.content,
         conn,
         user,
         id,
@@ -518,6 +538,7 @@ fn quiz_view(ctx: &QuizContext, now: DateTime<Utc>) -> AppResult<QuizView> {
 pub async fn get_quiz(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
+    questions: web::Data<QuestionCache>,
     user: CurrentUser,
     client: ClientInfo,
     path: web::Path<(Uuid, String)>,
@@ -525,8 +546,12 @@ pub async fn get_quiz(
     let (id, slug) = path.into_inner();
     let now = Utc::now();
     let mut conn = db.get().await?;
+    let caches = Caches {
+        content: &content,
+        questions: &questions,
+    };
     let ctx = load_quiz(&content, &conn, &user, id, &slug, Access::LearnerOrAdmin).await?;
-    let ctx = close_abandoned(&content, &mut conn, &user, ctx, now, &client.origin).await?;
+    let ctx = close_abandoned(caches, &mut conn, &user, ctx, now, &client.origin).await?;
     Ok(web::Json(quiz_view(&ctx, now)?))
 }
 
@@ -552,6 +577,7 @@ pub async fn get_quiz(
 pub async fn start_attempt(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
+    questions: web::Data<QuestionCache>,
     user: CurrentUser,
     client: ClientInfo,
     path: web::Path<(Uuid, String)>,
@@ -559,11 +585,15 @@ pub async fn start_attempt(
     let (id, slug) = path.into_inner();
     let now = Utc::now();
     let mut conn = db.get().await?;
+    let caches = Caches {
+        content: &content,
+        questions: &questions,
+    };
     let ctx = load_quiz(&content, &conn, &user, id, &slug, Access::Learner).await?;
     ctx.enrolment.ensure_active(now)?;
-    let ctx = close_abandoned(&content, &mut conn, &user, ctx, now, &client.origin).await?;
+    let ctx = close_abandoned(caches, &mut conn, &user, ctx, now, &client.origin).await?;
     if let Some(open) = ctx.attempts.iter().find(|a| a.state == AttemptState::Open) {
-        let loaded = load_attempt(&content, &conn, &user, open.id, Access::Learner).await?;
+        let loaded = load_attempt(caches, &conn, &user, open.id, Access::Learner).await?;
         return Ok(HttpResponse::Ok().json(attempt_view(&loaded, now)));
     }
     refuse_start(&ctx, now)?;
@@ -582,7 +612,7 @@ pub async fn start_attempt(
         .iter()
         .map(|p| store::NewAttemptQuestion {
             position: p.row.position,
-            question_id: p.row.question.id,
+            question_id: p.row.question.row.id,
             layout: p.row.layout.clone(),
             must_pass: p.row.must_pass,
         })
@@ -600,7 +630,7 @@ pub async fn start_attempt(
             .find(|a| a.state == AttemptState::Open)
             .or(attempts.first())
             .ok_or_else(|| internal("attempt vanished after a conflict".into()))?;
-        let loaded = load_attempt(&content, &conn, &user, open.id, Access::Learner).await?;
+        let loaded = load_attempt(caches, &conn, &user, open.id, Access::Learner).await?;
         return Ok(HttpResponse::Ok().json(attempt_view(&loaded, now)));
     };
     let loaded = Loaded {
@@ -663,17 +693,17 @@ async fn draw_paper(conn: &mut AsyncPgConnection, quiz: &QuizRow) -> AppResult<V
         .into_iter()
         .enumerate()
         .map(|(i, question)| {
-            let spec = Spec::parse(&question.kind, &question.spec).ok_or_else(|| {
-                internal(format!("question {} has an unreadable spec", question.id))
-            })?;
-            let layout = draw::layout(&spec, question.shuffle, &mut rng);
+            // Not kept: the draw reads no content hash.
+            let question = Arc::new(CachedQuestion::parse(String::new(), question)?);
+            let spec = question.spec.clone();
+            let layout = draw::layout(&spec, question.row.shuffle, &mut rng);
             Ok(Prepared {
                 row: AttemptQuestionRow {
                     position: i as i32 + 1,
                     layout: serde_json::to_value(&layout).map_err(AppError::internal)?,
                     answer: None,
                     credit: None,
-                    must_pass: question.must_pass,
+                    must_pass: question.row.must_pass,
                     question,
                 },
                 spec,
@@ -706,14 +736,19 @@ async fn draw_paper(conn: &mut AsyncPgConnection, quiz: &QuizRow) -> AppResult<V
 pub async fn get_attempt(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
+    questions: web::Data<QuestionCache>,
     user: CurrentUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AttemptView>> {
     let now = Utc::now();
     let mut conn = db.get().await?;
+    let caches = Caches {
+        content: &content,
+        questions: &questions,
+    };
     let id = id.into_inner();
-    let mut loaded = load_attempt(&content, &conn, &user, id, Access::LearnerOrAdmin).await?;
+    let mut loaded = load_attempt(caches, &conn, &user, id, Access::LearnerOrAdmin).await?;
     if expired(&loaded.attempt, now) {
         loaded = finish(&mut conn, loaded, now, &client.origin, Actor::System).await?;
     }
@@ -740,6 +775,7 @@ pub async fn get_attempt(
 pub async fn save_answers(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
+    questions: web::Data<QuestionCache>,
     user: CurrentUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
@@ -749,26 +785,23 @@ pub async fn save_answers(
     let entries = body.into_inner().answers;
     let now = Utc::now();
     let mut conn = db.get().await?;
+    let caches = Caches {
+        content: &content,
+        questions: &questions,
+    };
     // Only the questions answered are read (a key naming no question finds no row).
     let position =
         |key: &str| key_index(key, 'q', usize::MAX).and_then(|i| i32::try_from(i + 1).ok());
     let positions: Vec<i32> = entries.keys().filter_map(|k| position(k)).collect();
-    let loaded = load_attempt_at(
-        &content,
-        &conn,
-        &user,
-        id,
-        Access::Learner,
-        Some(&positions),
-    )
-    .await?;
+    let loaded =
+        load_attempt_at(caches, &conn, &user, id, Access::Learner, Some(&positions)).await?;
     if loaded.attempt.state != AttemptState::Open {
         return Err(attempt_closed(ClosedReason::Submitted));
     }
     loaded.enrolment.ensure_active(now)?;
     if expired(&loaded.attempt, now) {
         // Graded as of the deadline, on every question.
-        let all = load_attempt(&content, &conn, &user, id, Access::Learner).await?;
+        let all = load_attempt(caches, &conn, &user, id, Access::Learner).await?;
         finish(&mut conn, all, now, &client.origin, Actor::System).await?;
         return Err(attempt_closed(ClosedReason::Deadline));
     }
@@ -835,14 +868,19 @@ pub async fn save_answers(
 pub async fn submit_attempt(
     db: web::Data<DbPool>,
     content: web::Data<ContentCache>,
+    questions: web::Data<QuestionCache>,
     user: CurrentUser,
     client: ClientInfo,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AttemptView>> {
     let now = Utc::now();
     let mut conn = db.get().await?;
+    let caches = Caches {
+        content: &content,
+        questions: &questions,
+    };
     let id = id.into_inner();
-    let mut loaded = load_attempt(&content, &conn, &user, id, Access::Learner).await?;
+    let mut loaded = load_attempt(caches, &conn, &user, id, Access::Learner).await?;
     if loaded.attempt.state == AttemptState::Open {
         // A graded attempt stays readable; an open one is closed only by its deadline once
         // the enrolment is withdrawn or expired.

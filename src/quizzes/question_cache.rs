@@ -1,0 +1,140 @@
+//! Questions as drawn into attempts, read and parsed once per process: an attempt's rows name
+//! their questions by ID and `content_hash` (which covers everything of a question an attempt
+//! shows or grades: kind, prompt, explanation, shuffle, answer key, must-pass and its review
+//! link), so the hot routes (autosave, submit, the attempt view) select the hash only and take
+//! the question with its parsed answer key ([`Spec`]) from here. A miss (first use, or a
+//! re-import that changed the question) costs one keyed read for all the missing questions.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::grading::Spec;
+use super::store::{self, PositionRow, QuestionRow};
+use crate::http::{AppError, AppResult};
+
+/// Questions kept at most; past it the cache starts over (a question is a few KB: a catalogue's
+/// question banks fit several times over).
+const MAX_QUESTIONS: usize = 16_384;
+
+/// A question as stored, with its answer key parsed.
+#[derive(Debug)]
+pub struct CachedQuestion {
+    /// The `content_hash` this was read at.
+    pub hash: String,
+    pub row: QuestionRow,
+    pub spec: Spec,
+}
+
+impl CachedQuestion {
+    pub fn parse(hash: String, row: QuestionRow) -> AppResult<CachedQuestion> {
+        let spec = Spec::parse(&row.kind, &row.spec).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "question {} has an unreadable spec",
+                row.id
+            ))
+        })?;
+        Ok(CachedQuestion { hash, row, spec })
+    }
+}
+
+/// One position of an attempt with its question.
+#[derive(Debug, Clone)]
+pub struct AttemptQuestionRow {
+    pub position: i32,
+    pub layout: Value,
+    pub answer: Option<Value>,
+    pub credit: Option<f64>,
+    /// The question was must-pass when drawn: getting it wrong fails the attempt.
+    pub must_pass: bool,
+    pub question: Arc<CachedQuestion>,
+}
+
+impl AttemptQuestionRow {
+    pub fn new(question: Arc<CachedQuestion>, row: PositionRow) -> AttemptQuestionRow {
+        AttemptQuestionRow {
+            position: row.position,
+            layout: row.layout,
+            answer: row.answer,
+            credit: row.credit,
+            must_pass: row.must_pass,
+            question,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct QuestionCache(RwLock<HashMap<Uuid, Arc<CachedQuestion>>>);
+
+impl QuestionCache {
+    /// An attempt's positions with their questions, in order.
+    pub async fn positions(
+        &self,
+        conn: &diesel_async::AsyncPgConnection,
+        rows: Vec<PositionRow>,
+    ) -> AppResult<Vec<AttemptQuestionRow>> {
+        let wanted: Vec<(Uuid, &str)> = rows
+            .iter()
+            .map(|r| (r.question_id, r.content_hash.as_str()))
+            .collect();
+        let questions = self.questions(conn, &wanted).await?;
+        Ok(rows
+            .into_iter()
+            .zip(questions)
+            .map(|(row, question)| AttemptQuestionRow::new(question, row))
+            .collect())
+    }
+
+    /// The questions `wanted` names (ID and content hash), in its order: from the cache, the
+    /// missing ones read in one query and kept.
+    async fn questions(
+        &self,
+        conn: &diesel_async::AsyncPgConnection,
+        wanted: &[(Uuid, &str)],
+    ) -> AppResult<Vec<Arc<CachedQuestion>>> {
+        let mut found = self.held(wanted);
+        let missing: Vec<Uuid> = wanted
+            .iter()
+            .filter(|(id, _)| !found.contains_key(id))
+            .map(|(id, _)| *id)
+            .collect();
+        if !missing.is_empty() {
+            for (hash, row) in store::questions_by_id(conn, &missing).await? {
+                let question = Arc::new(CachedQuestion::parse(hash, row)?);
+                self.put(question.clone());
+                found.insert(question.row.id, question);
+            }
+        }
+        // A question re-imported between the two reads is served as read (the newer one).
+        wanted
+            .iter()
+            .map(|(id, _)| {
+                found.get(id).cloned().ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!("question {id} of an attempt is gone"))
+                })
+            })
+            .collect()
+    }
+
+    fn held(&self, wanted: &[(Uuid, &str)]) -> HashMap<Uuid, Arc<CachedQuestion>> {
+        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+        wanted
+            .iter()
+            .filter_map(|(id, hash)| {
+                map.get(id)
+                    .filter(|q| q.hash == *hash)
+                    .map(|q| (*id, q.clone()))
+            })
+            .collect()
+    }
+
+    fn put(&self, question: Arc<CachedQuestion>) {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_QUESTIONS && !map.contains_key(&question.row.id) {
+            map.clear();
+        }
+        map.insert(question.row.id, question);
+    }
+}
