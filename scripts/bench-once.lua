@@ -1,7 +1,8 @@
 -- wrk script for the routes of scripts/bench.sh and scripts/bench-submit.sh that change what
 -- they answer (first lesson completion, grading submit): every request is its own learner's,
 -- sent once.
--- Env: BENCH_ONCE     file of "METHOD PATH TOKEN" lines (required)
+-- Env: BENCH_ONCE     file of "METHOD PATH TOKEN [BODY]" lines (required; BODY is JSON
+--                     without spaces, sent as application/json)
 --      BENCH_THREADS  wrk's -t (default 2): thread k (1-based) takes lines k, k+T, k+2T, ...
 -- A thread that has sent its whole slice starts over; those requests are counted as repeats
 -- (a repeat is a re-completion or an already-submitted attempt, so a run with repeats does not
@@ -27,11 +28,17 @@ function init(args)
    slice = {}
    local n = 0
    for line in io.lines(file) do
-      local method, path, token = line:match("^(%S+)%s+(%S+)%s+(%S+)$")
+      local method, path, token, body = line:match("^(%S+)%s+(%S+)%s+(%S+)%s*(%S*)$")
       if method then
          n = n + 1
          if (n - 1) % nthreads == tid - 1 then
-            slice[#slice + 1] = { method, path, { ["Authorization"] = "Bearer " .. token } }
+            local headers = { ["Authorization"] = "Bearer " .. token }
+            if body == "" then
+               body = nil
+            else
+               headers["Content-Type"] = "application/json"
+            end
+            slice[#slice + 1] = { method, path, headers, body }
          end
       end
    end
@@ -45,7 +52,7 @@ function request()
    end
    if fresh < #slice then fresh = fresh + 1 else repeats = repeats + 1 end
    local e = slice[pos]
-   return wrk.format(e[1], e[2], e[3], nil)
+   return wrk.format(e[1], e[2], e[3], e[4])
 end
 
 function done(summary, latency, requests)

@@ -61,7 +61,9 @@ def prepare(base, prefix, count, password, out):
         e = bs.call(base, "POST", f"/api/v1/courses/{LESSON_COURSE}/enrolment", t)["id"]
         a = bs.start(base, t)
         bs.save_all(base, t, a)
-        return {"token": t, "enrolment": e, "attempt": a["id"]}
+        q = a["questions"][0]
+        save = {"answers": {q["key"]: bs.answer(q)}}
+        return {"token": t, "enrolment": e, "attempt": a["id"], "autosave": save}
 
     from concurrent.futures import ThreadPoolExecutor
 
@@ -106,10 +108,11 @@ def requests_for(route, plan):
 
 
 def once(plan_file, route, out):
-    """Writes the "METHOD PATH TOKEN" lines of ROUTE's requests that may each be sent once
-    (scripts/bench-once.lua): a first completion of every open lesson of every prepared
-    learner (lesson by lesson, so that requests in flight are different learners'), or the
-    submit of every prepared attempt. Prints how many."""
+    """Writes the "METHOD PATH TOKEN [BODY]" lines of ROUTE's requests that may each be sent
+    once (scripts/bench-once.lua): a first completion of every open lesson of every prepared
+    learner (lesson by lesson, so that requests in flight are different learners'), the
+    submit of every prepared attempt, or an autosave into every prepared attempt (its learner's
+    first question). Prints how many."""
     with open(plan_file) as f:
         plan = json.load(f)
     lines = []
@@ -121,6 +124,12 @@ def once(plan_file, route, out):
     elif route == "submit":
         for learner in plan["learners"]:
             lines.append(f"POST /api/v1/attempts/{learner['attempt']}/submit {learner['token']}")
+    elif route == "autosave-learners":
+        # Each learner's own open attempt, its first answer saved again (a write each time, so
+        # a request sent twice measures the same work: repeats are allowed for this route).
+        for learner in plan["learners"]:
+            body = json.dumps(learner["autosave"], separators=(",", ":"))
+            lines.append(f"PUT /api/v1/attempts/{learner['attempt']}/answers {learner['token']} {body}")
     else:
         raise SystemExit(f"{route}: not a send-once route")
     with open(out, "w") as f:

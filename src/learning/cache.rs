@@ -13,12 +13,11 @@ use std::sync::{Arc, RwLock};
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::fact_store::FactCache;
 use super::progress::Outline;
+pub use super::raw::Raw;
 use crate::db::schema::{courses, lessons, quizzes};
 use crate::http::{AppError, AppResult};
 
@@ -143,54 +142,5 @@ impl ContentCache {
         }
         map.insert(lesson, content.clone());
         Ok(content)
-    }
-}
-
-/// A value held as its JSON text (a string already escaped, an array already written), so
-/// sending it costs a copy.
-#[derive(Debug, Clone)]
-pub struct Raw(Arc<RawValue>);
-
-impl Raw {
-    pub fn of<T: Serialize + ?Sized>(value: &T) -> Raw {
-        let raw = serde_json::value::to_raw_value(value).expect("plain data always serializes");
-        Raw(Arc::from(raw))
-    }
-
-    /// The value back (for tests).
-    #[cfg(test)]
-    pub fn to<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_str(self.0.get()).expect("holds the JSON it was made from")
-    }
-}
-
-impl Serialize for Raw {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Raw {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde_json::Value::deserialize(d).map(|v| Raw::of(&v))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn html_is_sent_as_the_json_string_it_stands_for() {
-        let html = "<p class=\"x\">Tubes: 1 &amp; 2\n\u{2028}</p>";
-        let body = Raw::of(html);
-        let sent = serde_json::to_string(&body).unwrap();
-        assert_eq!(sent, serde_json::to_string(html).unwrap());
-        assert_eq!(body.to::<String>(), html);
-        let back: Raw = serde_json::from_str(&sent).unwrap();
-        assert_eq!(back.to::<String>(), html);
-        let objectives = serde_json::json!(["Name the tubes", "Say \"why\""]);
-        let sent = serde_json::to_string(&Raw::of(&objectives)).unwrap();
-        assert_eq!(sent, objectives.to_string());
     }
 }

@@ -3,10 +3,11 @@
 //! Every change that can complete a course (a lesson completed, a quiz passed, an admin's
 //! re-activation, an approved externship record) calls [`complete_if_met`] inside its own
 //! transaction, after its own writes (or pipelined ahead of them: [`complete_after`]). The
-//! engine locks the enrolment's row, re-reads the progress facts under that lock (two
-//! statements pipelined: the lock first, so the read sees whatever a concurrent trigger
-//! committed before it), and when every requirement is met and
-//! the enrolment is active, marks it completed, records the `enrolment.completed` audit event
+//! engine locks the enrolment's row, reading with it the completed-item counts the triggers
+//! keep there (`progress::Counts`): when they show a requirement missing, as on all but the
+//! last steps of a course, it stops. Otherwise it re-reads the progress facts under that lock
+//! (so the read sees whatever a concurrent trigger committed before it), and when every
+//! requirement is met and the enrolment is active, marks it completed, records the `enrolment.completed` audit event
 //! and enqueues the `enrolment.completed` job, all in the caller's transaction. Triggers of
 //! one enrolment take turns on the row lock, so whichever commits second sees the other's
 //! work and a course completes exactly once.
@@ -58,8 +59,9 @@ crate::text_enum! {
 pub struct Completion {
     /// This call completed the course.
     pub completed: bool,
-    /// The facts read under the lock (fresher than anything read before it).
-    pub facts: Facts,
+    /// The facts read under the lock (fresher than anything read before it), or `None` when
+    /// the counts on the locked row already showed a requirement missing (no facts read).
+    pub facts: Option<Facts>,
 }
 
 /// In the caller's transaction: locks enrolment `enrolment`, re-reads its facts and completes
@@ -87,8 +89,8 @@ pub async fn complete_if_met(
     Ok(done)
 }
 
-/// [`complete_if_met`] with the trigger's own `writes` pipelined ahead of the lock and the
-/// facts: one round trip for all of them. `tx` must be in the caller's transaction (a shared
+/// [`complete_if_met`] with the trigger's own `writes` pipelined ahead of the lock: one round
+/// trip for both (and one more for the facts when the counts allow completion). `tx` must be in the caller's transaction (a shared
 /// reference to it, so that `writes` can use it too). The statements go out in the order
 /// polled, `writes` first, so the facts read under the lock sees them.
 pub async fn complete_after<T>(
@@ -100,17 +102,29 @@ pub async fn complete_after<T>(
     actor: Actor,
     trigger: Trigger,
 ) -> QueryResult<(T, Completion)> {
-    let (written, (state, standing), arrays) = futures_util::try_join!(
-        writes,
-        store::lock_standing(tx, enrolment),
-        fact_store::facts_of(tx, enrolment),
-    )?;
-    let mut facts = arrays.facts(outline, None);
-    facts.externship = standing;
-    if state != EnrolmentState::Active || !progress::missing(outline, &facts).is_empty() {
+    let (written, locked) = futures_util::try_join!(writes, store::lock_standing(tx, enrolment))?;
+    let not_yet = Completion {
+        completed: false,
+        facts: None,
+    };
+    let counts = progress::Counts {
+        lessons_completed: locked.lessons_completed,
+        quizzes_passed: locked.quizzes_passed,
+        externship_met: locked.externship.met,
+    };
+    if locked.state != EnrolmentState::Active || counts.show_missing(outline) {
+        return Ok((written, not_yet));
+    }
+    // The counts allow it: the facts decide (read under the lock, so they see every trigger
+    // committed before it).
+    let mut facts = fact_store::facts_of(tx, enrolment)
+        .await?
+        .facts(outline, None);
+    facts.externship = locked.externship;
+    if !progress::missing(outline, &facts).is_empty() {
         let done = Completion {
             completed: false,
-            facts,
+            facts: Some(facts),
         };
         return Ok((written, done));
     }
@@ -129,6 +143,7 @@ pub async fn complete_after<T>(
             jobs::enqueue_shared(tx, &job),
         )?;
     }
+    let facts = Some(facts);
     Ok((written, Completion { completed, facts }))
 }
 

@@ -510,8 +510,9 @@ pub async fn complete_lesson(
     let (enrolment, outline) = (ctx.row.id, &ctx.outline);
     let (completed_at, done) = conn
         .transaction::<_, AppError, _>(async |tx| {
-            // One round trip: the lesson's two writes, then the completion engine's lock and
-            // its facts read under the lock (which sees the writes).
+            // One round trip: the lesson's two writes, then the completion engine's lock (and,
+            // when the counts on the row allow completion, its facts read under the lock,
+            // which sees the writes).
             let shared: &diesel_async::AsyncPgConnection = tx;
             let writes = async {
                 let ((), at) = futures_util::try_join!(
@@ -533,11 +534,18 @@ pub async fn complete_lesson(
             Ok((at, done))
         })
         .await?;
+    // The facts under the lock when the engine read them; else what was read before, with
+    // this lesson.
+    let facts = done.facts.unwrap_or_else(|| {
+        let mut facts = ctx.facts.clone();
+        facts.completed.insert(slug.clone(), completed_at);
+        facts
+    });
     Ok(web::Json(CompletionResult {
+        percent_complete: progress::percent_complete(outline, &facts),
         lesson: slug,
         completed: true,
         completed_at,
-        percent_complete: progress::percent_complete(outline, &done.facts),
         enrolment_state: if done.completed {
             EnrolmentState::Completed
         } else {

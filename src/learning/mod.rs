@@ -30,6 +30,7 @@ mod fact_store;
 pub mod handlers;
 pub mod label_store;
 pub mod progress;
+mod raw;
 pub mod state;
 pub mod store;
 pub mod views;

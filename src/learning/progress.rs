@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::raw::Raw;
 use super::state::QuizStanding;
 
 /// The parts of the stored outline that progress needs. Only live content is in it: retired
@@ -31,10 +32,30 @@ pub struct Outline {
     items: HashMap<Uuid, String>,
 }
 
+/// A slug and title as JSON strings, written once when the outline is parsed: every response
+/// that names a module, lesson or quiz sends these as they are instead of escaping the text
+/// again (escaping was a quarter of an enrolment detail's instructions).
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub slug: Raw,
+    pub title: Raw,
+}
+
+impl Names {
+    fn of(slug: &str, title: &str) -> Names {
+        Names {
+            slug: Raw::of(slug),
+            title: Raw::of(title),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct OutlineModule {
     pub slug: String,
     pub title: String,
+    #[serde(skip)]
+    pub json: Names,
     #[serde(default)]
     pub lessons: Vec<OutlineLesson>,
     #[serde(default)]
@@ -45,6 +66,8 @@ pub struct OutlineModule {
 pub struct OutlineLesson {
     pub slug: String,
     pub title: String,
+    #[serde(skip)]
+    pub json: Names,
     pub estimated_minutes: i32,
     #[serde(default)]
     pub free_preview: bool,
@@ -54,6 +77,8 @@ pub struct OutlineLesson {
 pub struct OutlineQuiz {
     pub slug: String,
     pub title: String,
+    #[serde(skip)]
+    pub json: Names,
     #[serde(default)]
     pub required: bool,
     #[serde(default)]
@@ -143,7 +168,20 @@ pub struct ProcedureRule {
 
 impl Outline {
     pub fn parse(json: &str) -> Result<Outline, serde_json::Error> {
-        serde_json::from_str(json)
+        let mut outline: Outline = serde_json::from_str(json)?;
+        for m in &mut outline.modules {
+            m.json = Names::of(&m.slug, &m.title);
+            for l in &mut m.lessons {
+                l.json = Names::of(&l.slug, &l.title);
+            }
+            if let Some(q) = &mut m.quiz {
+                q.json = Names::of(&q.slug, &q.title);
+            }
+        }
+        for q in &mut outline.quizzes {
+            q.json = Names::of(&q.slug, &q.title);
+        }
+        Ok(outline)
     }
 
     /// Records the slugs of the course's lesson and quiz IDs (see [`Outline::slug_of`]).
@@ -443,6 +481,30 @@ pub fn missing(outline: &Outline, facts: &Facts) -> Missing {
     }
 }
 
+/// The completed-item counts kept on an enrolment's row (lessons and quizzes, live or retired)
+/// and its externship standing: enough to tell, without the facts, that a course cannot be
+/// complete yet.
+#[derive(Debug, Clone, Copy)]
+pub struct Counts {
+    pub lessons_completed: i32,
+    pub quizzes_passed: i32,
+    pub externship_met: bool,
+}
+
+impl Counts {
+    /// Whether these counts prove a requirement of `outline` missing: fewer completed lessons
+    /// than the course has live ones (when all are required), fewer passed quizzes than it
+    /// requires, or a required externship not met. The counts include retired content, so
+    /// they can only overstate: `false` means "read the facts to know".
+    pub fn show_missing(&self, outline: &Outline) -> bool {
+        let rules = &outline.completion;
+        let lessons = outline.lessons().count();
+        (rules.all_lessons && (self.lessons_completed as usize) < lessons)
+            || (self.quizzes_passed as usize) < outline.required_quizzes().len()
+            || (rules.externship && !self.externship_met)
+    }
+}
+
 /// "a", "a and b", "a, b and c".
 pub fn join_words(items: &[String]) -> String {
     match items {
@@ -477,6 +539,38 @@ mod tests {
             "externship": null
         }).to_string())
         .unwrap()
+    }
+
+    #[test]
+    fn counts_below_the_requirements_show_something_missing_without_the_facts() {
+        let o = outline(true);
+        let counts = |lessons, quizzes| Counts {
+            lessons_completed: lessons,
+            quizzes_passed: quizzes,
+            externship_met: false,
+        };
+        // 4 live lessons, 2 required quizzes.
+        assert!(counts(3, 2).show_missing(&o));
+        assert!(counts(4, 1).show_missing(&o));
+        assert!(
+            !counts(4, 2).show_missing(&o),
+            "enough: only the facts can tell"
+        );
+        assert!(
+            !counts(9, 5).show_missing(&o),
+            "retired content counts too: more is never proof"
+        );
+        let mut with_externship = o.clone();
+        with_externship.completion.externship = true;
+        assert!(counts(4, 2).show_missing(&with_externship));
+        let met = Counts {
+            externship_met: true,
+            ..counts(4, 2)
+        };
+        assert!(!met.show_missing(&with_externship));
+        let mut some_lessons = o;
+        some_lessons.completion.all_lessons = false;
+        assert!(!counts(0, 2).show_missing(&some_lessons));
     }
 
     fn done(facts: &mut Facts, lessons: &[&str]) {

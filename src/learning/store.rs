@@ -442,25 +442,45 @@ fn standing(met_at: Option<DateTime<Utc>>, minutes: i32, counts: &Value) -> Exte
     }
 }
 
-/// [`lock_state`], also returning the externship standing stored on the row (what the
-/// completion engine needs under the lock).
-pub async fn lock_standing(
-    conn: &AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<(EnrolmentState, ExternshipStanding)> {
-    let (state, met_at, minutes, counts): (EnrolmentState, Option<DateTime<Utc>>, i32, Value) =
-        enrolments::table
-            .find(id)
-            .select((
-                enrolments::state,
-                enrolments::externship_met_at,
-                enrolments::externship_minutes,
-                enrolments::externship_counts,
-            ))
-            .for_no_key_update()
-            .first(&mut &*conn)
-            .await?;
-    Ok((state, standing(met_at, minutes, &counts)))
+/// What the completion engine reads under the enrolment's lock: its state, the externship
+/// standing and the completed-item counts the triggers keep on the row.
+pub struct Locked {
+    pub state: EnrolmentState,
+    pub externship: ExternshipStanding,
+    /// Completed lessons and passed quizzes, live or retired (`enrolments.lessons_completed`,
+    /// `quizzes_passed`): at least as many as count for completion.
+    pub lessons_completed: i32,
+    pub quizzes_passed: i32,
+}
+
+/// [`lock_state`], also returning what the completion engine needs under the lock.
+pub async fn lock_standing(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Locked> {
+    let (state, met_at, minutes, counts, lessons_completed, quizzes_passed): (
+        EnrolmentState,
+        Option<DateTime<Utc>>,
+        i32,
+        Value,
+        i32,
+        i32,
+    ) = enrolments::table
+        .find(id)
+        .select((
+            enrolments::state,
+            enrolments::externship_met_at,
+            enrolments::externship_minutes,
+            enrolments::externship_counts,
+            enrolments::lessons_completed,
+            enrolments::quizzes_passed,
+        ))
+        .for_no_key_update()
+        .first(&mut &*conn)
+        .await?;
+    Ok(Locked {
+        state,
+        externship: standing(met_at, minutes, &counts),
+        lessons_completed,
+        quizzes_passed,
+    })
 }
 
 /// Records the externship standing computed from approved records (in the caller's

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::cache::{LessonContent, Raw};
-use super::progress::{self, ExternshipRules, ExternshipStanding, Facts, Outline};
+use super::progress::{self, ExternshipRules, ExternshipStanding, Facts, Outline, OutlineQuiz};
 use super::state::{EnrolmentState, QuizStanding};
 use super::store::{CourseBrief, EnrolmentRow, LessonRow};
 
@@ -56,28 +56,33 @@ impl Enrolment {
 /// A lesson named in a progress view.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LessonRef {
-    pub module: String,
-    pub slug: String,
-    pub title: String,
+    #[schema(value_type = String)]
+    pub module: Raw,
+    #[schema(value_type = String)]
+    pub slug: Raw,
+    #[schema(value_type = String)]
+    pub title: Raw,
 }
 
 /// A required quiz and how the learner stands.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct QuizState {
-    pub slug: String,
-    pub title: String,
+    #[schema(value_type = String)]
+    pub slug: Raw,
+    #[schema(value_type = String)]
+    pub title: Raw,
     pub state: QuizStanding,
     #[schema(required = true)]
     pub best_percent: Option<i32>,
     pub attempts_used: i32,
 }
 
-pub fn quiz_state(facts: &Facts, slug: &str, title: &str) -> QuizState {
-    let f = facts.quizzes.get(slug);
+pub fn quiz_state(facts: &Facts, quiz: &OutlineQuiz) -> QuizState {
+    let f = facts.quizzes.get(&quiz.slug);
     QuizState {
-        slug: slug.to_string(),
-        title: title.to_string(),
-        state: facts.quiz_state(slug),
+        slug: quiz.json.slug.clone(),
+        title: quiz.json.title.clone(),
+        state: facts.quiz_state(&quiz.slug),
         best_percent: f
             .filter(|f| f.attempts_used > 0 || f.passed)
             .map(|f| f.best_percent),
@@ -105,8 +110,10 @@ pub struct Dashboard {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LessonProgressView {
-    pub slug: String,
-    pub title: String,
+    #[schema(value_type = String)]
+    pub slug: Raw,
+    #[schema(value_type = String)]
+    pub title: Raw,
     pub estimated_minutes: i32,
     pub completed: bool,
     #[schema(required = true)]
@@ -116,8 +123,10 @@ pub struct LessonProgressView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ModuleProgress {
-    pub slug: String,
-    pub title: String,
+    #[schema(value_type = String)]
+    pub slug: Raw,
+    #[schema(value_type = String)]
+    pub title: Raw,
     pub locked: bool,
     /// Why it is locked, in plain words (`null` when open).
     #[schema(required = true)]
@@ -241,9 +250,9 @@ pub fn body(row: LessonRow, content: &LessonContent) -> LessonBody {
 
 pub fn lesson_ref(outline: &Outline, mi: usize, l: &progress::OutlineLesson) -> LessonRef {
     LessonRef {
-        module: outline.modules[mi].slug.clone(),
-        slug: l.slug.clone(),
-        title: l.title.clone(),
+        module: outline.modules[mi].json.slug.clone(),
+        slug: l.json.slug.clone(),
+        title: l.json.title.clone(),
     }
 }
 
@@ -278,26 +287,23 @@ pub fn enrolment_detail(
         .map(|(m, (&open, unlocks_when))| {
             let locked = !open;
             ModuleProgress {
-                slug: m.slug.clone(),
-                title: m.title.clone(),
+                slug: m.json.slug.clone(),
+                title: m.json.title.clone(),
                 locked,
                 unlocks_when,
                 lessons: m
                     .lessons
                     .iter()
                     .map(|l| LessonProgressView {
-                        slug: l.slug.clone(),
-                        title: l.title.clone(),
+                        slug: l.json.slug.clone(),
+                        title: l.json.title.clone(),
                         estimated_minutes: l.estimated_minutes,
                         completed: facts.is_completed(&l.slug),
                         completed_at: facts.completed.get(&l.slug).copied(),
                         locked,
                     })
                     .collect(),
-                quiz: m
-                    .quiz
-                    .as_ref()
-                    .map(|q| quiz_state(facts, &q.slug, &q.title)),
+                quiz: m.quiz.as_ref().map(|q| quiz_state(facts, q)),
             }
         })
         .collect();
@@ -307,7 +313,7 @@ pub fn enrolment_detail(
         course_quizzes: outline
             .quizzes
             .iter()
-            .map(|q| quiz_state(facts, &q.slug, &q.title))
+            .map(|q| quiz_state(facts, q))
             .collect(),
         completion: completion_view(outline, facts),
         modules,
@@ -319,7 +325,7 @@ pub fn required_quiz_states(outline: &Outline, facts: &Facts) -> Vec<QuizState> 
     outline
         .required_quizzes()
         .into_iter()
-        .map(|q| quiz_state(facts, &q.slug, &q.title))
+        .map(|q| quiz_state(facts, q))
         .collect()
 }
 
@@ -387,7 +393,7 @@ pub fn completion_view(outline: &Outline, facts: &Facts) -> CompletionView {
         quizzes_missing: missing
             .quizzes
             .iter()
-            .map(|(slug, title)| quiz_state(facts, slug, title))
+            .filter_map(|(slug, _)| outline.quiz(slug).map(|q| quiz_state(facts, q)))
             .collect(),
         externship,
     }

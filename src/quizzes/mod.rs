@@ -14,6 +14,7 @@ pub mod question_cache;
 pub mod readiness;
 pub mod state;
 pub mod store;
+mod texts;
 pub mod views;
 
 /// The quiz routes, under `/api/v1`.

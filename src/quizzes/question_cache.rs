@@ -13,19 +13,61 @@ use uuid::Uuid;
 
 use super::grading::Spec;
 use super::store::{self, PositionRow, QuestionRow};
+use super::texts::{inline_html, plain_text};
 use crate::http::{AppError, AppResult};
+use crate::learning::cache::Raw;
 
 /// Questions kept at most; past it the cache starts over (a question is a few KB: a catalogue's
 /// question banks fit several times over).
 const MAX_QUESTIONS: usize = 16_384;
 
-/// A question as stored, with its answer key parsed.
+/// A question as stored, with its answer key parsed and its texts as shown.
 #[derive(Debug)]
 pub struct CachedQuestion {
     /// The `content_hash` this was read at.
     pub hash: String,
     pub row: QuestionRow,
     pub spec: Spec,
+    pub shown: Shown,
+}
+
+/// What an attempt shows of a question, each text already a JSON string, by its index in the
+/// answer key (the attempt's layout picks and orders them).
+#[derive(Debug, Default)]
+pub struct Shown {
+    pub prompt_html: Raw,
+    /// single and multiple: each choice's inline HTML.
+    pub choices: Vec<Raw>,
+    /// matching: the left entries, and the right ones (the pairs', then the distractors).
+    pub left: Vec<Raw>,
+    pub right: Vec<Raw>,
+    /// ordering: the items.
+    pub items: Vec<Raw>,
+    /// numeric: the unit.
+    pub unit: Option<String>,
+}
+
+impl Shown {
+    fn of(spec: &Value, prompt_html: &str) -> Shown {
+        let texts = |field: &str, key: Option<&str>, show: fn(&str) -> String| -> Vec<Raw> {
+            let list = spec.get(field).and_then(Value::as_array);
+            list.into_iter()
+                .flatten()
+                .map(|v| key.map_or(v, |k| &v[k]))
+                .map(|v| Raw::of(&show(v.as_str().unwrap_or_default())))
+                .collect()
+        };
+        let mut right = texts("pairs", Some("right"), plain_text);
+        right.extend(texts("distractors", None, plain_text));
+        Shown {
+            prompt_html: Raw::of(prompt_html),
+            choices: texts("choices", Some("html"), inline_html),
+            left: texts("pairs", Some("left"), plain_text),
+            right,
+            items: texts("items", None, plain_text),
+            unit: spec.get("unit").and_then(Value::as_str).map(str::to_string),
+        }
+    }
 }
 
 impl CachedQuestion {
@@ -36,7 +78,13 @@ impl CachedQuestion {
                 row.id
             ))
         })?;
-        Ok(CachedQuestion { hash, row, spec })
+        let shown = Shown::of(&row.spec, &row.prompt_html);
+        Ok(CachedQuestion {
+            hash,
+            row,
+            spec,
+            shown,
+        })
     }
 }
 

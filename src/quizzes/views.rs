@@ -12,7 +12,9 @@ use super::grading::{self, Layout, Spec};
 use super::question_cache::AttemptQuestionRow;
 use super::state::{AttemptOutcome, AttemptState, QuizStatus, ReviewPolicy};
 use super::store::{AttemptRow, QuizRow};
+pub use super::texts::{inline_html, plain_text};
 use crate::http::AppResult;
+use crate::learning::cache::Raw;
 
 // ---- views ----------------------------------------------------------------------------------
 
@@ -86,7 +88,8 @@ pub struct ChoiceView {
     /// `c1`, `c2`, ... in the order shown.
     pub key: String,
     /// Rendered Markdown (inline).
-    pub html: String,
+    #[schema(value_type = String)]
+    pub html: Raw,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -94,7 +97,8 @@ pub struct ItemView {
     /// `l1`.., `r1`.. or `i1`.., in the order shown.
     pub key: String,
     /// Plain text.
-    pub text: String,
+    #[schema(value_type = String)]
+    pub text: Raw,
 }
 
 /// A question as shown in an attempt: nothing in it gives the answer away.
@@ -105,7 +109,8 @@ pub struct QuestionView {
     /// `single`, `multiple`, `true_false`, `matching`, `ordering` or `numeric`.
     #[serde(rename = "type")]
     pub kind: String,
-    pub prompt_html: String,
+    #[schema(value_type = String)]
+    pub prompt_html: Raw,
     /// single and multiple.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choices: Option<Vec<ChoiceView>>,
@@ -304,37 +309,6 @@ pub fn seconds_left(attempt: &AttemptRow, now: DateTime<Utc>) -> Option<i64> {
     })
 }
 
-pub fn inline_html(html: &str) -> String {
-    let t = html.trim();
-    match t.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
-        Some(inner) if !inner.contains("<p>") => inner.to_string(),
-        _ => t.to_string(),
-    }
-}
-
-/// The text of rendered Markdown (matching and ordering entries are plain text).
-pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
-}
-
 /// A drawn question ready to show and grade: its answer key and its layout, fitted.
 pub struct Prepared {
     pub row: AttemptQuestionRow,
@@ -351,28 +325,21 @@ pub fn prepare(row: AttemptQuestionRow) -> AppResult<Prepared> {
 }
 
 pub fn question_view(p: &Prepared) -> QuestionView {
-    let spec = &p.row.question.row.spec;
-    let text_at = |field: &str, i: usize| {
-        spec.get(field)
-            .and_then(|v| v.get(i))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let list = |prefix: char, shown: &[usize], text: &dyn Fn(usize) -> String| {
-        shown
+    let shown = &p.row.question.shown;
+    let list = |prefix: char, order: &[usize], texts: &[Raw]| {
+        order
             .iter()
             .enumerate()
             .map(|(pos, &orig)| ItemView {
                 key: grading::key(prefix, pos),
-                text: plain_text(&text(orig)),
+                text: texts.get(orig).cloned().unwrap_or_default(),
             })
             .collect::<Vec<_>>()
     };
     let mut view = QuestionView {
         key: grading::key('q', (p.row.position - 1) as usize),
         kind: p.spec.kind().to_string(),
-        prompt_html: p.row.question.row.prompt_html.clone(),
+        prompt_html: shown.prompt_html.clone(),
         choices: None,
         left: None,
         right: None,
@@ -388,41 +355,20 @@ pub fn question_view(p: &Prepared) -> QuestionView {
                     .enumerate()
                     .map(|(pos, &orig)| ChoiceView {
                         key: grading::key('c', pos),
-                        html: inline_html(
-                            spec.get("choices")
-                                .and_then(|c| c.get(orig))
-                                .and_then(|c| c.get("html"))
-                                .and_then(Value::as_str)
-                                .unwrap_or_default(),
-                        ),
+                        html: shown.choices.get(orig).cloned().unwrap_or_default(),
                     })
                     .collect(),
             );
         }
-        Spec::Matching { pairs, .. } => {
-            let pair = |i: usize, side: &str| {
-                spec.get("pairs")
-                    .and_then(|v| v.get(i))
-                    .and_then(|v| v.get(side))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            view.left = Some(list('l', &p.layout.left, &|i| pair(i, "left")));
-            let pairs = *pairs;
-            view.right = Some(list('r', &p.layout.right, &|i| {
-                if i < pairs {
-                    pair(i, "right")
-                } else {
-                    text_at("distractors", i - pairs)
-                }
-            }));
+        Spec::Matching { .. } => {
+            view.left = Some(list('l', &p.layout.left, &shown.left));
+            view.right = Some(list('r', &p.layout.right, &shown.right));
         }
         Spec::Ordering { .. } => {
-            view.items = Some(list('i', &p.layout.items, &|i| text_at("items", i)));
+            view.items = Some(list('i', &p.layout.items, &shown.items));
         }
         Spec::Numeric { .. } => {
-            view.unit = Some(spec.get("unit").and_then(Value::as_str).map(str::to_string));
+            view.unit = Some(shown.unit.clone());
         }
         Spec::TrueFalse { .. } => {}
     }

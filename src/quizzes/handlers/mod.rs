@@ -109,7 +109,6 @@ fn key_index(key: &str, prefix: char, len: usize) -> Option<usize> {
     (n >= 1 && n <= len && key == grading::key(prefix, n - 1)).then(|| n - 1)
 }
 
-/// Rendered Markdown of one paragraph, without its `<p>` wrapper (choices are inline).
 /// An attempt with everything its routes need.
 struct Loaded {
     attempt: AttemptRow,
