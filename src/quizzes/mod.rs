@@ -4,8 +4,10 @@
 //!
 //! - `draw.rs`: which questions, in which order, and the shown order of their parts (pure).
 //! - `grading.rs`: answer shapes, credit per question, percent (pure).
-//! - `store.rs`: the queries; `handlers.rs`: the routes.
-//! - `question_cache.rs`: questions with their parsed answer keys, per content hash.
+//! - `store.rs`: the queries; `handlers/`: the routes (`attempt.rs`: loading and grading an
+//!   attempt).
+//! - `question_cache.rs`: questions with their parsed answer keys and texts as shown, per
+//!   content hash; `texts.rs`: how choices and entries are shown (pure).
 
 pub mod draw;
 pub mod grading;

@@ -32,3 +32,22 @@ pub fn plain_text(html: &str) -> String {
         .trim()
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_lose_their_markup() {
+        assert_eq!(
+            inline_html("<p>10 <em>working</em> days</p>\n"),
+            "10 <em>working</em> days"
+        );
+        assert_eq!(inline_html("<p>a</p>\n<p>b</p>"), "<p>a</p>\n<p>b</p>");
+        assert_eq!(
+            plain_text("<p>Heparin &amp; lithium (green)</p>\n"),
+            "Heparin & lithium (green)"
+        );
+        assert_eq!(plain_text("<p>a &lt; b</p>"), "a < b");
+    }
+}

@@ -12,8 +12,6 @@ use super::grading::{self, Layout, Spec};
 use super::question_cache::AttemptQuestionRow;
 use super::state::{AttemptOutcome, AttemptState, QuizStatus, ReviewPolicy};
 use super::store::{AttemptRow, QuizRow};
-pub use super::texts::{inline_html, plain_text};
-use crate::http::AppResult;
 use crate::learning::cache::Raw;
 
 // ---- views ----------------------------------------------------------------------------------
@@ -316,12 +314,14 @@ pub struct Prepared {
     pub layout: Layout,
 }
 
-pub fn prepare(row: AttemptQuestionRow) -> AppResult<Prepared> {
+/// A drawn question with its answer key (parsed once, in the question cache) and its stored
+/// layout fitted to that key.
+pub fn prepare(row: AttemptQuestionRow) -> Prepared {
     let spec = row.question.spec.clone();
     let layout = serde_json::from_value::<Layout>(row.layout.clone())
         .unwrap_or_default()
         .fitted(&spec);
-    Ok(Prepared { row, spec, layout })
+    Prepared { row, spec, layout }
 }
 
 pub fn question_view(p: &Prepared) -> QuestionView {
@@ -524,24 +524,5 @@ mod weak_tests {
         // Too few answers to judge easy or hard; no discrimination under 10.
         assert_eq!(weak_reasons(19, Some(100.0), None), vec![]);
         assert_eq!(weak_reasons(0, None, None), vec![]);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn texts_lose_their_markup() {
-        assert_eq!(
-            inline_html("<p>10 <em>working</em> days</p>\n"),
-            "10 <em>working</em> days"
-        );
-        assert_eq!(inline_html("<p>a</p>\n<p>b</p>"), "<p>a</p>\n<p>b</p>");
-        assert_eq!(
-            plain_text("<p>Heparin &amp; lithium (green)</p>\n"),
-            "Heparin & lithium (green)"
-        );
-        assert_eq!(plain_text("<p>a &lt; b</p>"), "a < b");
     }
 }
