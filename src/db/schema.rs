@@ -397,6 +397,7 @@ diesel::table! {
         added_in_version -> Int4,
         changed_in_version -> Int4,
         retired_at -> Nullable<Timestamptz>,
+        revision -> Int8,
     }
 }
 
@@ -463,6 +464,7 @@ diesel::table! {
         must_pass -> Bool,
         review_href -> Nullable<Text>,
         review_label -> Nullable<Text>,
+        revision -> Int8,
     }
 }
 

@@ -4,8 +4,9 @@
 //! rules), stored as JSON text in `courses.outline`, and a lesson read needs the lesson's
 //! title, objectives, estimated time and rendered HTML. Both change only through an import:
 //! the outline with the course's content `version` (an import that changes anything writes a
-//! new version), a lesson with its `content_hash` (which covers all four). So the hot routes
-//! select the version and the hash only, and the content is read, parsed or JSON-escaped once
+//! new version). A lesson is checked by its `revision`, which the database sets afresh
+//! whenever the row changes, by an import or anyone else (migration 2026-12-08-000001). So the
+//! hot routes select the version and the revision only, and the content is read, parsed or JSON-escaped once
 //! per process: a miss (first use, or a re-import since) costs one keyed read.
 
 use std::collections::HashMap;
@@ -36,8 +37,8 @@ pub struct ContentCache {
 /// A lesson's content as served, each part already in its JSON form: sending it costs copies.
 #[derive(Debug)]
 pub struct LessonContent {
-    /// The `content_hash` this was read at.
-    pub hash: String,
+    /// The `revision` this was read at.
+    pub revision: i64,
     pub title: Raw,
     pub objectives: Raw,
     pub estimated_minutes: i32,
@@ -97,23 +98,23 @@ impl ContentCache {
         Ok(outline)
     }
 
-    /// The content of `lesson` whose content hash is `hash`: from the cache, or read.
+    /// The content of `lesson` at `revision`: from the cache, or read.
     pub async fn lesson(
         &self,
         conn: &AsyncPgConnection,
         lesson: Uuid,
-        hash: &str,
+        revision: i64,
     ) -> AppResult<Arc<LessonContent>> {
         {
             let map = self.lessons.read().unwrap_or_else(|e| e.into_inner());
             if let Some(content) = map.get(&lesson)
-                && content.hash == hash
+                && content.revision == revision
             {
                 return Ok(content.clone());
             }
         }
-        let (hash, title, objectives, estimated_minutes, html): (
-            String,
+        let (revision, title, objectives, estimated_minutes, html): (
+            i64,
             String,
             serde_json::Value,
             i32,
@@ -121,7 +122,7 @@ impl ContentCache {
         ) = lessons::table
             .find(lesson)
             .select((
-                lessons::content_hash,
+                lessons::revision,
                 lessons::title,
                 lessons::objectives,
                 lessons::estimated_minutes,
@@ -130,7 +131,7 @@ impl ContentCache {
             .first(&mut &*conn)
             .await?;
         let content = Arc::new(LessonContent {
-            hash,
+            revision,
             title: Raw::of(&title),
             objectives: Raw::of(&objectives),
             estimated_minutes,

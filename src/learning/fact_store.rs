@@ -218,7 +218,7 @@ pub async fn enrolment_with_facts(
         .select((
             EnrolmentRow::as_select(),
             COURSE_BRIEF,
-            (lessons::id, lessons::slug, lessons::content_hash).nullable(),
+            (lessons::id, lessons::slug, lessons::revision).nullable(),
             enrolments::facts_version,
             facts_column(&known),
         ))

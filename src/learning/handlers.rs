@@ -410,9 +410,7 @@ pub async fn get_lesson(
         next.map(|l| l.slug.clone()),
     );
     let completed_at = ctx.facts.completed.get(&lesson.slug).copied();
-    let body = content
-        .lesson(&conn, lesson.id, &lesson.content_hash)
-        .await?;
+    let body = content.lesson(&conn, lesson.id, lesson.revision).await?;
     Ok(web::Json(LessonView {
         enrolment_id: ctx.row.id,
         course_slug: ctx.course.slug,
@@ -449,7 +447,7 @@ pub async fn preview_lesson(
         .await?
         .ok_or_else(|| AppError::not_found("This lesson is not open for preview."))?;
     let outline = content.outline(&conn, course.id, course.version).await?;
-    let body = content.lesson(&conn, row.id, &row.content_hash).await?;
+    let body = content.lesson(&conn, row.id, row.revision).await?;
     let module = outline
         .find_lesson(&row.slug)
         .map(|(mi, _)| outline.modules[mi].slug.clone())

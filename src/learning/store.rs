@@ -383,12 +383,13 @@ pub async fn consume_code(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult
 }
 
 /// The live lesson of an enrolment's course: what names it. What is served comes from
-/// [`super::cache::ContentCache`], keyed by the content hash (read on a miss).
+/// [`super::cache::ContentCache`], checked by the revision (read on a miss).
 #[derive(Debug, Clone, Queryable)]
 pub struct LessonRow {
     pub id: Uuid,
     pub slug: String,
-    pub content_hash: String,
+    /// `lessons.revision`: the database sets it afresh whenever the row changes.
+    pub revision: i64,
 }
 
 /// An enrolment by ID with its course: one query.
@@ -742,7 +743,7 @@ pub async fn preview_lesson(
         )
         .select((
             COURSE_BRIEF,
-            (lessons::id, lessons::slug, lessons::content_hash),
+            (lessons::id, lessons::slug, lessons::revision),
         ))
         .first(conn)
         .await

@@ -7,7 +7,7 @@
 //! - `store.rs`: the queries; `handlers/`: the routes (`attempt.rs`: loading and grading an
 //!   attempt).
 //! - `question_cache.rs`: questions with their parsed answer keys and texts as shown, per
-//!   content hash; `texts.rs`: how choices and entries are shown (pure).
+//!   revision; `texts.rs`: how choices and entries are shown (pure).
 
 pub mod draw;
 pub mod grading;

@@ -1,9 +1,9 @@
 //! Questions as drawn into attempts, read and parsed once per process: an attempt's rows name
-//! their questions by ID and `content_hash` (which covers everything of a question an attempt
-//! shows or grades: kind, prompt, explanation, shuffle, answer key, must-pass and its review
-//! link), so the hot routes (autosave, submit, the attempt view) select the hash only and take
-//! the question with its parsed answer key ([`Spec`]) from here. A miss (first use, or a
-//! re-import that changed the question) costs one keyed read for all the missing questions.
+//! their questions by ID and `revision` (which the database sets afresh whenever the row
+//! changes, by an import or anyone else: migration 2026-12-08-000001), so the hot routes
+//! (autosave, submit, the attempt view) select the revision only and take the question with
+//! its parsed answer key ([`Spec`]) from here. A miss (first use, or a change to the question)
+//! costs one keyed read for all the missing questions.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -24,8 +24,8 @@ const MAX_QUESTIONS: usize = 16_384;
 /// A question as stored, with its answer key parsed and its texts as shown.
 #[derive(Debug)]
 pub struct CachedQuestion {
-    /// The `content_hash` this was read at.
-    pub hash: String,
+    /// The `revision` this was read at.
+    pub revision: i64,
     pub row: QuestionRow,
     pub spec: Spec,
     pub shown: Shown,
@@ -71,7 +71,7 @@ impl Shown {
 }
 
 impl CachedQuestion {
-    pub fn parse(hash: String, row: QuestionRow) -> AppResult<CachedQuestion> {
+    pub fn parse(revision: i64, row: QuestionRow) -> AppResult<CachedQuestion> {
         let spec = Spec::parse(&row.kind, &row.spec).ok_or_else(|| {
             AppError::internal(anyhow::anyhow!(
                 "question {} has an unreadable spec",
@@ -80,7 +80,7 @@ impl CachedQuestion {
         })?;
         let shown = Shown::of(&row.spec, &row.prompt_html);
         Ok(CachedQuestion {
-            hash,
+            revision,
             row,
             spec,
             shown,
@@ -123,10 +123,7 @@ impl QuestionCache {
         conn: &diesel_async::AsyncPgConnection,
         rows: Vec<PositionRow>,
     ) -> AppResult<Vec<AttemptQuestionRow>> {
-        let wanted: Vec<(Uuid, &str)> = rows
-            .iter()
-            .map(|r| (r.question_id, r.content_hash.as_str()))
-            .collect();
+        let wanted: Vec<(Uuid, i64)> = rows.iter().map(|r| (r.question_id, r.revision)).collect();
         let questions = self.questions(conn, &wanted).await?;
         Ok(rows
             .into_iter()
@@ -135,12 +132,12 @@ impl QuestionCache {
             .collect())
     }
 
-    /// The questions `wanted` names (ID and content hash), in its order: from the cache, the
+    /// The questions `wanted` names (ID and revision), in its order: from the cache, the
     /// missing ones read in one query and kept.
     async fn questions(
         &self,
         conn: &diesel_async::AsyncPgConnection,
-        wanted: &[(Uuid, &str)],
+        wanted: &[(Uuid, i64)],
     ) -> AppResult<Vec<Arc<CachedQuestion>>> {
         let mut found = self.held(wanted);
         let missing: Vec<Uuid> = wanted
@@ -149,13 +146,13 @@ impl QuestionCache {
             .map(|(id, _)| *id)
             .collect();
         if !missing.is_empty() {
-            for (hash, row) in store::questions_by_id(conn, &missing).await? {
-                let question = Arc::new(CachedQuestion::parse(hash, row)?);
+            for (revision, row) in store::questions_by_id(conn, &missing).await? {
+                let question = Arc::new(CachedQuestion::parse(revision, row)?);
                 self.put(question.clone());
                 found.insert(question.row.id, question);
             }
         }
-        // A question re-imported between the two reads is served as read (the newer one).
+        // A question changed between the two reads is served as read (the newer one).
         wanted
             .iter()
             .map(|(id, _)| {
@@ -166,13 +163,13 @@ impl QuestionCache {
             .collect()
     }
 
-    fn held(&self, wanted: &[(Uuid, &str)]) -> HashMap<Uuid, Arc<CachedQuestion>> {
+    fn held(&self, wanted: &[(Uuid, i64)]) -> HashMap<Uuid, Arc<CachedQuestion>> {
         let map = self.0.read().unwrap_or_else(|e| e.into_inner());
         wanted
             .iter()
-            .filter_map(|(id, hash)| {
+            .filter_map(|(id, revision)| {
                 map.get(id)
-                    .filter(|q| q.hash == *hash)
+                    .filter(|q| q.revision == *revision)
                     .map(|q| (*id, q.clone()))
             })
             .collect()

@@ -285,8 +285,8 @@ pub async fn attempt_context(
         .optional()
 }
 
-/// One position of an attempt, naming its question by ID and content hash (the question
-/// itself comes from [`super::question_cache`]).
+/// One position of an attempt, naming its question by ID and revision (the question itself
+/// comes from [`super::question_cache`]).
 #[derive(Debug, Clone, Queryable)]
 pub struct PositionRow {
     pub position: i32,
@@ -296,7 +296,8 @@ pub struct PositionRow {
     /// The question was must-pass when drawn: getting it wrong fails the attempt.
     pub must_pass: bool,
     pub question_id: Uuid,
-    pub content_hash: String,
+    /// `questions.revision`: the database sets it afresh whenever the row changes.
+    pub revision: i64,
 }
 
 type PositionCols = (
@@ -306,7 +307,7 @@ type PositionCols = (
     attempt_questions::credit,
     attempt_questions::must_pass,
     questions::id,
-    questions::content_hash,
+    questions::revision,
 );
 const POSITION: PositionCols = (
     attempt_questions::position,
@@ -315,7 +316,7 @@ const POSITION: PositionCols = (
     attempt_questions::credit,
     attempt_questions::must_pass,
     questions::id,
-    questions::content_hash,
+    questions::revision,
 );
 
 /// The positions of an attempt, in order (all of them for `None`, else those at `positions`:
@@ -350,14 +351,14 @@ pub async fn attempt_positions(
     }
 }
 
-/// Questions by ID with their content hashes: one query.
+/// Questions by ID with their revisions: one query.
 pub async fn questions_by_id(
     conn: &AsyncPgConnection,
     ids: &[Uuid],
-) -> QueryResult<Vec<(String, QuestionRow)>> {
+) -> QueryResult<Vec<(i64, QuestionRow)>> {
     questions::table
         .filter(questions::id.eq_any(ids))
-        .select((questions::content_hash, QUESTION))
+        .select((questions::revision, QUESTION))
         .load(&mut &*conn)
         .await
 }

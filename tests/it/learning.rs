@@ -1030,3 +1030,27 @@ async fn facts_changed_outside_the_process_are_seen_on_the_next_read() {
     let detail = enrolment_detail(&app, &ana, &id).await;
     assert_eq!(detail["modules"][0]["quiz"]["state"], "not_attempted");
 }
+
+/// Lesson bodies are kept in memory by the revision the database sets on every change: a
+/// lesson changed in SQL with its content hash left alone (a fix made by hand) is served
+/// changed at once, to the enrolled learner and in the free preview.
+#[actix_web::test]
+async fn a_lesson_changed_in_sql_is_served_changed() {
+    let (app, ana) = setup().await;
+    let id = enrolment(&app, &ana, DEMO).await.id;
+    let preview = "/api/v1/courses/demo-course/lessons/sharps/preview";
+    let body = |v: Value| v["lesson"]["body_html"].clone();
+    let before = body(read_lesson(&app, &ana, &id, "sharps").await.json());
+    assert_eq!(body(app.get(preview).await.json()), before);
+    assert_ne!(before, "<p>Fixed.</p>");
+    exec(
+        &app,
+        "UPDATE lessons SET body_html = '<p>Fixed.</p>', title = 'Sharps, fixed'
+          WHERE slug = 'sharps'",
+    )
+    .await;
+    let after = read_lesson(&app, &ana, &id, "sharps").await.json();
+    assert_eq!(body(after.clone()), "<p>Fixed.</p>", "{after}");
+    assert_eq!(after["lesson"]["title"], "Sharps, fixed");
+    assert_eq!(body(app.get(preview).await.json()), "<p>Fixed.</p>");
+}

@@ -490,8 +490,8 @@ async fn draw_paper(conn: &mut AsyncPgConnection, quiz: &QuizRow) -> AppResult<V
         .into_iter()
         .enumerate()
         .map(|(i, question)| {
-            // Not kept: the draw reads no content hash.
-            let question = Arc::new(CachedQuestion::parse(String::new(), question)?);
+            // Not kept: the draw reads no revision.
+            let question = Arc::new(CachedQuestion::parse(0, question)?);
             let spec = question.spec.clone();
             let layout = draw::layout(&spec, question.row.shuffle, &mut rng);
             Ok(Prepared {
