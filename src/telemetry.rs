@@ -6,7 +6,7 @@
 //! stalled stderr slows the workers down instead of growing memory, and no line is dropped.
 //! [`LogGuard`] writes out what is queued when the process ends.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::time::Duration;
 
@@ -123,6 +123,9 @@ pub fn init(format: LogFormat) -> LogGuard {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::NONE)
+        // Colours only for a person at a terminal: in a log file or a collector the escape
+        // codes are noise (and were a twentieth of a lesson read's instructions).
+        .with_ansi(io::stderr().is_terminal())
         .with_writer(QueuedStderr(to.clone()));
     let installed = match format {
         LogFormat::Json => builder

@@ -1,6 +1,8 @@
 //! Access tokens (JWT, HS256 pinned) and opaque random tokens (refresh, email links).
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::RwLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -63,6 +65,10 @@ pub enum TokenError {
     Invalid,
 }
 
+/// Access tokens verified at most, kept by their exact text; past it the map starts over. An
+/// entry is the token (about 300 bytes) and its claims: a few MB at most.
+const MAX_VERIFIED: usize = 16_384;
+
 /// Signs and verifies access tokens.
 pub struct AccessTokens {
     encoding: EncodingKey,
@@ -71,6 +77,12 @@ pub struct AccessTokens {
     device_validation: Validation,
     issuer: String,
     ttl: Duration,
+    /// Tokens whose signature and claims were checked, by their exact text: a client sends
+    /// the same token with every request of its lifetime, and checking it afresh was a fifth
+    /// of a lesson read's instructions. Only the expiry depends on the clock, so
+    /// [`AccessTokens::verify`] checks it on every use; a string that differs from a verified
+    /// token in any byte is not found and is verified in full.
+    verified: RwLock<HashMap<Box<str>, Claims>>,
 }
 
 impl AccessTokens {
@@ -96,6 +108,7 @@ impl AccessTokens {
             device_validation,
             issuer,
             ttl,
+            verified: RwLock::default(),
         }
     }
 
@@ -168,7 +181,38 @@ impl AccessTokens {
         })
     }
 
+    /// The claims of an access token signed with the current or the previous key, for this
+    /// issuer and audience and not expired (with the configured leeway).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        self.verify_at(token, unix_now())
+    }
+
+    fn verify_at(&self, token: &str, now: u64) -> Result<Claims, TokenError> {
+        let known = {
+            let map = self.verified.read().unwrap_or_else(|e| e.into_inner());
+            map.get(token).cloned()
+        };
+        let claims = match known {
+            Some(claims) => claims,
+            None => {
+                let claims = self.check(token)?;
+                let mut map = self.verified.write().unwrap_or_else(|e| e.into_inner());
+                if map.len() >= MAX_VERIFIED {
+                    map.clear();
+                }
+                map.insert(token.into(), claims.clone());
+                claims
+            }
+        };
+        // As jsonwebtoken's own check: expired once `exp` is more than the leeway ago.
+        if claims.exp.saturating_add(self.validation.leeway) < now {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
+
+    /// The full check: signature, algorithm, audience, issuer, required claims and expiry.
+    fn check(&self, token: &str) -> Result<Claims, TokenError> {
         let mut last = TokenError::Invalid;
         for key in &self.decoding {
             match jsonwebtoken::decode::<Claims>(token, key, &self.validation) {
@@ -334,6 +378,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.verify(&old), Err(TokenError::Expired));
+    }
+
+    #[test]
+    fn a_token_verified_before_is_known_by_its_exact_text_and_still_expires() {
+        let t = tokens(900);
+        let now = unix_now();
+        let token = t.issue(Uuid::new_v4(), Role::Learner, Uuid::new_v4());
+        let first = t.verify_at(&token, now).unwrap();
+        assert_eq!(t.verified.read().unwrap().len(), 1, "kept");
+        assert_eq!(t.verify_at(&token, now), Ok(first.clone()));
+        // Any byte changed is another string: verified in full, and refused.
+        let at = token.len() - 10; // inside the signature, whole bits
+        let swap = if &token[at..=at] == "A" { "B" } else { "A" };
+        let tampered = format!("{}{swap}{}", &token[..at], &token[at + 1..]);
+        assert_eq!(t.verify_at(&tampered, now), Err(TokenError::Invalid));
+        assert_eq!(
+            t.verified.read().unwrap().len(),
+            1,
+            "a refused token is not kept"
+        );
+        // The expiry is the clock's, checked on every use: within the leeway, then past it.
+        assert_eq!(t.verify_at(&token, first.exp + 30), Ok(first.clone()));
+        assert_eq!(
+            t.verify_at(&token, first.exp + 31),
+            Err(TokenError::Expired)
+        );
     }
 
     #[test]
