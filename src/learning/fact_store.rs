@@ -12,7 +12,7 @@
 //! versions it holds: the statement returns the facts only for a row whose version moved on
 //! (`NULL` for the others: PostgreSQL evaluates only the `CASE` branch it takes, so a warm read
 //! is primary-key lookups only). Diesel does not cache a statement with SQL literals in it, so
-//! each is [`prepared`]: once per connection.
+//! each is [`fixed`]: its text built once per process, prepared once per connection.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use super::progress::{Facts, Outline, QuizFact};
 use super::store::{COURSE_BRIEF, CourseBrief, EnrolmentRow, LessonRow};
-use crate::db::prepared::prepared;
+use crate::db::prepared::fixed;
 use crate::db::schema::{courses, enrolments, lessons};
 
 /// An enrolment's progress rows as parallel arrays, each in item ID order: lesson IDs and
@@ -224,7 +224,7 @@ pub async fn enrolment_with_facts(
         ))
         .limit(1);
     let found: Option<(_, _, _, i64, Option<ArraysTuple>)> =
-        prepared(query).get_result(&mut &*conn).await.optional()?;
+        fixed(query).get_result(&mut &*conn).await.optional()?;
     let Some((row, course, lesson, version, read)) = found else {
         return Ok(None);
     };
@@ -251,7 +251,7 @@ pub async fn enrolments_with_facts(
             facts_column(&known),
         ));
     let rows: Vec<(EnrolmentRow, CourseBrief, i64, Option<ArraysTuple>)> =
-        prepared(query).load(&mut &*conn).await?;
+        fixed(query).load(&mut &*conn).await?;
     let listed = rows.iter().map(|(row, ..)| row.id).collect::<Vec<_>>();
     if listed != known.ids {
         cache.list(user, listed);
@@ -270,7 +270,7 @@ pub async fn facts_of(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<FactArr
     let query = enrolments::table
         .filter(enrolments::id.eq(id))
         .select(facts_column(&Known::default()));
-    let read: Option<ArraysTuple> = prepared(query).get_result(&mut &*conn).await?;
+    let read: Option<ArraysTuple> = fixed(query).get_result(&mut &*conn).await?;
     let read = read
         .ok_or_else(|| diesel::result::Error::DeserializationError("facts read as NULL".into()))?;
     Ok(FactArrays::from(read))

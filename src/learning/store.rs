@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::progress::ExternshipStanding;
 use super::state::EnrolmentState;
-use crate::db::prepared::prepared;
+use crate::db::prepared::fixed;
 use crate::db::schema::{
     cohorts, courses, enrolment_codes, enrolments, lesson_progress, lessons, users,
 };
@@ -533,7 +533,7 @@ pub async fn record_open(
         if !first {
             return Ok(0);
         }
-        prepared(
+        fixed(
             diesel::insert_into(lesson_progress::table)
                 .values((
                     lesson_progress::enrolment_id.eq(enrolment),
@@ -551,7 +551,7 @@ pub async fn record_open(
         if !touch {
             return Ok(0);
         }
-        prepared(diesel::update(enrolments::table.find(enrolment)).set((
+        fixed(diesel::update(enrolments::table.find(enrolment)).set((
             enrolments::last_lesson_id.eq(lesson),
             enrolments::last_activity_at.eq(at),
         )))
@@ -569,7 +569,7 @@ pub async fn record_completion(
     lesson: Uuid,
 ) -> QueryResult<DateTime<Utc>> {
     let at = Utc::now();
-    let completed: Option<DateTime<Utc>> = prepared(
+    let completed: Option<DateTime<Utc>> = fixed(
         diesel::insert_into(lesson_progress::table)
             .values((
                 lesson_progress::enrolment_id.eq(enrolment),
@@ -601,7 +601,7 @@ pub async fn touch_enrolment(
     enrolment: Uuid,
     lesson: Uuid,
 ) -> QueryResult<()> {
-    prepared(diesel::update(enrolments::table.find(enrolment)).set((
+    fixed(diesel::update(enrolments::table.find(enrolment)).set((
         enrolments::last_lesson_id.eq(lesson),
         enrolments::last_activity_at.eq(Utc::now()),
     )))
@@ -612,7 +612,7 @@ pub async fn touch_enrolment(
 
 /// Active -> completed. False when the enrolment was not active.
 pub async fn mark_completed(conn: &AsyncPgConnection, enrolment: Uuid) -> QueryResult<bool> {
-    prepared(
+    fixed(
         diesel::update(enrolments::table.find(enrolment))
             .filter(enrolments::state.eq(EnrolmentState::Active))
             .set((

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::state::{AttemptState, ReviewPolicy};
 use crate::accounts::staff::{owned_cohorts, owned_enrolments};
-use crate::db::prepared::prepared;
+use crate::db::prepared::fixed;
 use crate::db::schema::{
     attempt_questions, cohorts, courses, question_banks, questions, quiz_attempts, quiz_outcomes,
     quizzes,
@@ -267,7 +267,7 @@ pub async fn attempt_context(
     conn: &AsyncPgConnection,
     id: Uuid,
 ) -> QueryResult<Option<AttemptContext>> {
-    quiz_attempts::table
+    let query = quiz_attempts::table
         .inner_join(quizzes::table)
         .left_join(
             quiz_outcomes::table.on(quiz_outcomes::enrolment_id
@@ -280,9 +280,8 @@ pub async fn attempt_context(
             QUIZ,
             (quiz_outcomes::passed_at, quiz_outcomes::attempts_used).nullable(),
         ))
-        .first(&mut &*conn)
-        .await
-        .optional()
+        .limit(1);
+    fixed(query).get_result(&mut &*conn).await.optional()
 }
 
 /// One position of an attempt, naming its question by ID and revision (the question itself
@@ -332,7 +331,7 @@ pub async fn attempt_positions(
         .order(attempt_questions::position)
         .select(POSITION);
     match positions {
-        None => query.load(&mut &*conn).await,
+        None => fixed(query).load(&mut &*conn).await,
         Some(at) => {
             // A range of two scalars, not `= ANY(array)`: PostgreSQL planned the array form
             // afresh on every bind (0.3 ms, most of an autosave's database time), while this
@@ -341,10 +340,8 @@ pub async fn attempt_positions(
             let (Some(&low), Some(&high)) = (at.iter().min(), at.iter().max()) else {
                 return Ok(Vec::new());
             };
-            let mut rows: Vec<PositionRow> = query
-                .filter(attempt_questions::position.between(low, high))
-                .load(&mut &*conn)
-                .await?;
+            let range = query.filter(attempt_questions::position.between(low, high));
+            let mut rows: Vec<PositionRow> = fixed(range).load(&mut &*conn).await?;
             rows.retain(|r| at.contains(&r.position));
             Ok(rows)
         }
@@ -374,7 +371,7 @@ pub async fn save_answers(
     at: DateTime<Utc>,
     cutoff: DateTime<Utc>,
 ) -> QueryResult<Option<DateTime<Utc>>> {
-    prepared(
+    fixed(
         diesel::update(quiz_attempts::table.find(attempt))
             .filter(quiz_attempts::state.eq(AttemptState::Open))
             .filter(
@@ -431,7 +428,7 @@ pub async fn record_grade(
     grade: &Grade,
     results: &[(i32, Option<&Value>, f64)],
 ) -> QueryResult<(AttemptRow, (Option<DateTime<Utc>>, i32))> {
-    let row = prepared(
+    let row = fixed(
         diesel::update(quiz_attempts::table.find(attempt.id))
             .set((
                 quiz_attempts::state.eq(AttemptState::Submitted),
@@ -446,7 +443,7 @@ pub async fn record_grade(
     .get_result(&mut &*conn);
     let positions = grade_positions(conn, attempt.id, results);
     let passed_at = grade.passed.then_some(grade.submitted_at);
-    let outcome = prepared(
+    let outcome = fixed(
         diesel::insert_into(quiz_outcomes::table)
             .values((
                 quiz_outcomes::enrolment_id.eq(attempt.enrolment_id),
