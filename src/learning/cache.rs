@@ -17,8 +17,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::fact_store::FactCache;
-use super::progress::Outline;
+use super::progress::{Facts, Outline};
 pub use super::raw::Raw;
+use super::views;
 use crate::db::schema::{courses, lessons, quizzes};
 use crate::http::{AppError, AppResult};
 
@@ -26,12 +27,59 @@ use crate::http::{AppError, AppResult};
 /// times over: a body is about 10 KB).
 const MAX_BODIES: usize = 4096;
 
+/// Enrolment details kept at most; past it the cache starts over (a detail's progress part is
+/// about 20 KB for a course of 60 lessons: 20 MB at most).
+const MAX_DETAILS: usize = 1024;
+
 #[derive(Default)]
 pub struct ContentCache {
     outlines: RwLock<HashMap<Uuid, (i32, Arc<Outline>)>>,
     lessons: RwLock<HashMap<Uuid, Arc<LessonContent>>>,
     /// The learners' progress facts per enrolment, by version ([`super::fact_store`]).
     facts: FactCache,
+    details: DetailBodies,
+}
+
+/// The progress part of each enrolment's detail ([`views::DetailProgress`]) as JSON, with the
+/// outline and facts it was built from: a function of those two alone, so it is served again
+/// while both are the same (the outline the same parsed one, the facts equal).
+#[derive(Default)]
+pub struct DetailBodies(RwLock<HashMap<Uuid, Arc<KeptDetail>>>);
+
+struct KeptDetail {
+    outline: Arc<Outline>,
+    facts: Facts,
+    json: Arc<str>,
+}
+
+impl DetailBodies {
+    /// Enrolment `id`'s progress part as JSON: kept, or built and kept.
+    pub fn progress(&self, id: Uuid, outline: &Arc<Outline>, facts: &Facts) -> AppResult<Arc<str>> {
+        {
+            let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(kept) = map.get(&id)
+                && Arc::ptr_eq(&kept.outline, outline)
+                && kept.facts == *facts
+            {
+                return Ok(kept.json.clone());
+            }
+        }
+        let progress = views::detail_progress(outline, facts);
+        let json: Arc<str> = serde_json::to_string(&progress)
+            .map_err(AppError::internal)?
+            .into();
+        let kept = KeptDetail {
+            outline: outline.clone(),
+            facts: facts.clone(),
+            json: json.clone(),
+        };
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_DETAILS && !map.contains_key(&id) {
+            map.clear();
+        }
+        map.insert(id, Arc::new(kept));
+        Ok(json)
+    }
 }
 
 /// A lesson's content as served, each part already in its JSON form: sending it costs copies.
@@ -48,6 +96,10 @@ pub struct LessonContent {
 impl ContentCache {
     pub(super) fn facts(&self) -> &FactCache {
         &self.facts
+    }
+
+    pub(super) fn details(&self) -> &DetailBodies {
+        &self.details
     }
 
     /// The outline of `course` at `version`: from the cache, or read and parsed.

@@ -343,24 +343,20 @@ pub async fn get_enrolment(
     content: web::Data<ContentCache>,
     user: CurrentUser,
     id: web::Path<Uuid>,
-) -> AppResult<web::Json<EnrolmentDetail>> {
+) -> AppResult<HttpResponse> {
     let conn = db.get().await?;
+    let id = id.into_inner();
     let EnrolmentContext {
         row,
         course,
         outline,
         facts,
-    } = access::open(
-        &conn,
-        &content,
-        &user,
-        id.into_inner(),
-        Access::LearnerOrAdmin,
-    )
-    .await?;
-    Ok(web::Json(views::enrolment_detail(
-        &row, &course, &outline, &facts,
-    )))
+    } = access::open(&conn, &content, &user, id, Access::LearnerOrAdmin).await?;
+    let progress = content.details().progress(id, &outline, &facts)?;
+    let enrolment = Enrolment::new(&row, &course.slug, &course.title);
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(views::detail_body(&enrolment, &progress)?))
 }
 
 // ---- lessons --------------------------------------------------------------------------------

@@ -243,7 +243,7 @@ impl Outline {
 
 /// What a learner has done in one enrolment, keyed by slug (lesson and quiz slugs are the
 /// stable identities of content across re-imports).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     /// Lesson slug -> first completion time.
     pub completed: HashMap<String, DateTime<Utc>>,
@@ -268,7 +268,7 @@ pub struct ExternshipStanding {
     pub counts: std::collections::BTreeMap<String, i64>,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QuizFact {
     pub best_percent: i32,
     pub attempts_used: i32,

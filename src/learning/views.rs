@@ -10,6 +10,7 @@ use super::cache::{LessonContent, Raw};
 use super::progress::{self, ExternshipRules, ExternshipStanding, Facts, Outline, OutlineQuiz};
 use super::state::{EnrolmentState, QuizStanding};
 use super::store::{CourseBrief, EnrolmentRow, LessonRow};
+use crate::http::{AppError, AppResult};
 
 /// An enrolment: a learner's place in one course.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -172,6 +173,16 @@ pub struct CompletionView {
 pub struct EnrolmentDetail {
     #[serde(flatten)]
     pub enrolment: Enrolment,
+    #[serde(flatten)]
+    pub progress: DetailProgress,
+}
+
+// A function of the outline and the facts alone, so it is kept as JSON per enrolment
+// (`cache::DetailBodies`).
+/// An enrolment's progress: module by module, the course quizzes and what is missing for
+/// completion.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DetailProgress {
     pub percent_complete: i32,
     pub next_lesson: Option<LessonRef>,
     pub modules: Vec<ModuleProgress>,
@@ -271,13 +282,24 @@ pub fn dashboard_entry(
     }
 }
 
+/// An enrolment's detail as sent: `enrolment`'s fields, then `progress` (a JSON object, as
+/// [`DetailProgress`] serializes), in one object, as [`EnrolmentDetail`] serializes.
+pub fn detail_body(enrolment: &Enrolment, progress: &str) -> AppResult<Vec<u8>> {
+    let mut body = serde_json::to_vec(enrolment).map_err(AppError::internal)?;
+    let (Some(b'}'), Some(rest)) = (body.pop(), progress.strip_prefix('{')) else {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "an enrolment detail part is not a JSON object"
+        )));
+    };
+    if body.len() > 1 && rest != "}" {
+        body.push(b',');
+    }
+    body.extend_from_slice(rest.as_bytes());
+    Ok(body)
+}
+
 /// Module-by-module progress, the course quizzes and what is missing for completion.
-pub fn enrolment_detail(
-    row: &EnrolmentRow,
-    course: &CourseBrief,
-    outline: &Outline,
-    facts: &Facts,
-) -> EnrolmentDetail {
+pub fn detail_progress(outline: &Outline, facts: &Facts) -> DetailProgress {
     let open = progress::open_modules(outline, facts);
     let sentences = progress::lock_sentences(outline, facts, &open);
     let modules = outline
@@ -307,7 +329,7 @@ pub fn enrolment_detail(
             }
         })
         .collect();
-    EnrolmentDetail {
+    DetailProgress {
         percent_complete: progress::percent_complete(outline, facts),
         next_lesson: next_lesson(outline, facts),
         course_quizzes: outline
@@ -317,7 +339,6 @@ pub fn enrolment_detail(
             .collect(),
         completion: completion_view(outline, facts),
         modules,
-        enrolment: Enrolment::new(row, &course.slug, &course.title),
     }
 }
 
@@ -477,6 +498,39 @@ mod tests {
             .to_string(),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_detail_body_is_the_detail_as_serde_writes_it() {
+        let outline = course(3);
+        let mut facts = Facts::default();
+        facts.completed.insert("l1".into(), Utc::now());
+        facts.opened.insert("l1".into());
+        let enrolment = Enrolment {
+            id: Uuid::new_v4(),
+            course_slug: "c".into(),
+            course_title: "A \"quoted\" title".into(),
+            course_version: 2,
+            cohort_id: None,
+            state: EnrolmentState::Active,
+            started_at: Utc::now(),
+            access_expires_at: Utc::now(),
+            completed_at: None,
+            withdrawn_at: None,
+            last_activity_at: Utc::now(),
+            time_spent_seconds: 7,
+        };
+        let progress = serde_json::to_string(&detail_progress(&outline, &facts)).unwrap();
+        let body = detail_body(&enrolment, &progress).unwrap();
+        let whole = EnrolmentDetail {
+            enrolment,
+            progress: detail_progress(&outline, &facts),
+        };
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            serde_json::to_string(&whole).unwrap()
+        );
+        assert!(detail_body(&whole.enrolment, "[]").is_err());
     }
 
     #[test]

@@ -2280,6 +2280,19 @@ export interface components {
             name: string;
             slug: string;
         };
+        /**
+         * @description An enrolment's progress: module by module, the course quizzes and what is missing for
+         *     completion.
+         */
+        DetailProgress: {
+            completion: components["schemas"]["CompletionView"];
+            /** @description Course-level quizzes (the final exam). */
+            course_quizzes: components["schemas"]["QuizState"][];
+            modules: components["schemas"]["ModuleProgress"][];
+            next_lesson?: components["schemas"]["LessonRef"] | null;
+            /** Format: int32 */
+            percent_complete: number;
+        };
         /** @description A lesson that teaches a domain. */
         DomainLesson: {
             /** @description The web app's URL of the lesson: `/courses/<course>/lessons/<lesson>`. */
@@ -2349,15 +2362,7 @@ export interface components {
             /** Format: date-time */
             withdrawn_at: string | null;
         };
-        EnrolmentDetail: components["schemas"]["Enrolment"] & {
-            completion: components["schemas"]["CompletionView"];
-            /** @description Course-level quizzes (the final exam). */
-            course_quizzes: components["schemas"]["QuizState"][];
-            modules: components["schemas"]["ModuleProgress"][];
-            next_lesson?: components["schemas"]["LessonRef"] | null;
-            /** Format: int32 */
-            percent_complete: number;
-        };
+        EnrolmentDetail: components["schemas"]["Enrolment"] & components["schemas"]["DetailProgress"];
         /** @description Who and what an enrolment is, for lists and mails of other features. */
         EnrolmentLabel: {
             course_slug: string;
