@@ -19,7 +19,6 @@ use uuid::Uuid;
 use super::fact_store::FactCache;
 use super::progress::{Facts, Outline};
 pub use super::raw::Raw;
-use super::views;
 use crate::db::schema::{courses, lessons, quizzes};
 use crate::http::{AppError, AppResult};
 
@@ -40,7 +39,7 @@ pub struct ContentCache {
     details: DetailBodies,
 }
 
-/// The progress part of each enrolment's detail ([`views::DetailProgress`]) as JSON, with the
+/// The progress part of each enrolment's detail (`views::DetailProgress`) as JSON, with the
 /// outline and facts it was built from: a function of those two alone, so it is served again
 /// while both are the same (the outline the same parsed one, the facts equal).
 #[derive(Default)]
@@ -53,8 +52,15 @@ struct KeptDetail {
 }
 
 impl DetailBodies {
-    /// Enrolment `id`'s progress part as JSON: kept, or built and kept.
-    pub fn progress(&self, id: Uuid, outline: &Arc<Outline>, facts: &Facts) -> AppResult<Arc<str>> {
+    /// Enrolment `id`'s progress part as JSON: kept, or written by `write` (from `outline` and
+    /// `facts` only) and kept.
+    pub fn progress(
+        &self,
+        id: Uuid,
+        outline: &Arc<Outline>,
+        facts: &Facts,
+        write: impl FnOnce() -> AppResult<String>,
+    ) -> AppResult<Arc<str>> {
         {
             let map = self.0.read().unwrap_or_else(|e| e.into_inner());
             if let Some(kept) = map.get(&id)
@@ -64,10 +70,7 @@ impl DetailBodies {
                 return Ok(kept.json.clone());
             }
         }
-        let progress = views::detail_progress(outline, facts);
-        let json: Arc<str> = serde_json::to_string(&progress)
-            .map_err(AppError::internal)?
-            .into();
+        let json: Arc<str> = write()?.into();
         let kept = KeptDetail {
             outline: outline.clone(),
             facts: facts.clone(),

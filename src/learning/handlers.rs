@@ -352,7 +352,10 @@ pub async fn get_enrolment(
         outline,
         facts,
     } = access::open(&conn, &content, &user, id, Access::LearnerOrAdmin).await?;
-    let progress = content.details().progress(id, &outline, &facts)?;
+    let write = || {
+        serde_json::to_string(&views::detail_progress(&outline, &facts)).map_err(AppError::internal)
+    };
+    let progress = content.details().progress(id, &outline, &facts, write)?;
     let enrolment = Enrolment::new(&row, &course.slug, &course.title);
     Ok(HttpResponse::Ok()
         .content_type("application/json")

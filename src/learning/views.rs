@@ -178,7 +178,7 @@ pub struct EnrolmentDetail {
 }
 
 // A function of the outline and the facts alone, so it is kept as JSON per enrolment
-// (`cache::DetailBodies`).
+// (`cache::DetailBodies`, written by the handler).
 /// An enrolment's progress: module by module, the course quizzes and what is missing for
 /// completion.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
