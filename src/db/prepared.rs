@@ -52,7 +52,8 @@ impl<Q: Query> Query for Prepared<Q> {
 /// one kept, so a call site whose text varies fails its tests instead of sending the wrong
 /// statement.
 ///
-/// Only for a whole statement (the kept text's bind placeholders are numbered from `$1`).
+/// Only for a whole statement (the kept text's bind placeholders are numbered from `$1`), and
+/// not inside a generic function, whose every instantiation would share the one call site.
 #[track_caller]
 pub fn fixed<Q>(statement: Q) -> Fixed<Q> {
     Fixed {

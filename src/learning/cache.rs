@@ -6,8 +6,8 @@
 //! the outline with the course's content `version` (an import that changes anything writes a
 //! new version). A lesson is checked by its `revision`, which the database sets afresh
 //! whenever the row changes, by an import or anyone else (migration 2026-12-08-000001). So the
-//! hot routes select the version and the revision only, and the content is read, parsed or JSON-escaped once
-//! per process: a miss (first use, or a re-import since) costs one keyed read.
+//! hot routes select the version and the revision only, and the content is read, parsed or
+//! JSON-escaped once per process: a miss (first use, or a change since) costs one keyed read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
