@@ -44,11 +44,24 @@ export function importRealCourses(): void {
   cli(['courses', 'import', join(root, 'courses')]);
 }
 
+/** True for the keep-alive race: the server closed an idle pooled connection just as this
+ * request went out on it (undici: `SocketError: other side closed`), so nothing was answered. */
+function closedIdle(e: unknown): boolean {
+  const cause = (e as { cause?: { code?: string } }).cause;
+  return e instanceof TypeError && cause?.code === 'UND_ERR_SOCKET';
+}
+
 async function call<T>(method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base()}${path}`, {
-    method,
-    headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const send = () =>
+    fetch(`${base()}${path}`, {
+      method,
+      headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  // Sent again once, on a new connection, only when the pooled one was closed under it.
+  const res = await send().catch((e: unknown) => {
+    if (closedIdle(e)) return send();
+    throw e;
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
