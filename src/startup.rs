@@ -57,7 +57,8 @@ pub struct AppData {
     pub content: web::Data<ContentCache>,
     /// Catalog: published outlines as served, per content hash.
     pub outlines: web::Data<crate::catalog::api::OutlineBodies>,
-    /// Quizzes: questions with their parsed answer keys, per content hash.
+    /// Quizzes: questions with their parsed answer keys, per revision (which the database
+    /// sets on every change).
     pub questions: web::Data<crate::quizzes::question_cache::QuestionCache>,
     /// Externship: the public URL and link settings for attestation mails.
     pub sending: web::Data<Sending>,
