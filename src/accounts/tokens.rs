@@ -206,6 +206,9 @@ impl AccessTokens {
         };
         // As jsonwebtoken's own check: expired once `exp` is more than the leeway ago.
         if claims.exp.saturating_add(self.validation.leeway) < now {
+            // Never valid again: no longer kept.
+            let mut map = self.verified.write().unwrap_or_else(|e| e.into_inner());
+            map.remove(token);
             return Err(TokenError::Expired);
         }
         Ok(claims)
@@ -403,6 +406,10 @@ mod tests {
         assert_eq!(
             t.verify_at(&token, first.exp + 31),
             Err(TokenError::Expired)
+        );
+        assert!(
+            t.verified.read().unwrap().is_empty(),
+            "an expired token is dropped"
         );
     }
 
