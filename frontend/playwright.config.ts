@@ -14,6 +14,10 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [['list']],
   use: {
+    // A step that cannot happen fails at that step, naming it, instead of running the test
+    // into its whole timeout (a click or a navigation otherwise waits as long as the test).
+    actionTimeout: 20_000,
+    navigationTimeout: 30_000,
     headless: true,
     trace: 'off',
     screenshot: 'only-on-failure',

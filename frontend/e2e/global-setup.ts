@@ -57,6 +57,18 @@ async function waitReady(url: string, child: ChildProcess, log: string): Promise
   throw new Error(`benchside serve did not become ready; see ${log}`);
 }
 
+/**
+ * The server logs at `warn` (RUST_LOG): anything it logged is printed at the end of the run,
+ * its last lines in full, so a failure's server side is in the test output (the data folder
+ * with the log is removed).
+ */
+function printServerLog(log: string): void {
+  const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
+  if (lines.length === 0) return;
+  console.log(`e2e: the server logged ${lines.length} line(s) at warn or above; the last ${Math.min(lines.length, 40)}:`);
+  for (const line of lines.slice(-40)) console.log(`  ${line}`);
+}
+
 export default async function globalSetup() {
   const dist = join(root, 'frontend', 'dist', 'index.html');
   if (!existsSync(dist)) throw new Error('frontend/dist is missing: run `npm run build` first');
@@ -131,6 +143,7 @@ export default async function globalSetup() {
       });
     });
     await sink.close();
+    printServerLog(log);
     if (maint && dbName) {
       try {
         execFileSync('psql', ['-X', '-q', maint, '-c', `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`], { stdio: 'inherit' });

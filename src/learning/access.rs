@@ -199,17 +199,34 @@ pub async fn open_brief(
     id: Uuid,
     access: Access,
 ) -> AppResult<EnrolmentBrief> {
-    let (found, in_scope) = futures_util::try_join!(
+    let (brief, ()) = open_brief_with(conn, content, user, id, access, async { Ok(()) }).await?;
+    Ok(brief)
+}
+
+/// [`open_brief`], with the caller's own read `extra` pipelined into the same round trip, on
+/// the terms of [`open_with`]: it runs before access is decided and is returned only when
+/// access is granted, so it must not change anything.
+pub async fn open_brief_with<T>(
+    conn: &AsyncPgConnection,
+    content: &ContentCache,
+    user: &CurrentUser,
+    id: Uuid,
+    access: Access,
+    extra: impl Future<Output = QueryResult<T>>,
+) -> AppResult<(EnrolmentBrief, T)> {
+    let (found, extra, in_scope) = futures_util::try_join!(
         store::enrolment_with_course(conn, id),
+        extra,
         access.in_scope(conn, id),
     )?;
     let (row, course) = authorise(found, user, access, in_scope)?;
     let outline = content.outline(conn, course.id, course.version).await?;
-    Ok(EnrolmentBrief {
+    let brief = EnrolmentBrief {
         row,
         course,
         outline,
-    })
+    };
+    Ok((brief, extra))
 }
 
 /// Opens enrolment `id` without an account's access check, for a route authorised by

@@ -79,6 +79,7 @@ pub async fn complete_if_met(
     let ((), done) = complete_after(
         shared,
         async { Ok(()) },
+        None,
         enrolment,
         outline,
         origin,
@@ -90,19 +91,24 @@ pub async fn complete_if_met(
 }
 
 /// [`complete_if_met`] with the trigger's own `writes` pipelined ahead of the lock: one round
-/// trip for both (and one more for the facts when the counts allow completion). `tx` must be in the caller's transaction (a shared
-/// reference to it, so that `writes` can use it too). The statements go out in the order
-/// polled, `writes` first, so the facts read under the lock sees them.
+/// trip for both (and one more for the facts when the counts allow completion). `tx` must be
+/// in the caller's transaction (a shared reference to it, so that `writes` can use it too).
+/// The statements go out in the order polled, `writes` first, so the lock's counts and the
+/// facts read under it see them. With `touch`, the lock also makes that lesson the
+/// enrolment's last one ([`store::lock_standing`]).
+#[allow(clippy::too_many_arguments)]
 pub async fn complete_after<T>(
     tx: &AsyncPgConnection,
     writes: impl Future<Output = QueryResult<T>>,
+    touch: Option<Uuid>,
     enrolment: Uuid,
     outline: &Outline,
     origin: &Origin,
     actor: Actor,
     trigger: Trigger,
 ) -> QueryResult<(T, Completion)> {
-    let (written, locked) = futures_util::try_join!(writes, store::lock_standing(tx, enrolment))?;
+    let (written, locked) =
+        futures_util::try_join!(writes, store::lock_standing(tx, enrolment, touch))?;
     let not_yet = Completion {
         completed: false,
         facts: None,

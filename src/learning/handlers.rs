@@ -507,20 +507,14 @@ pub async fn complete_lesson(
     let (enrolment, outline) = (ctx.row.id, &ctx.outline);
     let (completed_at, done) = conn
         .transaction::<_, AppError, _>(async |tx| {
-            // One round trip: the lesson's two writes, then the completion engine's lock (and,
-            // when the counts on the row allow completion, its facts read under the lock,
-            // which sees the writes).
+            // One round trip: the lesson's completion, then the completion engine's lock,
+            // which makes this the last lesson (and, when the counts on the row allow
+            // completion, its facts read under the lock, which sees the write).
             let shared: &diesel_async::AsyncPgConnection = tx;
-            let writes = async {
-                let ((), at) = futures_util::try_join!(
-                    store::touch_enrolment(shared, enrolment, lesson.id),
-                    store::record_completion(shared, enrolment, lesson.id),
-                )?;
-                Ok(at)
-            };
             let (at, done) = completion::complete_after(
                 shared,
-                writes,
+                store::record_completion(shared, enrolment, lesson.id),
+                Some(lesson.id),
                 enrolment,
                 outline,
                 &client.origin,

@@ -454,28 +454,51 @@ pub struct Locked {
     pub quizzes_passed: i32,
 }
 
-/// [`lock_state`], also returning what the completion engine needs under the lock.
-pub async fn lock_standing(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Locked> {
-    let (state, met_at, minutes, counts, lessons_completed, quizzes_passed): (
-        EnrolmentState,
-        Option<DateTime<Utc>>,
-        i32,
-        Value,
-        i32,
-        i32,
-    ) = enrolments::table
-        .find(id)
-        .select((
-            enrolments::state,
-            enrolments::externship_met_at,
-            enrolments::externship_minutes,
-            enrolments::externship_counts,
-            enrolments::lessons_completed,
-            enrolments::quizzes_passed,
-        ))
-        .for_no_key_update()
-        .first(&mut &*conn)
-        .await?;
+type StandingRow = (EnrolmentState, Option<DateTime<Utc>>, i32, Value, i32, i32);
+type StandingCols = (
+    enrolments::state,
+    enrolments::externship_met_at,
+    enrolments::externship_minutes,
+    enrolments::externship_counts,
+    enrolments::lessons_completed,
+    enrolments::quizzes_passed,
+);
+const STANDING: StandingCols = (
+    enrolments::state,
+    enrolments::externship_met_at,
+    enrolments::externship_minutes,
+    enrolments::externship_counts,
+    enrolments::lessons_completed,
+    enrolments::quizzes_passed,
+);
+
+/// [`lock_state`], also returning what the completion engine needs under the lock. With
+/// `touch`, the lock is an UPDATE that also makes that lesson the enrolment's last one with
+/// fresh activity (an UPDATE takes the same row lock), one statement for both.
+pub async fn lock_standing(
+    conn: &AsyncPgConnection,
+    id: Uuid,
+    touch: Option<Uuid>,
+) -> QueryResult<Locked> {
+    let (state, met_at, minutes, counts, lessons_completed, quizzes_passed): StandingRow =
+        match touch {
+            None => {
+                let query = enrolments::table
+                    .find(id)
+                    .select(STANDING)
+                    .for_no_key_update();
+                fixed(query).get_result(&mut &*conn).await?
+            }
+            Some(lesson) => {
+                let query = diesel::update(enrolments::table.find(id))
+                    .set((
+                        enrolments::last_lesson_id.eq(lesson),
+                        enrolments::last_activity_at.eq(Utc::now()),
+                    ))
+                    .returning(STANDING);
+                fixed(query).get_result(&mut &*conn).await?
+            }
+        };
     Ok(Locked {
         state,
         externship: standing(met_at, minutes, &counts),
@@ -592,22 +615,6 @@ pub async fn record_completion(
     .get_result(&mut &*conn)
     .await?;
     Ok(completed.unwrap_or(at))
-}
-
-/// Makes a lesson the enrolment's last one and records activity. Inside a transaction this
-/// also locks the enrolment row, so concurrent completions of one enrolment take turns.
-pub async fn touch_enrolment(
-    conn: &AsyncPgConnection,
-    enrolment: Uuid,
-    lesson: Uuid,
-) -> QueryResult<()> {
-    fixed(diesel::update(enrolments::table.find(enrolment)).set((
-        enrolments::last_lesson_id.eq(lesson),
-        enrolments::last_activity_at.eq(Utc::now()),
-    )))
-    .execute(&mut &*conn)
-    .await
-    .map(|_| ())
 }
 
 /// Active -> completed. False when the enrolment was not active.

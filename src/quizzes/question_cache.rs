@@ -4,6 +4,10 @@
 //! (autosave, submit, the attempt view) select the revision only and take the question with
 //! its parsed answer key ([`Spec`]) from here. A miss (first use, or a change to the question)
 //! costs one keyed read for all the missing questions.
+//!
+//! Beside them it keeps which enrolment each attempt seen belongs to, which never changes: an
+//! attempt route that knows it opens the enrolment in the same round trip as it reads the
+//! attempt.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -20,6 +24,10 @@ use crate::learning::cache::Raw;
 /// Questions kept at most; past it the cache starts over (a question is a few KB: a catalogue's
 /// question banks fit several times over).
 const MAX_QUESTIONS: usize = 16_384;
+
+/// Attempts whose enrolment is kept at most (32 bytes each and the map's own); past it that map
+/// starts over.
+const MAX_ATTEMPTS: usize = 65_536;
 
 /// A question as stored, with its answer key parsed and its texts as shown.
 #[derive(Debug)]
@@ -114,7 +122,11 @@ impl AttemptQuestionRow {
 }
 
 #[derive(Default)]
-pub struct QuestionCache(RwLock<HashMap<Uuid, Arc<CachedQuestion>>>);
+pub struct QuestionCache {
+    questions: RwLock<HashMap<Uuid, Arc<CachedQuestion>>>,
+    /// Attempt ID to its `enrolment_id` (set when the attempt is created, never changed).
+    enrolments: RwLock<HashMap<Uuid, Uuid>>,
+}
 
 impl QuestionCache {
     /// An attempt's positions with their questions, in order.
@@ -164,7 +176,7 @@ impl QuestionCache {
     }
 
     fn held(&self, wanted: &[(Uuid, i64)]) -> HashMap<Uuid, Arc<CachedQuestion>> {
-        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+        let map = self.questions.read().unwrap_or_else(|e| e.into_inner());
         wanted
             .iter()
             .filter_map(|(id, revision)| {
@@ -175,8 +187,23 @@ impl QuestionCache {
             .collect()
     }
 
+    /// The enrolment of `attempt`, when this process has seen the attempt.
+    pub fn enrolment_of(&self, attempt: Uuid) -> Option<Uuid> {
+        let map = self.enrolments.read().unwrap_or_else(|e| e.into_inner());
+        map.get(&attempt).copied()
+    }
+
+    /// Keeps the enrolment an attempt was read with.
+    pub fn remember_enrolment(&self, attempt: Uuid, enrolment: Uuid) {
+        let mut map = self.enrolments.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ATTEMPTS {
+            map.clear();
+        }
+        map.insert(attempt, enrolment);
+    }
+
     fn put(&self, question: Arc<CachedQuestion>) {
-        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.questions.write().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_QUESTIONS && !map.contains_key(&question.row.id) {
             map.clear();
         }

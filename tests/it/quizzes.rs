@@ -1390,3 +1390,40 @@ async fn a_changed_question_is_served_as_changed() {
         "no change, no new revision"
     );
 }
+
+/// An attempt route opens the enrolment in the same round trip as the attempt once the
+/// process knows which enrolment the attempt belongs to (its question cache keeps it): another
+/// learner is refused the same 404 either way, in the process that knows it and in one that
+/// has never seen the attempt, and nothing of theirs is saved.
+#[actix_web::test]
+async fn another_learner_is_refused_an_attempt_the_server_knows_and_one_it_does_not() {
+    let (app, ana, id) = setup().await;
+    let bob = learner(&app).email("bob@example.org").await;
+    let attempt = id_of(&started(&app, &ana, &id, "safety-quiz").await);
+    // Valid answers: a 404 can only be the access check's.
+    let right = answers(&app, &attempt, &[]).await;
+    // A second process over the same database has not seen the attempt.
+    let other = TestApp::builder().database_url(&app.db_url).build().await;
+    let before = stored_answers(&app, &attempt).await;
+    for server in [&app, &other] {
+        save(server, &bob, &attempt, right.clone())
+            .await
+            .assert_error(404, "not_found");
+        call(server, "GET", &format!("/api/v1/attempts/{attempt}"), &bob)
+            .await
+            .assert_error(404, "not_found");
+    }
+    assert_eq!(stored_answers(&app, &attempt).await, before);
+    // Refused, Bob taught neither process the attempt's enrolment: Ana's saves go through
+    // both, the first one in `other` learning it there.
+    for server in [&other, &other, &app] {
+        let res = save(server, &ana, &attempt, right.clone()).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+    }
+    let saved = stored_answers(&app, &attempt).await;
+    assert_ne!(saved, before);
+    save(&other, &bob, &attempt, json!({}))
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(stored_answers(&app, &attempt).await, saved);
+}

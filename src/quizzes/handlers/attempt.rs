@@ -42,10 +42,11 @@ pub(super) struct Caches<'a> {
     pub(super) questions: &'a QuestionCache,
 }
 
-/// Reads an attempt with its quiz, outcome and questions (two queries, one round trip), then
-/// opens its enrolment through `learning::access::open_brief` in `access` mode (a second
-/// round trip, one query: attempt routes need its state and outline, not the facts; a pass
-/// re-reads them in the completion engine). Not found or not allowed: the same 404.
+/// Reads an attempt with its quiz, outcome and questions and opens its enrolment through
+/// `learning::access` in `access` mode (attempt routes need its state and outline, not the
+/// facts; a pass re-reads them in the completion engine): one round trip for all three reads
+/// when this process has seen the attempt and so knows its enrolment (the question cache keeps
+/// it), else two, the attempt's first. Not found or not allowed: the same 404.
 pub(super) async fn load_attempt(
     caches: Caches<'_>,
     conn: &AsyncPgConnection,
@@ -66,20 +67,32 @@ pub(super) async fn load_attempt_at(
     access: Access,
     positions: Option<&[i32]>,
 ) -> AppResult<Loaded> {
-    let (ctx, rows) = futures_util::try_join!(
-        store::attempt_context(conn, id),
-        store::attempt_positions(conn, id, positions)
-    )?;
+    let reads = || async {
+        futures_util::try_join!(
+            store::attempt_context(conn, id),
+            store::attempt_positions(conn, id, positions)
+        )
+    };
+    let (enrolment, (ctx, rows)) = match caches.questions.enrolment_of(id) {
+        // Access is decided on the enrolment the attempt belongs to (checked below), so the
+        // attempt read beside it is only returned to someone allowed to see it.
+        Some(known) => access::open_brief_with(conn, caches.content, user, known, access, reads())
+            .await
+            .map_err(not_found_as_attempt)?,
+        None => {
+            let (ctx, rows) = reads().await?;
+            let of = ctx.as_ref().ok_or_else(attempt_not_found)?.0.enrolment_id;
+            let brief = access::open_brief(conn, caches.content, user, of, access)
+                .await
+                .map_err(not_found_as_attempt)?;
+            caches.questions.remember_enrolment(id, of);
+            (brief, (ctx, rows))
+        }
+    };
     let (attempt, quiz, outcome) = ctx.ok_or_else(attempt_not_found)?;
-    let enrolment = access::open_brief(conn, caches.content, user, attempt.enrolment_id, access)
-        .await
-        .map_err(|e| {
-            if e.has_code(ErrorCode::NotFound) {
-                attempt_not_found()
-            } else {
-                e
-            }
-        })?;
+    if attempt.enrolment_id != enrolment.row.id {
+        return Err(internal(format!("attempt {id} changed enrolment")));
+    }
     let rows = caches.questions.positions(conn, rows).await?;
     let questions = rows.into_iter().map(prepare).collect();
     Ok(Loaded {
@@ -89,6 +102,15 @@ pub(super) async fn load_attempt_at(
         outcome,
         questions,
     })
+}
+
+/// The enrolment's 404 is the attempt's: whether an enrolment exists is not told.
+fn not_found_as_attempt(e: AppError) -> AppError {
+    if e.has_code(ErrorCode::NotFound) {
+        attempt_not_found()
+    } else {
+        e
+    }
 }
 
 /// Grades and closes an open attempt, in one transaction: locks the enrolment (as lesson
