@@ -756,6 +756,19 @@ async fn the_done_counts_follow_every_write_of_progress_and_outcomes() {
     )
     .await;
     assert_eq!(done_counts(&w.app, &w.cara.1).await, (1, 2));
+    // A completed row moved to another enrolment counts there and no longer here.
+    exec(
+        &w.app,
+        &format!(
+            "UPDATE lesson_progress SET enrolment_id = '{b}'
+              WHERE enrolment_id = '{a}' AND lesson_id = (SELECT id FROM lessons WHERE slug = 'sharps')",
+            a = w.ana.1,
+            b = w.ben.1
+        ),
+    )
+    .await;
+    assert_eq!(done_counts(&w.app, &w.ana.1).await, (2, 1));
+    assert_eq!(done_counts(&w.app, &w.ben.1).await, (1, 0));
     // Every enrolment's counts equal its rows.
     assert_eq!(
         count(
