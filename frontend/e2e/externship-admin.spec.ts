@@ -96,6 +96,8 @@ test('sites, a placement, the supervisor’s link, the review queue', async ({ b
   await expect(admin.getByText(`Archived ${oldSite}.`)).toBeVisible();
   await expect(admin.getByText('No site matches this search.')).toBeVisible();
   await admin.getByLabel(/Show archived sites/).check();
+  // The badge is a word of its own in the row's name.
+  await expect(admin.getByRole('rowheader', { name: `${oldSite} Archived`, exact: true })).toBeVisible();
   await admin.getByRole('button', { name: `Restore ${oldSite}` }).click();
   await expect(admin.getByText(`Restored ${oldSite}.`)).toBeVisible();
   // Edit: only the changed field is sent.

@@ -454,23 +454,17 @@ pub struct Locked {
     pub quizzes_passed: i32,
 }
 
-type StandingRow = (EnrolmentState, Option<DateTime<Utc>>, i32, Value, i32, i32);
-type StandingCols = (
-    enrolments::state,
-    enrolments::externship_met_at,
-    enrolments::externship_minutes,
-    enrolments::externship_counts,
-    enrolments::lessons_completed,
-    enrolments::quizzes_passed,
-);
-const STANDING: StandingCols = (
-    enrolments::state,
-    enrolments::externship_met_at,
-    enrolments::externship_minutes,
-    enrolments::externship_counts,
-    enrolments::lessons_completed,
-    enrolments::quizzes_passed,
-);
+/// The columns [`lock_standing`] returns, as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = enrolments, check_for_backend(diesel::pg::Pg))]
+struct StandingRow {
+    state: EnrolmentState,
+    externship_met_at: Option<DateTime<Utc>>,
+    externship_minutes: i32,
+    externship_counts: Value,
+    lessons_completed: i32,
+    quizzes_passed: i32,
+}
 
 /// [`lock_state`], also returning what the completion engine needs under the lock. With
 /// `touch`, the lock is an UPDATE that also makes that lesson the enrolment's last one with
@@ -480,30 +474,33 @@ pub async fn lock_standing(
     id: Uuid,
     touch: Option<Uuid>,
 ) -> QueryResult<Locked> {
-    let (state, met_at, minutes, counts, lessons_completed, quizzes_passed): StandingRow =
-        match touch {
-            None => {
-                let query = enrolments::table
-                    .find(id)
-                    .select(STANDING)
-                    .for_no_key_update();
-                fixed(query).get_result(&mut &*conn).await?
-            }
-            Some(lesson) => {
-                let query = diesel::update(enrolments::table.find(id))
-                    .set((
-                        enrolments::last_lesson_id.eq(lesson),
-                        enrolments::last_activity_at.eq(Utc::now()),
-                    ))
-                    .returning(STANDING);
-                fixed(query).get_result(&mut &*conn).await?
-            }
-        };
+    let row: StandingRow = match touch {
+        None => {
+            let query = enrolments::table
+                .find(id)
+                .select(StandingRow::as_select())
+                .for_no_key_update();
+            fixed(query).get_result(&mut &*conn).await?
+        }
+        Some(lesson) => {
+            let query = diesel::update(enrolments::table.find(id))
+                .set((
+                    enrolments::last_lesson_id.eq(lesson),
+                    enrolments::last_activity_at.eq(Utc::now()),
+                ))
+                .returning(StandingRow::as_select());
+            fixed(query).get_result(&mut &*conn).await?
+        }
+    };
     Ok(Locked {
-        state,
-        externship: standing(met_at, minutes, &counts),
-        lessons_completed,
-        quizzes_passed,
+        state: row.state,
+        externship: standing(
+            row.externship_met_at,
+            row.externship_minutes,
+            &row.externship_counts,
+        ),
+        lessons_completed: row.lessons_completed,
+        quizzes_passed: row.quizzes_passed,
     })
 }
 

@@ -26,7 +26,7 @@ function ExamTable({ exam, cohort }: { exam: ExamReadiness; cohort: boolean }) {
           <th scope="col">Domain</th>
           <th scope="col">Exam weight</th>
           <th scope="col">{cohort ? 'Mean correct' : 'Correct'}</th>
-          <th scope="col">{cohort ? 'Based on' : 'Based on'}</th>
+          <th scope="col">Based on</th>
         </tr>
       </thead>
       <tbody>

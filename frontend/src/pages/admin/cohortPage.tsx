@@ -42,7 +42,7 @@ export function CohortPage({ id, tab }: { id: string; tab: CohortTab }) {
       </p>
       <h1>
         {c.name}
-        {c.archived_at && <span className="badge">Archived</span>}
+        {c.archived_at && <> <span className="badge">Archived</span></>}
       </h1>
       <p className="cohort-facts">
         {c.course.title} · from {formatDate(c.starts_on)}

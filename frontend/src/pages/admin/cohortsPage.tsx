@@ -99,7 +99,7 @@ export function CohortsPage() {
                 <tr key={c.id} className={c.archived_at ? 'is-archived' : undefined}>
                   <th scope="row">
                     <Link href={`/admin/cohorts/${c.id}`}>{c.name}</Link>
-                    {c.archived_at && <span className="badge">Archived</span>}
+                    {c.archived_at && <> <span className="badge">Archived</span></>}
                   </th>
                   <td>{c.course.title}</td>
                   <td>

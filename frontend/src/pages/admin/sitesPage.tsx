@@ -75,7 +75,7 @@ export function SitesPage() {
                 <tr key={s.id} className={s.archived ? 'is-archived' : undefined}>
                   <th scope="row">
                     {s.name}
-                    {s.archived && <span className="badge">Archived</span>}
+                    {s.archived && <> <span className="badge">Archived</span></>}
                   </th>
                   <td>{s.address}</td>
                   <td>{s.departments.length ? s.departments.join(', ') : <span className="muted">None listed</span>}</td>
