@@ -8,9 +8,9 @@
 # ROUTE is any of lesson (a re-read of an opened lesson), completion (a lesson completed
 # again: writes nothing), dashboard (`/me/enrolments`, two enrolments), enrolment (the
 # enrolment detail), autosave (one answer saved into an open 50-question attempt),
-# first-completion (a learner's first lesson completed, a different learner each request),
-# submit (grading a 50-question attempt with every answer saved, a different attempt each
-# request); default: all of them.
+# first-completion (a learner's first completion of a lesson they opened, a different learner
+# each request), submit (grading a 50-question attempt with every answer saved, a different
+# attempt each request); default: all of them.
 #
 # What it does: prepares the data through the API with a normal server (scripts/bench-prepare.sh:
 # the bench-only course `bench-submit` beside phlebotomy-technician, a reader with two

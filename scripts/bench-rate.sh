@@ -8,8 +8,8 @@
 #
 # ROUTE as in scripts/bench-instr.sh (default: all seven). The data are prepared as for
 # scripts/bench-instr.sh (scripts/bench-prepare.sh: LEARNERS learners with an open
-# 50-question attempt and a fresh phlebotomy enrolment each; first-completion uses their open
-# lessons, submit their attempts, each once). The measured server is the release build
+# 50-question attempt and a phlebotomy enrolment each, its open lessons opened and none
+# completed; first-completion completes those lessons, submit their attempts, each once). The measured server is the release build
 # pinned to CPU 1 (BENCH_SERVER_CPU), the load on CPU 0 (BENCH_LOAD_CPU), as in scripts/bench.sh.
 #
 # Env (defaults): CONNECTIONS=30 MAX_SECONDS=3 RATE_SECONDS=5 LEARNERS=3000

@@ -20,7 +20,8 @@
 # the reader, enrolled in phlebotomy-technician with its first lesson opened and completed and
 # in the bench-only course `bench-submit` with an open attempt, and BENCH_LEARNERS learners
 # (default 6000 when first-completion or submit is asked for, else 0) each with a fresh
-# phlebotomy enrolment and an open attempt with every answer saved). The server is the release
+# phlebotomy enrolment whose open lessons they have opened, none completed, and an open attempt
+# with every answer saved). The server is the release
 # build pinned to CPU 1, like the reference, on a fresh database `benchside_bench` on
 # BENCH_SERVER_URL's server (default the local PostgreSQL), with rate limits off.
 #

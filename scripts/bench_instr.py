@@ -5,8 +5,8 @@
       Learner EMAIL_PREFIX-0@example.org (the reader) enrols in `phlebotomy-technician` and in
       `bench-submit`, opens and completes the first lesson and starts an attempt at
       `bench-exam`; learners EMAIL_PREFIX-1 .. EMAIL_PREFIX-COUNT (already in the database
-      and verified) each enrol in `phlebotomy-technician` (first lesson not completed) and
-      start an attempt at `bench-exam` with all 50 answers saved. Writes the plan as JSON to OUT.
+      and verified) each enrol in `phlebotomy-technician`, open every lesson open to them
+      (none completed) and start an attempt at `bench-exam` with all 50 answers saved. Writes the plan as JSON to OUT.
   bench_instr.py count BASE_URL PLAN PROXY_PORT UPSTREAM_HOST:PORT N ROUTE...
       Runs the counting proxy of scripts/bench_submit.py on PROXY_PORT in front of PostgreSQL,
       waits until a server using it answers on BASE_URL, then for each ROUTE sends N requests
@@ -59,6 +59,10 @@ def prepare(base, prefix, count, password, out):
     def one(i):
         t = bs.login(base, f"{prefix}-{i}@example.org", password)
         e = bs.call(base, "POST", f"/api/v1/courses/{LESSON_COURSE}/enrolment", t)["id"]
+        # Opened, as the web app does before a completion: the first completions complete a
+        # lesson the learner is reading (and the tables hold the rows a cohort has).
+        for slug in open_lessons:
+            bs.call(base, "GET", f"/api/v1/enrolments/{e}/lessons/{slug}", t)
         a = bs.start(base, t)
         bs.save_all(base, t, a)
         q = a["questions"][0]

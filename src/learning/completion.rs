@@ -21,6 +21,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use diesel::{OptionalExtension, QueryResult};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use futures_util::future::BoxFuture;
@@ -79,7 +80,6 @@ pub async fn complete_if_met(
     let ((), done) = complete_after(
         shared,
         async { Ok(()) },
-        None,
         enrolment,
         outline,
         origin,
@@ -94,21 +94,17 @@ pub async fn complete_if_met(
 /// trip for both (and one more for the facts when the counts allow completion). `tx` must be
 /// in the caller's transaction (a shared reference to it, so that `writes` can use it too).
 /// The statements go out in the order polled, `writes` first, so the lock's counts and the
-/// facts read under it see them. With `touch`, the lock also makes that lesson the
-/// enrolment's last one ([`store::lock_standing`]).
-#[allow(clippy::too_many_arguments)]
+/// facts read under it see them.
 pub async fn complete_after<T>(
     tx: &AsyncPgConnection,
     writes: impl Future<Output = QueryResult<T>>,
-    touch: Option<Uuid>,
     enrolment: Uuid,
     outline: &Outline,
     origin: &Origin,
     actor: Actor,
     trigger: Trigger,
 ) -> QueryResult<(T, Completion)> {
-    let (written, locked) =
-        futures_util::try_join!(writes, store::lock_standing(tx, enrolment, touch))?;
+    let (written, locked) = futures_util::try_join!(writes, store::lock_standing(tx, enrolment))?;
     let not_yet = Completion {
         completed: false,
         facts: None,
@@ -151,6 +147,61 @@ pub async fn complete_after<T>(
     }
     let facts = Some(facts);
     Ok((written, Completion { completed, facts }))
+}
+
+/// The bounds under which one more completed lesson cannot complete `outline`'s course: the
+/// counts of [`progress::Counts::show_missing`] with that lesson added still show a
+/// requirement missing.
+pub fn lesson_headroom(outline: &Outline) -> store::Headroom {
+    let rules = &outline.completion;
+    let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+    store::Headroom {
+        // No count is below 0: when lessons are not all required, they never show one missing.
+        lessons_below: if rules.all_lessons {
+            count(outline.lessons().count()) - 1
+        } else {
+            0
+        },
+        quizzes_below: count(outline.required_quizzes().len()),
+        externship: rules.externship,
+    }
+}
+
+/// A learner's completion of `lesson` (the lesson rows' trigger makes it the enrolment's resume
+/// point when it is the first): one statement when
+/// the counts on the locked row show the course cannot be complete after it (all but a
+/// course's last steps: [`store::complete_within_headroom`]), else a transaction of the
+/// completion and the engine ([`complete_after`]). Returns the recorded completion time.
+pub async fn complete_lesson(
+    conn: &mut AsyncPgConnection,
+    enrolment: Uuid,
+    lesson: Uuid,
+    outline: &Outline,
+    origin: &Origin,
+    actor: Actor,
+) -> QueryResult<(DateTime<Utc>, Completion)> {
+    let headroom = lesson_headroom(outline);
+    if let Some(at) = store::complete_within_headroom(conn, enrolment, lesson, headroom).await? {
+        let not_yet = Completion {
+            completed: false,
+            facts: None,
+        };
+        return Ok((at, not_yet));
+    }
+    conn.transaction(async |tx| {
+        let shared: &AsyncPgConnection = tx;
+        complete_after(
+            shared,
+            store::record_completion(shared, enrolment, lesson),
+            enrolment,
+            outline,
+            origin,
+            actor,
+            Trigger::LessonCompleted,
+        )
+        .await
+    })
+    .await
 }
 
 /// What a completed enrolment's job tells the step that follows completion.
@@ -245,4 +296,57 @@ async fn on_completed(
         Ok(())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learning::progress::Counts;
+
+    fn outline(all_lessons: bool) -> Outline {
+        Outline::parse(
+            &json!({
+                "sequential": false,
+                "modules": [
+                    {"slug": "m1", "title": "One", "lessons": [
+                        {"slug": "a", "title": "A", "estimated_minutes": 5, "free_preview": false},
+                        {"slug": "b", "title": "B", "estimated_minutes": 5, "free_preview": false},
+                        {"slug": "c", "title": "C", "estimated_minutes": 5, "free_preview": false}],
+                     "quiz": {"slug": "q1", "title": "Quiz one", "required": true, "pass_percent": 80}}
+                ],
+                "quizzes": [{"slug": "final", "title": "Final", "required": true, "pass_percent": 70}],
+                "completion": {"all_lessons": all_lessons, "required_quizzes": ["q1", "final"], "externship": false},
+                "externship": null
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    /// The single-statement completion may skip the engine only when the counts with that
+    /// lesson added still show something missing, and it should skip it whenever they do.
+    #[test]
+    fn the_headroom_admits_exactly_the_counts_that_stay_incomplete_after_one_more_lesson() {
+        for all_lessons in [true, false] {
+            let o = outline(all_lessons);
+            let h = lesson_headroom(&o);
+            for lessons in 0..6 {
+                for quizzes in 0..4 {
+                    let admitted = lessons < h.lessons_below || quizzes < h.quizzes_below;
+                    let after = Counts {
+                        lessons_completed: lessons + 1,
+                        quizzes_passed: quizzes,
+                        externship_met: false,
+                    };
+                    assert_eq!(
+                        admitted,
+                        after.show_missing(&o),
+                        "all_lessons {all_lessons}, {lessons} lessons, {quizzes} quizzes"
+                    );
+                }
+            }
+        }
+        assert_eq!(lesson_headroom(&outline(true)).lessons_below, 2);
+        assert_eq!(lesson_headroom(&outline(false)).lessons_below, 0);
+    }
 }

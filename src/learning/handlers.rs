@@ -505,26 +505,15 @@ pub async fn complete_lesson(
         }));
     }
     let (enrolment, outline) = (ctx.row.id, &ctx.outline);
-    let (completed_at, done) = conn
-        .transaction::<_, AppError, _>(async |tx| {
-            // One round trip: the lesson's completion, then the completion engine's lock,
-            // which makes this the last lesson (and, when the counts on the row allow
-            // completion, its facts read under the lock, which sees the write).
-            let shared: &diesel_async::AsyncPgConnection = tx;
-            let (at, done) = completion::complete_after(
-                shared,
-                store::record_completion(shared, enrolment, lesson.id),
-                Some(lesson.id),
-                enrolment,
-                outline,
-                &client.origin,
-                Actor::User(user.id),
-                Trigger::LessonCompleted,
-            )
-            .await?;
-            Ok((at, done))
-        })
-        .await?;
+    let (completed_at, done) = completion::complete_lesson(
+        &mut conn,
+        enrolment,
+        lesson.id,
+        outline,
+        &client.origin,
+        Actor::User(user.id),
+    )
+    .await?;
     // The facts under the lock when the engine read them; else what was read before, with
     // this lesson.
     let facts = done.facts.unwrap_or_else(|| {

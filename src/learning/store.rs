@@ -1,6 +1,7 @@
-//! Learning queries. Every one uses diesel's query builder with bind parameters (prepared
-//! once per connection). Functions taking `&AsyncPgConnection` can be pipelined: polled
-//! together, their statements go out in one round trip.
+//! Learning queries. Every one but [`complete_within_headroom`] uses diesel's query builder;
+//! all bind their parameters and are prepared once per connection. Functions taking
+//! `&AsyncPgConnection` can be pipelined: polled together, their statements go out in one
+//! round trip.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -466,32 +467,13 @@ struct StandingRow {
     quizzes_passed: i32,
 }
 
-/// [`lock_state`], also returning what the completion engine needs under the lock. With
-/// `touch`, the lock is an UPDATE that also makes that lesson the enrolment's last one with
-/// fresh activity (an UPDATE takes the same row lock), one statement for both.
-pub async fn lock_standing(
-    conn: &AsyncPgConnection,
-    id: Uuid,
-    touch: Option<Uuid>,
-) -> QueryResult<Locked> {
-    let row: StandingRow = match touch {
-        None => {
-            let query = enrolments::table
-                .find(id)
-                .select(StandingRow::as_select())
-                .for_no_key_update();
-            fixed(query).get_result(&mut &*conn).await?
-        }
-        Some(lesson) => {
-            let query = diesel::update(enrolments::table.find(id))
-                .set((
-                    enrolments::last_lesson_id.eq(lesson),
-                    enrolments::last_activity_at.eq(Utc::now()),
-                ))
-                .returning(StandingRow::as_select());
-            fixed(query).get_result(&mut &*conn).await?
-        }
-    };
+/// [`lock_state`], also returning what the completion engine needs under the lock.
+pub async fn lock_standing(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Locked> {
+    let query = enrolments::table
+        .find(id)
+        .select(StandingRow::as_select())
+        .for_no_key_update();
+    let row: StandingRow = fixed(query).get_result(&mut &*conn).await?;
     Ok(Locked {
         state: row.state,
         externship: standing(
@@ -538,9 +520,9 @@ pub async fn record_externship(
     Ok(())
 }
 
-/// Records that a lesson was opened (`first`: insert its progress row; a row that exists is
-/// kept) and (`touch`) makes it the enrolment's last lesson with fresh activity. The two
-/// statements are pipelined.
+/// Records that a lesson was opened (`first`: insert its progress row, a row that exists is
+/// kept; the lesson rows' trigger makes it the enrolment's resume point with fresh activity)
+/// or else (`touch`) makes it the enrolment's last lesson with fresh activity.
 pub async fn record_open(
     conn: &AsyncPgConnection,
     enrolment: Uuid,
@@ -568,7 +550,9 @@ pub async fn record_open(
         .await
     };
     let last = async {
-        if !touch {
+        // A first opening's row makes the lesson the resume point: the lesson rows' trigger
+        // does it in the UPDATE of the enrolment that records the row.
+        if first || !touch {
             return Ok(0);
         }
         fixed(diesel::update(enrolments::table.find(enrolment)).set((
@@ -612,6 +596,61 @@ pub async fn record_completion(
     .get_result(&mut &*conn)
     .await?;
     Ok(completed.unwrap_or(at))
+}
+
+/// The counts on an enrolment's locked row that prove its course still incomplete after one
+/// more completed lesson (set by the completion engine from the outline,
+/// `completion::lesson_headroom`): fewer than `lessons_below` lessons completed, fewer than
+/// `quizzes_below` quizzes passed, or (with `externship`) the externship not met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Headroom {
+    pub lessons_below: i32,
+    pub quizzes_below: i32,
+    pub externship: bool,
+}
+
+#[derive(QueryableByName)]
+struct CompletedAt {
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    completed_at: Option<DateTime<Utc>>,
+}
+
+/// A lesson's completion in one statement, its own transaction, when the counts on the
+/// enrolment's row show the course cannot be complete after it (`headroom`): the statement
+/// locks the row and records the completion only if the locked counts leave room (the lesson
+/// rows' trigger then counts it and makes the lesson the enrolment's resume point). Returns the
+/// recorded completion time (the first one kept, as [`record_completion`]), or `None` when
+/// nothing was recorded: the counts allow completion, and the caller runs the completion
+/// engine in a transaction. The counts are read under the lock, after any concurrent writer
+/// committed, so a completion this records can never be the one that completes the course.
+/// Raw SQL: diesel's builder has no `INSERT ... SELECT` from a data-modifying `WITH`.
+pub async fn complete_within_headroom(
+    conn: &mut AsyncPgConnection,
+    enrolment: Uuid,
+    lesson: Uuid,
+    headroom: Headroom,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    use diesel::sql_types::{Bool, Uuid as SqlUuid};
+    let statement = diesel::sql_query(
+        "WITH standing AS ( \
+           SELECT lessons_completed, quizzes_passed, externship_met_at FROM enrolments \
+            WHERE id = $1 FOR NO KEY UPDATE) \
+         INSERT INTO lesson_progress (enrolment_id, lesson_id, first_opened_at, completed_at, updated_at) \
+         SELECT $1, $2, $3, $3, $3 FROM standing \
+          WHERE lessons_completed < $4 OR quizzes_passed < $5 OR ($6 AND externship_met_at IS NULL) \
+         ON CONFLICT (enrolment_id, lesson_id) DO UPDATE \
+           SET completed_at = coalesce(lesson_progress.completed_at, excluded.completed_at), \
+               updated_at = excluded.updated_at \
+         RETURNING completed_at",
+    )
+    .bind::<SqlUuid, _>(enrolment)
+    .bind::<SqlUuid, _>(lesson)
+    .bind::<Timestamptz, _>(Utc::now())
+    .bind::<Int4, _>(headroom.lessons_below)
+    .bind::<Int4, _>(headroom.quizzes_below)
+    .bind::<Bool, _>(headroom.externship);
+    let row: Option<CompletedAt> = fixed(statement).get_result(conn).await.optional()?;
+    Ok(row.and_then(|r| r.completed_at))
 }
 
 /// Active -> completed. False when the enrolment was not active.

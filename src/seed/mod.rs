@@ -96,9 +96,12 @@ const STEPS: &[&str] = &[
             CASE WHEN l.rank <= p.k THEN 600 + (l.rank * 37) % 1200 ELSE 120 END,
             now()
        FROM seed_plan p JOIN seed_lessons l ON l.rank <= p.k + 1",
-    "UPDATE enrolments e SET last_lesson_id = l.id
+    // The resume point and last activity the plan gives (the lesson rows' trigger moved
+    // them to the rows' lessons and times).
+    "UPDATE enrolments e SET last_lesson_id = CASE WHEN p.k > 0 THEN l.id END,
+            last_activity_at = greatest(p.started_at, now() - make_interval(secs => p.activity * 30 * 86400))
        FROM seed_plan p JOIN seed_lessons l ON l.rank = least(p.k + 1, (SELECT max(rank) FROM seed_lessons))
-      WHERE e.id = p.enrolment_id AND p.k > 0",
+      WHERE e.id = p.enrolment_id",
     // Quiz attempts: a module's quiz once its lessons are done, the final exam after every lesson.
     "CREATE TEMP TABLE seed_sittings ON COMMIT DROP AS
      SELECT p.enrolment_id, q.id AS quiz_id, q.pass_percent, p.started_at + make_interval(hours => q.after * 6 + 2) AS at,

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use serde_json::json;
+
 use crate::harness::TestApp;
 use crate::smtp::SmtpSink;
 use crate::support::quizzes::{answers, id_of, save, started, submit};
@@ -125,6 +127,49 @@ async fn the_last_lesson_twice_and_the_last_quiz_at_once_complete_the_course_onc
         let detail = enrolment_detail(&app, &who, &id).await;
         assert_eq!(detail["state"], "completed", "round {n}: {detail}");
         assert_eq!(detail["percent_complete"], 100);
+    }
+}
+
+/// Each of the last two lessons, alone, leaves a lesson missing (the one-statement path); the
+/// second one's statement reads the counts after the first committed and leaves the completion
+/// to the engine, so the course completes however the two interleave.
+#[actix_web::test]
+async fn the_last_two_lessons_at_once_complete_the_course_once() {
+    let app = TestApp::spawn().await;
+    for n in 0..4 {
+        let who = learner(&app).email(&format!("two{n}@example.org")).await;
+        let id = enrolment(&app, &who, course()).await.id;
+        for quiz in ["safety-quiz", "collection-quiz", "final-exam"] {
+            record_quiz_pass(&app, &id, quiz).await;
+        }
+        complete_lessons(&app, &who, &id, &["sharps"]).await;
+        let path = |l: &str| format!("/api/v1/enrolments/{id}/lessons/{l}/completion");
+        let (gloves, order) = (path("gloves"), path("order"));
+        let (a, b) = futures_util::join!(
+            call(&app, "PUT", &gloves, &who),
+            call(&app, "PUT", &order, &who),
+        );
+        assert_eq!((a.status, b.status), (200, 200), "round {n}");
+        let states = [&a, &b].map(|r| r.json()["enrolment_state"].clone());
+        assert!(
+            states.contains(&json!("completed")),
+            "round {n}: one of them completed the course: {states:?}"
+        );
+        assert_eq!(completions(&app, &id).await, 1, "round {n}");
+        assert_eq!(completion_jobs(&app, &id).await, 1, "round {n}: one job");
+        let detail = enrolment_detail(&app, &who, &id).await;
+        assert_eq!(detail["state"], "completed", "round {n}: {detail}");
+        assert_eq!(detail["percent_complete"], 100, "round {n}: {detail}");
+        let sql = format!(
+            "SELECT count(*) AS n FROM enrolments e WHERE e.id = '{id}' AND e.lessons_completed = 3 \
+               AND e.lessons_completed = (SELECT count(*) FROM lesson_progress p \
+                                           WHERE p.enrolment_id = e.id AND p.completed_at IS NOT NULL)"
+        );
+        assert_eq!(
+            count(&app, &sql).await,
+            1,
+            "round {n}: the row's count is the rows'"
+        );
     }
 }
 

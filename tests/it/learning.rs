@@ -1055,26 +1055,46 @@ async fn a_lesson_changed_in_sql_is_served_changed() {
     assert_eq!(body(app.get(preview).await.json()), "<p>Fixed.</p>");
 }
 
-/// Completing a lesson makes it the enrolment's resume point and records activity, in the same
-/// statement as the completion engine's lock, even when the lesson was never opened first.
+/// Completing a lesson (opened or not) or opening one for the first time makes it the
+/// enrolment's resume point and records activity: the lesson rows' trigger does it in the
+/// UPDATE that counts the row, so a completion or first opening is one statement's work.
 #[actix_web::test]
 async fn completing_a_lesson_makes_it_the_resume_point_with_fresh_activity() {
     let (app, ana) = setup().await;
     let id = enrolment(&app, &ana, DEMO).await.id;
-    exec(
-        &app,
-        "UPDATE enrolments SET last_lesson_id = NULL, last_activity_at = now() - interval '3 days'",
-    )
-    .await;
+    let stale =
+        "UPDATE enrolments SET last_lesson_id = NULL, last_activity_at = now() - interval '3 days'";
+    let resume = async || {
+        text(
+            &app,
+            &format!(
+                "SELECT l.slug || ' ' || (e.last_activity_at > now() - interval '1 minute') AS s
+                   FROM enrolments e JOIN lessons l ON l.id = e.last_lesson_id WHERE e.id = '{id}'"
+            ),
+        )
+        .await
+    };
+    exec(&app, stale).await;
     let res = complete_lesson(&app, &ana, &id, "sharps").await;
     assert_eq!(res.status, 200, "{}", res.text());
-    let resume = text(
-        &app,
-        &format!(
-            "SELECT l.slug || ' ' || (e.last_activity_at > now() - interval '1 minute') AS s
-               FROM enrolments e JOIN lessons l ON l.id = e.last_lesson_id WHERE e.id = '{id}'"
-        ),
-    )
-    .await;
-    assert_eq!(resume.as_deref(), Some("sharps true"));
+    assert_eq!(
+        resume().await.as_deref(),
+        Some("sharps true"),
+        "never opened"
+    );
+    exec(&app, stale).await;
+    assert_eq!(read_lesson(&app, &ana, &id, "gloves").await.status, 200);
+    assert_eq!(
+        resume().await.as_deref(),
+        Some("gloves true"),
+        "first opening"
+    );
+    exec(&app, stale).await;
+    let res = complete_lesson(&app, &ana, &id, "gloves").await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        resume().await.as_deref(),
+        Some("gloves true"),
+        "opened, then completed"
+    );
 }
