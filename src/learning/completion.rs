@@ -2,13 +2,15 @@
 //!
 //! Every change that can complete a course (a lesson completed, a quiz passed, an admin's
 //! re-activation, an approved externship record) calls [`complete_if_met`] inside its own
-//! transaction, after its own writes (or pipelined ahead of them: [`complete_after`]). The
-//! engine locks the enrolment's row, reading with it the completed-item counts the triggers
-//! keep there (`progress::Counts`): when they show a requirement missing, as on all but the
-//! last steps of a course, it stops. Otherwise it re-reads the progress facts under that lock
-//! (so the read sees whatever a concurrent trigger committed before it), and when every
-//! requirement is met and the enrolment is active, marks it completed, records the `enrolment.completed` audit event
-//! and enqueues the `enrolment.completed` job, all in the caller's transaction. Triggers of
+//! transaction, after its own writes (or pipelined ahead of them: [`complete_after`]); a
+//! lesson completion that provably cannot complete the course skips it ([`complete_lesson`],
+//! the proof read under the same row lock). The engine locks the enrolment's row, reading with
+//! it the completed-item counts the triggers keep there (`progress::Counts`): when they show a
+//! requirement missing, as on all but the last steps of a course, it stops. Otherwise it
+//! re-reads the progress facts under that lock (so the read sees whatever a concurrent trigger
+//! committed before it), and when every requirement is met and the enrolment is active, marks
+//! it completed, records the `enrolment.completed` audit event and enqueues the
+//! `enrolment.completed` job, all in the caller's transaction. Triggers of
 //! one enrolment take turns on the row lock, so whichever commits second sees the other's
 //! work and a course completes exactly once.
 //!
@@ -168,10 +170,10 @@ pub fn lesson_headroom(outline: &Outline) -> store::Headroom {
 }
 
 /// A learner's completion of `lesson` (the lesson rows' trigger makes it the enrolment's resume
-/// point when it is the first): one statement when
-/// the counts on the locked row show the course cannot be complete after it (all but a
-/// course's last steps: [`store::complete_within_headroom`]), else a transaction of the
-/// completion and the engine ([`complete_after`]). Returns the recorded completion time.
+/// point when it is the first): one statement when the counts on the locked row show the
+/// course cannot be complete after it (all but a course's last steps:
+/// [`store::complete_within_headroom`]), else a transaction of the completion and the engine
+/// ([`complete_after`]). Returns the recorded completion time.
 pub async fn complete_lesson(
     conn: &mut AsyncPgConnection,
     enrolment: Uuid,
