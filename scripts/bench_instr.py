@@ -6,7 +6,8 @@
       `bench-submit`, opens and completes the first lesson and starts an attempt at
       `bench-exam`; learners EMAIL_PREFIX-1 .. EMAIL_PREFIX-COUNT (already in the database
       and verified) each enrol in `phlebotomy-technician`, open every lesson open to them
-      (none completed) and start an attempt at `bench-exam` with all 50 answers saved. Writes the plan as JSON to OUT.
+      (none completed) and start an attempt at `bench-exam` with all 50 answers saved.
+      Writes the plan as JSON to OUT.
   bench_instr.py count BASE_URL PLAN PROXY_PORT UPSTREAM_HOST:PORT N ROUTE...
       Runs the counting proxy of scripts/bench_submit.py on PROXY_PORT in front of PostgreSQL,
       waits until a server using it answers on BASE_URL, then for each ROUTE sends N requests
