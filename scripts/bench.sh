@@ -134,7 +134,11 @@ if [[ ${#URLS[@]} -gt 0 ]]; then
 fi
 [[ ${#WRITES[@]} -gt 0 || ${#ONCE[@]} -gt 0 ]] || exit 0
 
-# The writes: the reference PUT as a target beside autosave, then the send-once routes.
+# The writes: the reference PUT as a target beside autosave, then the send-once routes. The
+# web app shows an attempt before it saves into it, so the server holds its draw (the drawn
+# path); autosave-learners saves into attempts this server has never shown (the checked path,
+# as after a restart).
+curl -fs -o /dev/null -H "$AUTH" "$BASE/api/v1/attempts/$ATTEMPT"
 REF_PUT="PUT:http://${BIND:-127.0.0.1:8090}/db/{id}"
 HEADERS=$AUTH BODY=$(python3 -c "import json; print(json.dumps(json.load(open('$DATA/plan.json'))['autosave']))") \
   DATABASE_URL=$DB_URL "$RUN_SH" url --vs-baseline "$REF_PUT" "${WRITES[@]}" | tee "$DATA/writes.txt"

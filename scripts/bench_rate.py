@@ -30,6 +30,9 @@ def requests_for(route, plan):
         "autosave": ("PUT", f"/api/v1/attempts/{plan['attempt']}/answers", plan["autosave"]),
     }
     if route in fixed:
+        if route == "autosave":
+            # Shown before it is saved into, as the web app does (see bench_instr.py).
+            yield encode("GET", f"/api/v1/attempts/{plan['attempt']}", None, token)
         raw = encode(*fixed[route], token)
         while True:
             yield raw

@@ -12,6 +12,8 @@
 //! - [`completion`]: the completion engine ([`complete_if_met`]), called by every change that
 //!   can complete a course;
 //! - [`lock_enrolment`], for a trigger that must lock the enrolment before its own rows;
+//! - [`enrolments_open_to`]: the same rule as `access` for a learner's own enrolment, as a
+//!   subselect, for a write that checks access in its own statement (the quiz autosave);
 //! - [`record_externship`]: the externship module records the learner's approved standing
 //!   ([`ExternshipStanding`]) on the enrolment, which the engine and the views read;
 //! - [`labels`] and [`externship_enrolments`]: who and what enrolments are ([`EnrolmentLabel`]),
@@ -41,6 +43,7 @@ pub use label_store::{EnrolmentLabel, externship_enrolments, labels};
 pub use progress::ExternshipStanding;
 pub use state::{EnrolmentState, QuizStanding};
 pub use store::lock_state as lock_enrolment;
+pub use store::open_to as enrolments_open_to;
 pub use store::record_externship;
 
 /// The learning routes, under `/api/v1`.

@@ -429,6 +429,29 @@ pub async fn lock_state(conn: &AsyncPgConnection, id: Uuid) -> QueryResult<Enrol
         .await
 }
 
+/// The IDs of the enrolments `user` owns that are open to them at `at`, as `access` decides
+/// for a learner (`Access::Learner` and [`super::ensure_active`]): completed, or active
+/// within its access period. A subselect for another feature's write that checks access in
+/// its own statement (a quiz autosave); a write that finds nothing opens the enrolment through
+/// `access` for the exact refusal. A state added later is left out until listed here, so this
+/// can only refuse more than `access`, never allow more (tested against it on every state).
+pub fn open_to(
+    user: Uuid,
+    at: DateTime<Utc>,
+) -> enrolments::BoxedQuery<'static, diesel::pg::Pg, diesel::sql_types::Uuid> {
+    enrolments::table
+        .filter(enrolments::user_id.eq(user))
+        .filter(
+            enrolments::state
+                .eq(EnrolmentState::Completed)
+                .or(enrolments::state
+                    .eq(EnrolmentState::Active)
+                    .and(enrolments::access_expires_at.gt(at))),
+        )
+        .select(enrolments::id)
+        .into_boxed()
+}
+
 fn standing(met_at: Option<DateTime<Utc>>, minutes: i32, counts: &Value) -> ExternshipStanding {
     ExternshipStanding {
         met: met_at.is_some(),

@@ -7,7 +7,10 @@
 //!
 //! Beside them it keeps which enrolment each attempt seen belongs to, which never changes: an
 //! attempt route that knows it opens the enrolment in the same round trip as it reads the
-//! attempt.
+//! attempt. And for the open attempts this process started or showed, their draw (each
+//! position's question and layout, fixed at start): an autosave into one of them checks its
+//! answers here and saves in one statement that checks the rest (access, state, deadline,
+//! the questions' revisions) itself.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -15,7 +18,7 @@ use std::sync::{Arc, RwLock};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::grading::Spec;
+use super::grading::{Layout, Spec};
 use super::store::{self, PositionRow, QuestionRow};
 use super::texts::{inline_html, plain_text};
 use crate::http::{AppError, AppResult};
@@ -28,6 +31,24 @@ const MAX_QUESTIONS: usize = 16_384;
 /// Attempts whose enrolment is kept at most (32 bytes each and the map's own); past it that map
 /// starts over.
 const MAX_ATTEMPTS: usize = 65_536;
+
+/// Open attempts whose draw is kept at most (about 150 bytes a position, so 8 KB for 50
+/// questions: 16 MB in all); past it that map starts over, and an autosave into an attempt no
+/// longer held takes the checked path (it reads the positions it saves).
+const MAX_DRAWS: usize = 2_048;
+
+/// One position of an open attempt as drawn: what an autosave checks an answer against.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub position: i32,
+    /// The attempt's layout of the question, fitted to `question`'s answer key.
+    pub layout: Layout,
+    /// The question at the revision the layout was fitted to.
+    pub question: Arc<CachedQuestion>,
+}
+
+/// An open attempt's positions, in order.
+pub type Draw = Arc<Vec<Drawn>>;
 
 /// A question as stored, with its answer key parsed and its texts as shown.
 #[derive(Debug)]
@@ -126,6 +147,8 @@ pub struct QuestionCache {
     questions: RwLock<HashMap<Uuid, Arc<CachedQuestion>>>,
     /// Attempt ID to its `enrolment_id` (set when the attempt is created, never changed).
     enrolments: RwLock<HashMap<Uuid, Uuid>>,
+    /// Open attempt ID to its draw.
+    draws: RwLock<HashMap<Uuid, Draw>>,
 }
 
 impl QuestionCache {
@@ -200,6 +223,42 @@ impl QuestionCache {
             map.clear();
         }
         map.insert(attempt, enrolment);
+    }
+
+    /// The draw of open attempt `attempt`, when this process holds it.
+    pub fn draw(&self, attempt: Uuid) -> Option<Draw> {
+        let map = self.draws.read().unwrap_or_else(|e| e.into_inner());
+        map.get(&attempt).cloned()
+    }
+
+    /// Keeps the whole draw of an open attempt (every position, in order).
+    pub fn remember_draw(&self, attempt: Uuid, draw: Vec<Drawn>) {
+        let mut map = self.draws.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_DRAWS && !map.contains_key(&attempt) {
+            map.clear();
+        }
+        map.insert(attempt, Arc::new(draw));
+    }
+
+    /// Replaces the held positions of `attempt` found in `fresh` (read again, a question may
+    /// have changed); an attempt not held stays so.
+    pub fn refresh_draw(&self, attempt: Uuid, fresh: &[Drawn]) {
+        let mut map = self.draws.write().unwrap_or_else(|e| e.into_inner());
+        let Some(held) = map.get_mut(&attempt) else {
+            return;
+        };
+        let positions = Arc::make_mut(held);
+        for f in fresh {
+            if let Some(d) = positions.iter_mut().find(|d| d.position == f.position) {
+                *d = f.clone();
+            }
+        }
+    }
+
+    /// Drops the draw of an attempt that is no longer open.
+    pub fn forget_draw(&self, attempt: Uuid) {
+        let mut map = self.draws.write().unwrap_or_else(|e| e.into_inner());
+        map.remove(&attempt);
     }
 
     fn put(&self, question: Arc<CachedQuestion>) {

@@ -360,35 +360,72 @@ pub async fn questions_by_id(
         .await
 }
 
-/// Merges saved answers into an open attempt that is not past `cutoff` (its deadline plus
-/// grace): `(answers - cleared) || patch`, one statement. `None`: the attempt was closed in
-/// the meantime; nothing was saved.
+/// An autosave's change to an attempt's saved answers: `(answers - cleared) || patch`, saved
+/// at `at`, refused once the attempt is past `cutoff` (its deadline plus grace).
+pub struct AnswersChange<'a> {
+    pub attempt: Uuid,
+    pub patch: &'a Value,
+    pub cleared: Vec<String>,
+    pub at: DateTime<Utc>,
+    pub cutoff: DateTime<Utc>,
+}
+
+/// What an autosave's statement checks itself: that the attempt's enrolment is open to `user`
+/// (learning's rule for a learner's own enrolment), and, when `revisions` is set, that the
+/// questions at positions `low..=high` are at the revisions the answers were checked against
+/// in memory, by their sum (a change gives a row a revision above every earlier one, so the
+/// sum moves whichever rows change).
+pub struct SaveGuard {
+    pub user: Uuid,
+    pub low: i32,
+    pub high: i32,
+    pub revisions: Option<i64>,
+}
+
+/// Merges saved answers into an open attempt not past its cutoff, when `guard` holds: one
+/// statement. Returns the time saved and the attempt's deadline; `None` when the attempt is
+/// closed, not the user's to change, or its questions changed since they were read: nothing
+/// was saved.
 pub async fn save_answers(
     conn: &mut AsyncPgConnection,
-    attempt: Uuid,
-    patch: &Value,
-    cleared: Vec<String>,
-    at: DateTime<Utc>,
-    cutoff: DateTime<Utc>,
-) -> QueryResult<Option<DateTime<Utc>>> {
+    change: AnswersChange<'_>,
+    guard: &SaveGuard,
+) -> QueryResult<Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>> {
+    use diesel::dsl::sql;
+    let unchanged = sql::<Bool>("(")
+        .bind::<Nullable<BigInt>, _>(guard.revisions)
+        .sql(" IS NULL OR (SELECT sum(q.revision)::int8 FROM attempt_questions aq ")
+        .sql("JOIN questions q ON q.id = aq.question_id WHERE aq.attempt_id = ")
+        .bind::<diesel::sql_types::Uuid, _>(change.attempt)
+        .sql(" AND aq.position BETWEEN ")
+        .bind::<Int4, _>(guard.low)
+        .sql(" AND ")
+        .bind::<Int4, _>(guard.high)
+        .sql(") = ")
+        .bind::<Nullable<BigInt>, _>(guard.revisions)
+        .sql(")");
+    let open_to = crate::learning::enrolments_open_to(guard.user, change.at);
     fixed(
-        diesel::update(quiz_attempts::table.find(attempt))
+        diesel::update(quiz_attempts::table.find(change.attempt))
             .filter(quiz_attempts::state.eq(AttemptState::Open))
             .filter(
                 quiz_attempts::deadline
                     .is_null()
-                    .or(quiz_attempts::deadline.gt(cutoff)),
+                    .or(quiz_attempts::deadline.gt(change.cutoff)),
             )
+            .filter(quiz_attempts::enrolment_id.eq_any(open_to))
+            .filter(unchanged)
             .set((
-                quiz_attempts::answers.eq(quiz_attempts::answers.remove(cleared).concat(patch)),
-                quiz_attempts::saved_at.eq(at),
+                quiz_attempts::answers.eq(quiz_attempts::answers
+                    .remove(change.cleared)
+                    .concat(change.patch)),
+                quiz_attempts::saved_at.eq(change.at),
             ))
-            .returning(quiz_attempts::saved_at),
+            .returning((quiz_attempts::saved_at, quiz_attempts::deadline)),
     )
-    .get_result::<Option<DateTime<Utc>>>(conn)
+    .get_result(conn)
     .await
     .optional()
-    .map(Option::flatten)
 }
 
 /// Locks the enrolment row (through `learning`, as every completion trigger does) and then

@@ -298,13 +298,16 @@ pub struct QuestionStats {
 }
 
 pub fn seconds_left(attempt: &AttemptRow, now: DateTime<Utc>) -> Option<i64> {
-    attempt.deadline.map(|d| {
-        if attempt.state == AttemptState::Open {
-            (d - now).num_seconds().max(0)
-        } else {
-            0
-        }
-    })
+    if attempt.state == AttemptState::Open {
+        seconds_until(attempt.deadline, now)
+    } else {
+        attempt.deadline.map(|_| 0)
+    }
+}
+
+/// The whole seconds an open attempt with `deadline` has left at `now` (none without one).
+pub fn seconds_until(deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
+    deadline.map(|d| (d - now).num_seconds().max(0))
 }
 
 /// A drawn question ready to show and grade: its answer key and its layout, fitted.

@@ -1098,3 +1098,68 @@ async fn completing_a_lesson_makes_it_the_resume_point_with_fresh_activity() {
         "opened, then completed"
     );
 }
+
+/// `learning::enrolments_open_to`, the subselect a write checks a learner's access with in
+/// its own statement (the quiz autosave), opens exactly what `access` opens to a learner: their
+/// own enrolment, completed or active within its access period; on every state, for the owner
+/// and for someone else.
+#[actix_web::test]
+async fn the_open_to_subselect_agrees_with_access_on_every_state() {
+    use benchside::db::schema::enrolments;
+    use benchside::learning::{enrolments_open_to, ensure_active, store::EnrolmentRow};
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+
+    let (app, _) = setup().await;
+    let states = [
+        "state = 'active'",
+        "state = 'active', started_at = now() - interval '2 days', \
+         access_expires_at = now() - interval '1 day'",
+        "state = 'completed', completed_at = now()",
+        "state = 'completed', started_at = now() - interval '3 days', \
+         completed_at = now() - interval '2 days', access_expires_at = now() - interval '1 day'",
+        "state = 'withdrawn', withdrawn_at = now()",
+        "state = 'expired'",
+    ];
+    let mut users = Vec::new();
+    for (i, set) in states.iter().enumerate() {
+        let who = learner(&app).email(&format!("state{i}@example.org")).await;
+        let id = enrolment(&app, &who, DEMO).await.id;
+        exec(
+            &app,
+            &format!("UPDATE enrolments SET {set} WHERE id = '{id}'"),
+        )
+        .await;
+        users.push(who.id.parse::<uuid::Uuid>().unwrap());
+    }
+    let mut conn = app.conn().await;
+    let rows: Vec<EnrolmentRow> = enrolments::table
+        .select(EnrolmentRow::as_select())
+        .load(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), states.len());
+    let now = chrono::Utc::now();
+    let mut open = 0;
+    for user in &users {
+        let mut found: Vec<uuid::Uuid> = enrolments::table
+            .filter(enrolments::id.eq_any(enrolments_open_to(*user, now)))
+            .select(enrolments::id)
+            .load(&mut conn)
+            .await
+            .unwrap();
+        let mut expected: Vec<uuid::Uuid> = rows
+            .iter()
+            .filter(|r| r.user_id == *user && ensure_active(r, now).is_ok())
+            .map(|r| r.id)
+            .collect();
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected, "user {user}");
+        open += found.len();
+    }
+    assert_eq!(
+        open, 3,
+        "active within its period, and completed either way"
+    );
+}

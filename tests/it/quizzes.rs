@@ -1309,6 +1309,10 @@ async fn a_withdrawn_or_expired_enrolment_cannot_answer_or_submit_its_open_attem
         ),
     )
     .await;
+    save(&app, &ana, &a, json!({ "q1": null }))
+        .await
+        .assert_error(403, "enrolment_inactive");
+    assert_eq!(stored_answers(&app, &a).await, before);
     submit(&app, &ana, &a)
         .await
         .assert_error(403, "enrolment_inactive");
@@ -1389,6 +1393,57 @@ async fn a_changed_question_is_served_as_changed() {
         held,
         "no change, no new revision"
     );
+}
+
+/// A process that started an attempt checks its autosaves against the draw it holds, and the
+/// saving statement checks that the questions saved into are still at the revisions checked
+/// against: an answer that fitted a question before a change made in SQL, and does not after
+/// it, is refused, and nothing is saved.
+#[actix_web::test]
+async fn an_autosave_checks_a_question_changed_since_the_attempt_started() {
+    let (app, ana, id) = setup().await;
+    let container = "(SELECT id FROM questions WHERE slug = 'container')";
+    // A third choice before the start: the attempt's layout shows three.
+    exec(
+        &app,
+        &format!(
+            "UPDATE questions SET spec = jsonb_set(spec, '{{choices}}',
+                    (spec->'choices') || jsonb_build_array(spec->'choices'->1))
+              WHERE id = {container}"
+        ),
+    )
+    .await;
+    let a = id_of(&started(&app, &ana, &id, "safety-quiz").await);
+    let key = format!(
+        "q{}",
+        drawn(&app, &a)
+            .await
+            .iter()
+            .find(|r| r.0.kind == "single")
+            .unwrap()
+            .0
+            .position
+    );
+    let res = save(&app, &ana, &a, json!({ key.clone(): {"choice": "c3"} })).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let before = stored_answers(&app, &a).await;
+    // The third choice goes: `c3` no longer fits, whatever this process held.
+    exec(
+        &app,
+        &format!(
+            "UPDATE questions SET spec = jsonb_set(spec, '{{choices}}', (spec->'choices') - 2)
+              WHERE id = {container}"
+        ),
+    )
+    .await;
+    let res = save(&app, &ana, &a, json!({ key.clone(): {"choice": "c3"} })).await;
+    let err = res.assert_error(422, "invalid_answer");
+    assert_eq!(err["details"]["question"], json!(key));
+    assert_eq!(stored_answers(&app, &a).await, before, "nothing saved");
+    // What fits the changed question is saved.
+    let res = save(&app, &ana, &a, json!({ key.clone(): {"choice": "c2"} })).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_ne!(stored_answers(&app, &a).await, before);
 }
 
 /// An attempt route opens the enrolment in the same round trip as the attempt once the

@@ -15,7 +15,7 @@ use crate::learning::access::EnrolmentBrief;
 use crate::learning::cache::ContentCache;
 use crate::learning::{self, Access, Trigger, access};
 use crate::quizzes::grading;
-use crate::quizzes::question_cache::{AttemptQuestionRow, QuestionCache};
+use crate::quizzes::question_cache::{AttemptQuestionRow, Drawn, QuestionCache};
 use crate::quizzes::state::AttemptState;
 use crate::quizzes::store::{self, AttemptRow, QuizRow};
 use crate::quizzes::views::{self, AttemptView, Prepared, prepare};
@@ -94,7 +94,12 @@ pub(super) async fn load_attempt_at(
         return Err(internal(format!("attempt {id} changed enrolment")));
     }
     let rows = caches.questions.positions(conn, rows).await?;
-    let questions = rows.into_iter().map(prepare).collect();
+    let questions: Vec<Prepared> = rows.into_iter().map(prepare).collect();
+    if positions.is_none() && attempt.state == AttemptState::Open {
+        caches
+            .questions
+            .remember_draw(id, drawn_positions(&questions));
+    }
     Ok(Loaded {
         attempt,
         enrolment,
@@ -102,6 +107,18 @@ pub(super) async fn load_attempt_at(
         outcome,
         questions,
     })
+}
+
+/// What an autosave checks answers against, of the positions `questions` holds.
+pub(super) fn drawn_positions(questions: &[Prepared]) -> Vec<Drawn> {
+    questions
+        .iter()
+        .map(|p| Drawn {
+            position: p.row.position,
+            layout: p.layout.clone(),
+            question: p.row.question.clone(),
+        })
+        .collect()
 }
 
 /// The enrolment's 404 is the attempt's: whether an enrolment exists is not told.
@@ -118,6 +135,7 @@ fn not_found_as_attempt(e: AppError) -> AppError {
 /// returned as it is, graded once. Records the grade, the quiz outcome, the audit event and,
 /// when this meets the last requirement, the enrolment's completion.
 pub(super) async fn finish(
+    caches: Caches<'_>,
     conn: &mut AsyncPgConnection,
     mut l: Loaded,
     now: DateTime<Utc>,
@@ -217,6 +235,7 @@ pub(super) async fn finish(
         .await?;
     let (row, outcome, reread) = graded;
     l.attempt = row;
+    caches.questions.forget_draw(attempt_id);
     if let Some(outcome) = outcome {
         l.outcome = Some(outcome);
     }

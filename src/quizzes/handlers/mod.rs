@@ -17,14 +17,14 @@ use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use attempt::{Caches, Loaded, attempt_view, finish, load_attempt, load_attempt_at};
+use attempt::{Caches, Loaded, attempt_view, drawn_positions, finish, load_attempt};
 
 use super::draw::{self, Blueprint};
 use super::grading;
 use super::question_cache::{AttemptQuestionRow, CachedQuestion, QuestionCache};
 use super::state::{AttemptState, ClosedReason, QuizStatus};
 use super::store::{self, AttemptRow, QuestionRow, QuizRow};
-use super::views::{AttemptSummary, AttemptView, Prepared, QuizView, SaveResult, seconds_left};
+use super::views::{AttemptSummary, AttemptView, Prepared, QuizView, SaveResult};
 use crate::accounts::extract::{ClientInfo, CurrentUser};
 use crate::audit::{Actor, Origin};
 use crate::db::DbPool;
@@ -35,6 +35,7 @@ use crate::learning::progress::{self, Facts, Outline};
 use crate::learning::{Access, EnrolmentContext, access};
 
 mod attempt;
+mod autosave;
 mod readiness;
 mod stats;
 
@@ -161,7 +162,7 @@ async fn close_abandoned(
         return Ok(ctx);
     };
     let loaded = load_attempt(caches, conn, user, open.id, Access::LearnerOrAdmin).await?;
-    finish(conn, loaded, now, origin, Actor::System).await?;
+    finish(caches, conn, loaded, now, origin, Actor::System).await?;
     let id = ctx.enrolment.row.id;
     load_quiz(
         caches.content,
@@ -430,6 +431,9 @@ pub async fn start_attempt(
         let loaded = load_attempt(caches, &conn, &user, open.id, Access::Learner).await?;
         return Ok(HttpResponse::Ok().json(attempt_view(&loaded, now)));
     };
+    caches
+        .questions
+        .remember_draw(attempt.id, drawn_positions(&questions));
     let loaded = Loaded {
         attempt,
         enrolment: ctx.enrolment.into(),
@@ -547,7 +551,15 @@ pub async fn get_attempt(
     let id = id.into_inner();
     let mut loaded = load_attempt(caches, &conn, &user, id, Access::LearnerOrAdmin).await?;
     if expired(&loaded.attempt, now) {
-        loaded = finish(&mut conn, loaded, now, &client.origin, Actor::System).await?;
+        loaded = finish(
+            caches,
+            &mut conn,
+            loaded,
+            now,
+            &client.origin,
+            Actor::System,
+        )
+        .await?;
     }
     Ok(web::Json(attempt_view(&loaded, now)))
 }
@@ -578,74 +590,19 @@ pub async fn save_answers(
     id: web::Path<Uuid>,
     body: web::Json<SaveAnswers>,
 ) -> AppResult<web::Json<SaveResult>> {
-    let id = id.into_inner();
     let entries = body.into_inner().answers;
-    let now = Utc::now();
     let mut conn = db.get().await?;
     let caches = Caches {
         content: &content,
         questions: &questions,
     };
-    // Only the questions answered are read (a key naming no question finds no row).
-    let position =
-        |key: &str| key_index(key, 'q', usize::MAX).and_then(|i| i32::try_from(i + 1).ok());
-    let positions: Vec<i32> = entries.keys().filter_map(|k| position(k)).collect();
-    let loaded =
-        load_attempt_at(caches, &conn, &user, id, Access::Learner, Some(&positions)).await?;
-    if loaded.attempt.state != AttemptState::Open {
-        return Err(attempt_closed(ClosedReason::Submitted));
-    }
-    loaded.enrolment.ensure_active(now)?;
-    if expired(&loaded.attempt, now) {
-        // Graded as of the deadline, on every question.
-        let all = load_attempt(caches, &conn, &user, id, Access::Learner).await?;
-        finish(&mut conn, all, now, &client.origin, Actor::System).await?;
-        return Err(attempt_closed(ClosedReason::Deadline));
-    }
-    let mut patch = Map::new();
-    let mut cleared = Vec::new();
-    for (key, answer) in &entries {
-        let p = position(key)
-            .and_then(|at| loaded.questions.iter().find(|p| p.row.position == at))
-            .ok_or_else(|| {
-                AppError::unprocessable(
-                    ErrorCode::UnknownQuestion,
-                    format!("This attempt has no question {key:?}."),
-                )
-                .with_details(json!({ "question": key }))
-            })?;
-        if answer.is_null() {
-            cleared.push(key.clone());
-            continue;
-        }
-        let answer = grading::validate(&p.spec, &p.layout, answer).map_err(|reason| {
-            AppError::unprocessable(
-                ErrorCode::InvalidAnswer,
-                format!(
-                    "The answer to {key} does not fit a {} question: {reason}.",
-                    p.spec.kind().replace('_', "/")
-                ),
-            )
-            .with_details(json!({ "question": key, "reason": reason }))
-        })?;
-        patch.insert(key.clone(), answer);
-    }
-    let saved_at = store::save_answers(
-        &mut conn,
-        id,
-        &Value::Object(patch),
-        cleared,
-        now,
-        now - grace(),
-    )
-    .await?
-    .ok_or_else(|| attempt_closed(ClosedReason::Submitted))?;
-    Ok(web::Json(SaveResult {
-        saved: entries.len(),
-        saved_at,
-        deadline: loaded.attempt.deadline,
-        seconds_left: seconds_left(&loaded.attempt, now),
-    }))
+    let save = autosave::Save {
+        attempt: id.into_inner(),
+        entries: &entries,
+        now: Utc::now(),
+    };
+    let saved = autosave::save(caches, &mut conn, &user, save, &client.origin).await?;
+    Ok(web::Json(saved))
 }
 
 /// Submit: the saved answers are graded. Submitting again returns the same result and grades
@@ -685,7 +642,7 @@ pub async fn submit_attempt(
             loaded.enrolment.ensure_active(now)?;
         }
         let actor = Actor::User(user.id);
-        loaded = finish(&mut conn, loaded, now, &client.origin, actor).await?;
+        loaded = finish(caches, &mut conn, loaded, now, &client.origin, actor).await?;
     }
     Ok(web::Json(attempt_view(&loaded, now)))
 }
