@@ -26,6 +26,9 @@
 # With COUNT=1 it counts instead the statements each request sends to PostgreSQL, through the
 # counting proxy of scripts/bench_submit.py (BENCH_PROXY_PORT, default 15498), N requests each.
 #
+# BENCH_KEEP=1 keeps the data folder, with callgrind's dumps (two per route, in order: the
+# short window, then the long one) for `callgrind_annotate`.
+#
 # Env (defaults): N=100 COUNT=0 BENCH_SERVER_URL=postgres://postgres@127.0.0.1:5432
 #   BENCH_DB=benchside_bench_instr BENCH_PORT=18083 BENCH_BIN (a built binary: skip the build)
 set -euo pipefail

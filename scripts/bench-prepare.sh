@@ -19,7 +19,7 @@ PREFIX=bench-learner
 
 bench_cleanup() {
   if [[ -n $PID ]]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  rm -rf "$DATA"
+  if [[ ${BENCH_KEEP:-0} == 1 ]]; then log "kept $DATA"; else rm -rf "$DATA"; fi
 }
 log() { echo "$(basename "$0"): $*" >&2; }
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$DB_URL" -c "$1"; }

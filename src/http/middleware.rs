@@ -58,41 +58,50 @@ fn request_id(headers: &HeaderMap) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
-fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: &'static str) {
+fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue) {
     if !headers.contains_key(&name) {
-        headers.insert(name, HeaderValue::from_static(value));
+        headers.insert(name, value);
     }
 }
 
+/// Every response's security headers. Names and values are constants (checked when compiled,
+/// not on every response: that had been a fortieth of a lesson read's instructions).
 fn security_headers(headers: &mut HeaderMap, path: &str, hsts: bool) {
-    set_if_absent(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    const fn value(v: &'static str) -> HeaderValue {
+        HeaderValue::from_static(v)
+    }
+    set_if_absent(
+        headers,
+        header::X_CONTENT_TYPE_OPTIONS,
+        const { value("nosniff") },
+    );
     set_if_absent(
         headers,
         header::REFERRER_POLICY,
-        "strict-origin-when-cross-origin",
+        const { value("strict-origin-when-cross-origin") },
     );
-    set_if_absent(headers, header::X_FRAME_OPTIONS, "DENY");
+    set_if_absent(headers, header::X_FRAME_OPTIONS, const { value("DENY") });
     set_if_absent(
         headers,
-        HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
+        const { HeaderName::from_static("cross-origin-opener-policy") },
+        const { value("same-origin") },
     );
     set_if_absent(
         headers,
-        HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(), payment=()",
+        const { HeaderName::from_static("permissions-policy") },
+        const { value("camera=(), microphone=(), geolocation=(), payment=()") },
     );
     let csp = if path.starts_with("/api/docs") {
-        CSP_DOCS
+        const { value(CSP_DOCS) }
     } else {
-        CSP_APP
+        const { value(CSP_APP) }
     };
     set_if_absent(headers, header::CONTENT_SECURITY_POLICY, csp);
     if hsts {
         set_if_absent(
             headers,
             header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
+            const { value("max-age=31536000; includeSubDomains") },
         );
     }
 }
@@ -214,7 +223,11 @@ fn is_private(headers: &HeaderMap) -> bool {
 /// An answer to a request with credentials is never stored by a browser or a shared cache
 /// unless its handler chose its own `Cache-Control` (a public verification page, the key set).
 fn private_cache_control(headers: &mut HeaderMap) {
-    set_if_absent(headers, header::CACHE_CONTROL, "private, no-store");
+    set_if_absent(
+        headers,
+        header::CACHE_CONTROL,
+        const { HeaderValue::from_static("private, no-store") },
+    );
 }
 
 fn finish(headers: &mut HeaderMap, id: &str, path: &str, hsts: bool) {

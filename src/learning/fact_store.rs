@@ -11,15 +11,14 @@
 //! version names one state of the facts whatever snapshot read it), and a read passes the
 //! versions it holds: the statement returns the facts only for a row whose version moved on
 //! (`NULL` for the others: PostgreSQL evaluates only the `CASE` branch it takes, so a warm read
-//! is primary-key lookups only). Diesel does not cache a statement with SQL literals in it, so
-//! each is [`fixed`]: its text built once per process, prepared once per connection.
+//! is primary-key lookups only). The facts column is a typed fragment with a constant text
+//! ([`FactsColumn`]), so diesel keys each statement's prepared form by its type; each is also
+//! [`fixed`]: its text built once per process (diesel-async builds it on every call).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::{AsExprOf, sql};
-use diesel::expression::{SqlLiteral, UncheckedBind};
 use diesel::pg::sql_types::Record;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Int4, Nullable, Timestamptz};
@@ -76,32 +75,68 @@ type ArraysRecord = Record<(
     Array<Int4>,
 )>;
 
-type Versions = AsExprOf<Vec<i64>, Array<BigInt>>;
-type Ids = AsExprOf<Vec<Uuid>, Array<diesel::sql_types::Uuid>>;
-type Base = SqlLiteral<Nullable<ArraysRecord>>;
-type Lit<Q> = SqlLiteral<Nullable<ArraysRecord>, Q>;
-/// The facts column: `NULL` when the caller holds the row's version.
-type FactsColumn = Lit<UncheckedBind<Lit<UncheckedBind<Base, Versions>>, Ids>>;
-
 /// The facts of the row's enrolment as one record column (correlated on `enrolments.id`; each
 /// array an index scan of its table's primary key, which leads with `enrolment_id`), or `NULL`
-/// when `known` holds the row's version: `known` is the enrolment IDs and versions the caller
-/// holds, in two parallel lists.
+/// when the caller holds the row's version: `versions` and `ids` are the enrolment IDs and
+/// versions the caller holds, in two parallel lists.
+///
+/// Its own expression type rather than an SQL literal: its text is a constant, so it has a
+/// static query ID, and diesel keys the prepared statement of a query holding it by that type
+/// instead of hashing the whole SQL text (a twentieth of a lesson read's instructions).
+#[derive(Debug, Clone)]
+struct FactsColumn {
+    versions: Vec<i64>,
+    ids: Vec<Uuid>,
+}
+
+/// The text after the two lists.
+const FACTS_ARRAYS: &str = concat!(
+    ", enrolments.id)] THEN NULL ELSE ROW(",
+    "ARRAY(SELECT p.lesson_id FROM lesson_progress p WHERE p.enrolment_id = enrolments.id ORDER BY p.lesson_id), ",
+    "ARRAY(SELECT p.completed_at FROM lesson_progress p WHERE p.enrolment_id = enrolments.id ORDER BY p.lesson_id), ",
+    "ARRAY(SELECT o.quiz_id FROM quiz_outcomes o WHERE o.enrolment_id = enrolments.id ORDER BY o.quiz_id), ",
+    "ARRAY(SELECT o.passed_at FROM quiz_outcomes o WHERE o.enrolment_id = enrolments.id ORDER BY o.quiz_id), ",
+    "ARRAY(SELECT o.best_percent FROM quiz_outcomes o WHERE o.enrolment_id = enrolments.id ORDER BY o.quiz_id), ",
+    "ARRAY(SELECT o.attempts_used FROM quiz_outcomes o WHERE o.enrolment_id = enrolments.id ORDER BY o.quiz_id)",
+    ") END",
+);
+
+impl diesel::expression::Expression for FactsColumn {
+    type SqlType = Nullable<ArraysRecord>;
+}
+
+impl diesel::query_builder::QueryId for FactsColumn {
+    type QueryId = FactsColumn;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for FactsColumn {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("CASE WHEN enrolments.facts_version = (");
+        out.push_bind_param::<Array<BigInt>, _>(&self.versions)?;
+        out.push_sql(")[array_position(");
+        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(&self.ids)?;
+        out.push_sql(FACTS_ARRAYS);
+        Ok(())
+    }
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for FactsColumn {}
+
+impl<QS> diesel::expression::SelectableExpression<QS> for FactsColumn {}
+
+impl diesel::expression::ValidGrouping<()> for FactsColumn {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
 fn facts_column(known: &Known) -> FactsColumn {
-    const LESSON: &str = "FROM lesson_progress p WHERE p.enrolment_id = enrolments.id \
-                          ORDER BY p.lesson_id)";
-    const QUIZ: &str = "FROM quiz_outcomes o WHERE o.enrolment_id = enrolments.id \
-                        ORDER BY o.quiz_id)";
-    let arrays = format!(
-        ", enrolments.id)] THEN NULL ELSE ROW(ARRAY(SELECT p.lesson_id {LESSON}, \
-         ARRAY(SELECT p.completed_at {LESSON}, ARRAY(SELECT o.quiz_id {QUIZ}, ARRAY(SELECT o.passed_at {QUIZ}, \
-         ARRAY(SELECT o.best_percent {QUIZ}, ARRAY(SELECT o.attempts_used {QUIZ}) END"
-    );
-    sql::<Nullable<ArraysRecord>>("CASE WHEN enrolments.facts_version = (")
-        .bind::<Array<BigInt>, _>(known.versions.clone())
-        .sql(")[array_position(")
-        .bind::<Array<diesel::sql_types::Uuid>, _>(known.ids.clone())
-        .sql(&arrays)
+    FactsColumn {
+        versions: known.versions.clone(),
+        ids: known.ids.clone(),
+    }
 }
 
 /// The enrolments whose facts a read already holds: their IDs and versions, to pass to the

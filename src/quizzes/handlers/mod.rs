@@ -40,11 +40,12 @@ mod readiness;
 mod stats;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_quiz)
-        .service(start_attempt)
+    // The autosave first: a learner in a quiz sends it most (see `startup::api_routes`).
+    cfg.service(save_answers)
         .service(get_attempt)
-        .service(save_answers)
         .service(submit_attempt)
+        .service(get_quiz)
+        .service(start_attempt)
         .service(stats::question_stats)
         .service(readiness::enrolment_readiness);
 }
