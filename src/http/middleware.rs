@@ -198,12 +198,13 @@ where
                 let elapsed = start.elapsed().as_secs_f64();
                 let route = res.request().match_pattern();
                 metrics.observe(route.as_deref(), &method, status, elapsed);
-                let elapsed_ms = elapsed * 1000.0;
-                if status >= 500 {
-                    tracing::warn!(status, elapsed_ms, "request finished");
-                } else {
-                    tracing::info!(status, elapsed_ms, "request finished");
-                }
+                crate::telemetry::access(&crate::telemetry::Access {
+                    request_id: &id,
+                    method: method.as_str(),
+                    path: &path,
+                    status,
+                    elapsed_ms: elapsed * 1000.0,
+                });
                 finish(res.headers_mut(), &id, &path, policy.hsts);
                 if private {
                     private_cache_control(res.headers_mut());
