@@ -31,7 +31,9 @@ pub type ExtraRoutes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 /// actix tries a scope's routes in the order registered, matching each pattern with a path
 /// parameter by a regular expression (about a thousand instructions each), so the learner's
 /// routes come first: a lesson read had gone through six of them before reaching its own. No
-/// two routes of one method have overlapping patterns, so the order changes no answer.
+/// two routes of one method have overlapping patterns, so the order changes no dispatch; a
+/// literal route stays before a parametrised one it overlaps (`/enrolments/join`), since a
+/// 405's `Allow` is the first registered pattern that matches.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.configure(health::routes)
         .configure(crate::metrics::routes)

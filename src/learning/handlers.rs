@@ -35,14 +35,16 @@ use crate::http::{AppError, AppResult, ErrorCode};
 use crate::mail::{self, templates};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    // The hottest first (see `startup::api_routes`).
+    // The hottest first (see `startup::api_routes`). A literal route before the parametrised
+    // one it overlaps (`/enrolments/join`, `/enrolments/{id}`): a 405's `Allow` comes from the
+    // first registered pattern that matches the path.
     cfg.service(get_lesson)
         .service(complete_lesson)
         .service(heartbeat)
         .service(my_enrolments)
+        .service(join)
         .service(get_enrolment)
         .service(enrol)
-        .service(join)
         .service(preview_lesson)
         .service(withdraw)
         .service(reactivate);
