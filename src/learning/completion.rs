@@ -34,7 +34,7 @@ use uuid::Uuid;
 use super::fact_store;
 use super::progress::{self, Facts, Outline};
 use super::state::EnrolmentState;
-use super::store;
+use super::{progress_store, store};
 use crate::audit::{self, Actor, Event, Origin};
 use crate::db::DbPool;
 use crate::jobs::{self, JobContext, JobError, KindSettings, NewJob, Registry};
@@ -154,10 +154,10 @@ pub async fn complete_after<T>(
 /// The bounds under which one more completed lesson cannot complete `outline`'s course: the
 /// counts of [`progress::Counts::show_missing`] with that lesson added still show a
 /// requirement missing.
-pub fn lesson_headroom(outline: &Outline) -> store::Headroom {
+pub fn lesson_headroom(outline: &Outline) -> progress_store::Headroom {
     let rules = &outline.completion;
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-    store::Headroom {
+    progress_store::Headroom {
         // No count is below 0: when lessons are not all required, they never show one missing.
         lessons_below: if rules.all_lessons {
             count(outline.lessons().count()) - 1
@@ -172,8 +172,8 @@ pub fn lesson_headroom(outline: &Outline) -> store::Headroom {
 /// A learner's completion of `lesson` (the lesson rows' trigger makes it the enrolment's resume
 /// point when it is the first): one statement when the counts on the locked row show the
 /// course cannot be complete after it (all but a course's last steps:
-/// [`store::complete_within_headroom`]), else a transaction of the completion and the engine
-/// ([`complete_after`]). Returns the recorded completion time.
+/// [`progress_store::complete_within_headroom`]), else a transaction of the completion and the
+/// engine ([`complete_after`]). Returns the recorded completion time.
 pub async fn complete_lesson(
     conn: &mut AsyncPgConnection,
     enrolment: Uuid,
@@ -183,7 +183,9 @@ pub async fn complete_lesson(
     actor: Actor,
 ) -> QueryResult<(DateTime<Utc>, Completion)> {
     let headroom = lesson_headroom(outline);
-    if let Some(at) = store::complete_within_headroom(conn, enrolment, lesson, headroom).await? {
+    if let Some(at) =
+        progress_store::complete_within_headroom(conn, enrolment, lesson, headroom).await?
+    {
         let not_yet = Completion {
             completed: false,
             facts: None,
@@ -194,7 +196,7 @@ pub async fn complete_lesson(
         let shared: &AsyncPgConnection = tx;
         complete_after(
             shared,
-            store::record_completion(shared, enrolment, lesson),
+            progress_store::record_completion(shared, enrolment, lesson),
             enrolment,
             outline,
             origin,

@@ -18,6 +18,7 @@ use super::cache::ContentCache;
 use super::completion::{self, Trigger};
 use super::fact_store;
 use super::progress::{self, Lock, Outline};
+use super::progress_store;
 use super::state::EnrolmentState;
 use super::store::{self, EnrolmentRow, LessonRow};
 use super::views;
@@ -404,7 +405,7 @@ pub async fn get_lesson(
         let first = !ctx.facts.opened.contains(&lesson.slug);
         let touch = ctx.row.last_lesson_id != Some(lesson.id)
             || Utc::now() - ctx.row.last_activity_at > chrono::Duration::seconds(60);
-        store::record_open(&conn, ctx.row.id, lesson.id, first, touch).await?;
+        progress_store::record_open(&conn, ctx.row.id, lesson.id, first, touch).await?;
     }
     let (previous, next) = ctx.outline.neighbours(&lesson.slug);
     let (previous, next) = (
@@ -614,10 +615,14 @@ pub async fn heartbeat(
     let (enrolment, lesson_id) = (ctx.enrolment.row.id, ctx.lesson.id);
     let (l, e) = conn
         .transaction::<_, AppError, _>(async move |tx| {
-            Ok(
-                store::record_heartbeat(tx, enrolment, lesson_id, seconds, position.as_ref())
-                    .await?,
+            Ok(progress_store::record_heartbeat(
+                tx,
+                enrolment,
+                lesson_id,
+                seconds,
+                position.as_ref(),
             )
+            .await?)
         })
         .await?;
     Ok(web::Json(HeartbeatResult {

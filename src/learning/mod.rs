@@ -32,6 +32,7 @@ mod fact_store;
 pub mod handlers;
 pub mod label_store;
 pub mod progress;
+pub mod progress_store;
 mod raw;
 pub mod state;
 pub mod store;
